@@ -1,0 +1,160 @@
+/**
+ * A registered run: a model configuration, the tags it is selected by, and
+ * what its outcome is declared to be. `compare` says how an outcome differs
+ * from the declaration; an empty list means "as declared".
+ *
+ * Nothing here prints.
+ */
+import { check, CheckerError } from '../engine/index.js';
+import type { Bound, CheckOptions, Model, Outcome, Status, Verdict } from '../engine/index.js';
+
+/** What a run is declared to give. */
+export interface Expectation {
+  /** Exactly the properties whose verdict must be `violated`; every other property must `hold`. */
+  readonly violated: readonly string[];
+  /** Pinned distinct states, transitions and depth (compared only when the exploration completed). */
+  readonly states?: number;
+  readonly transitions?: number;
+  readonly depth?: number;
+}
+
+export interface RunSpec {
+  /** Unique among the registered runs. */
+  readonly id: string;
+  /** Generic labels for selection, e.g. {group: 'examples', model: 'counter-race', NP: '3', K: '4'}. */
+  readonly tags: Readonly<Record<string, string>>;
+  build(): Model<any, any>;
+  readonly expect: Expectation;
+  /**
+   * False when nobody declared an expectation (an ad-hoc run with parameters
+   * that no registered run pins): `expect` is then the default "every property
+   * holds". Absent means declared.
+   */
+  readonly declared?: boolean;
+}
+
+/** One way an outcome differs from its expectation. */
+export type Difference =
+  /** The exploration stopped at a bound: an incomplete run never counts as as-declared. */
+  | { readonly kind: 'incomplete'; readonly expected: 'complete'; readonly actual: Bound }
+  /** The engine (or the model) failed. */
+  | { readonly kind: 'error'; readonly expected: 'no error'; readonly actual: string }
+  | { readonly kind: 'verdict'; readonly property: string; readonly expected: 'holds' | 'violated'; readonly actual: Verdict }
+  /** The expectation names a property the model does not have. */
+  | { readonly kind: 'unknown-property'; readonly property: string; readonly expected: 'violated'; readonly actual: 'absent' }
+  | { readonly kind: 'states' | 'transitions' | 'depth'; readonly expected: number; readonly actual: number };
+
+/** The default expectation of an ad-hoc run: every property holds. */
+export const EVERY_PROPERTY_HOLDS: Expectation = { violated: [] };
+
+/**
+ * The differences between an outcome and an expectation.
+ *
+ * - `error`: always differs (nothing else is compared).
+ * - A bound was hit (`stats.complete` false): differs, and only definite
+ *   verdicts are compared; counts are not. The one exception is the bound
+ *   `stopOnViolation` (the user asked to stop at the first violation): the
+ *   definite verdicts are compared, unknown verdicts and counts are not, and
+ *   no difference is reported for stopping early.
+ * - Otherwise: every property's verdict, then the pinned counts.
+ */
+export function compare(outcome: Outcome<any, any>, expect: Expectation): Difference[] {
+  const diffs: Difference[] = [];
+  if (outcome.status === 'error') {
+    const e = outcome.error;
+    diffs.push({ kind: 'error', expected: 'no error', actual: e ? `${e.name}: ${e.message}` : 'unknown error' });
+    return diffs;
+  }
+  const complete = outcome.stats.complete;
+  const stoppedOnViolation = outcome.bound === 'stopOnViolation';
+  if (!complete && !stoppedOnViolation) {
+    diffs.push({ kind: 'incomplete', expected: 'complete', actual: outcome.bound ?? 'maxStates' });
+  }
+  const violated = new Set(expect.violated);
+  const names = new Set<string>();
+  for (const p of outcome.properties) {
+    names.add(p.name);
+    const expected = violated.has(p.name) ? 'violated' : 'holds';
+    if (p.verdict === expected) continue;
+    if (p.verdict === 'unknown' && !complete) continue;
+    diffs.push({ kind: 'verdict', property: p.name, expected, actual: p.verdict });
+  }
+  for (const name of expect.violated) {
+    if (!names.has(name)) diffs.push({ kind: 'unknown-property', property: name, expected: 'violated', actual: 'absent' });
+  }
+  if (complete) {
+    for (const kind of ['states', 'transitions', 'depth'] as const) {
+      const want = expect[kind];
+      if (want !== undefined && want !== outcome.stats[kind]) diffs.push({ kind, expected: want, actual: outcome.stats[kind] });
+    }
+  }
+  return diffs;
+}
+
+/** One line saying what a difference is. */
+export function describeDifference(d: Difference): string {
+  switch (d.kind) {
+    case 'incomplete':
+      return `exploration incomplete (stopped by the ${d.actual} bound); an incomplete run never counts as as-declared`;
+    case 'error':
+      return `error: ${d.actual}`;
+    case 'verdict':
+      return `${d.property} ${d.actual === 'holds' ? 'holds' : d.actual === 'violated' ? 'is violated' : 'is unknown'}, expected it to ${d.expected === 'holds' ? 'hold' : 'be violated'}`;
+    case 'unknown-property':
+      return `the expectation names property ${d.property}, which the model does not have`;
+    case 'states':
+    case 'transitions':
+    case 'depth':
+      return `${d.actual} ${d.kind}, expected ${d.expected}`;
+  }
+}
+
+/** A run's outcome together with its declaration and the differences. */
+export interface RunResult {
+  readonly run: RunSpec;
+  readonly outcome: Outcome<any, any>;
+  readonly differences: readonly Difference[];
+}
+
+/** The status a run's expectation implies. */
+export const expectedStatus = (e: Expectation): Status => (e.violated.length > 0 ? 'violation' : 'ok');
+
+/**
+ * Builds the model and checks it. A model that throws (when built, or while
+ * being explored) gives an `error` outcome rather than an exception: the
+ * engine turns only its own typed errors into outcomes.
+ */
+export function execute(run: RunSpec, options: CheckOptions = {}): RunResult {
+  const started = performance.now();
+  let outcome: Outcome<any, any>;
+  let name = run.id;
+  try {
+    const model = run.build();
+    name = model.name;
+    outcome = check(model, options);
+  } catch (e) {
+    const err = e instanceof CheckerError ? e : new ModelThrewError(name, e);
+    const timeMs = performance.now() - started;
+    outcome = {
+      model: name,
+      status: 'error',
+      stats: { states: 0, transitions: 0, depth: 0, timeMs, statesPerSecond: 0, complete: false },
+      coverage: { steps: [], dead: [] },
+      properties: [],
+      violations: [],
+      error: err,
+    };
+  }
+  return { run, outcome, differences: compare(outcome, run.expect) };
+}
+
+/** A model's own code threw something other than a checker error. */
+export class ModelThrewError extends CheckerError {
+  override readonly code = 'model-threw';
+  constructor(
+    model: string,
+    readonly thrown: unknown,
+  ) {
+    super(`model ${model} threw ${thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown)}`);
+  }
+}

@@ -1,0 +1,356 @@
+/**
+ * The command line. `check` (the default command) runs the registered runs, or
+ * one model ad hoc, compares each outcome with its declaration and prints a
+ * report (or JSON). Exit codes: 0 every result as declared, 1 some result not
+ * as declared, 2 usage error.
+ *
+ *   tsx src/cli.ts [check] [--model NAME [-p K=V[,K=V]]...] [--filter TAG=VALUE]... [--group G]
+ *                  [--json] [--max-states N] [--max-depth N] [--time-limit SECONDS]
+ *                  [--progress | --no-progress] [--stop-on-first] [--no-timing] [--list]
+ */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import type { Action, CheckOptions, Outcome, Trace } from './engine/index.js';
+import { execute, type RunResult, type RunSpec } from './check/run.js';
+import {
+  adHocRun,
+  defaultRegistry,
+  findModel,
+  paramSummary,
+  parseAssignments,
+  parseFilter,
+  parseParams,
+  selectRuns,
+  UsageError,
+  type Registry,
+} from './check/registry.js';
+import { renderReport, renderTable, summaryLine, traceLines, type Change } from './report/table.js';
+import { progressPrinter, progressWanted, type ProgressSink } from './report/progress.js';
+
+export const EXIT_OK = 0;
+export const EXIT_NOT_AS_DECLARED = 1;
+export const EXIT_USAGE = 2;
+
+export interface Io {
+  readonly stdout: (text: string) => void;
+  /** Usage errors, progress, and the JSON mode's one-line verdict. */
+  readonly stderr: ProgressSink;
+}
+
+const processIo = (): Io => ({
+  stdout: (t) => process.stdout.write(t),
+  stderr: process.stderr,
+});
+
+interface CheckFlags {
+  model?: string;
+  param?: string[];
+  filter?: string[];
+  group?: string;
+  json?: boolean;
+  maxStates?: string;
+  maxDepth?: string;
+  timeLimit?: string;
+  progress?: boolean;
+  stopOnFirst?: boolean;
+  timing: boolean;
+  list?: boolean;
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+/** Runs the CLI with user arguments (no `node script` prefix); resolves to the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo(), registry: Registry = defaultRegistry()): Promise<number> {
+  let exitCode = EXIT_OK;
+  let commanderMessage = '';
+  const program = new Command('dialog-race-checker')
+    .description('explicit-state model checker for the OpenSIPS dialog reference-count race')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => {
+        commanderMessage += s;
+      },
+      outputError: (s) => {
+        commanderMessage += s;
+      },
+    });
+
+  program.addHelpText('after', '\nWith no command, check runs. Options of check: check --help\n');
+
+  const checkCmd = program
+    .command('check', { isDefault: true })
+    .description('run the registered runs (or one model ad hoc) and compare each outcome with its declaration')
+    .option('--model <name>', 'run one parameterised model ad hoc instead of the registered runs')
+    .option('-p, --param <K=V[,K=V...]>', 'a parameter of --model (repeatable)', collect)
+    .option('--filter <tag=value>', 'only the registered runs with this tag value (repeatable; tag id is the run id)', collect)
+    .option('--group <name>', 'same as --filter group=<name>')
+    .option('--json', 'print the outcomes as JSON on stdout')
+    .option('--max-states <n>', 'stop exploring after n distinct states (the run is then incomplete)')
+    .option('--max-depth <n>', 'do not explore beyond depth n (initial states are depth 1)')
+    .option('--time-limit <seconds>', 'stop exploring each run after this many seconds')
+    .option('--progress', 'show a progress line on stderr (default: only when stderr is a terminal)')
+    .option('--no-progress', 'never show progress')
+    .option('--stop-on-first', 'stop each run at its first violation')
+    .option('--no-timing', 'leave out the final time line (and timings in JSON)')
+    .option('--list', 'list the models, their parameters and the registered runs')
+    .action(async (flags: CheckFlags) => {
+      exitCode = await runCheck(flags, io, registry);
+    });
+  checkCmd.exitOverride();
+  checkCmd.configureOutput({
+    writeOut: (s) => io.stdout(s),
+    writeErr: (s) => {
+      commanderMessage += s;
+    },
+    outputError: (s) => {
+      commanderMessage += s;
+    },
+  });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof UsageError) return usage(io, e.message);
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return EXIT_OK;
+      return usage(io, commanderLine(e, commanderMessage, checkCmd));
+    }
+    throw e;
+  }
+}
+
+function usage(io: Io, message: string): number {
+  io.stderr.write(`error: ${message}\n`);
+  return EXIT_USAGE;
+}
+
+/** Commander's message on one line, with what was expected. */
+function commanderLine(e: CommanderError, written: string, cmd: Command): string {
+  const text = (written || e.message).replace(/^error:\s*/i, '').replace(/\s*\n\s*/g, ' ').trim();
+  if (e.code === 'commander.unknownOption') {
+    const names = cmd.options.map((o) => o.long ?? o.short).filter((n): n is string => n !== undefined);
+    return `${text}; expected one of: ${names.join(', ')}, --help`;
+  }
+  if (e.code === 'commander.excessArguments' || e.code === 'commander.unknownCommand') {
+    const extra = cmd.args.length > 0 ? `unexpected argument '${cmd.args.join(' ')}'` : text;
+    return `${extra}; expected no arguments: the only command is check (the default), which takes options only`;
+  }
+  return text;
+}
+
+const positiveInt = (flag: string, raw: string | undefined): number | undefined => {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} expects a positive integer, got '${raw}'`);
+  return n;
+};
+
+const positiveSeconds = (flag: string, raw: string | undefined): number | undefined => {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || !(n > 0)) throw new UsageError(`${flag} expects a positive number of seconds, got '${raw}'`);
+  return n;
+};
+
+/** The runs the flags select (usage errors as UsageError). */
+function selectedRuns(flags: CheckFlags & { param: string[]; filter: string[] }, registry: Registry): RunSpec[] {
+  if (flags.model !== undefined) {
+    if (flags.filter.length > 0 || flags.group !== undefined) {
+      throw new UsageError('--model runs one model ad hoc and cannot be combined with --filter or --group');
+    }
+    const def = findModel(registry.models, flags.model);
+    const params = parseParams(def, parseAssignments(flags.param, '--param'));
+    return [adHocRun(registry, def, params)];
+  }
+  if (flags.param.length > 0) throw new UsageError('--param sets a parameter of --model; give --model NAME too');
+  const assignments = parseAssignments(flags.filter, '--filter');
+  if (flags.group !== undefined) assignments.push(['group', flags.group]);
+  const filter = parseFilter(registry.runs, assignments);
+  const runs = selectRuns(registry.runs, filter);
+  if (runs.length === 0) {
+    throw new UsageError(`no registered run matches all of: ${assignments.map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  }
+  return runs;
+}
+
+async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<number> {
+  const flags = { ...given, param: given.param ?? [], filter: given.filter ?? [] };
+  const maxStates = positiveInt('--max-states', flags.maxStates);
+  const maxDepth = positiveInt('--max-depth', flags.maxDepth);
+  const timeLimit = positiveSeconds('--time-limit', flags.timeLimit);
+  if (flags.list) {
+    io.stdout(renderList(registry));
+    return EXIT_OK;
+  }
+  const runs = selectedRuns(flags, registry);
+  const showProgress = progressWanted(flags.progress, io.stderr);
+
+  const started = performance.now();
+  const results: RunResult[] = [];
+  for (const run of runs) {
+    const printer = progressPrinter(run.id, io.stderr, showProgress);
+    const options: CheckOptions = {
+      ...(maxStates !== undefined ? { maxStates } : {}),
+      ...(maxDepth !== undefined ? { maxDepth } : {}),
+      ...(timeLimit !== undefined ? { timeLimitMs: timeLimit * 1000 } : {}),
+      ...(flags.stopOnFirst ? { stopOnFirstViolation: true } : {}),
+      ...(printer.onProgress ? { onProgress: printer.onProgress } : {}),
+    };
+    try {
+      results.push(execute(run, options));
+    } finally {
+      printer.done();
+    }
+  }
+  const timeMs = performance.now() - started;
+  const exit = results.every((r) => r.differences.length === 0) ? EXIT_OK : EXIT_NOT_AS_DECLARED;
+
+  if (flags.json) {
+    io.stdout(JSON.stringify(toJson(results, exit, flags.timing ? timeMs : undefined), null, 2) + '\n');
+    if (exit !== EXIT_OK) io.stderr.write(`${summaryLine(results)}\n`);
+  } else {
+    io.stdout(renderReport(results, flags.timing ? { timeMs } : {}));
+  }
+  return exit;
+}
+
+function renderList(registry: Registry): string {
+  const models = renderTable(
+    [{ header: 'model' }, { header: 'parameters' }, { header: 'description' }],
+    registry.models.map((m) => [m.name, paramSummary(m), m.doc]),
+    '  ',
+  );
+  const runs = renderTable(
+    [{ header: 'run' }, { header: 'tags' }],
+    registry.runs.map((r) => [r.id, Object.entries(r.tags).map(([k, v]) => `${k}=${v}`).join(' ')]),
+    '  ',
+  );
+  return `models (check --model NAME -p K=V):\n${models}\n\nregistered runs (check --filter TAG=VALUE):\n${runs}\n`;
+}
+
+// ---------------------------------------------------------------------------
+// JSON
+
+/** A value made JSON-safe: Maps become objects (or entry lists), Sets arrays, bigints strings, errors plain objects. */
+export function toPlain(v: unknown, seen: Set<unknown> = new Set()): unknown {
+  if (v === undefined) return null;
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'function' || typeof v === 'symbol') return String(v);
+  if (seen.has(v)) return '(cycle)';
+  seen.add(v);
+  try {
+    if (v instanceof Error) return serialiseError(v, seen);
+    if (Array.isArray(v)) return v.map((x) => toPlain(x, seen));
+    if (v instanceof Set) return [...v].map((x) => toPlain(x, seen));
+    if (v instanceof Map) {
+      const keys = [...v.keys()];
+      return keys.every((k) => typeof k === 'string')
+        ? Object.fromEntries([...v].map(([k, x]) => [k, toPlain(x, seen)]))
+        : [...v].map(([k, x]) => [toPlain(k, seen), toPlain(x, seen)]);
+    }
+    return Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, toPlain(x, seen)]));
+  } finally {
+    seen.delete(v);
+  }
+}
+
+/** An Error as data: name, message, and its own fields (code, position, ...); never the stack. */
+function serialiseError(e: Error, seen: Set<unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: e.name, message: e.message };
+  for (const [k, x] of Object.entries(e)) if (k !== 'stack') out[k] = toPlain(x, seen);
+  return out;
+}
+
+const changeJson = (c: Change) => ({
+  path: c.path,
+  ...('from' in c ? { from: toPlain(c.from) } : {}),
+  ...('to' in c ? { to: toPlain(c.to) } : {}),
+});
+
+function traceJson(trace: Trace<unknown, Action>) {
+  return traceLines(trace).map((l) => ({
+    index: l.index,
+    actor: l.actor,
+    step: l.step,
+    source: l.source,
+    ...(l.parts !== undefined ? { parts: l.parts.map((p) => ({ ...p })) } : {}),
+    ...(l.index === 0 ? { state: toPlain(trace[0].state) } : { changed: l.changes.map(changeJson) }),
+  }));
+}
+
+function outcomeJson(o: Outcome<any, any>, timing: boolean) {
+  const { timeMs, statesPerSecond, ...counts } = o.stats;
+  return {
+    model: o.model,
+    status: o.status,
+    ...(o.bound !== undefined ? { bound: o.bound } : {}),
+    stats: timing ? { ...counts, timeMs, statesPerSecond } : counts,
+    coverage: { steps: o.coverage.steps.map((s) => ({ ...s })), dead: [...o.coverage.dead] },
+    properties: o.properties.map((p) => ({
+      name: p.name,
+      kind: p.kind,
+      meaning: p.meaning,
+      verdict: p.verdict,
+      ...(p.explanation !== undefined ? { explanation: p.explanation } : {}),
+    })),
+    violations: o.violations.map((v) => ({
+      property: v.name,
+      kind: v.kind,
+      meaning: v.meaning,
+      ...(v.explanation !== undefined ? { explanation: v.explanation } : {}),
+      trace: v.trace === undefined ? null : traceJson(v.trace),
+    })),
+    ...(o.error !== undefined ? { error: toPlain(o.error) } : {}),
+  };
+}
+
+export function toJson(results: readonly RunResult[], exitCode: number, timeMs?: number) {
+  const timing = timeMs !== undefined;
+  return {
+    runs: results.map((r) => ({
+      id: r.run.id,
+      tags: { ...r.run.tags },
+      ...outcomeJson(r.outcome, timing),
+      expected: { ...r.run.expect, violated: [...r.run.expect.violated], declared: r.run.declared !== false },
+      asDeclared: r.differences.length === 0,
+      differences: r.differences.map((d) => ({ ...d })),
+    })),
+    summary: {
+      runs: results.length,
+      asDeclared: results.filter((r) => r.differences.length === 0).length,
+      notAsDeclared: results.filter((r) => r.differences.length > 0).map((r) => r.run.id),
+      exitCode,
+      ...(timing ? { timeMs } : {}),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+
+const invokedDirectly = (): boolean => {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+};
+
+if (invokedDirectly()) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      // Not a usage error: a bug in the checker itself. Say so, with the stack.
+      process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = EXIT_NOT_AS_DECLARED;
+    },
+  );
+}
