@@ -313,7 +313,7 @@ describe('bounds: incomplete, never ok', () => {
     expect(check(cyc, { maxDepth: 2 })).toMatchObject({ status: 'ok', stats: { states: 2, depth: 2, complete: true } });
   });
 
-  it.fails('KNOWN ENGINE BUG: a non-limiting maxDepth equal to the depth drops the last level\'s transitions and coverage', () => {
+  it('a non-limiting maxDepth equal to the depth keeps the last level\'s transitions and coverage', () => {
     // See the report: at depth == maxDepth the engine computes successors only to see whether
     // one is new; it does not count them. When none is new the run is complete (status ok),
     // yet transitions are undercounted and steps firing only there are listed as dead.

@@ -149,21 +149,24 @@ function explore<S, A extends Action>(model: Model<S, A>, options: CheckOptions,
         const a = acts[ai];
         const succ = model.next(state, a);
         const k = model.key(succ);
+        transitions++;
+        for (const part of a.parts ?? [a]) {
+          const label = stepLabel(part);
+          coverageCounts.set(label, (coverageCounts.get(label) ?? 0) + 1);
+          if (!coverageActors.has(label)) coverageActors.set(label, { actor: part.actor, step: part.step });
+        }
+        if (store.idOf(k) !== undefined) continue;
         if (!expand) {
-          // At the depth bound: successors are not explored; only say so if one is new.
-          if (store.idOf(k) === undefined) bound = 'maxDepth';
+          // At the depth bound: a new successor is not stored, and the run is incomplete.
+          bound = 'maxDepth';
           continue;
         }
-        transitions++;
-        const label = stepLabel(a);
-        coverageCounts.set(label, (coverageCounts.get(label) ?? 0) + 1);
-        if (!coverageActors.has(label)) coverageActors.set(label, { actor: a.actor, step: a.step });
-        if (store.idOf(k) !== undefined) continue;
         if (store.size >= maxStates) {
           bound = 'maxStates';
           break outer;
         }
         const sid = store.add(k, id, ai);
+        if (nextLevel.length === 0) depth++;
         nextLevel.push({ id: sid, state: succ });
         checkNew(sid, succ);
         if (stopForViolation()) {
@@ -184,14 +187,13 @@ function explore<S, A extends Action>(model: Model<S, A>, options: CheckOptions,
             states: store.size,
             transitions,
             depth,
-            queue: level.length - qi + nextLevel.length,
+            queue: level.length - qi - 1 + nextLevel.length,
             elapsedMs,
             statesPerSecond: rate(store.size, elapsedMs),
           });
         }
       }
     }
-    if (nextLevel.length > 0 && bound === undefined) depth++;
     level = nextLevel;
   }
 
@@ -206,14 +208,22 @@ function explore<S, A extends Action>(model: Model<S, A>, options: CheckOptions,
     complete,
   };
 
-  const properties = props.map((p) => resultFor(model, store, p, found.get(p.name), complete));
+  const coverage = coverageOf(coverageCounts, coverageActors);
+  let properties: PropertyResult<S, A>[];
+  try {
+    properties = props.map((p) => resultFor(model, store, p, found.get(p.name), complete));
+  } catch (e) {
+    // A trace that does not replay: the statistics of the exploration still stand.
+    if (!(e instanceof CheckerError)) throw e;
+    return { model: model.name, status: 'error', stats, coverage, properties: [], violations: [], error: e };
+  }
   const violations = properties.filter((r) => r.verdict === 'violated');
   const status = violations.length > 0 ? 'violation' : complete ? 'ok' : 'incomplete';
   const outcome: Outcome<S, A> = {
     model: model.name,
     status,
     stats,
-    coverage: coverageOf(coverageCounts, coverageActors),
+    coverage,
     properties,
     violations,
   };
