@@ -5,3 +5,4 @@ export * from './outcome.js';
 export { check, validateModel, type CheckOptions } from './explore.js';
 export { rebuildTrace } from './trace.js';
 export { StateStore } from './store.js';
+export { mergeSections, type MergedAction } from './fuse.js';

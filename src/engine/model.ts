@@ -23,6 +23,8 @@ export interface Action {
   readonly actor: string;
   readonly step: string;
   readonly source?: SourceLoc;
+  /** A merged action (several steps run as one transition): its steps, for coverage and traces. */
+  readonly parts?: readonly Action[];
 }
 
 /** A declared step, so that coverage can report steps that never fired. */
@@ -57,6 +59,8 @@ export interface Model<S, A extends Action = Action> {
   initialStates(): readonly S[];
   /** Enabled actions, as a deterministic ordered list. Empty means quiescent. */
   actions(state: S): readonly A[];
+  /** Optional: the enabled actions of one actor (the same as filtering `actions`, only faster). */
+  actorActions?(state: S, actor: string): readonly A[];
   /** The successor state. Must be pure: never mutate `state`. */
   next(state: S, action: A): S;
   /** Canonical key: equal states give equal keys, different states different keys. */

@@ -1,0 +1,72 @@
+/**
+ * Merging lock sections into single transitions (a reduction).
+ *
+ * When locks really exclude, the steps a process takes while it holds a lock
+ * can be run back to back as one transition: no other process can enter the
+ * section meanwhile, so the interleavings this drops only reorder steps that
+ * touch data the section protects. (Unlocked accesses made by other processes
+ * to the same data are the exception; a model must only ask for merging where
+ * it has none that matter, and a test must show the verdicts do not change.)
+ *
+ * `mergeSections(model, inSection)` returns a model whose transitions run an
+ * action and then, while its actor is still inside a section, that actor's
+ * following actions. A choice inside a section (e.g. a read that may return
+ * several values) gives one merged transition per choice. The merged action
+ * keeps its parts, so traces and coverage still show every step.
+ */
+import type { Action, Model } from './model.js';
+
+export interface MergedAction<A extends Action> extends Action {
+  readonly parts: readonly A[];
+}
+
+export function mergeSections<S, A extends Action>(
+  model: Model<S, A>,
+  inSection: (s: S, actor: string) => boolean,
+  maxParts = 10_000,
+): Model<S, MergedAction<A>> {
+  const results = new WeakMap<MergedAction<A>, S>();
+
+  const extend = (s: S, parts: A[], out: MergedAction<A>[]): void => {
+    const last = parts[parts.length - 1];
+    const succ = model.next(s, last);
+    if (inSection(succ, last.actor) && parts.length < maxParts) {
+      const more = model.actorActions
+        ? model.actorActions(succ, last.actor)
+        : model.actions(succ).filter((b) => b.actor === last.actor);
+      if (more.length > 0) {
+        for (const b of more) extend(succ, [...parts, b], out);
+        return;
+      }
+    }
+    const first = parts[0];
+    const merged: MergedAction<A> = {
+      actor: first.actor,
+      step: parts.length === 1 ? first.step : `${first.step}…${last.step}`,
+      ...(first.source ? { source: first.source } : {}),
+      parts,
+    };
+    results.set(merged, succ);
+    out.push(merged);
+  };
+
+  return {
+    name: `${model.name}+merged`,
+    initialStates: () => model.initialStates(),
+    actions: (s) => {
+      const out: MergedAction<A>[] = [];
+      for (const a of model.actions(s)) extend(s, [a], out);
+      return out;
+    },
+    next: (s, m) => {
+      const cached = results.get(m);
+      if (cached !== undefined) return cached;
+      let cur = s;
+      for (const p of m.parts) cur = model.next(cur, p);
+      return cur;
+    },
+    key: (s) => model.key(s),
+    properties: model.properties,
+    ...(model.steps ? { steps: model.steps } : {}),
+  };
+}
