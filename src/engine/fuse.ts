@@ -27,19 +27,12 @@ export function mergeSections<S, A extends Action>(
 ): Model<S, MergedAction<A>> {
   const results = new WeakMap<MergedAction<A>, S>();
 
-  const extend = (s: S, parts: A[], out: MergedAction<A>[]): void => {
-    const last = parts[parts.length - 1];
-    const succ = model.next(s, last);
-    if (inSection(succ, last.actor) && parts.length < maxParts) {
-      const more = model.actorActions
-        ? model.actorActions(succ, last.actor)
-        : model.actions(succ).filter((b) => b.actor === last.actor);
-      if (more.length > 0) {
-        for (const b of more) extend(succ, [...parts, b], out);
-        return;
-      }
-    }
+  const actorActions = (s: S, actor: string): readonly A[] =>
+    model.actorActions ? model.actorActions(s, actor) : model.actions(s).filter((b) => b.actor === actor);
+
+  const finish = (parts: A[], succ: S, out: MergedAction<A>[]): void => {
     const first = parts[0];
+    const last = parts[parts.length - 1];
     const merged: MergedAction<A> = {
       actor: first.actor,
       step: parts.length === 1 ? first.step : `${first.step}…${last.step}`,
@@ -50,12 +43,46 @@ export function mergeSections<S, A extends Action>(
     out.push(merged);
   };
 
+  /** Runs the chain on copies made by next(). */
+  const extend = (s: S, parts: A[], out: MergedAction<A>[]): void => {
+    const last = parts[parts.length - 1];
+    const succ = model.next(s, last);
+    if (inSection(succ, last.actor) && parts.length < maxParts) {
+      const more = actorActions(succ, last.actor);
+      if (more.length > 0) {
+        for (const b of more) extend(succ, [...parts, b], out);
+        return;
+      }
+    }
+    finish(parts, succ, out);
+  };
+
+  /** Runs the chain in place on one copy, copying again only where the chain branches. */
+  const extendInPlace = (draft: S, parts: A[], out: MergedAction<A>[], clone: (s: S) => S, apply: (d: S, a: A) => void): void => {
+    for (;;) {
+      const last = parts[parts.length - 1];
+      apply(draft, last);
+      if (!inSection(draft, last.actor) || parts.length >= maxParts) break;
+      const more = actorActions(draft, last.actor);
+      if (more.length === 0) break;
+      if (more.length > 1) {
+        for (let i = 1; i < more.length; i++) extendInPlace(clone(draft), [...parts, more[i]], out, clone, apply);
+      }
+      parts.push(more[0]);
+    }
+    finish(parts, draft, out);
+  };
+
   return {
     name: `${model.name}+merged`,
     initialStates: () => model.initialStates(),
     actions: (s) => {
       const out: MergedAction<A>[] = [];
-      for (const a of model.actions(s)) extend(s, [a], out);
+      const { clone, apply } = model;
+      for (const a of model.actions(s)) {
+        if (clone && apply) extendInPlace(clone(s), [a], out, clone.bind(model), apply.bind(model));
+        else extend(s, [a], out);
+      }
       return out;
     },
     next: (s, m) => {

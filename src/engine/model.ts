@@ -25,6 +25,8 @@ export interface Action {
   readonly source?: SourceLoc;
   /** A merged action (several steps run as one transition): its steps, for coverage and traces. */
   readonly parts?: readonly Action[];
+  /** A short text shown with the step in traces (e.g. the value a read returned); not part of its identity. */
+  readonly note?: string;
 }
 
 /** A declared step, so that coverage can report steps that never fired. */
@@ -63,6 +65,13 @@ export interface Model<S, A extends Action = Action> {
   actorActions?(state: S, actor: string): readonly A[];
   /** The successor state. Must be pure: never mutate `state`. */
   next(state: S, action: A): S;
+  /**
+   * Optional, together: a copy of a state, and `next` done in place on such a
+   * copy (`next(s, a)` must equal `apply(clone(s), a)`). Reductions that run
+   * several steps in a row use them to copy once instead of once per step.
+   */
+  clone?(state: S): S;
+  apply?(draft: S, action: A): void;
   /** Canonical key: equal states give equal keys, different states different keys. */
   key(state: S): string;
   readonly properties: readonly Property<S>[];

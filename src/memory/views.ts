@@ -12,6 +12,10 @@
  *   the field also held therefore return the latest write; unlocked reads may be
  *   stale.
  *
+ * Only the fields a model declares relaxed keep histories: a field that is
+ * only ever accessed under the lock that protects it reads its latest write
+ * anyway, and keeping its history would only multiply states.
+ *
  * Writes older than every view (of processes and locks) can never be read
  * again; `compact` drops them so that equal behaviours give equal states.
  */
@@ -26,21 +30,27 @@ export interface Memory<F extends string> {
   view: Record<string, Record<F, number>>;
   /** Per lock, the view published by its last release. */
   lockView: Record<string, Record<F, number>>;
+  /** The fields that keep histories under the relaxed model (the others behave as under `sc`). */
+  relaxed: readonly F[];
 }
 
 export function makeMemory<F extends string>(
   fields: Record<F, number>,
   procs: readonly string[],
   locks: readonly string[],
+  relaxed: readonly F[],
 ): Memory<F> {
   const names = Object.keys(fields) as F[];
-  const zero = () => Object.fromEntries(names.map((f) => [f, 0])) as Record<F, number>;
+  const zero = () => Object.fromEntries(relaxed.map((f) => [f, 0])) as Record<F, number>;
   return {
     hist: Object.fromEntries(names.map((f) => [f, [fields[f]]])) as Record<F, number[]>,
     view: Object.fromEntries(procs.map((p) => [p, zero()])),
     lockView: Object.fromEntries(locks.map((l) => [l, zero()])),
+    relaxed,
   };
 }
+
+const isRelaxed = <F extends string>(mm: MemoryModel, m: Memory<F>, f: F): boolean => mm === 'relaxed' && m.relaxed.includes(f);
 
 /** The latest value of a field (the truth, as an observer outside the processes sees it). */
 export const latest = <F extends string>(m: Memory<F>, f: F): number => {
@@ -51,7 +61,7 @@ export const latest = <F extends string>(m: Memory<F>, f: F): number => {
 /** The values a read by `who` may return, as indices into the field's history (oldest first, deduplicated by value). */
 export function readChoices<F extends string>(mm: MemoryModel, m: Memory<F>, who: string, f: F): number[] {
   const h = m.hist[f];
-  if (mm === 'sc') return [h.length - 1];
+  if (!isRelaxed(mm, m, f)) return [h.length - 1];
   const out: number[] = [];
   const seen = new Set<number>();
   // Latest first, so that the first choice is the up-to-date value.
@@ -67,13 +77,13 @@ export function readChoices<F extends string>(mm: MemoryModel, m: Memory<F>, who
 /** Performs the read of write `index` (mutates `m`): the reader's view advances to it. Returns the value. */
 export function readAt<F extends string>(m: Memory<F>, who: string, f: F, index: number): number {
   const v = m.view[who];
-  if (index > v[f]) v[f] = index;
+  if (f in v && index > v[f]) v[f] = index;
   return m.hist[f][index];
 }
 
 /** Writes `value` (mutates `m`). */
 export function write<F extends string>(mm: MemoryModel, m: Memory<F>, who: string, f: F, value: number): void {
-  if (mm === 'sc') {
+  if (!isRelaxed(mm, m, f)) {
     m.hist[f][0] = value;
     return;
   }
@@ -103,7 +113,7 @@ export function join<F extends string>(mm: MemoryModel, m: Memory<F>, who: strin
  */
 export function compact<F extends string>(mm: MemoryModel, m: Memory<F>, retired: readonly string[]): void {
   if (mm === 'sc') return;
-  for (const f of Object.keys(m.hist) as F[]) {
+  for (const f of m.relaxed) {
     const last = m.hist[f].length - 1;
     for (const p of retired) m.view[p][f] = last;
     let min = last;
@@ -119,8 +129,8 @@ export function compact<F extends string>(mm: MemoryModel, m: Memory<F>, retired
 
 /** A canonical text of the memory (field and process order as constructed). */
 export function memoryKey<F extends string>(mm: MemoryModel, m: Memory<F>): string {
-  const fields = Object.keys(m.hist) as F[];
-  const h = fields.map((f) => m.hist[f].join(',')).join(';');
+  const fields = m.relaxed;
+  const h = (Object.keys(m.hist) as F[]).map((f) => m.hist[f].join(',')).join(';');
   if (mm === 'sc') return h;
   const views = (r: Record<string, Record<F, number>>) =>
     Object.keys(r)
