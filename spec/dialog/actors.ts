@@ -1,0 +1,556 @@
+/**
+ * The actors of the dialog model, as programs over the reference's numbered
+ * steps (../../shared/reference/opensips-dialog.md §7; PR deltas in
+ * pr-3836.md §4). Files are in modules/dialog/ at commit aad6b856835a unless a
+ * file name carries "@<commit>" (a PR version's patched file).
+ */
+import {
+  END,
+  Program,
+  at,
+  callerRemove,
+  cur,
+  expire,
+  hSection,
+  hold,
+  isDue,
+  isWinner,
+  mark,
+  nextState,
+  one,
+  put,
+  ref,
+  timerCall,
+  touch,
+  unref,
+  updateTimer,
+  insertTimer,
+  lookupRef,
+  refUnsafe,
+  unrefBody,
+  type Ctx,
+} from './program.js';
+import { DELETED, FAKE, NULLP, T_DUE, T_LATER, T_ZERO, UNCONFIRMED, EARLY, isConfirmed } from './state.js';
+import type { Variant } from './variants.js';
+
+
+const H = 'dlg_handlers.c';
+const RW = 'dlg_req_within.c';
+const HC = 'dlg_hash.c';
+const TC = 'dlg_timer.c';
+const V1 = (f: string) => `${f}@196b51fa`;
+const V2 = (f: string) => `${f}@887d200d`;
+const V3 = (f: string) => `${f}@1c2d0bda`;
+
+/** Knobs of a scenario that change what the actors do. */
+export interface ActorKnobs {
+  /** create_dialog flag 'B' (bye on timeout, dlg_hash.h:371-374). */
+  readonly byeOnTimeout: boolean;
+  /** An on_timeout route (T4): none, one that does nothing, or one that re-arms the timer ($DLG_timeout, X2). */
+  readonly onTimeoutRoute: 'none' | 'noop' | 'rearm';
+  /** REALTIME DB mode: remove_dialog_from_db calls are counted. */
+  readonly dbRealtime: boolean;
+}
+
+const part1Src = {
+  block: at(V1(HC), 1333, 1348),
+  remove: at(V1(HC), 1338),
+  plus: at(V1(HC), 1339, 1340),
+};
+
+const dbDelete = (c: Ctx) => {
+  c.s.ghost.dbDeletes += 1;
+};
+const termCallbacks = (c: Ctx) => {
+  c.s.ghost.termCallbacks += 1;
+};
+
+/** Holders dropped by a caller's UNREF(unref): the hash reference, plus the timer's if it removed the timer. */
+const hashAndTimer = (l: { tmr: number; unref: number }) => {
+  const out: string[] = [];
+  if (l.unref - l.tmr >= 1) out.push('hash');
+  if (l.tmr) out.push('timer');
+  return out;
+};
+
+// ---------------------------------------------------------------------------
+// W: an in-dialog BYE in a SIP worker (dlg_onroute, dlg_handlers.c:1876-2439).
+
+export function byeWorker(name: string, v: Variant, k: ActorKnobs): Program {
+  const p = new Program(name);
+  // W1: lookup_dlg (route parameter; finds DELETED cells too), ref++ under H (dlg_hash.c:785-797).
+  lookupRef(p, 'W1', `${name}.ctx`, END);
+  touch(p, 'W2', at(H, 1947, 1979)); // match_dialog reads callid, tags, legs_no
+  nextState(p, 'W4', 'REQBYE', { part1: v.part1, call: at(H, 2020), part1Src });
+  p.add({
+    id: 'W4.result',
+    local: true,
+    src: at(H, 2020),
+    exec: (c) => {
+      if (isWinner(c.l)) mark(c, `${name}:won`);
+      if (c.l.tmr) mark(c, `${name}:timer-removed`);
+    },
+  });
+  touch(p, 'W5', at(H, 2023, 2026)); // ctx_dialog_set; log_bogus_dst_leg reads legs_no
+  // W6: dlg_set_tm_dialog_ctx: REF for the BYE transaction (dlg_handlers.c:1342-1357).
+  ref(p, 'W6', `${name}.tm`, at(H, 1356));
+  p.add({
+    id: 'W6.branch',
+    local: true,
+    src: at(H, 2034),
+    exec: (c) => (c.l.old === DELETED && c.l.nw === DELETED ? 'W7' : isWinner(c.l) ? 'W8w' : 'early'),
+  });
+  // W7: old = new = DELETED: callbacks, CSeq under H, return without UNREF.
+  p.label('W7');
+  touch(p, 'W7', at(H, 2037));
+  hSection(p, 'W7.cseq', at(H, 2040), at(H, 2041, 2047), at(H, 2048));
+  p.add({ id: 'W7.ret', local: true, src: at(H, 2075), exec: () => 'W13' });
+  // W8w..W12w: the winner's teardown.
+  p.label('W8w');
+  touch(p, 'W8w', at(H, 2078, 2093)); // on_hangup route (none set), profiles, terminate_reason
+  hSection(p, 'W8w.linkers', at(H, 2085), at(H, 2085), at(H, 2085));
+  hSection(p, 'W9w', at(H, 2097), at(H, 2098, 2127), at(H, 2105));
+  if (!v.part1) callerRemove(p, 'W10w', at(H, 2133), at(H, 2154));
+  p.add({
+    id: 'W10w.mark',
+    local: true,
+    src: at(H, 2133),
+    exec: (c) => {
+      if (c.l.tmr) mark(c, `${name}:timer-removed`);
+    },
+  });
+  touch(p, 'W11w', at(H, 2158, 2162), (c) => {
+    termCallbacks(c);
+    if (k.dbRealtime) dbDelete(c);
+  });
+  unref(p, 'W12w', (l) => l.unref, hashAndTimer, at(H, 2165));
+  p.add({ id: 'W12w.ret', local: true, src: at(H, 2166), exec: () => 'W13' });
+  // Non-winner, not DELETED -> DELETED: early_check (2382-2394), no reference change.
+  p.label('early');
+  touch(p, 'Wearly', at(H, 2382, 2394));
+  p.label('W13');
+  unref(p, 'W13', one, () => [`${name}.ctx`], at(HC, 74)); // dialog_cleanup after the script
+  unref(p, 'W14', one, () => [`${name}.tm`], at(H, 1261)); // tmcb_unreference_dialog
+  return p;
+}
+
+// ---------------------------------------------------------------------------
+// S: send_leg_bye (dlg_req_within.c:365-420), inline in the caller; spawns B_leg.
+
+function sendLegBye(p: Program, id: string, owner: string, leg: number): void {
+  // S1: build_dlg_t: CSeq under H (68-80), then unlocked reads of the leg (touch).
+  hSection(p, `${id}.S1`, at(RW, 68), at(RW, 69, 79), at(RW, 80));
+  touch(p, `${id}.S1b`, at(RW, 80, 129));
+  ref(p, `${id}.S2`, `${owner}.pctx`, at(RW, 383)); // push_new_processing_context
+  ref(p, `${id}.S3`, `bye${leg}`, at(RW, 388)); // the BYE transaction's reference
+  touch(p, `${id}.S4`, at(RW, 390, 397), (c) => {
+    // t_request_within: TM hashes and sends the BYE; its final reply is handled by B<leg>.
+    c.s.ghost.byesSent += 1;
+    if (cur(c, 'state') === DELETED && c.s.ghost.deletedBy !== '' && c.s.ghost.deletedBy !== c.me) {
+      c.s.ghost.byesAfterDelete += 1;
+    }
+    mark(c, `bye${leg}:sent`);
+  });
+  unref(p, `${id}.S5`, one, () => [`${owner}.pctx`], at(RW, 400, 403));
+}
+
+/**
+ * E: dlg_end_dlg(dlg, NULL, 1) (dlg_req_within.c:457-521) with do_expire = 1:
+ * E1 reads state without a lock; UNCONF/EARLY cancels the INVITE; any other
+ * value (DELETED included) sends both BYEs (E4 -> S for each leg).
+ */
+function endDialog(p: Program, id: string, owner: string, done: string): void {
+  p.add({
+    id: `${id}.E1`,
+    src: at(RW, 471),
+    read: 'state',
+    touch: true,
+    exec: (_c, st) => (st === UNCONFIRMED || st === EARLY ? `${id}:cancel` : undefined),
+  });
+  touch(p, `${id}.E4`, at(RW, 514)); // callee_idx reads legs_no
+  sendLegBye(p, `${id}.L1`, owner, 1);
+  sendLegBye(p, `${id}.L2`, owner, 2);
+  p.add({ id: `${id}.ret`, local: true, src: at(RW, 520), exec: () => done });
+  p.label(`${id}:cancel`);
+  touch(p, `${id}.E1c`, at(RW, 472, 489));
+  p.add({ id: `${id}.cret`, local: true, src: at(RW, 489), exec: () => done });
+}
+
+// ---------------------------------------------------------------------------
+// X2: $DLG_timeout assignment with a current dialog (pv_set_dlg_timeout, dialog.c:1817-1851).
+
+function setTimeout(p: Program, id: string, timeout: number): void {
+  const D = 'dialog.c';
+  p.add({ id: `${id}.X2c.H+`, src: at(D, 1820), acquire: 'H', touch: true });
+  p.add({
+    id: `${id}.X2c.state`,
+    src: at(D, 1821, 1828),
+    read: 'state',
+    touch: true,
+    exec: (c, st) => void (c.l.st = isConfirmed(st) ? 1 : 0), // timer_update
+  });
+  p.add({ id: `${id}.X2c.H-`, src: at(D, 1832), release: 'H' });
+  p.add({ id: `${id}.X2d`, local: true, src: at(D, 1834), exec: (c) => (c.l.st ? undefined : `${id}:out`) });
+  timerCall(p, `${id}.X2d`, 'update', at(D, 1835), at(TC, 552, 580), (c) => void updateTimer(c, timeout), at(TC, 579));
+  p.add({ id: `${id}.X2e`, local: true, src: at(D, 1836, 1841), exec: (c) => (c.l.ret === 1 ? undefined : `${id}:out`) });
+  ref(p, `${id}.X2e`, 'timer', at(D, 1841));
+  p.label(`${id}:out`);
+  p.add({
+    id: `${id}.X2f`,
+    src: at(D, 1848, 1851),
+    touch: true,
+    exec: (c) => {
+      c.l.st = 0;
+      c.l.ret = 0;
+    },
+  });
+}
+
+/** X: a worker handling an in-dialog request whose script assigns $DLG_timeout (a long one). */
+export function timeoutUpdater(name: string): Program {
+  const p = new Program(name);
+  lookupRef(p, 'X1', `${name}.ctx`, END); // the look-up's reference (as W1)
+  setTimeout(p, 'X', T_DUE); // $DLG_timeout = 0 (accepted once the dialog exists, dialog.c:1812-1815)
+  unref(p, 'X13', one, () => [`${name}.ctx`], at(HC, 74));
+  return p;
+}
+
+// ---------------------------------------------------------------------------
+// T: the timer routine and dlg_ontimeout (dlg_timer.c:637-665; dlg_handlers.c:2448-2589).
+
+export function timer(v: Variant, k: ActorKnobs): Program {
+  const p = new Program('T', true);
+  const name = 'T';
+  // T0: _get_gen_expired_dlgs under TL; enabled when the tl is linked and due.
+  p.add({ id: 'T0.TL+', src: at(TC, 586), acquire: 'TL', when: (s) => isDue(s) });
+  p.add({ id: 'T0', src: at(TC, 586, 629), exec: (c) => void expire(c) });
+  p.add({ id: 'T0.TL-', src: at(TC, 629), release: 'TL' });
+  // T1: ctl->next read, then := FAKE without a lock, then dlg_ontimeout.
+  p.add({ id: 'T1r', src: at(TC, 645), read: 'tlNext' });
+  p.add({ id: 'T1w', src: at(TC, 647), exec: (c) => put(c, 'tlNext', FAKE), mark: 'T:fired' });
+  if (v.timerStateRead === 'unlocked') {
+    touch(p, 'T2', at(H, 2459, 2461));
+  } else {
+    // T2' (v1 Part 2): H+; dlg_state = state; H-.
+    p.add({ id: "T2'.H+", src: at(V1(H), 2453), acquire: 'H', touch: true });
+    p.add({
+      id: "T2'.read",
+      src: at(V1(H), 2454),
+      read: 'state',
+      touch: true,
+      exec: (c, st) => void (c.l.st = st),
+      mark: v.timerStateRead === 'once-under-H' ? 'T:state-read' : undefined,
+    });
+    p.add({ id: "T2'.H-", src: at(V1(H), 2455), release: 'H' });
+  }
+  // T3 (clustering backup) is not modelled: no clustering in these scenarios.
+  if (k.onTimeoutRoute !== 'none') {
+    if (v.timerStateRead === 'each-under-H') lockedStateRead(p, 'T4r', at(V2(H), 2495), at(V2(H), 2496), at(V2(H), 2497));
+    stateDecision(p, 'T4a', v, at(H, 2494, 2496), (st) => (st < DELETED ? undefined : 'T5'));
+    // T4b: bk = *tl; tl.next = tl.prev = NULL (no lock).
+    p.add({
+      id: 'T4b.copy',
+      src: at(H, 2497),
+      touch: true,
+      exec: (c) => {
+        c.l.bkNext = cur(c, 'tlNext');
+        c.l.bkPrev = cur(c, 'tlPrev');
+        c.l.bkTimeout = cur(c, 'tlTimeout');
+      },
+    });
+    p.add({
+      id: 'T4b.unset',
+      src: at(H, 2498, 2499),
+      touch: true,
+      exec: (c) => {
+        put(c, 'tlNext', NULLP);
+        put(c, 'tlPrev', NULLP);
+      },
+    });
+    // T4c: run_dlg_script_route: push a context (REF), the route, pop it (UNREF).
+    ref(p, 'T4c.RT1', `${name}.pctx`, at(H, 153));
+    if (k.onTimeoutRoute === 'rearm') setTimeout(p, 'T4c.RT2', T_LATER);
+    else touch(p, 'T4c.RT2', at(H, 163));
+    unref(p, 'T4c.RT3', one, () => [`${name}.pctx`], at(H, 171, 175));
+    p.add({
+      id: 'T4d',
+      src: at(H, 2503),
+      read: 'tlTimeout',
+      touch: true,
+      exec: (_c, t) => (t !== T_ZERO ? undefined : 'T4f'),
+    });
+    unref(p, 'T4e', one, () => ['timer'], at(H, 2509));
+    p.add({ id: 'T4e.ret', local: true, src: at(H, 2514), exec: () => END });
+    p.label('T4f');
+    p.add({
+      id: 'T4f',
+      src: at(H, 2517),
+      touch: true,
+      exec: (c) => {
+        put(c, 'tlNext', c.l.bkNext);
+        put(c, 'tlPrev', c.l.bkPrev);
+        put(c, 'tlTimeout', c.l.bkTimeout);
+        c.l.bkNext = c.l.bkPrev = c.l.bkTimeout = 0;
+      },
+    });
+  }
+  p.label('T5');
+  if (k.byeOnTimeout) {
+    if (v.timerStateRead === 'each-under-H') lockedStateRead(p, 'T5r', at(V2(H), 2534), at(V2(H), 2535), at(V2(H), 2536));
+    stateDecision(p, 'T5a', v, v.timerStateRead === 'unlocked' ? at(H, 2522, 2523) : at(V1(H), 2518, 2519), (st) =>
+      isConfirmed(st) ? undefined : 'T6',
+    );
+    if (!v.timerTransitions) {
+      touch(p, 'T5b', at(H, 2525, 2532)); // init_dlg_term_reason
+      endDialog(p, 'T5c', name, 'T5d');
+      p.label('T5d');
+      unref(p, 'T5d', one, () => ['timer'], at(H, 2537));
+      p.add({ id: 'T5d.ret', local: true, src: at(H, 2538), exec: () => END });
+    } else {
+      // v3: the timer makes the transition itself.
+      nextState(p, 'T5n', 'REQBYE', { part1: false, call: at(V3(H), 2679, 2681) });
+      p.add({ id: 'T5n.branch', local: true, src: at(V3(H), 2683), exec: (c) => (isWinner(c.l) ? undefined : 'T5l') });
+      touch(p, 'T5w', at(V3(H), 2689, 2702), (c) => mark(c, 'T:won'));
+      hSection(p, 'T5w.linkers', at(V3(H), 2701), at(V3(H), 2701), at(V3(H), 2701));
+      ref(p, 'T5w.ctx+', `${name}.pctx`, at(V3(H), 2706));
+      touch(p, 'T5w.cb', at(V3(H), 2710, 2714), termCallbacks);
+      unref(p, 'T5w.ctx-', one, () => [`${name}.pctx`], at(V3(H), 2716, 2718));
+      touch(p, 'T5w.db', at(V3(H), 2720, 2721), (c) => void (k.dbRealtime ? dbDelete(c) : undefined));
+      endDialog(p, 'T5w.E', name, 'T5w:unref');
+      p.label('T5w:unref');
+      unref(p, 'T5w.unref', (l) => l.unref + 1, (l) => [...(l.unref ? ['hash'] : []), 'timer'], at(V3(H), 2728));
+      p.add({ id: 'T5w.ret', local: true, src: at(V3(H), 2732), exec: () => END });
+      p.label('T5l');
+      unref(p, 'T5l', one, () => ['timer'], at(V3(H), 2737));
+      p.add({ id: 'T5l.ret', local: true, src: at(V3(H), 2738), exec: () => END });
+    }
+  }
+  p.label('T6');
+  touch(p, 'T6', at(H, 2546)); // reads legs_no[DLG_LEG_200OK]
+  nextState(p, 'T6N', 'REQBYE', { part1: v.part1, call: at(H, 2545), part1Src });
+  p.add({ id: 'T6.branch', local: true, src: at(H, 2548), exec: (c) => (isWinner(c.l) ? undefined : 'T7l') });
+  touch(p, 'T7w', at(H, 2549, 2556), (c) => mark(c, 'T:won'));
+  hSection(p, 'T7w.linkers', at(H, 2557), at(H, 2557), at(H, 2557));
+  ref(p, 'T7w.ctx+', `${name}.pctx`, at(H, 2561));
+  touch(p, 'T7w.cb', at(H, 2563, 2566), termCallbacks); // DLGCB_EXPIRED
+  unref(p, 'T7w.ctx-', one, () => [`${name}.pctx`], at(H, 2569));
+  touch(p, 'T7w.db', at(H, 2577, 2578), (c) => void (k.dbRealtime ? dbDelete(c) : undefined));
+  unref(p, 'T7w.unref', (l) => l.unref + 1, (l) => [...(l.unref ? ['hash'] : []), 'timer'], at(H, 2580));
+  p.add({ id: 'T7w.ret', local: true, src: at(H, 2583), exec: () => END });
+  p.label('T7l');
+  unref(p, 'T7l', one, () => ['timer'], at(H, 2585));
+  return p;
+}
+
+/** v2's T4r / T5r: H+; dlg_state = state; H-. */
+function lockedStateRead(p: Program, id: string, lock: ReturnType<typeof at>, read: ReturnType<typeof at>, unlock: ReturnType<typeof at>) {
+  p.add({ id: `${id}.H+`, src: lock, acquire: 'H', touch: true });
+  p.add({
+    id: `${id}.read`,
+    src: read,
+    read: 'state',
+    touch: true,
+    exec: (c, st) => void (c.l.st = st),
+    mark: id === 'T5r' ? 'T:state-read' : undefined,
+  });
+  p.add({ id: `${id}.H-`, src: unlock, release: 'H' });
+}
+
+/**
+ * A decision of dlg_ontimeout on `state`: at A (and v3) an unlocked read at the
+ * decision; in v1/v2 the value read earlier under H.
+ */
+function stateDecision(
+  p: Program,
+  id: string,
+  v: Variant,
+  src: ReturnType<typeof at>,
+  decide: (st: number) => string | undefined,
+) {
+  const marks = id === 'T5a' && v.timerStateRead === 'unlocked' ? 'T:state-read' : undefined;
+  if (v.timerStateRead === 'unlocked') {
+    p.add({ id, src, read: 'state', touch: true, mark: marks, exec: (_c, st) => decide(st) });
+  } else {
+    p.add({ id, src, touch: true, exec: (c) => decide(c.l.st) });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// B<leg>: the final reply to a BYE the module sent (bye_reply_cb -> dual_bye_event, dlg_req_within.c:212-322).
+
+export function byeReply(leg: number, v: Variant, k: ActorKnobs): Program {
+  const name = `B${leg}`;
+  const p = new Program(name);
+  // B0: the final reply arrives (only after S4 sent this BYE); t->dialog_ctx = dlg (a TM field).
+  p.add({ id: 'B0', src: at(RW, 300, 313), when: (s) => s.ghost.marks.includes(`bye${leg}:sent`) });
+  touch(p, 'B1', at(RW, 222)); // legs_no[DLG_LEG_200OK], no lock
+  nextState(p, 'B1N', 'REQBYE', { part1: v.part1, call: at(RW, 221), part1Src });
+  p.add({
+    id: 'B1.branch',
+    local: true,
+    src: at(RW, 224),
+    exec: (c) => (isWinner(c.l) ? undefined : c.l.old === DELETED && c.l.nw === DELETED ? 'B3' : 'B4'),
+  });
+  touch(p, 'B2w', at(RW, 224, 230), (c) => mark(c, `${name}:won`)); // debug log; on_hangup route (none set)
+  hSection(p, 'B2w.linkers', at(RW, 233), at(RW, 233), at(RW, 233));
+  if (!v.part1) callerRemove(p, 'B2w.rm', at(RW, 237), at(RW, 254));
+  ref(p, 'B2w.ctx+', `${name}.pctx`, at(RW, 259));
+  touch(p, 'B2w.cb', at(RW, 261, 263), termCallbacks); // DLGCB_TERMINATED
+  unref(p, 'B2w.ctx-', one, () => [`${name}.pctx`], at(RW, 264, 267));
+  unref(p, 'B2w.unref', (l) => l.unref, hashAndTimer, at(RW, 280));
+  p.add({ id: 'B2w.ret', local: true, src: at(RW, 283), exec: () => 'B4' });
+  p.label('B3');
+  touch(p, 'B3', at(RW, 289, 290), (c) => void (k.dbRealtime ? dbDelete(c) : undefined));
+  unref(p, 'B3.unref', (l) => l.unref, () => [], at(RW, 292)); // UNREF(0)
+  p.label('B4');
+  unref(p, 'B4', one, () => [`bye${leg}`], at(RW, 321)); // bye_reply_cb_release when TM frees the BYE
+  return p;
+}
+
+// ---------------------------------------------------------------------------
+// I: the INVITE transaction is deleted (dlg_onreply with TMCB_TRANS_DELETED, dlg_handlers.c:622-832).
+
+export function inviteDelete(): Program {
+  const p = new Program('I');
+  nextState(p, 'I2', 'TDEL', { part1: false, call: at(H, 731, 732), tdelHolder: 'base' });
+  p.add({
+    id: 'I2.branch',
+    local: true,
+    src: at(H, 805),
+    exec: (c) =>
+      (c.l.old === UNCONFIRMED || c.l.old === EARLY) && c.l.nw === DELETED ? undefined : c.l.old === DELETED ? 'I4' : END,
+  });
+  hSection(p, 'I3.linkers', at(H, 810), at(H, 810), at(H, 810));
+  touch(p, 'I3.failed', at(H, 812, 816)); // DLGCB_FAILED
+  unref(p, 'I3', one, () => ['hash'], at(H, 819));
+  p.add({ id: 'I3.ret', local: true, src: at(H, 823), exec: () => END });
+  p.label('I4');
+  unref(p, 'I4', one, () => ['base'], at(H, 829));
+  return p;
+}
+
+// ---------------------------------------------------------------------------
+// O: the 2xx to the initial INVITE (dlg_onreply, RESPONSE_PRE_OUT part, dlg_handlers.c:723-802).
+
+export function okReply(): Program {
+  const p = new Program('O');
+  nextState(p, 'O2', 'RPL2xx', { part1: false, call: at(H, 731) });
+  p.add({
+    id: 'O2.branch',
+    local: true,
+    src: at(H, 741),
+    exec: (c) => (c.l.nw === 3 && !isConfirmed(c.l.old) ? undefined : END),
+  });
+  touch(p, 'O3', at(H, 741, 763)); // flags, start_ts
+  // O4: insert_dlg_timer(&tl, lifetime) with a lifetime short enough to be due at the next timer run.
+  timerCall(p, 'O4', 'insert', at(H, 765), at(TC, 285, 302), (c) => void insertTimer(c, T_DUE), at(TC, 301));
+  p.add({ id: 'O4.ret', local: true, src: at(H, 766, 773), exec: (c) => (c.l.ret === 0 ? undefined : 'O6') });
+  ref(p, 'O5', 'timer', at(H, 776));
+  p.label('O6');
+  touch(p, 'O6', at(H, 782, 802), (c) => {
+    c.l.ret = 0;
+    mark(c, 'O:done');
+  });
+  return p;
+}
+
+// ---------------------------------------------------------------------------
+// R: a replicated delete received from another cluster node (dlg_replicated_delete, dlg_replication.c:597-672).
+
+export function replicatedDelete(v: Variant): Program {
+  const RP = 'dlg_replication.c';
+  const p = new Program('R');
+  // R1: lookup_dlg(h_entry, h_id, active_only = 1): DELETED cells are not found; ref++.
+  lookupRef(p, 'R1', 'R.ctx', END, true);
+  hSection(p, 'R2.linkers', at(RP, 629), at(RP, 629), at(RP, 629)); // destroy_linkers
+  touch(p, 'R2', at(RP, 630)); // remove_dlg_prof_table
+  touch(p, 'R3', at(RP, 634)); // legs_no[DLG_LEG_200OK], no lock
+  nextState(p, 'R3N', 'REQBYE', { part1: v.part1, call: at(RP, 633), part1Src });
+  // R4: old == new: log and return -1 without dropping R1's reference.
+  p.add({ id: 'R4', local: true, src: at(RP, 636, 640), exec: (c) => (c.l.old === c.l.nw ? END : undefined) });
+  if (!v.part1) callerRemove(p, 'R5', at(RP, 642), at(RP, 663));
+  unref(p, 'R6', (l) => 1 + l.unref, (l) => ['R.ctx', ...hashAndTimer(l)], at(RP, 666));
+  return p;
+}
+
+// ---------------------------------------------------------------------------
+// P: the OPTIONS pinger finds the dialog's ping failed (dlg_options_routine, dlg_timer.c:891-993).
+// v3 replaces P2 with dlg_ping_terminate (patched dlg_timer.c:899-944).
+
+export function pinger(v: Variant, k: ActorKnobs): Program {
+  const p = new Program('P');
+  // P1 (get_timeout_dlgs, under the ping list's lock only): R state (687).
+  p.add({ id: 'P1', src: at(TC, 687), read: 'state', touch: true, exec: (_c, st) => (st === DELETED ? 'P3' : undefined) });
+  touch(p, 'P2', at(TC, 907, 917)); // init_dlg_term_reason
+  if (!v.timerTransitions) {
+    endDialog(p, 'P2.E', 'P', 'P2:unref'); // dlg_end_dlg(dlg, NULL, 1) (920)
+    p.label('P2:unref');
+    unref(p, 'P2.unref', one, () => ['ping'], at(TC, 923));
+    p.add({ id: 'P2.ret', local: true, src: at(TC, 924), exec: () => END });
+  } else {
+    const T3 = V3(TC);
+    touch(p, 'PT1', at(T3, 908)); // legs_no[DLG_LEG_200OK]
+    nextState(p, 'PT1N', 'REQBYE', { part1: false, call: at(T3, 906, 908) });
+    p.add({ id: 'PT2', local: true, src: at(T3, 910), exec: (c) => (isWinner(c.l) ? 'PT3' : undefined) });
+    unref(p, 'PT2.unref', one, () => ['ping'], at(T3, 912));
+    p.add({ id: 'PT2.ret', local: true, src: at(T3, 913), exec: () => END });
+    p.label('PT3');
+    touch(p, 'PT3', at(T3, 917, 918), (c) => mark(c, 'P:won')); // on_hangup route (none set)
+    hSection(p, 'PT3.linkers', at(T3, 920), at(T3, 920), at(T3, 920));
+    touch(p, 'PT3.prof', at(T3, 921));
+    ref(p, 'PT3.ctx+', 'P.pctx', at(T3, 923));
+    touch(p, 'PT3.cb', at(T3, 925, 929), termCallbacks); // DLGCB_TERMINATED
+    unref(p, 'PT3.ctx-', one, () => ['P.pctx'], at(T3, 930, 932));
+    touch(p, 'PT3.db', at(T3, 934, 935), (c) => void (k.dbRealtime ? dbDelete(c) : undefined));
+    endDialog(p, 'PT3.E', 'P', 'PT3:unref'); // dlg_end_dlg(dlg, NULL, 1) (937)
+    p.label('PT3:unref');
+    unref(p, 'PT3.unref', (l) => l.unref + 1, (l) => ['ping', ...(l.unref ? ['hash'] : [])], at(T3, 940));
+    p.add({ id: 'PT3.ret', local: true, src: at(T3, 943), exec: () => END });
+  }
+  p.label('P3');
+  unref(p, 'P3', one, () => ['ping'], at(TC, 933)); // to_be_deleted: drop the ping-list reference
+  return p;
+}
+
+// ---------------------------------------------------------------------------
+// D: dropping an unsynced dialog after a cluster sync (rcv_cluster_event SYNC_DONE, dlg_replication.c:1264-1321,
+// drop_dlg 1200-1262). The loop holds H(i) when it calls drop_dlg; drop_dlg releases it at once (1207).
+
+export function dropAfterSync(v: Variant, k: ActorKnobs): Program {
+  const RP = 'dlg_replication.c';
+  const p = new Program('D');
+  p.add({ id: 'D0.H+', src: at(RP, 1276), acquire: 'H' });
+  touch(p, 'D0', at(RP, 1279, 1287)); // flags, get_shtag_sync_status: the cell needs dropping
+  refUnsafe(p, 'D1', 'D.ctx', at(RP, 1206));
+  p.add({ id: 'D1.H-', src: at(RP, 1207), release: 'H' });
+  touch(p, 'D2', at(RP, 1211)); // legs_no[DLG_LEG_200OK], no lock
+  nextState(p, 'D2N', 'REQBYE', { part1: v.part1, call: at(RP, 1210, 1211), part1Src });
+  p.add({ id: 'D2.branch', local: true, src: at(RP, 1213), exec: (c) => (c.l.nw === DELETED ? 'D4' : undefined) });
+  // D3: not DELETED (the dialog was UNCONF/EARLY): UNREF, read dlg->next after it, return WITHOUT H(i).
+  unref(p, 'D3', (l) => 1 + l.unref, () => ['D.ctx'], at(RP, 1214));
+  touch(p, 'D3.next', at(RP, 1215));
+  p.add({ id: 'D3.ret', local: true, src: at(RP, 1216), exec: () => 'D8' });
+  p.label('D4');
+  p.add({ id: 'D4', local: true, src: at(RP, 1218), exec: (c) => void (c.l.unref += 1) }); // the extra ref
+  hSection(p, 'D4.linkers', at(RP, 1219), at(RP, 1221), at(RP, 1223));
+  touch(p, 'D4.prof', at(RP, 1225));
+  p.add({ id: 'D4.H+', src: at(RP, 1227), acquire: 'H', touch: true });
+  if (!v.part1) callerRemove(p, 'D5', at(RP, 1230), at(RP, 1240));
+  touch(p, 'D6', at(RP, 1242, 1252), (c) => void (k.dbRealtime ? dbDelete(c) : undefined));
+  touch(p, 'D7.next', at(RP, 1258));
+  // unref_dlg_unsafe(dlg, unref) with H(i) held (1259): D1's reference, the hash's, the timer's if removed.
+  unrefBody(
+    p,
+    'D7',
+    (l) => l.unref,
+    (l) => ['D.ctx', ...(l.unref - 1 - l.tmr >= 1 ? ['hash'] : []), ...(l.tmr ? ['timer'] : [])],
+    'D8',
+  );
+  // Back in rcv_cluster_event: the loop ends and releases H(i) (1296), whether or not this process holds it.
+  p.label('D8');
+  p.add({ id: 'D8.H-', src: at(RP, 1296), release: 'H' });
+  return p;
+}
+
+/** Convenience for ghost accounting in scenarios. */
+export { hold };
