@@ -9,6 +9,7 @@
  *                  [--progress | --no-progress] [--stop-on-first] [--no-timing] [--list]
  */
 import { realpathSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import type { Action, CheckOptions, Outcome, Trace } from './engine/index.js';
@@ -26,6 +27,8 @@ import {
   type Registry,
 } from './check/registry.js';
 import { renderReport, renderTable, summaryLine, traceLines, type Change } from './report/table.js';
+import { toPlain } from './report/plain.js';
+import { executeAll } from './check/pool.js';
 import { progressPrinter, progressWanted, type ProgressSink } from './report/progress.js';
 
 export const EXIT_OK = 0;
@@ -48,12 +51,18 @@ interface CheckFlags {
   param?: string[];
   filter?: string[];
   group?: string;
+  scenario?: string[];
+  variant?: string[];
+  env?: string[];
+  lock?: string[];
+  memory?: string[];
   json?: boolean;
   maxStates?: string;
   maxDepth?: string;
   timeLimit?: string;
   progress?: boolean;
   stopOnFirst?: boolean;
+  workers?: string;
   timing: boolean;
   list?: boolean;
 }
@@ -61,7 +70,12 @@ interface CheckFlags {
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 /** Runs the CLI with user arguments (no `node script` prefix); resolves to the exit code. */
-export async function main(argv: readonly string[], io: Io = processIo(), registry: Registry = defaultRegistry()): Promise<number> {
+/** The default registry, built once: only its runs can be sent to worker processes (which rebuild it). */
+let defaultReg: Registry | undefined;
+const theDefaultRegistry = (): Registry => (defaultReg ??= defaultRegistry());
+const defaultRunsMarker = (r: Registry) => (r === defaultReg ? r.runs : undefined);
+
+export async function main(argv: readonly string[], io: Io = processIo(), registry: Registry = theDefaultRegistry()): Promise<number> {
   let exitCode = EXIT_OK;
   let commanderMessage = '';
   const program = new Command('dialog-race-checker')
@@ -86,6 +100,11 @@ export async function main(argv: readonly string[], io: Io = processIo(), regist
     .option('-p, --param <K=V[,K=V...]>', 'a parameter of --model (repeatable)', collect)
     .option('--filter <tag=value>', 'only the registered runs with this tag value (repeatable; tag id is the run id)', collect)
     .option('--group <name>', 'same as --filter group=<name>')
+    .option('--scenario <name>', 'dialog matrix: only this scenario (same as --filter scenario=<name>; repeatable)', collect)
+    .option('--variant <name>', 'dialog matrix: only this code variant (repeatable)', collect)
+    .option('--env <name>', 'dialog matrix: only this environment, e.g. fast-lock/sc (repeatable)', collect)
+    .option('--lock <impl>', 'dialog matrix: only environments with this lock implementation (repeatable)', collect)
+    .option('--memory <model>', 'dialog matrix: only environments with this memory model (repeatable)', collect)
     .option('--json', 'print the outcomes as JSON on stdout')
     .option('--max-states <n>', 'stop exploring after n distinct states (the run is then incomplete)')
     .option('--max-depth <n>', 'do not explore beyond depth n (initial states are depth 1)')
@@ -93,6 +112,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), regist
     .option('--progress', 'show a progress line on stderr (default: only when stderr is a terminal)')
     .option('--no-progress', 'never show progress')
     .option('--stop-on-first', 'stop each run at its first violation')
+    .option('--workers <n>', 'run the registered runs in n processes (default: 2 on a machine with 2 or more cores)')
     .option('--no-timing', 'leave out the final time line (and timings in JSON)')
     .option('--list', 'list the models, their parameters and the registered runs')
     .action(async (flags: CheckFlags) => {
@@ -158,7 +178,7 @@ const positiveSeconds = (flag: string, raw: string | undefined): number | undefi
 /** The runs the flags select (usage errors as UsageError). */
 function selectedRuns(flags: CheckFlags & { param: string[]; filter: string[] }, registry: Registry): RunSpec[] {
   if (flags.model !== undefined) {
-    if (flags.filter.length > 0 || flags.group !== undefined) {
+    if (flags.filter.length > 0 || flags.group !== undefined || ['scenario', 'variant', 'env', 'lock', 'memory'].some((t) => (flags as unknown as Record<string, unknown>)[t] !== undefined)) {
       throw new UsageError('--model runs one model ad hoc and cannot be combined with --filter or --group');
     }
     const def = findModel(registry.models, flags.model);
@@ -168,6 +188,9 @@ function selectedRuns(flags: CheckFlags & { param: string[]; filter: string[] },
   if (flags.param.length > 0) throw new UsageError('--param sets a parameter of --model; give --model NAME too');
   const assignments = parseAssignments(flags.filter, '--filter');
   if (flags.group !== undefined) assignments.push(['group', flags.group]);
+  for (const tag of ['scenario', 'variant', 'env', 'lock', 'memory'] as const) {
+    for (const value of flags[tag] ?? []) assignments.push([tag, value]);
+  }
   const filter = parseFilter(registry.runs, assignments);
   const runs = selectRuns(registry.runs, filter);
   if (runs.length === 0) {
@@ -189,20 +212,33 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
   const showProgress = progressWanted(flags.progress, io.stderr);
 
   const started = performance.now();
-  const results: RunResult[] = [];
-  for (const run of runs) {
-    const printer = progressPrinter(run.id, io.stderr, showProgress);
-    const options: CheckOptions = {
-      ...(maxStates !== undefined ? { maxStates } : {}),
-      ...(maxDepth !== undefined ? { maxDepth } : {}),
-      ...(timeLimit !== undefined ? { timeLimitMs: timeLimit * 1000 } : {}),
-      ...(flags.stopOnFirst ? { stopOnFirstViolation: true } : {}),
-      ...(printer.onProgress ? { onProgress: printer.onProgress } : {}),
-    };
-    try {
-      results.push(execute(run, options));
-    } finally {
-      printer.done();
+  const bounds: CheckOptions = {
+    ...(maxStates !== undefined ? { maxStates } : {}),
+    ...(maxDepth !== undefined ? { maxDepth } : {}),
+    ...(timeLimit !== undefined ? { timeLimitMs: timeLimit * 1000 } : {}),
+    ...(flags.stopOnFirst ? { stopOnFirstViolation: true } : {}),
+  };
+  const workers = positiveInt('--workers', flags.workers) ?? (availableParallelism() >= 2 ? 2 : 1);
+  let results: RunResult[];
+  if (workers > 1 && registry.runs === defaultRunsMarker(registry)) {
+    let done = 0;
+    results = await executeAll(runs, bounds, {
+      workers,
+      registered: (r) => registry.runs.includes(r),
+      onResult: (r) => {
+        done += 1;
+        if (showProgress) io.stderr.write(`[${done}/${runs.length}] ${r.run.id}: ${r.outcome.status}, ${r.outcome.stats.states} states\n`);
+      },
+    });
+  } else {
+    results = [];
+    for (const run of runs) {
+      const printer = progressPrinter(run.id, io.stderr, showProgress);
+      try {
+        results.push(execute(run, { ...bounds, ...(printer.onProgress ? { onProgress: printer.onProgress } : {}) }));
+      } finally {
+        printer.done();
+      }
     }
   }
   const timeMs = performance.now() - started;
@@ -233,38 +269,6 @@ function renderList(registry: Registry): string {
 
 // ---------------------------------------------------------------------------
 // JSON
-
-/** A value made JSON-safe: Maps become objects (or entry lists), Sets arrays, bigints strings, errors plain objects. */
-export function toPlain(v: unknown, seen: Set<unknown> = new Set()): unknown {
-  if (v === undefined) return null;
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
-  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
-  if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'function' || typeof v === 'symbol') return String(v);
-  if (seen.has(v)) return '(cycle)';
-  seen.add(v);
-  try {
-    if (v instanceof Error) return serialiseError(v, seen);
-    if (Array.isArray(v)) return v.map((x) => toPlain(x, seen));
-    if (v instanceof Set) return [...v].map((x) => toPlain(x, seen));
-    if (v instanceof Map) {
-      const keys = [...v.keys()];
-      return keys.every((k) => typeof k === 'string')
-        ? Object.fromEntries([...v].map(([k, x]) => [k, toPlain(x, seen)]))
-        : [...v].map(([k, x]) => [toPlain(k, seen), toPlain(x, seen)]);
-    }
-    return Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, toPlain(x, seen)]));
-  } finally {
-    seen.delete(v);
-  }
-}
-
-/** An Error as data: name, message, and its own fields (code, position, ...); never the stack. */
-function serialiseError(e: Error, seen: Set<unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { name: e.name, message: e.message };
-  for (const [k, x] of Object.entries(e)) if (k !== 'stack') out[k] = toPlain(x, seen);
-  return out;
-}
 
 const changeJson = (c: Change) => ({
   path: c.path,

@@ -183,7 +183,7 @@ peterson-buggy: MutualExclusion violated (always: at most one process is in the 
 `;
 
 const INCOMPLETE = `run              status                  states  transitions  depth  violated  as declared
-two-phase(RM=3)  incomplete (maxStates)     100          268      4  -         NO
+two-phase(RM=3)  incomplete (maxStates)     100          268      5  -         NO
 
 two-phase(RM=3): steps not fired before the exploration stopped: TM:TMCommit, rm0:RMRcvCommitMsg, rm1:RMRcvCommitMsg, rm2:RMRcvCommitMsg
 
@@ -195,7 +195,7 @@ two-phase(RM=3) differs from its declaration:
 
 /** What a user runs, each spawned once, all at the same time (the default run is the only slow one). */
 const SPAWNED = {
-  default: [],
+  default: ['--group', 'examples'],
   adHocViolation: ['--model', 'two-phase', '-p', 'RM=2', '--param', 'buggy=true', '--no-timing'],
   jsonIncomplete: ['--model', 'peterson', '--max-depth', '3', '--json'],
   help: ['check', '--help'],
@@ -252,7 +252,7 @@ describe('check (the default command): exit 0 when every result is as declared',
     expect(t.code).toBe(0);
     expect(t.stdout.split('\n').slice(0, 2).join('\n')).toBe(
       'run             status                       states  transitions  depth  violated         as declared\n' +
-        'peterson-buggy  violation (stopOnViolation)      59           87      8  MutualExclusion  yes',
+        'peterson-buggy  violation (stopOnViolation)      59           87      9  MutualExclusion  yes',
     );
   });
 
@@ -330,7 +330,8 @@ describe('check (the default command): exit 0 when every result is as declared',
     const t = await inProcess(['--list']);
     expect(t.code).toBe(0);
     expect(t.stdout).toContain('  counter-race  NP (an integer from 1 to 8, default 3), K (an integer from 0 to 50, default 4)');
-    expect(t.stdout).toContain('  peterson-buggy          group=examples model=peterson buggy=true\n');
+    expect(t.stdout).toMatch(/\n  peterson-buggy +group=examples model=peterson buggy=true\n/);
+    expect(t.stdout).toMatch(/\n  dialog\/bye-vs-timeout-B\/fast-lock\/sc\/orig +group=dialog scenario=bye-vs-timeout-B env=fast-lock\/sc variant=orig lock=fast-lock memory=sc eintr=0\n/);
   });
 });
 
@@ -361,7 +362,7 @@ describe('exit 1 when a result is not as declared (and the report says which)', 
 
 describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no stack trace', () => {
   const UNKNOWN_OPTION =
-    "error: unknown option '--frobnicate'; expected one of: --model, --param, --filter, --group, --json, --max-states, --max-depth, --time-limit, --progress, --no-progress, --stop-on-first, --no-timing, --list, --help";
+    "error: unknown option '--frobnicate'; expected one of: --model, --param, --filter, --group, --scenario, --variant, --env, --lock, --memory, --json, --max-states, --max-depth, --time-limit, --progress, --no-progress, --stop-on-first, --workers, --no-timing, --list, --help";
   const BAD_PARAM = "error: parameter NP of model counter-race expects an integer from 1 to 8, got '9'";
 
   it('as a process: an unknown option and a bad parameter', () => {
@@ -385,8 +386,17 @@ describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no sta
     ['parameter given twice', ['--model', 'counter-race', '-p', 'K=1', '-p', 'K=2'], 'error: parameter K of model counter-race is given twice'],
     ['--param without --model', ['-p', 'NP=2'], 'error: --param sets a parameter of --model; give --model NAME too'],
     ['--model with --filter', ['--model', 'peterson', '--group', 'examples'], 'error: --model runs one model ad hoc and cannot be combined with --filter or --group'],
-    ['unknown tag', ['--filter', 'colour=red'], "error: unknown tag 'colour'; expected one of: id, group, model, NP, K, buggy, RM"],
-    ['unknown tag value', ['--group', 'dialog'], 'error: no registered run has group=dialog; expected group to be one of: examples'],
+    ['unknown tag', ['--filter', 'colour=red'], "error: unknown tag 'colour'; expected one of: id, group, model, NP, K, buggy, RM, scenario, env, variant, lock, memory, eintr"],
+    ['unknown tag value', ['--group', 'nope'], 'error: no registered run has group=nope; expected group to be one of: examples, dialog'],
+    [
+      'unknown scenario',
+      ['--scenario', 'nope'],
+      'error: no registered run has scenario=nope; expected scenario to be one of: bye-vs-timeout-B, bye-vs-timeout-B-base, bye-vs-timeout, two-byes-vs-timeout, pr-bye-first, pr-timer-first, pr-timer-reads-first, ok-short-lifetime, route-vs-update, route-rearm, replicated-delete, ping-timeout, drop-after-sync',
+    ],
+    ['unknown variant', ['--variant', 'v9'], 'error: no registered run has variant=v9; expected variant to be one of: orig, v1-part1, v1-part2, v1-both, v2, v3'],
+    ['unknown memory model', ['--memory', 'tso'], 'error: no registered run has memory=tso; expected memory to be one of: sc, relaxed'],
+    ['malformed --workers', ['--workers', 'two'], "error: --workers expects a positive integer, got 'two'"],
+    ['--model with a matrix filter', ['--model', 'peterson', '--scenario', 'route-rearm'], 'error: --model runs one model ad hoc and cannot be combined with --filter or --group'],
     ['malformed filter', ['--filter', 'model'], "error: --filter expects NAME=VALUE (several may be comma-separated), got 'model'"],
     ['filters that match nothing', ['--filter', 'model=peterson', '--filter', 'NP=3'], 'error: no registered run matches all of: model=peterson, NP=3'],
     ['malformed --max-states', ['--max-states', '1e3'], "error: --max-states expects a positive integer, got '1e3'"],

@@ -3,6 +3,7 @@
  * `--model NAME -p K=V`) and the registered runs (each a model with fixed
  * parameters and a declared, pinned outcome).
  */
+import { dialogRuns } from './dialog.js';
 import type { Model } from '../engine/index.js';
 import { counterRace } from '../../spec/examples/counter.js';
 import { peterson } from '../../spec/examples/peterson.js';
@@ -108,6 +109,8 @@ export function allRuns(): RunSpec[] {
     r('peterson-buggy', 'peterson', { buggy: true }, { violated: ['MutualExclusion'], states: 98, transitions: 186, depth: 14 }),
     r('two-phase(RM=3)', 'two-phase', { RM: 3, buggy: false }, { violated: [], states: 288, transitions: 1145, depth: 11 }),
     r('two-phase-buggy(RM=3)', 'two-phase', { RM: 3, buggy: true }, { violated: ['TCConsistent'], states: 623, transitions: 2507, depth: 11 }),
+    // The OpenSIPS dialog check matrix, declared in check-manifest.json.
+    ...dialogRuns(),
   ];
 }
 

@@ -31,6 +31,10 @@ export interface RunSpec {
    * holds". Absent means declared.
    */
   readonly declared?: boolean;
+  /** The run belongs to a declared matrix: with no declaration (`declared: false`) it differs. */
+  readonly mustBeDeclared?: boolean;
+  /** A readable view of a state, used for the states of traces in reports (default: the state itself). */
+  readonly project?: (state: any) => unknown;
 }
 
 /** One way an outcome differs from its expectation. */
@@ -42,7 +46,9 @@ export type Difference =
   | { readonly kind: 'verdict'; readonly property: string; readonly expected: 'holds' | 'violated'; readonly actual: Verdict }
   /** The expectation names a property the model does not have. */
   | { readonly kind: 'unknown-property'; readonly property: string; readonly expected: 'violated'; readonly actual: 'absent' }
-  | { readonly kind: 'states' | 'transitions' | 'depth'; readonly expected: number; readonly actual: number };
+  | { readonly kind: 'states' | 'transitions' | 'depth'; readonly expected: number; readonly actual: number }
+  /** A matrix cell with no declaration in its manifest. */
+  | { readonly kind: 'undeclared'; readonly expected: 'a declaration'; readonly actual: 'none' };
 
 /** The default expectation of an ad-hoc run: every property holds. */
 export const EVERY_PROPERTY_HOLDS: Expectation = { violated: [] };
@@ -106,6 +112,8 @@ export function describeDifference(d: Difference): string {
     case 'transitions':
     case 'depth':
       return `${d.actual} ${d.kind}, expected ${d.expected}`;
+    case 'undeclared':
+      return 'no declaration in the manifest for this cell';
   }
 }
 
@@ -145,7 +153,18 @@ export function execute(run: RunSpec, options: CheckOptions = {}): RunResult {
       error: err,
     };
   }
-  return { run, outcome, differences: compare(outcome, run.expect) };
+  if (run.project !== undefined) outcome = projectTraces(outcome, run.project);
+  const differences = compare(outcome, run.expect);
+  if (run.mustBeDeclared && run.declared === false) differences.unshift({ kind: 'undeclared', expected: 'a declaration', actual: 'none' });
+  return { run, outcome, differences };
+}
+
+/** The outcome with every trace's states replaced by their readable views. */
+function projectTraces(outcome: Outcome<any, any>, project: (s: any) => unknown): Outcome<any, any> {
+  const properties = outcome.properties.map((p) =>
+    p.trace === undefined ? p : { ...p, trace: p.trace.map((t) => ({ action: t.action, state: project(t.state) })) },
+  );
+  return { ...outcome, properties, violations: properties.filter((p) => p.verdict === 'violated') };
 }
 
 /** A model's own code threw something other than a checker error. */

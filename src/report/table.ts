@@ -5,6 +5,7 @@
  */
 import { formatSource, type Action, type Trace } from '../engine/index.js';
 import { describeDifference, type RunResult } from '../check/run.js';
+import { deadSteps, isMatrixRun, matrixViolations, renderMatrix } from './matrix.js';
 
 export type Align = 'left' | 'right';
 
@@ -158,6 +159,9 @@ function joinSources(parts: readonly Action[]): string | null {
   return byFile.size === 0 ? null : [...byFile].map(([f, ls]) => `${f}:${ls.join(',')}`).join(' ');
 }
 
+/** A step as shown in traces: its id, and its note in brackets when it has one. */
+const shown = (a: Action): string => (a.note ? `${a.step}[${a.note}]` : a.step);
+
 export function traceLines(trace: Trace<unknown, Action>): TraceLine[] {
   return trace.map((t, i) => {
     const a = t.action;
@@ -165,13 +169,13 @@ export function traceLines(trace: Trace<unknown, Action>): TraceLine[] {
     const line: TraceLine = {
       index: i,
       actor: a?.actor ?? null,
-      step: a?.step ?? null,
+      step: a ? shown(a) : null,
       source: parts !== undefined ? joinSources(parts) : a?.source ? formatSource(a.source) : null,
       changes: i === 0 ? [] : diffStates(trace[i - 1].state, t.state),
     };
     return parts === undefined
       ? line
-      : { ...line, parts: parts.map((p) => ({ actor: p.actor, step: p.step, source: p.source ? formatSource(p.source) : null })) };
+      : { ...line, parts: parts.map((p) => ({ actor: p.actor, step: shown(p), source: p.source ? formatSource(p.source) : null })) };
   });
 }
 
@@ -217,7 +221,55 @@ const statusText = (r: RunResult): string => {
 };
 
 /** The results table, dead steps, differences, traces, the summary line and (optionally) the time line. */
-export function renderReport(results: readonly RunResult[], options: ReportOptions = {}): string {
+export function renderReport(all: readonly RunResult[], options: ReportOptions = {}): string {
+  const out: string[] = [];
+  const matrix = all.filter(isMatrixRun);
+  const results = all.filter((r) => !isMatrixRun(r));
+  if (results.length > 0) out.push(...renderRuns(results));
+  if (matrix.length > 0) {
+    if (out.length > 0) out.push('');
+    out.push(renderMatrix(matrix));
+    const dead = [...deadSteps(matrix)].filter(([, steps]) => steps.length > 0);
+    if (dead.length > 0) out.push('', 'steps that never fired in any variant (by reference step id):', ...dead.map(([row, steps]) => `  ${row}: ${steps.join(', ')}`));
+    out.push(...notesAndDifferences(matrix, false));
+    for (const { result: r, property, alsoIn } of matrixViolations(matrix)) {
+      const v = r.outcome.violations.find((p) => p.name === property)!;
+      const also = alsoIn.length > 0 ? ` (also violated in: ${alsoIn.join(', ')})` : '';
+      out.push('', `${r.run.id}: ${v.name} violated${also} (${v.kind}: ${v.meaning})`);
+      out.push(...traceOf(r, v));
+    }
+  }
+  out.push('', summaryLine(all));
+  if (options.timeMs !== undefined) out.push(`time: ${(options.timeMs / 1000).toFixed(2)} s`);
+  return out.join('\n') + '\n';
+}
+
+function traceOf(r: RunResult, v: RunResult['outcome']['violations'][number]): string[] {
+  const out: string[] = [];
+  if (v.explanation !== undefined) out.push(`  ${v.explanation}`);
+  if (v.trace === undefined) out.push(`  never reached in ${r.outcome.stats.states} states, so there is no trace`);
+  else out.push(`  shortest trace, ${v.trace.length - 1} steps:`, renderTrace(v.trace, '  '));
+  return out;
+}
+
+function notesAndDifferences(results: readonly RunResult[], perRunCoverage = true): string[] {
+  const out: string[] = [];
+  const notes: string[] = [];
+  for (const r of results) {
+    if (r.run.declared === false && !r.run.mustBeDeclared) notes.push(`${r.run.id}: no declared expectation for these parameters; every property is expected to hold`);
+    if (perRunCoverage && r.outcome.coverage.dead.length > 0) {
+      const what = r.outcome.stats.complete ? 'steps that never fired' : 'steps not fired before the exploration stopped';
+      notes.push(`${r.run.id}: ${what}: ${r.outcome.coverage.dead.join(', ')}`);
+    }
+  }
+  if (notes.length > 0) out.push('', ...notes);
+  for (const r of results.filter((x) => x.differences.length > 0)) {
+    out.push('', `${r.run.id} differs from its declaration:`, ...r.differences.map((d) => `  - ${describeDifference(d)}`));
+  }
+  return out;
+}
+
+function renderRuns(results: readonly RunResult[]): string[] {
   const out: string[] = [];
   const columns: Column[] = [
     { header: 'run' },
@@ -239,37 +291,14 @@ export function renderReport(results: readonly RunResult[], options: ReportOptio
     r.differences.length === 0 ? 'yes' : 'NO',
   ]);
   out.push(renderTable(columns, rows));
-
-  const notes: string[] = [];
-  for (const r of results) {
-    if (r.run.declared === false) notes.push(`${r.run.id}: no declared expectation for these parameters; every property is expected to hold`);
-    if (r.outcome.coverage.dead.length > 0) {
-      const what = r.outcome.stats.complete ? 'steps that never fired' : 'steps not fired before the exploration stopped';
-      notes.push(`${r.run.id}: ${what}: ${r.outcome.coverage.dead.join(', ')}`);
-    }
-  }
-  if (notes.length > 0) out.push('', ...notes);
-
-  const differing = results.filter((r) => r.differences.length > 0);
-  for (const r of differing) {
-    out.push('', `${r.run.id} differs from its declaration:`, ...r.differences.map((d) => `  - ${describeDifference(d)}`));
-  }
-
+  out.push(...notesAndDifferences(results));
   for (const r of results) {
     for (const v of r.outcome.violations) {
       out.push('', `${r.run.id}: ${v.name} violated (${v.kind}: ${v.meaning})`);
-      if (v.explanation !== undefined) out.push(`  ${v.explanation}`);
-      if (v.trace === undefined) {
-        out.push(`  never reached in ${r.outcome.stats.states} states, so there is no trace`);
-      } else {
-        out.push(`  shortest trace, ${v.trace.length - 1} steps:`, renderTrace(v.trace, '  '));
-      }
+      out.push(...traceOf(r, v));
     }
   }
-
-  out.push('', summaryLine(results));
-  if (options.timeMs !== undefined) out.push(`time: ${(options.timeMs / 1000).toFixed(2)} s`);
-  return out.join('\n') + '\n';
+  return out;
 }
 
 export function summaryLine(results: readonly RunResult[]): string {

@@ -1,0 +1,54 @@
+/**
+ * Re-pins check-manifest.json: runs every declared row for every variant and
+ * writes the observed verdicts and counts. This is a deliberate act: a pinned
+ * verdict is a claim to OpenSIPS maintainers, so read the counterexamples
+ * (npm run check -- --filter ...) against the C code before committing the
+ * result, and say what you checked.
+ *
+ *   npx tsx scripts/pin-manifest.ts            # all rows
+ *   npx tsx scripts/pin-manifest.ts --dry-run  # print, do not write
+ *   npx tsx scripts/pin-manifest.ts --scenario NAME [--scenario NAME2]
+ *                                              # re-pin only these scenarios' rows
+ */
+import { writeFileSync } from 'node:fs';
+import { MANIFEST_PATH, loadManifest, type ManifestRun } from '../src/check/dialog.js';
+import { executeAll } from '../src/check/pool.js';
+import { deadSteps } from '../src/report/matrix.js';
+import { defaultRegistry } from '../src/check/registry.js';
+import type { VariantName } from '../spec/dialog/variants.js';
+
+const manifest = loadManifest();
+const registry = defaultRegistry();
+const only = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--scenario' ? [a] : []));
+const selected = registry.runs.filter((r) => r.tags.group === 'dialog' && (only.length === 0 || only.includes(r.tags.scenario)));
+const started = performance.now();
+const results = await executeAll(selected, {}, {
+  workers: 2,
+  registered: () => true,
+  onResult: (r) => process.stderr.write(`${r.run.id}: ${r.outcome.stats.states} states, ${r.outcome.violations.map((v) => v.name).join(',') || 'ok'} (${Math.round(r.outcome.stats.timeMs)} ms)\n`),
+});
+const runs: ManifestRun[] = results.map(({ run, outcome: o }) => {
+  if (o.status === 'error' || !o.stats.complete) throw new Error(`${run.id}: ${o.status} ${o.error?.message ?? ''}`);
+  return {
+    scenario: run.tags.scenario,
+    env: run.tags.env,
+    variant: run.tags.variant as VariantName,
+    violated: o.violations.map((v) => v.name),
+    states: o.stats.states,
+    transitions: o.stats.transitions,
+    depth: o.stats.depth,
+  };
+});
+// Keep the declarations of rows not re-pinned; order everything as the rows and variants are.
+const kept = manifest.runs.filter((r) => only.length > 0 && !only.includes(r.scenario));
+const order = (r: ManifestRun) => registry.runs.findIndex((x) => x.tags.scenario === r.scenario && x.tags.env === r.env && x.tags.variant === r.variant);
+const all = [...kept, ...runs].sort((a, b) => order(a) - order(b));
+const dead = deadSteps(results);
+const rows = manifest.rows.map((r) => {
+  const d = dead.get(`${r.scenario}  ${r.env}`);
+  return d === undefined ? r : { scenario: r.scenario, env: r.env, dead: d };
+});
+const text = JSON.stringify({ ...manifest, rows, runs: all }, null, 1).replace(/\[\n\s+([^\]{]*?)\n\s+\]/g, (_m, inner: string) => `[${inner.replace(/\n\s+/g, ' ')}]`) + '\n';
+if (process.argv.includes('--dry-run')) process.stdout.write(text);
+else writeFileSync(MANIFEST_PATH, text);
+process.stderr.write(`${runs.length} runs pinned (${all.length} in the manifest) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);

@@ -1,0 +1,137 @@
+/**
+ * The dialog check matrix: scenario x environment x code variant, with the
+ * declared verdicts and pinned state counts read from the single manifest
+ * file `check-manifest.json` at the top of the repository.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dialogModel, type DialogConfig } from '../../spec/dialog/model.js';
+import { SCENARIOS, scenarioByName } from '../../spec/dialog/scenarios.js';
+import type { Env } from '../../spec/dialog/state.js';
+import { VARIANT_NAMES, type VariantName } from '../../spec/dialog/variants.js';
+import { stateView } from '../../spec/dialog/view.js';
+import { LOCK_IMPLS } from '../memory/locks.js';
+import { MEMORY_MODELS } from '../memory/views.js';
+import { explorable, GRANULARITIES, type Granularity } from './granularity.js';
+import type { Expectation, RunSpec } from './run.js';
+
+export const MANIFEST_PATH = fileURLToPath(new URL('../../check-manifest.json', import.meta.url));
+
+/** One declared cell of the matrix. */
+export interface ManifestRun {
+  readonly scenario: string;
+  readonly env: string;
+  readonly variant: VariantName;
+  readonly violated: readonly string[];
+  readonly states: number;
+  readonly transitions: number;
+  readonly depth: number;
+}
+
+export interface Manifest {
+  /** Environments by name: lock implementation, memory model, EINTR budget. */
+  readonly environments: Readonly<Record<string, Env>>;
+  /**
+   * The (scenario, environment) rows the project runs, each for every variant,
+   * with the reference steps (actor:step) that fire in no variant of the row:
+   * each was read against the scenario and is unreachable in it.
+   */
+  readonly rows: readonly { readonly scenario: string; readonly env: string; readonly dead?: readonly string[] }[];
+  readonly runs: readonly ManifestRun[];
+}
+
+export class ManifestError extends Error {
+  readonly code = 'manifest';
+}
+
+/** Reads and validates the manifest; every problem is a ManifestError naming the entry. */
+export function loadManifest(path = MANIFEST_PATH): Manifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ManifestError(`${path}: ${(e as Error).message}`);
+  }
+  return validateManifest(raw, path);
+}
+
+export function validateManifest(raw: unknown, where = 'manifest'): Manifest {
+  const fail = (msg: string): never => {
+    throw new ManifestError(`${where}: ${msg}`);
+  };
+  if (typeof raw !== 'object' || raw === null) fail('not a JSON object');
+  const m = raw as Record<string, unknown>;
+  const envs = m.environments as Record<string, Env> | undefined;
+  if (typeof envs !== 'object' || envs === null) fail("'environments' must be an object");
+  for (const [name, e] of Object.entries(envs!)) {
+    if (!LOCK_IMPLS.includes(e?.lock)) fail(`environment '${name}': lock must be one of ${LOCK_IMPLS.join(', ')}`);
+    if (!MEMORY_MODELS.includes(e.memory)) fail(`environment '${name}': memory must be one of ${MEMORY_MODELS.join(', ')}`);
+    if (!Number.isInteger(e.eintr) || e.eintr < 0) fail(`environment '${name}': eintr must be an integer >= 0`);
+    if (e.eintr > 0 && e.lock !== 'posix-sem') fail(`environment '${name}': eintr applies to posix-sem only`);
+  }
+  if (!Array.isArray(m.rows)) fail("'rows' must be an array");
+  const rows = m.rows as { scenario: string; env: string; dead?: string[] }[];
+  rows.forEach((r, i) => {
+    if (r?.dead !== undefined && !(Array.isArray(r.dead) && r.dead.every((d) => typeof d === 'string'))) fail(`rows[${i}]: 'dead' must be a list of actor:step`);
+    if (!scenarioByName(r?.scenario)) fail(`rows[${i}]: unknown scenario '${r?.scenario}' (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
+    if (!(r.env in envs!)) fail(`rows[${i}]: unknown environment '${r.env}'`);
+  });
+  if (!Array.isArray(m.runs)) fail("'runs' must be an array");
+  const runs = m.runs as ManifestRun[];
+  runs.forEach((r, i) => {
+    const at = `runs[${i}] (${r?.scenario}/${r?.env}/${r?.variant})`;
+    if (!rows.some((w) => w.scenario === r?.scenario && w.env === r?.env)) fail(`${at}: not in any declared row`);
+    if (!VARIANT_NAMES.includes(r.variant)) fail(`${at}: unknown variant (known: ${VARIANT_NAMES.join(', ')})`);
+    if (!Array.isArray(r.violated) || !r.violated.every((v) => typeof v === 'string')) fail(`${at}: 'violated' must be a list of property names`);
+    for (const k of ['states', 'transitions', 'depth'] as const) {
+      if (!Number.isInteger(r[k]) || r[k] < 0) fail(`${at}: '${k}' must be a non-negative integer`);
+    }
+  });
+  return { environments: envs!, rows, runs };
+}
+
+export const runId = (scenario: string, env: string, variant: string) => `dialog/${scenario}/${env}/${variant}`;
+
+export function dialogConfig(manifest: Manifest, scenario: string, env: string, variant: VariantName): DialogConfig {
+  return { scenario: scenarioByName(scenario)!, variant, env: manifest.environments[env] };
+}
+
+/** Every cell of the matrix as a registered run, in row order then variant order. */
+export function dialogRuns(manifest: Manifest = loadManifest(), granularity?: Granularity): RunSpec[] {
+  const out: RunSpec[] = [];
+  for (const row of manifest.rows) {
+    for (const variant of VARIANT_NAMES) {
+      const declared = manifest.runs.find((r) => r.scenario === row.scenario && r.env === row.env && r.variant === variant);
+      const env = manifest.environments[row.env];
+      const cfg = dialogConfig(manifest, row.scenario, row.env, variant);
+      let programs: ReturnType<typeof dialogModel>['programs'] = [];
+      const expect: Expectation = declared
+        ? { violated: declared.violated, states: declared.states, transitions: declared.transitions, depth: declared.depth }
+        : { violated: [] };
+      out.push({
+        id: runId(row.scenario, row.env, variant),
+        tags: {
+          group: 'dialog',
+          scenario: row.scenario,
+          env: row.env,
+          variant,
+          lock: env.lock,
+          memory: env.memory,
+          eintr: String(env.eintr),
+        },
+        build: () => {
+          const m = dialogModel(cfg);
+          programs = m.programs;
+          return explorable(m, granularity);
+        },
+        expect,
+        ...(declared ? {} : { declared: false }),
+        mustBeDeclared: true,
+        project: (s) => stateView(programs, s),
+      });
+    }
+  }
+  return out;
+}
+
+export { GRANULARITIES };

@@ -1,0 +1,60 @@
+/**
+ * Runs registered runs in several processes (the matrix cells are
+ * independent). Each worker process loads the default registry, runs the ids
+ * it is sent and answers with the result as plain data; the parent puts the
+ * results back in the order of the runs. Ad-hoc or injected runs, one run, or
+ * one worker: everything runs in this process.
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { CheckOptions } from '../engine/index.js';
+import { execute, type RunResult, type RunSpec } from './run.js';
+
+const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+
+export interface PoolOptions {
+  readonly workers: number;
+  /** Only runs whose ids a fresh default registry also has can go to a worker. */
+  readonly registered: (run: RunSpec) => boolean;
+  /** Called with each result as it completes (for progress). */
+  readonly onResult?: (r: RunResult) => void;
+}
+
+export async function executeAll(runs: readonly RunSpec[], options: CheckOptions, pool: PoolOptions): Promise<RunResult[]> {
+  const remote = runs.filter(pool.registered);
+  if (pool.workers <= 1 || remote.length <= 1 || options.onProgress !== undefined) {
+    return runs.map((r) => {
+      const res = execute(r, options);
+      pool.onResult?.(res);
+      return res;
+    });
+  }
+  const results = new Map<string, RunResult>();
+  for (const r of runs.filter((x) => !pool.registered(x))) results.set(r.id, execute(r, options));
+  // Longest first would be best; the manifest order is a fair proxy (big scenarios come first).
+  const queue = [...remote];
+  const byId = new Map(remote.map((r) => [r.id, r]));
+  const n = Math.min(pool.workers, remote.length);
+  await Promise.all(
+    Array.from({ length: n }, () =>
+      new Promise<void>((resolve, reject) => {
+        const child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        const sendNext = () => {
+          const next = queue.shift();
+          if (next === undefined) child.send({ done: true });
+          else child.send({ id: next.id, options });
+        };
+        child.on('message', (m: { id: string; outcome: RunResult['outcome']; differences: RunResult['differences'] }) => {
+          const res: RunResult = { run: byId.get(m.id)!, outcome: m.outcome, differences: m.differences };
+          results.set(m.id, res);
+          pool.onResult?.(res);
+          sendNext();
+        });
+        child.on('error', reject);
+        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited with code ${code}`))));
+        sendNext();
+      }),
+    ),
+  );
+  return runs.map((r) => results.get(r.id)!);
+}

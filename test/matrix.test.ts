@@ -1,0 +1,56 @@
+/**
+ * Every cell of the dialog check matrix (check-manifest.json) is pinned: its
+ * verdict per property, distinct states, transitions and depth. A row runs its
+ * six variants; any difference from the manifest fails with the list of
+ * differences. Also: a malformed manifest is refused with the entry named.
+ */
+import { describe, expect, it } from 'vitest';
+import { ManifestError, dialogRuns, loadManifest, validateManifest } from '../src/check/dialog.js';
+import { describeDifference, execute } from '../src/check/run.js';
+import { deadSteps } from '../src/report/matrix.js';
+import { VARIANT_NAMES } from '../spec/dialog/variants.js';
+
+const manifest = loadManifest();
+const runs = dialogRuns(manifest);
+
+describe('the manifest declares every cell of every row', () => {
+  it('has one declaration per row and variant', () => {
+    expect(manifest.runs.length).toBe(manifest.rows.length * VARIANT_NAMES.length);
+    expect(runs.every((r) => r.declared !== false)).toBe(true);
+  });
+});
+
+describe.each(manifest.rows.map((r) => [`${r.scenario} ${r.env}`, r] as const))('%s', (_name, row) => {
+  it('every variant is as declared, and exactly the declared steps never fire', () => {
+    const results = runs.filter((r) => r.tags.scenario === row.scenario && r.tags.env === row.env).map((r) => execute(r));
+    const differences = results.flatMap((r) => r.differences.map((d) => `${r.run.id}: ${describeDifference(d)}`));
+    expect(differences).toEqual([]);
+    expect(deadSteps(results).get(`${row.scenario}  ${row.env}`)).toEqual(row.dead ?? []);
+  });
+});
+
+describe('a malformed manifest is refused, naming the entry', () => {
+  const good = { environments: manifest.environments, rows: manifest.rows.slice(0, 1), runs: manifest.runs.slice(0, 1) };
+  const bad = (patch: object, msg: RegExp) => {
+    expect(() => validateManifest({ ...good, ...patch })).toThrow(ManifestError);
+    expect(() => validateManifest({ ...good, ...patch })).toThrow(msg);
+  };
+  it('unknown scenario, environment, variant; bad counts; a run outside the rows', () => {
+    bad({ rows: [{ scenario: 'nope', env: 'fast-lock/sc' }] }, /rows\[0\]: unknown scenario 'nope'/);
+    bad({ rows: [{ scenario: good.rows[0].scenario, env: 'x/y' }] }, /rows\[0\]: unknown environment 'x\/y'/);
+    bad({ runs: [{ ...good.runs[0], variant: 'v9' }] }, /runs\[0\].*unknown variant/);
+    bad({ runs: [{ ...good.runs[0], states: -1 }] }, /runs\[0\].*'states' must be a non-negative integer/);
+    bad({ runs: [{ ...good.runs[0], env: 'posix-sem/sc' }] }, /runs\[0\].*not in any declared row/);
+    bad({ environments: { e: { lock: 'spin', memory: 'sc', eintr: 0 } }, rows: [], runs: [] }, /environment 'e': lock must be one of/);
+    expect(() => validateManifest('[]')).toThrow(ManifestError);
+  });
+});
+
+describe('docs/dialog-results.md', () => {
+  it('shows the manifest as it is (regenerate with npx tsx scripts/results-doc.ts)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { withResults } = await import('../src/report/manifest-doc.js');
+    const doc = readFileSync(new URL('../docs/dialog-results.md', import.meta.url), 'utf8');
+    expect(withResults(doc, manifest)).toBe(doc);
+  });
+});
