@@ -158,10 +158,19 @@ const TIMER_C = 'dlg_timer.c';
  */
 export function ref(p: Program, id: string, holder: string, call: SourceLoc): void {
   p.add({ id: `${id}.H+`, src: call, acquire: 'H', touch: true });
-  p.add({ id: `${id}.ref-R`, src: at(HASH_H, 318), read: 'ref', touch: true, exec: (c, v) => void (c.l.r = v) });
+  refUnsafe(p, id, holder, at(HASH_H, 318));
+  p.add({ id: `${id}.H-`, src: at(HASH_C, 1039), release: 'H' });
+}
+
+/**
+ * `ref += 1` as its read step and its write step (ref_dlg_unsafe, dlg_hash.h:316-320,
+ * or an inline `ref++`): the caller is meant to hold H; this emits no lock step.
+ */
+export function refUnsafe(p: Program, id: string, holder: string, src: SourceLoc): void {
+  p.add({ id: `${id}.ref-R`, src, read: 'ref', touch: true, exec: (c, v) => void (c.l.r = v) });
   p.add({
     id: `${id}.ref-W`,
-    src: at(HASH_H, 318),
+    src,
     touch: true,
     exec: (c) => {
       put(c, 'ref', c.l.r + 1);
@@ -169,7 +178,6 @@ export function ref(p: Program, id: string, holder: string, call: SourceLoc): vo
       hold(c, holder, 1);
     },
   });
-  p.add({ id: `${id}.H-`, src: at(HASH_C, 1039), release: 'H' });
 }
 
 /**
@@ -185,17 +193,7 @@ export function lookupRef(p: Program, id: string, holder: string, miss: string, 
     src: at(HASH_C, 789, 795),
     exec: (c) => (c.s.linked && !(activeOnly && cur(c, 'state') === DELETED) ? undefined : `${id}:miss`),
   });
-  p.add({ id: `${id}.ref-R`, src: at(HASH_C, 796), read: 'ref', touch: true, exec: (c, v) => void (c.l.r = v) });
-  p.add({
-    id: `${id}.ref-W`,
-    src: at(HASH_C, 796),
-    touch: true,
-    exec: (c) => {
-      put(c, 'ref', c.l.r + 1);
-      c.l.r = 0;
-      hold(c, holder, 1);
-    },
-  });
+  refUnsafe(p, id, holder, at(HASH_C, 796));
   p.add({ id: `${id}.H-`, src: at(HASH_C, 797), release: 'H', exec: () => `${id}:found` });
   p.label(`${id}:miss`);
   p.add({ id: `${id}.H-miss`, src: at(HASH_C, 803), release: 'H', exec: () => miss });
@@ -279,20 +277,6 @@ export function unref(
   p.add({ id: `${id}.H-`, src: at(HASH_C, 1050), release: 'H' });
 }
 
-/** ref_dlg_unsafe(dlg, 1) (dlg_hash.h:316-320): ref += 1 with no lock taken here (the caller is meant to hold H). */
-export function refUnsafe(p: Program, id: string, holder: string, src: SourceLoc): void {
-  p.add({ id: `${id}.ref-R`, src, read: 'ref', touch: true, exec: (c, v) => void (c.l.r = v) });
-  p.add({
-    id: `${id}.ref-W`,
-    src,
-    touch: true,
-    exec: (c) => {
-      put(c, 'ref', c.l.r + 1);
-      c.l.r = 0;
-      hold(c, holder, 1);
-    },
-  });
-}
 
 export const one = () => 1;
 

@@ -5,7 +5,7 @@
  *
  * Nothing here prints.
  */
-import { check, CheckerError } from '../engine/index.js';
+import { check, CheckerError, errorOutcome } from '../engine/index.js';
 import type { Bound, CheckOptions, Model, Outcome, Status, Verdict } from '../engine/index.js';
 
 /** What a run is declared to give. */
@@ -142,16 +142,7 @@ export function execute(run: RunSpec, options: CheckOptions = {}): RunResult {
     outcome = check(model, options);
   } catch (e) {
     const err = e instanceof CheckerError ? e : new ModelThrewError(name, e);
-    const timeMs = performance.now() - started;
-    outcome = {
-      model: name,
-      status: 'error',
-      stats: { states: 0, transitions: 0, depth: 0, timeMs, statesPerSecond: 0, complete: false },
-      coverage: { steps: [], dead: [] },
-      properties: [],
-      violations: [],
-      error: err,
-    };
+    outcome = errorOutcome(name, err, performance.now() - started);
   }
   if (run.project !== undefined) outcome = projectTraces(outcome, run.project);
   const differences = compare(outcome, run.expect);

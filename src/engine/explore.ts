@@ -52,17 +52,21 @@ export function check<S, A extends Action>(model: Model<S, A>, options: CheckOpt
     return explore(model, options, started);
   } catch (e) {
     if (!(e instanceof CheckerError)) throw e;
-    const timeMs = performance.now() - started;
-    return {
-      model: model.name,
-      status: 'error',
-      stats: { states: 0, transitions: 0, depth: 0, timeMs, statesPerSecond: 0, complete: false },
-      coverage: { steps: [], dead: [] },
-      properties: [],
-      violations: [],
-      error: e,
-    };
+    return errorOutcome(model.name, e, performance.now() - started);
   }
+}
+
+/** The outcome of a run that failed before it explored anything. */
+export function errorOutcome<S, A extends Action>(model: string, error: CheckerError, timeMs: number): Outcome<S, A> {
+  return {
+    model,
+    status: 'error',
+    stats: { states: 0, transitions: 0, depth: 0, timeMs, statesPerSecond: 0, complete: false },
+    coverage: { steps: [], dead: [] },
+    properties: [],
+    violations: [],
+    error,
+  };
 }
 
 function explore<S, A extends Action>(model: Model<S, A>, options: CheckOptions, started: number): Outcome<S, A> {
