@@ -223,11 +223,11 @@ export function timer(v: Variant, k: ActorKnobs): Program {
   const name = 'T';
   // T0: _get_gen_expired_dlgs under TL; enabled when the tl is linked and due.
   p.add({ id: 'T0.TL+', src: at(TC, 586), acquire: 'TL', when: (s) => isDue(s) });
-  p.add({ id: 'T0', src: at(TC, 586, 629), exec: (c) => void expire(c) });
+  p.add({ id: 'T0', src: at(TC, 586, 629), touch: true, exec: (c) => void expire(c) });
   p.add({ id: 'T0.TL-', src: at(TC, 629), release: 'TL' });
   // T1: ctl->next read, then := FAKE without a lock, then dlg_ontimeout.
-  p.add({ id: 'T1r', src: at(TC, 645), read: 'tlNext' });
-  p.add({ id: 'T1w', src: at(TC, 647), exec: (c) => put(c, 'tlNext', FAKE), mark: 'T:fired' });
+  p.add({ id: 'T1r', src: at(TC, 645), read: 'tlNext', touch: true });
+  p.add({ id: 'T1w', src: at(TC, 647), touch: true, exec: (c) => put(c, 'tlNext', FAKE), mark: 'T:fired' });
   if (v.timerStateRead === 'unlocked') {
     touch(p, 'T2', at(H, 2459, 2461));
   } else {
@@ -244,8 +244,9 @@ export function timer(v: Variant, k: ActorKnobs): Program {
     p.add({ id: "T2'.H-", src: at(V1(H), 2455), release: 'H' });
   }
   // T3 (clustering backup) is not modelled: no clustering in these scenarios.
+  // v2's locked re-read before the on_timeout test runs whether or not a route is set (887d200d 2495-2497).
+  if (v.timerStateRead === 'each-under-H') lockedStateRead(p, 'T4r', at(V2(H), 2495), at(V2(H), 2496), at(V2(H), 2497));
   if (k.onTimeoutRoute !== 'none') {
-    if (v.timerStateRead === 'each-under-H') lockedStateRead(p, 'T4r', at(V2(H), 2495), at(V2(H), 2496), at(V2(H), 2497));
     stateDecision(p, 'T4a', v, at(H, 2494, 2496), (st) => (st < DELETED ? undefined : 'T5'));
     // T4b: bk = *tl; tl.next = tl.prev = NULL (no lock).
     p.add({
@@ -295,8 +296,9 @@ export function timer(v: Variant, k: ActorKnobs): Program {
     });
   }
   p.label('T5');
+  // v2's locked re-read before the 'B' test runs whether or not the flag is set (887d200d 2534-2536).
+  if (v.timerStateRead === 'each-under-H') lockedStateRead(p, 'T5r', at(V2(H), 2534), at(V2(H), 2535), at(V2(H), 2536));
   if (k.byeOnTimeout) {
-    if (v.timerStateRead === 'each-under-H') lockedStateRead(p, 'T5r', at(V2(H), 2534), at(V2(H), 2535), at(V2(H), 2536));
     stateDecision(p, 'T5a', v, v.timerStateRead === 'unlocked' ? at(H, 2522, 2523) : at(V1(H), 2518, 2519), (st) =>
       isConfirmed(st) ? undefined : 'T6',
     );
@@ -308,6 +310,7 @@ export function timer(v: Variant, k: ActorKnobs): Program {
       p.add({ id: 'T5d.ret', local: true, src: at(H, 2538), exec: () => END });
     } else {
       // v3: the timer makes the transition itself.
+      touch(p, 'T5n.leg', at(V3(H), 2681)); // legs_no[DLG_LEG_200OK], no lock
       nextState(p, 'T5n', 'REQBYE', { part1: false, call: at(V3(H), 2679, 2681) });
       p.add({ id: 'T5n.branch', local: true, src: at(V3(H), 2683), exec: (c) => (isWinner(c.l) ? undefined : 'T5l') });
       touch(p, 'T5w', at(V3(H), 2689, 2702), (c) => mark(c, 'T:won'));
@@ -410,9 +413,10 @@ export function byeReply(leg: number, v: Variant, k: ActorKnobs): Program {
 // ---------------------------------------------------------------------------
 // I: the INVITE transaction is deleted (dlg_onreply with TMCB_TRANS_DELETED, dlg_handlers.c:622-832).
 
-export function inviteDelete(): Program {
+export function inviteDelete(v: Variant): Program {
   const p = new Program('I');
-  nextState(p, 'I2', 'TDEL', { part1: false, call: at(H, 731, 732), tdelHolder: 'base' });
+  // v1's N1' applies here too (TDEL from UNCONF/EARLY moves into DELETED).
+  nextState(p, 'I2', 'TDEL', { part1: v.part1, call: at(H, 731, 732), tdelHolder: 'base', part1Src });
   p.add({
     id: 'I2.branch',
     local: true,
@@ -532,9 +536,9 @@ export function dropAfterSync(v: Variant, k: ActorKnobs): Program {
   p.add({ id: 'D3.ret', local: true, src: at(RP, 1216), exec: () => 'D8' });
   p.label('D4');
   p.add({ id: 'D4', local: true, src: at(RP, 1218), exec: (c) => void (c.l.unref += 1) }); // the extra ref
-  hSection(p, 'D4.linkers', at(RP, 1219), at(RP, 1221), at(RP, 1223));
+  hSection(p, 'D4.linkers', at(RP, 1219), at(RP, 1221), at(RP, 1223), false); // dlg_lock on entries[i]: no cell access
   touch(p, 'D4.prof', at(RP, 1225));
-  p.add({ id: 'D4.H+', src: at(RP, 1227), acquire: 'H', touch: true });
+  p.add({ id: 'D4.H+', src: at(RP, 1227), acquire: 'H' });
   if (!v.part1) callerRemove(p, 'D5', at(RP, 1230), at(RP, 1240));
   touch(p, 'D6', at(RP, 1242, 1252), (c) => void (k.dbRealtime ? dbDelete(c) : undefined));
   touch(p, 'D7.next', at(RP, 1258));

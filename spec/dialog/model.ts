@@ -109,7 +109,7 @@ function programsFor(cfg: DialogConfig): Program[] {
         if (k.byeOnTimeout) progs.push(byeReply(1, v, k), byeReply(2, v, k));
         break;
       case 'I':
-        progs.push(inviteDelete());
+        progs.push(inviteDelete(v));
         break;
       case 'O':
         progs.push(okReply());
@@ -196,6 +196,7 @@ function cloneGhost(g: DialogState['ghost']): DialogState['ghost'] {
     byesAfterDelete: g.byesAfterDelete,
     marks: g.marks.slice(),
     eintrLeft: g.eintrLeft,
+    detachedUnclaimed: g.detachedUnclaimed,
   };
 }
 
@@ -254,6 +255,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
         byesAfterDelete: 0,
         marks: [],
         eintrLeft: env.eintr,
+        detachedUnclaimed: false,
       },
     };
   };
@@ -352,13 +354,14 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
       g.byesAfterDelete,
       g.marks.join(','),
       g.eintrLeft,
+      g.detachedUnclaimed ? 1 : 0,
     ].join('|');
   };
 
   const steps = progs.flatMap((p) => p.instrs.map((i) => ({ actor: p.actor, step: i.id, source: i.src })));
 
   return {
-    name: `dialog/${scenario.name}/${cfg.variant}/${env.lock}/${env.memory}${env.eintr ? `/eintr${env.eintr}` : ''}`,
+    name: `dialog/${scenario.name}/${cfg.variant}/${env.lock}/${env.memory}${env.eintr ? `/eintr${env.eintr}` : ''}${env.assume?.length ? `/assume:${env.assume.join('+')}` : ''}`,
     config: cfg,
     programs: progs,
     initialStates: () => [initial()],

@@ -142,8 +142,16 @@ export function touch(p: Program, id: string, src: SourceLoc, exec?: Instr['exec
 }
 
 /** An H section whose body is only a touch (destroy_linkers, CSeq updates). */
-export function hSection(p: Program, id: string, lockSrc: SourceLoc, bodySrc: SourceLoc, unlockSrc: SourceLoc): void {
-  p.add({ id: `${id}.H+`, src: lockSrc, acquire: 'H', touch: true });
+export function hSection(
+  p: Program,
+  id: string,
+  lockSrc: SourceLoc,
+  bodySrc: SourceLoc,
+  unlockSrc: SourceLoc,
+  /** dlg_lock_dlg(dlg) reads dlg->h_entry (a touch); dlg_lock(d_table, entry) does not. */
+  lockTouches = true,
+): void {
+  p.add({ id: `${id}.H+`, src: lockSrc, acquire: 'H', touch: lockTouches });
   touch(p, `${id}.body`, bodySrc);
   p.add({ id: `${id}.H-`, src: unlockSrc, release: 'H' });
 }
@@ -289,7 +297,14 @@ export function removeTimer(c: Ctx): number {
   const prev = cur(c, 'tlPrev');
   const next = cur(c, 'tlNext');
   const timeout = cur(c, 'tlTimeout');
-  if (prev === NULLP && timeout === T_ZERO) return (c.l.ret = 1);
+  if (prev === NULLP && timeout === T_ZERO) {
+    // The PR's assumption, not the code: a tl detached by T0 still "removes" once.
+    if (c.env.assume?.includes('remove-after-expiry-returns-0') && c.s.ghost.detachedUnclaimed) {
+      c.s.ghost.detachedUnclaimed = false;
+      return (c.l.ret = 0);
+    }
+    return (c.l.ret = 1);
+  }
   if (prev === NULLP || next === NULLP || next === FAKE) return (c.l.ret = -1);
   c.s.inList = false;
   put(c, 'tlNext', FAKE);
@@ -480,6 +495,7 @@ export const isWinner = (l: Locals): boolean => isConfirmed(l.old) && l.nw === D
 /** T0's detach of one expired tl (dlg_timer.c:604-610, 620): prev = NULL, timeout = 0, next = FAKE (last of the chain). */
 export function expire(c: Ctx): void {
   c.s.inList = false;
+  if (c.env.assume?.includes('remove-after-expiry-returns-0')) c.s.ghost.detachedUnclaimed = true;
   put(c, 'tlPrev', NULLP);
   put(c, 'tlTimeout', T_ZERO);
   put(c, 'tlNext', FAKE);

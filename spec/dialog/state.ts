@@ -110,6 +110,11 @@ export interface Ghost {
   marks: string[];
   /** Interrupted lock acquires still allowed (EA-EINTR budget). */
   eintrLeft: number;
+  /**
+   * Only under the PR's assumption `remove-after-expiry-returns-0`: T0 detached
+   * the tl and no remove_dlg_timer has yet "succeeded" on it.
+   */
+  detachedUnclaimed: boolean;
 }
 
 export interface DialogState {
@@ -128,4 +133,17 @@ export interface Env {
   readonly memory: MemoryModel;
   /** EA-EINTR: how many acquires of H may return early without the lock (0 = off). */
   readonly eintr: number;
+  /** Semantics the PR's narrative assumes where they differ from the code (off by default). */
+  readonly assume?: readonly Assumption[];
 }
+
+/**
+ * The PR's assumptions that differ from the code, as switches
+ * (../../shared/reference/pr-3836.md §6):
+ * - `remove-after-expiry-returns-0` (P-01, P-02, P-26): remove_dlg_timer returns
+ *   0 ("removed, the timer reference is yours") once for a tl that T0 already
+ *   detached, where the code returns 1 (dlg_timer.c:492-498).
+ */
+export type Assumption = 'remove-after-expiry-returns-0';
+
+export const ASSUMPTIONS: readonly Assumption[] = ['remove-after-expiry-returns-0'];

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dialogModel, type DialogConfig } from '../../spec/dialog/model.js';
 import { SCENARIOS, scenarioByName } from '../../spec/dialog/scenarios.js';
-import type { Env } from '../../spec/dialog/state.js';
+import { ASSUMPTIONS, type Env } from '../../spec/dialog/state.js';
 import { VARIANT_NAMES, type VariantName } from '../../spec/dialog/variants.js';
 import { stateView } from '../../spec/dialog/view.js';
 import { LOCK_IMPLS } from '../memory/locks.js';
@@ -68,6 +68,9 @@ export function validateManifest(raw: unknown, where = 'manifest'): Manifest {
     if (!MEMORY_MODELS.includes(e.memory)) fail(`environment '${name}': memory must be one of ${MEMORY_MODELS.join(', ')}`);
     if (!Number.isInteger(e.eintr) || e.eintr < 0) fail(`environment '${name}': eintr must be an integer >= 0`);
     if (e.eintr > 0 && e.lock !== 'posix-sem') fail(`environment '${name}': eintr applies to posix-sem only`);
+    if (e.assume !== undefined && !(Array.isArray(e.assume) && e.assume.every((a) => ASSUMPTIONS.includes(a)))) {
+      fail(`environment '${name}': assume must be a list of: ${ASSUMPTIONS.join(', ')}`);
+    }
   }
   if (!Array.isArray(m.rows)) fail("'rows' must be an array");
   const rows = m.rows as { scenario: string; env: string; dead?: string[] }[];
@@ -118,6 +121,7 @@ export function dialogRuns(manifest: Manifest = loadManifest(), granularity?: Gr
           lock: env.lock,
           memory: env.memory,
           eintr: String(env.eintr),
+          assume: env.assume?.join('+') ?? 'none',
         },
         build: () => {
           const m = dialogModel(cfg);
