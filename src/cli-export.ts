@@ -1,0 +1,354 @@
+/**
+ * `check --export <format>[,<format>...] --out <dir> [--force]`: readable
+ * counterexamples and state graphs written to files after the check.
+ *
+ * Per run and violated property (files named `<run>.<property>.<what>`, the
+ * run id made file-safe):
+ *   swimlane  .swimlane.txt       text swimlanes (fewest actor switches among the shortest)
+ *   md        .swimlane.md        the same as Markdown, with the Mermaid diagram below it
+ *   mermaid   .mmd                Mermaid sequence diagram
+ *   itf       .itf.json           ITF trace (Apalache / Quint)
+ *   json      .cex.graphology.json   counterexample graph (graphology serialisation)
+ *   graphml   .cex.graphml
+ *   gexf      .cex.gexf
+ *   dot       .cex.dot
+ *   svg       .cex.svg            the DOT laid out by Graphviz (WebAssembly)
+ * Per run, for the graph formats: the full state graph `<run>.full.<ext>`,
+ * refused (and said so in the summary) above FULL_GRAPH_BOUND states unless --force.
+ *
+ * Usage errors (UsageError, exit 2): an unknown format, --out missing or not
+ * a writable directory, --out/--force without --export, an existing file
+ * without --force. Files are checked before any is written, and each is
+ * written to a temporary name and renamed, so none is left half-written.
+ */
+import { accessSync, constants, existsSync, mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Action, Model, Property } from './engine/index.js';
+import type { RunResult } from './check/run.js';
+import { UsageError } from './check/registry.js';
+import { buildStateGraph, GraphTooLargeError, type StateGraph } from './graph/state-graph.js';
+import { counterexampleGraph, dotToSvg, fullGraph, toDot, toGexf, toGraphml, toGraphologyJson, type ExportGraph } from './graph/export.js';
+import { analyseCounterexample, fromTrace, renderSwimlane, type Counterexample } from './report/swimlane.js';
+import { renderMermaid } from './report/mermaid.js';
+import { itfText } from './report/itf.js';
+
+/** The options this module adds to `check`. */
+export const EXPORT_OPTIONS: readonly string[] = ['--export', '--out', '--force'];
+
+export const EXPORT_FORMATS = ['swimlane', 'md', 'mermaid', 'itf', 'json', 'graphml', 'gexf', 'dot', 'svg'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+const GRAPH_FORMATS: readonly ExportFormat[] = ['json', 'graphml', 'gexf', 'dot', 'svg'];
+
+/** Above this many states the full state graph is not written unless forced. */
+export const FULL_GRAPH_BOUND = 2_000;
+/** Above this many states the counterexample analysis works on the states up to the trace's length only. */
+export const ANALYSIS_BOUND = 20_000;
+const FORCED_BOUND = 2_000_000;
+
+export interface ExportFlags {
+  export?: string;
+  out?: string;
+  force?: boolean;
+}
+
+export interface ExportPlan {
+  readonly formats: readonly ExportFormat[];
+  readonly dir: string;
+  readonly force: boolean;
+}
+
+/** Validates the flags (before anything runs); undefined when --export is not given. */
+export function exportPlan(flags: ExportFlags): ExportPlan | undefined {
+  if (flags.export === undefined) {
+    if (flags.out !== undefined) throw new UsageError('--out names the directory of --export; give --export FORMAT[,FORMAT] too');
+    if (flags.force) throw new UsageError('--force applies to --export; give --export FORMAT[,FORMAT] --out DIR too');
+    return undefined;
+  }
+  const formats: ExportFormat[] = [];
+  for (const raw of flags.export.split(',')) {
+    const f = raw.trim();
+    if (!(EXPORT_FORMATS as readonly string[]).includes(f)) {
+      throw new UsageError(`unknown export format '${f}'; expected one or more of: ${EXPORT_FORMATS.join(', ')} (comma-separated)`);
+    }
+    if (!formats.includes(f as ExportFormat)) formats.push(f as ExportFormat);
+  }
+  if (flags.out === undefined) throw new UsageError('--export needs --out DIR, the directory to write to');
+  const dir = flags.out;
+  try {
+    if (existsSync(dir)) {
+      if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    } else {
+      // One level at a time: a recursive mkdir under a pseudo file system such as /proc can spin.
+      const missing: string[] = [];
+      for (let d = resolve(dir); !existsSync(d); d = dirname(d)) missing.unshift(d);
+      for (const d of missing) mkdirSync(d);
+    }
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`--out ${dir}: not a writable directory (${(e as Error).message})`);
+  }
+  return { formats, dir, force: flags.force === true };
+}
+
+/** A run id as a file name part: characters other than letters, digits and . _ = , - become '_'. */
+export const fileSafe = (id: string): string => id.replace(/[^A-Za-z0-9._=,-]+/g, '_').replace(/^_+|_+$/g, '');
+
+const perProperty: Record<ExportFormat, string> = {
+  swimlane: 'swimlane.txt',
+  md: 'swimlane.md',
+  mermaid: 'mmd',
+  itf: 'itf.json',
+  json: 'cex.graphology.json',
+  graphml: 'cex.graphml',
+  gexf: 'cex.gexf',
+  dot: 'cex.dot',
+  svg: 'cex.svg',
+};
+const fullSuffix: Partial<Record<ExportFormat, string>> = {
+  json: 'full.graphology.json',
+  graphml: 'full.graphml',
+  gexf: 'full.gexf',
+  dot: 'full.dot',
+  svg: 'full.svg',
+};
+
+/** One file to write, named before its content is made. */
+interface Planned {
+  readonly name: string;
+  readonly result: RunResult;
+  readonly format: ExportFormat;
+  /** The violated property, or undefined for the full graph. */
+  readonly property?: string;
+}
+
+/** The files the plan writes for these results, in a stable order. */
+export function plannedFiles(plan: ExportPlan, results: readonly RunResult[]): Planned[] {
+  const out: Planned[] = [];
+  for (const r of results) {
+    const base = fileSafe(r.run.id);
+    for (const v of r.outcome.violations) {
+      if (v.trace === undefined) continue;
+      for (const format of plan.formats) out.push({ name: `${base}.${fileSafe(v.name)}.${perProperty[format]}`, result: r, format, property: v.name });
+    }
+    if (r.outcome.status === 'error') continue;
+    for (const format of plan.formats) {
+      const suffix = fullSuffix[format];
+      if (suffix !== undefined) out.push({ name: `${base}.${suffix}`, result: r, format });
+    }
+  }
+  return out;
+}
+
+/** Throws a UsageError when a planned file exists and --force was not given. */
+export function checkConflicts(plan: ExportPlan, files: readonly Planned[]): void {
+  if (plan.force) return;
+  const existing = files.filter((f) => existsSync(join(plan.dir, f.name))).map((f) => f.name);
+  if (existing.length > 0) {
+    const shown = existing.slice(0, 3).join(', ') + (existing.length > 3 ? `, and ${existing.length - 3} more` : '');
+    throw new UsageError(`--out ${plan.dir}: ${existing.length} file(s) exist (${shown}); give --force to overwrite them`);
+  }
+}
+
+/** What was written (or skipped), one line each, for the summary. */
+export interface ExportSummary {
+  readonly written: readonly string[];
+  readonly skipped: readonly string[];
+}
+
+function writeAtomically(dir: string, name: string, text: string): void {
+  const target = join(dir, name);
+  const tmp = join(dir, `.${name}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, target);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing to remove
+    }
+    throw e;
+  }
+}
+
+/** Per run: the model, its graph (lazily) and counterexamples, built once for every format. */
+class RunExports {
+  private model?: Model<any, Action>;
+  private graph?: StateGraph<any, Action> | GraphTooLargeError;
+  private readonly cexes = new Map<string, Counterexample>();
+  private readonly cexGraphs = new Map<string, ExportGraph | null>();
+  private full?: ExportGraph | string;
+
+  constructor(
+    private readonly r: RunResult,
+    private readonly force: boolean,
+  ) {}
+
+  private theModel(): Model<any, Action> {
+    return (this.model ??= this.r.run.build());
+  }
+
+  private get project() {
+    return this.r.run.project;
+  }
+
+  counterexample(property: string): Counterexample {
+    const known = this.cexes.get(property);
+    if (known !== undefined) return known;
+    const v = this.r.outcome.violations.find((p) => p.name === property)!;
+    let cex: Counterexample | null;
+    try {
+      cex = analyseCounterexample(this.theModel(), property, {
+        title: this.r.run.id,
+        maxStates: this.force ? FORCED_BOUND : ANALYSIS_BOUND,
+        knownLength: v.trace!.length - 1,
+        ...(this.project ? { project: this.project } : {}),
+      });
+    } catch (e) {
+      if (!(e instanceof GraphTooLargeError)) throw e;
+      cex = null;
+    }
+    cex ??= fromTrace(this.r.run.id, { name: v.name, kind: v.kind, meaning: v.meaning }, v.trace!, v.explanation);
+    this.cexes.set(property, cex);
+    return cex;
+  }
+
+  private stateGraph(): StateGraph<any, Action> | GraphTooLargeError {
+    if (this.graph === undefined) {
+      try {
+        this.graph = buildStateGraph(this.theModel(), { maxStates: this.force ? FORCED_BOUND : FULL_GRAPH_BOUND });
+      } catch (e) {
+        if (!(e instanceof GraphTooLargeError)) throw e;
+        this.graph = e;
+      }
+    }
+    return this.graph;
+  }
+
+  /** The counterexample graph; null when it cannot be built within the bound. */
+  counterexampleGraph(property: string): ExportGraph | null {
+    if (this.cexGraphs.has(property)) return this.cexGraphs.get(property)!;
+    const v = this.r.outcome.violations.find((p) => p.name === property)!;
+    let g = this.stateGraph();
+    if (g instanceof GraphTooLargeError) {
+      try {
+        g = buildStateGraph(this.theModel(), { maxStates: this.force ? FORCED_BOUND : ANALYSIS_BOUND, maxDist: v.trace!.length - 1 });
+      } catch (e) {
+        if (!(e instanceof GraphTooLargeError)) throw e;
+        this.cexGraphs.set(property, null);
+        return null;
+      }
+    }
+    const p = g.properties.find((q) => q.name === property) as Property<unknown>;
+    const cg = counterexampleGraph(g, p, this.project ? { project: this.project } : {});
+    this.cexGraphs.set(property, cg);
+    return cg;
+  }
+
+  /** The full graph, or why it is not written. */
+  fullGraph(): ExportGraph | string {
+    if (this.full !== undefined) return this.full;
+    const g = this.stateGraph();
+    if (g instanceof GraphTooLargeError) {
+      this.full = `the state graph has more than ${g.bound} states; give --force to write it anyway`;
+    } else {
+      const violated = this.r.outcome.violations.map((v) => g.properties.find((p) => p.name === v.name)).filter((p) => p !== undefined);
+      this.full = fullGraph(g, violated, this.project ? { project: this.project } : {});
+    }
+    return this.full;
+  }
+}
+
+async function graphText(format: ExportFormat, graph: ExportGraph): Promise<string> {
+  switch (format) {
+    case 'json':
+      return toGraphologyJson(graph);
+    case 'graphml':
+      return toGraphml(graph);
+    case 'gexf':
+      return toGexf(graph);
+    case 'dot':
+      return toDot(graph);
+    case 'svg':
+      return dotToSvg(toDot(graph));
+    default:
+      throw new Error(`not a graph format: ${format}`);
+  }
+}
+
+/**
+ * Writes the planned files for these results. Call `checkConflicts` first
+ * (before printing the report) so that a conflict is a usage error with
+ * nothing written.
+ */
+export async function writeExports(plan: ExportPlan, results: readonly RunResult[]): Promise<ExportSummary> {
+  const files = plannedFiles(plan, results);
+  const runs = new Map<RunResult, RunExports>();
+  const written: string[] = [];
+  const skipped: string[] = [];
+  for (const f of files) {
+    let ex = runs.get(f.result);
+    if (ex === undefined) runs.set(f.result, (ex = new RunExports(f.result, plan.force)));
+    let text: string | undefined;
+    let why: string | undefined;
+    if (f.property === undefined) {
+      const g = ex.fullGraph();
+      if (typeof g === 'string') why = g;
+      else text = await graphText(f.format, g);
+    } else if (GRAPH_FORMATS.includes(f.format)) {
+      const g = ex.counterexampleGraph(f.property);
+      if (g === null) why = `the states up to the counterexample's length exceed ${plan.force ? FORCED_BOUND : ANALYSIS_BOUND}`;
+      else text = await graphText(f.format, g);
+    } else {
+      const cex = ex.counterexample(f.property);
+      switch (f.format) {
+        case 'swimlane':
+          text = renderSwimlane(cex);
+          break;
+        case 'md':
+          text = renderSwimlane(cex, { markdown: true }) + '\n' + renderMermaid(cex, { fenced: true });
+          break;
+        case 'mermaid':
+          text = renderMermaid(cex);
+          break;
+        case 'itf':
+          text = itfText(cex.trace, { source: f.result.run.id, description: `${f.property} violated: ${cex.property.meaning}` });
+          break;
+      }
+    }
+    if (text !== undefined) {
+      writeAtomically(plan.dir, f.name, text);
+      written.push(f.name);
+    } else {
+      skipped.push(`${f.name}: ${why}`);
+    }
+  }
+  return { written, skipped };
+}
+
+/** The summary printed after the report. */
+export function renderExportSummary(plan: ExportPlan, s: ExportSummary): string {
+  const lines = [`exported ${s.written.length} file${s.written.length === 1 ? '' : 's'} to ${plan.dir}${s.written.length > 0 ? ':' : ''}`];
+  for (const w of s.written) lines.push(`  ${w}`);
+  if (s.skipped.length > 0) {
+    lines.push(`not written (${s.skipped.length}):`);
+    for (const k of s.skipped) lines.push(`  ${k}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * The CLI's hook: validates the flags and returns a function that checks the
+ * planned files (before the report is printed) and one that writes them and
+ * returns the summary. undefined when --export was not given.
+ */
+export function exportHook(flags: ExportFlags):
+  | { readonly check: (results: readonly RunResult[]) => void; readonly write: (results: readonly RunResult[]) => Promise<string> }
+  | undefined {
+  const plan = exportPlan(flags);
+  if (plan === undefined) return undefined;
+  return {
+    check: (results) => checkConflicts(plan, plannedFiles(plan, results)),
+    write: async (results) => renderExportSummary(plan, await writeExports(plan, results)),
+  };
+}

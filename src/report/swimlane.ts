@@ -1,0 +1,248 @@
+/**
+ * Swimlane counterexamples (plain text and Markdown): one column per actor,
+ * one row per step. Each step shows its step id and first C line in its
+ * actor's column, then the locks held and the reference count after it (when
+ * the model's lane summary has them) and only the variables that changed (or
+ * the whole state, as an option).
+ *
+ * The trace is not the engine's: it is chosen on the state graph (built by
+ * src/graph over the Model API) among ALL shortest counterexamples, as the one
+ * with the fewest switches between actors, and the report says how many
+ * distinct shortest counterexamples (distinct action sequences) exist.
+ *
+ * The step where the violation becomes unavoidable is marked. Definition
+ * (exact, on the complete state graph): a state is doomed when every path
+ * from it reaches a violating state (a path that runs forever or ends
+ * quiescent without violating avoids it). The marked step is the first whose
+ * resulting state is doomed; the state before it is not doomed, so some other
+ * enabled action there would have kept the violation avoidable. When the
+ * state graph is larger than the bound, only the states up to the
+ * counterexample's length are built, and the mark is left out (said so).
+ */
+import type { Action, Model, Property, Trace } from '../engine/index.js';
+import {
+  actorSwitches,
+  buildStateGraph,
+  doomedStates,
+  fewestSwitches,
+  findProperty,
+  GraphTooLargeError,
+  shortestPaths,
+  traceNodes,
+  type StateGraph,
+} from '../graph/state-graph.js';
+import { defaultLanes, firstSource, stepText, type LaneSummary } from './lanes.js';
+import { diffStates, formatChange, formatInitial, renderTable, type Column } from './table.js';
+
+export interface Counterexample {
+  /** Where it comes from (e.g. the run id). */
+  readonly title: string;
+  readonly property: { readonly name: string; readonly kind: Property<unknown>['kind']; readonly meaning: string };
+  /** The property's explanation of the last state, when it has one. */
+  readonly explanation?: string;
+  /** The chosen trace, states projected to their readable views. */
+  readonly trace: Trace<unknown, Action>;
+  /** Number of distinct shortest counterexamples (null: not computed, the graph was too large). */
+  readonly count: bigint | null;
+  /** Actor switches in the chosen trace (the fewest among the shortest). */
+  readonly switches: number;
+  /**
+   * The index of the step after which the violation is unavoidable (0: from
+   * the initial state), or null when it could not be computed (graph too large).
+   */
+  readonly unavoidableAt: number | null;
+  /** States in the state graph used (complete or up to the counterexample's length). */
+  readonly graphStates: number;
+}
+
+export interface AnalyseOptions {
+  readonly title?: string;
+  /** Readable view of a state (the dialog model's `stateView`). */
+  readonly project?: (state: any) => unknown;
+  /** Bound on the state graph (default 20 000 states). */
+  readonly maxStates?: number;
+  /** The length of a shortest counterexample if known (e.g. from `check`): lets a too-large graph be cut there. */
+  readonly knownLength?: number;
+}
+
+/**
+ * The readable counterexample of a property (null when no violating state is
+ * reachable). Throws GraphTooLargeError when not even the states up to the
+ * counterexample's length fit in the bound.
+ */
+export function analyseCounterexample<S, A extends Action>(
+  model: Model<S, A>,
+  propertyName: string,
+  options: AnalyseOptions = {},
+): Counterexample | null {
+  let g: StateGraph<S, A>;
+  try {
+    g = buildStateGraph(model, { maxStates: options.maxStates });
+  } catch (e) {
+    if (!(e instanceof GraphTooLargeError) || options.knownLength === undefined) throw e;
+    g = buildStateGraph(model, { maxStates: options.maxStates, maxDist: options.knownLength });
+  }
+  const p = findProperty(g, propertyName);
+  const sp = shortestPaths(g, p);
+  if (sp === null) return null;
+  const raw = fewestSwitches(g, sp);
+  let unavoidableAt: number | null = null;
+  if (g.complete) {
+    const doomed = doomedStates(g, p);
+    const nodes = traceNodes(g, raw, (s) => model.key(s));
+    unavoidableAt = nodes.findIndex((n) => doomed[n] === 1);
+  }
+  const project = options.project ?? ((s: unknown) => s);
+  const last = raw[raw.length - 1].state;
+  return {
+    title: options.title ?? model.name,
+    property: { name: p.name, kind: p.kind, meaning: p.meaning },
+    ...(p.explain ? { explanation: p.explain(last) } : {}),
+    trace: raw.map((t) => ({ action: t.action, state: project(t.state) })),
+    count: sp.count,
+    switches: actorSwitches(raw),
+    unavoidableAt,
+    graphStates: g.states.length,
+  };
+}
+
+/**
+ * A counterexample from a trace alone (the engine's), when the state graph is
+ * too large to choose among the shortest ones: nothing is counted or marked.
+ */
+export function fromTrace(
+  title: string,
+  property: Counterexample['property'],
+  trace: Trace<unknown, Action>,
+  explanation?: string,
+): Counterexample {
+  return {
+    title,
+    property,
+    ...(explanation !== undefined ? { explanation } : {}),
+    trace,
+    count: null,
+    switches: actorSwitches(trace),
+    unavoidableAt: null,
+    graphStates: 0,
+  };
+}
+
+export interface SwimlaneOptions {
+  readonly markdown?: boolean;
+  /** Show the whole state at every step instead of the changed variables. */
+  readonly fullState?: boolean;
+  readonly lanes?: LaneSummary;
+}
+
+/** The actors of a trace, in order of their first step. */
+export const actorsOf = (trace: Trace<unknown, Action>): string[] => {
+  const out: string[] = [];
+  for (const t of trace) if (t.action !== null && !out.includes(t.action.actor)) out.push(t.action.actor);
+  return out;
+};
+
+const MARK_UNAVOIDABLE = '>>';
+const MARK_VIOLATION = 'XX';
+
+/** The swimlane table and the closing sentences. */
+export function renderSwimlane(cex: Counterexample, options: SwimlaneOptions = {}): string {
+  const lanes = options.lanes ?? defaultLanes;
+  const { trace } = cex;
+  const actors = actorsOf(trace);
+  const views = trace.map((t) => t.state);
+  const showLocks = views.some((v) => lanes.locks(v) !== undefined);
+  const showRef = views.some((v) => lanes.ref(v) !== undefined);
+  const last = trace.length - 1;
+  const columns: Column[] = [
+    { header: '', align: 'left' },
+    { header: '#', align: 'right' },
+    ...actors.map((a) => ({ header: a })),
+    ...(showLocks ? [{ header: 'locks held' }] : []),
+    ...(showRef ? [{ header: 'ref', align: 'right' as const }] : []),
+    { header: options.fullState ? 'state' : 'changed' },
+  ];
+  const rows = trace.map((t, i) => {
+    const a = t.action;
+    const mark = i === last ? MARK_VIOLATION : i === cex.unavoidableAt ? MARK_UNAVOIDABLE : '';
+    const cell = (actor: string) => {
+      if (a === null || a.actor !== actor) return '';
+      const src = firstSource(a);
+      return src ? `${stepText(a)} @ ${src}` : stepText(a);
+    };
+    const what =
+      i === 0 || options.fullState
+        ? formatInitial(t.state)
+        : diffStates(trace[i - 1].state, t.state)
+            .map(formatChange)
+            .join(', ') || '(no change)';
+    return [
+      mark,
+      String(i),
+      ...(a === null ? actors.map((_, j) => (j === 0 ? '(initial state)' : '')) : actors.map(cell)),
+      ...(showLocks ? [lanes.locks(t.state) ?? ''] : []),
+      ...(showRef ? [lanes.ref(t.state) ?? ''] : []),
+      what,
+    ];
+  });
+  const table = options.markdown ? markdownTable(columns, rows) : renderTable(columns, rows);
+  const header = `${cex.title}: ${cex.property.name} violated, counterexample of ${last} step${last === 1 ? '' : 's'} in swimlanes`;
+  const text = [options.markdown ? `### ${header}` : header, '', table, '', ...closing(cex)];
+  return text.join('\n') + '\n';
+}
+
+/** The sentences after the table: the marks, the property in words, the choice among shortest traces. */
+export function closing(cex: Counterexample): string[] {
+  const last = cex.trace.length - 1;
+  const stepName = (i: number) => {
+    const a = cex.trace[i].action!;
+    return `${a.actor}:${stepText(a)}`;
+  };
+  const out: string[] = [];
+  if (cex.unavoidableAt === null) {
+    out.push(`${MARK_UNAVOIDABLE} not computed: the state graph is larger than the bound, so where the violation becomes unavoidable is not known.`);
+  } else if (cex.unavoidableAt === 0) {
+    out.push(`${MARK_UNAVOIDABLE} the violation is unavoidable from the initial state: every run reaches it.`);
+  } else if (cex.unavoidableAt === last) {
+    out.push(
+      `${MARK_UNAVOIDABLE} the violation stays avoidable until its last step (${last}, ${stepName(last)}): before it, another enabled action leads to a state from which some run never violates ${cex.property.name}.`,
+    );
+  } else {
+    out.push(
+      `${MARK_UNAVOIDABLE} step ${cex.unavoidableAt} (${stepName(cex.unavoidableAt)}) is where the violation becomes unavoidable: after it, every continuation violates ${cex.property.name}; before it, another enabled action would have kept it avoidable.`,
+    );
+  }
+  out.push(`${MARK_VIOLATION} step ${last} (${stepName(last)}) reaches the violating state.`);
+  out.push('');
+  out.push(`Violated: ${inWords(cex.property)}`);
+  if (cex.explanation !== undefined) out.push(`In the last state: ${cex.explanation}.`);
+  const n = cex.count;
+  out.push(
+    n === null
+      ? `This is the engine's first shortest counterexample (${last} steps, ${cex.switches} actor switches); the state graph is too large to count the others.`
+      : n === 1n
+      ? `This is the only shortest counterexample (${last} steps); it has ${cex.switches} actor switch${cex.switches === 1 ? '' : 'es'}.`
+      : `There are ${n} distinct shortest counterexamples (${last} steps each); this one has the fewest actor switches: ${cex.switches}.`,
+  );
+  return out;
+}
+
+/** The property stated in words. */
+export function inWords(p: Counterexample['property']): string {
+  switch (p.kind) {
+    case 'always':
+      return `the invariant ${p.name} (${p.meaning}) must hold in every reachable state; it fails in the last state of this trace.`;
+    case 'atQuiescence':
+      return `${p.name} (${p.meaning}) must hold whenever no actor can move; the last state of this trace is such a state and it fails there.`;
+    case 'sometimes':
+      return `${p.name} (${p.meaning}) must be reachable; this trace reaches it.`;
+  }
+}
+
+const mdCell = (s: string): string => (s === '' ? ' ' : s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\*/g, '\\*').replace(/_/g, '\\_'));
+
+function markdownTable(columns: readonly Column[], rows: readonly (readonly string[])[]): string {
+  const head = `| ${columns.map((c) => (c.header === '' ? ' ' : c.header)).join(' | ')} |`;
+  const rule = `|${columns.map((c) => (c.align === 'right' ? '---:' : '---')).join('|')}|`;
+  return [head, rule, ...rows.map((r) => `| ${r.map((c, i) => (i >= 2 && i < r.length - 1 && c !== '' && c !== '(initial state)' ? `\`${c.replace(/`/g, "'")}\`` : mdCell(c))).join(' | ')} |`)].join('\n');
+}

@@ -1,0 +1,100 @@
+/**
+ * Readable counterexamples: swimlanes (text, Markdown) and Mermaid against
+ * golden files (UPDATE_GOLDEN=1 rewrites them), and the analysis behind them
+ * (counting the shortest counterexamples, fewest actor switches, the step
+ * where the violation becomes unavoidable) on tiny literal graphs.
+ */
+import { describe, expect, it } from 'vitest';
+import { always, check } from '../src/engine/index.js';
+import { actorSwitches, buildStateGraph, doomedStates, fewestSwitches, shortestPaths } from '../src/graph/state-graph.js';
+import { analyseCounterexample, renderSwimlane } from '../src/report/swimlane.js';
+import { renderMermaid } from '../src/report/mermaid.js';
+import { graphModel, type Node } from './helpers/graph-model.js';
+import { dialogCell, golden, petersonBuggy } from './export-helpers.js';
+
+const bad = (name: string) => always<Node>('NotBad', 'the state bad is never reached', (s) => s !== name);
+
+describe('shortest counterexamples on literal graphs', () => {
+  // Two actors; three shortest paths to 'bad' (a.x b.y, b.y a.x, a.z a.w), one longer.
+  const m = graphModel({
+    init: ['s'],
+    edges: {
+      s: [['a.x', 'p'], ['b.y', 'q'], ['a.z', 'r']],
+      p: [['b.y', 'bad']],
+      q: [['a.x', 'bad'], ['b.k', 'safe']],
+      r: [['a.w', 'bad']],
+      safe: [['b.loop', 'safe']],
+    },
+    properties: [bad('bad')],
+  });
+
+  it('counts every distinct shortest path and picks the one with the fewest actor switches', () => {
+    const g = buildStateGraph(m);
+    const sp = shortestPaths(g, m.properties[0])!;
+    expect(sp.length).toBe(2);
+    expect(sp.count).toBe(3n);
+    const t = fewestSwitches(g, sp);
+    expect(t.map((x) => x.action?.step ?? 'init')).toEqual(['init', 'z', 'w']);
+    expect(actorSwitches(t)).toBe(0);
+    // The engine's own trace is the first found (two actors, one switch).
+    expect(actorSwitches(check(m).violations[0].trace!)).toBe(1);
+  });
+
+  it('marks as doomed exactly the states from which every path reaches the violation', () => {
+    const g = buildStateGraph(m);
+    const doomed = doomedStates(g, m.properties[0]);
+    const byName = Object.fromEntries(g.states.map((s, i) => [String(s), doomed[i]]));
+    // s and q can still escape (q -> safe loops forever); p and r cannot.
+    expect(byName).toEqual({ s: 0, p: 1, q: 0, r: 1, bad: 1, safe: 0 });
+  });
+
+  it('marks the step after which the violation is unavoidable', () => {
+    const c = analyseCounterexample(m, 'NotBad')!;
+    expect(c.unavoidableAt).toBe(1);
+    expect(c.count).toBe(3n);
+  });
+});
+
+describe('peterson-buggy (MutualExclusion)', () => {
+  const c = analyseCounterexample(petersonBuggy(), 'MutualExclusion', { title: 'peterson-buggy' })!;
+
+  it('finds 8 shortest counterexamples of 8 steps and one with 2 actor switches', () => {
+    expect(c.trace.length - 1).toBe(8);
+    expect(c.count).toBe(8n);
+    expect(c.switches).toBe(2);
+    expect(c.switches).toBeLessThan(actorSwitches(check(petersonBuggy()).violations[0].trace!));
+    expect(c.unavoidableAt).toBe(8);
+  });
+
+  it('prints the swimlane text as the golden file', () => golden('peterson-buggy.swimlane.txt', renderSwimlane(c)));
+  it('prints the full-state swimlane as the golden file', () => golden('peterson-buggy.swimlane-full.txt', renderSwimlane(c, { fullState: true })));
+  it('prints the Markdown swimlane as the golden file', () => golden('peterson-buggy.swimlane.md', renderSwimlane(c, { markdown: true })));
+  it('prints the Mermaid diagram as the golden file', () => golden('peterson-buggy.mmd', renderMermaid(c)));
+});
+
+describe('dialog ok-short-lifetime / fast-lock/sc / orig (NoUseAfterFree)', () => {
+  const { model, project } = dialogCell();
+  const c = analyseCounterexample(model, 'NoUseAfterFree', { title: 'dialog/ok-short-lifetime/fast-lock/sc/orig', project })!;
+
+  it('has the length of the engine trace and marks a point of no return before the violation', () => {
+    const engine = check(model).violations.find((v) => v.name === 'NoUseAfterFree')!;
+    expect(c.trace.length).toBe(engine.trace!.length);
+    expect(c.unavoidableAt).not.toBeNull();
+    expect(c.unavoidableAt!).toBeLessThan(c.trace.length - 1);
+  });
+
+  it('shows locks and ref count columns', () => {
+    const text = renderSwimlane(c);
+    expect(text).toMatch(/locks held/);
+    expect(text).toMatch(/ ref /);
+    expect(text).toMatch(/dlg_handlers\.c:\d+/);
+  });
+
+  it('prints the swimlane text as the golden file', () => golden('dialog-ok-short-lifetime.swimlane.txt', renderSwimlane(c)));
+  it('prints the Mermaid diagram as the golden file', () => {
+    const text = renderMermaid(c);
+    expect(text).toMatch(/acquires H/);
+    expect(text).toMatch(/ref 2 → 0/);
+    golden('dialog-ok-short-lifetime.mmd', text);
+  });
+});
