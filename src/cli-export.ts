@@ -32,9 +32,6 @@ import { analyseCounterexample, fromTrace, renderSwimlane, type Counterexample }
 import { renderMermaid } from './report/mermaid.js';
 import { itfText } from './report/itf.js';
 
-/** The options this module adds to `check`. */
-export const EXPORT_OPTIONS: readonly string[] = ['--export', '--out', '--force'];
-
 export const EXPORT_FORMATS = ['swimlane', 'md', 'mermaid', 'itf', 'json', 'graphml', 'gexf', 'dot', 'svg'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 const GRAPH_FORMATS: readonly ExportFormat[] = ['json', 'graphml', 'gexf', 'dot', 'svg'];

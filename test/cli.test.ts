@@ -331,7 +331,7 @@ describe('check (the default command): exit 0 when every result is as declared',
     expect(t.code).toBe(0);
     expect(t.stdout).toContain('  counter-race  NP (an integer from 1 to 8, default 3), K (an integer from 0 to 50, default 4)');
     expect(t.stdout).toMatch(/\n  peterson-buggy +group=examples model=peterson buggy=true\n/);
-    expect(t.stdout).toMatch(/\n  dialog\/bye-vs-timeout-B\/fast-lock\/sc\/orig +group=dialog scenario=bye-vs-timeout-B env=fast-lock\/sc variant=orig lock=fast-lock memory=sc eintr=0\n/);
+    expect(t.stdout).toMatch(/\n  dialog\/bye-vs-timeout-B\/fast-lock\/sc\/orig +group=dialog scenario=bye-vs-timeout-B env=fast-lock\/sc variant=orig lock=fast-lock memory=sc eintr=0 assume=none\n/);
   });
 });
 
@@ -362,7 +362,7 @@ describe('exit 1 when a result is not as declared (and the report says which)', 
 
 describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no stack trace', () => {
   const UNKNOWN_OPTION =
-    "error: unknown option '--frobnicate'; expected one of: --model, --param, --filter, --group, --scenario, --variant, --env, --lock, --memory, --json, --max-states, --max-depth, --time-limit, --progress, --no-progress, --stop-on-first, --workers, --no-timing, --list, --help";
+    "error: unknown option '--frobnicate'; expected one of: --model, --param, --filter, --group, --scenario, --variant, --env, --lock, --memory, --json, --max-states, --max-depth, --time-limit, --progress, --no-progress, --stop-on-first, --workers, --no-timing, --list, --export, --out, --force, --help";
   const BAD_PARAM = "error: parameter NP of model counter-race expects an integer from 1 to 8, got '9'";
 
   it('as a process: an unknown option and a bad parameter', () => {
@@ -375,8 +375,8 @@ describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no sta
     ['unknown model', ['--model', 'nope'], "error: unknown model 'nope'; expected one of: counter-race, peterson, two-phase"],
     [
       'unknown command',
-      ['replay', 'x.json'],
-      "error: unexpected argument 'replay x.json'; expected no arguments: the only command is check (the default), which takes options only",
+      ['frob', 'x.json'],
+      "error: unexpected argument 'frob x.json'; expected no arguments: the commands are check (the default, options only) and replay <file...>",
     ],
     ['unknown parameter', ['--model', 'counter-race', '-p', 'NQ=2'], "error: model counter-race has no parameter 'NQ'; expected one of: NP, K"],
     ['parameter out of range', ['--model', 'counter-race', '-p', 'NP=9'], BAD_PARAM],
@@ -386,7 +386,7 @@ describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no sta
     ['parameter given twice', ['--model', 'counter-race', '-p', 'K=1', '-p', 'K=2'], 'error: parameter K of model counter-race is given twice'],
     ['--param without --model', ['-p', 'NP=2'], 'error: --param sets a parameter of --model; give --model NAME too'],
     ['--model with --filter', ['--model', 'peterson', '--group', 'examples'], 'error: --model runs one model ad hoc and cannot be combined with --filter or --group'],
-    ['unknown tag', ['--filter', 'colour=red'], "error: unknown tag 'colour'; expected one of: id, group, model, NP, K, buggy, RM, scenario, env, variant, lock, memory, eintr"],
+    ['unknown tag', ['--filter', 'colour=red'], "error: unknown tag 'colour'; expected one of: id, group, model, NP, K, buggy, RM, scenario, env, variant, lock, memory, eintr, assume"],
     ['unknown tag value', ['--group', 'nope'], 'error: no registered run has group=nope; expected group to be one of: examples, dialog'],
     [
       'unknown scenario',
