@@ -12,7 +12,6 @@ import {
   cur,
   expire,
   hSection,
-  hold,
   isDue,
   isWinner,
   mark,
@@ -556,5 +555,3 @@ export function dropAfterSync(v: Variant, k: ActorKnobs): Program {
   return p;
 }
 
-/** Convenience for ghost accounting in scenarios. */
-export { hold };

@@ -10,7 +10,6 @@ import { byeReply, byeWorker, dropAfterSync, inviteDelete, okReply, pinger, repl
 import { ABORT, type Ctx, type Program } from './program.js';
 import {
   ABORTED,
-  FAKE,
   FIELDS,
   NBR,
   NULLP,
@@ -21,7 +20,6 @@ import {
   PTR_NAMES,
   STATE_NAMES,
   TIMEOUT_NAMES,
-  type ActorState,
   type DialogState,
   type Env,
   type Field,
@@ -387,4 +385,3 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
   };
 }
 
-export { FAKE, NBR };

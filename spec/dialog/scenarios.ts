@@ -3,7 +3,7 @@
  * which configuration knobs. Each is documented with what it represents.
  */
 import type { ScenarioDef } from './model.js';
-import { CONFIRMED, CONFIRMED_NA, EARLY } from './state.js';
+import { CONFIRMED, EARLY } from './state.js';
 
 /** A confirmed call after the INVITE transaction was freed: hash + timer (opensips-dialog.md §5.3 step 6). */
 const confirmedCall = { hash: 1, timer: 1 };
@@ -150,6 +150,5 @@ export const SCENARIOS: readonly ScenarioDef[] = [
   },
 ];
 
-export { CONFIRMED_NA };
 
 export const scenarioByName = (name: string): ScenarioDef | undefined => SCENARIOS.find((s) => s.name === name);

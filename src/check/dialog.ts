@@ -12,7 +12,7 @@ import { VARIANT_NAMES, type VariantName } from '../../spec/dialog/variants.js';
 import { stateView } from '../../spec/dialog/view.js';
 import { LOCK_IMPLS } from '../memory/locks.js';
 import { MEMORY_MODELS } from '../memory/views.js';
-import { explorable, GRANULARITIES, type Granularity } from './granularity.js';
+import { explorable, type Granularity } from './granularity.js';
 import type { Expectation, RunSpec } from './run.js';
 
 export const MANIFEST_PATH = fileURLToPath(new URL('../../check-manifest.json', import.meta.url));
@@ -138,4 +138,3 @@ export function dialogRuns(manifest: Manifest = loadManifest(), granularity?: Gr
   return out;
 }
 
-export { GRANULARITIES };
