@@ -62,3 +62,11 @@ describe('docs/dialog-results.md', () => {
     expect(withResults(doc, manifest)).toBe(doc);
   });
 });
+
+describe('docs/pr-table.md', () => {
+  it('shows the PR table against the manifest as it is (regenerate with npx tsx scripts/pr-table-doc.ts)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { prTableMarkdown } = await import('../src/report/pr-table.js');
+    expect(readFileSync(new URL('../docs/pr-table.md', import.meta.url), 'utf8')).toBe(prTableMarkdown(manifest));
+  });
+});
