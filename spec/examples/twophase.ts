@@ -104,7 +104,7 @@ export function twoPhase({ RM, buggy = false }: { RM: number; buggy?: boolean })
     steps: [
       { actor: 'TM', step: 'TMCommit' },
       { actor: 'TM', step: 'TMAbort' },
-      ...rms.flatMap((rm) => rmSteps.map((step) => ({ actor: actorOf(step, rm), step: step === 'TMRcvPrepared' ? step : step }))),
+      ...rms.flatMap((rm) => rmSteps.map((step) => ({ actor: actorOf(step, rm), step }))),
     ].filter((v, i, arr) => arr.findIndex((w) => w.actor === v.actor && w.step === v.step) === i),
     properties: [
       always<TwoPhaseState>(
