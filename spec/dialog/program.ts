@@ -106,11 +106,6 @@ export class Program {
     if (t === undefined) throw new Error(`${this.actor}: unknown label '${name}'`);
     return t;
   }
-
-  /** Checks that every label an instruction may return exists (called once the program is complete). */
-  hasLabel(name: string): boolean {
-    return name === END || this.labels.has(name);
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -175,15 +170,30 @@ export function ref(p: Program, id: string, holder: string, call: SourceLoc): vo
  * or an inline `ref++`): the caller is meant to hold H; this emits no lock step.
  */
 export function refUnsafe(p: Program, id: string, holder: string, src: SourceLoc): void {
+  refReadWrite(p, id, src, () => 1, () => [holder], 1);
+}
+
+/**
+ * A non-atomic `ref += delta` as its read step and its write step; the write
+ * moves the named holders' ghost counts by `sign` each.
+ */
+function refReadWrite(
+  p: Program,
+  id: string,
+  src: SourceLoc,
+  amount: (l: Locals) => number,
+  holders: (l: Locals) => string[],
+  sign: 1 | -1,
+): void {
   p.add({ id: `${id}.ref-R`, src, read: 'ref', touch: true, exec: (c, v) => void (c.l.r = v) });
   p.add({
     id: `${id}.ref-W`,
     src,
     touch: true,
     exec: (c) => {
-      put(c, 'ref', c.l.r + 1);
+      put(c, 'ref', c.l.r + sign * amount(c.l));
       c.l.r = 0;
-      hold(c, holder, 1);
+      for (const h of holders(c.l)) hold(c, h, sign);
     },
   });
 }
@@ -221,17 +231,7 @@ export function unrefBody(
   drop: (l: Locals) => string[],
   next: string,
 ): void {
-  p.add({ id: `${id}.ref-R`, src: at(HASH_H, 325), read: 'ref', touch: true, exec: (c, v) => void (c.l.r = v) });
-  p.add({
-    id: `${id}.ref-W`,
-    src: at(HASH_H, 325),
-    touch: true,
-    exec: (c) => {
-      put(c, 'ref', c.l.r - count(c.l));
-      c.l.r = 0;
-      for (const h of drop(c.l)) hold(c, h, -1);
-    },
-  });
+  refReadWrite(p, id, at(HASH_H, 325), count, drop, -1);
   p.add({
     id: `${id}.chk`,
     src: at(HASH_H, 326, 337),

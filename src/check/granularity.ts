@@ -17,7 +17,6 @@ import type { DialogState } from '../../spec/dialog/state.js';
 
 export type Granularity = 'steps' | 'local' | 'sections';
 
-export const GRANULARITIES: readonly Granularity[] = ['steps', 'local', 'sections'];
 
 /** The finest granularity that the reduction allows by default for this model's environment. */
 export const defaultGranularity = (m: DialogModel): Granularity => (m.locksExclude ? 'sections' : 'local');

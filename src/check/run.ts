@@ -6,7 +6,7 @@
  * Nothing here prints.
  */
 import { check, CheckerError, errorOutcome } from '../engine/index.js';
-import type { Bound, CheckOptions, Model, Outcome, Status, Verdict } from '../engine/index.js';
+import type { Bound, CheckOptions, Model, Outcome, Verdict } from '../engine/index.js';
 
 /** What a run is declared to give. */
 export interface Expectation {
@@ -124,8 +124,6 @@ export interface RunResult {
   readonly differences: readonly Difference[];
 }
 
-/** The status a run's expectation implies. */
-export const expectedStatus = (e: Expectation): Status => (e.violated.length > 0 ? 'violation' : 'ok');
 
 /**
  * Builds the model and checks it. A model that throws (when built, or while
