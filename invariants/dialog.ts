@@ -20,6 +20,14 @@ const RANGES: Record<(typeof FIELDS)[number], [number, number]> = {
   tlTimeout: [0, 2],
 };
 
+/**
+ * The crash line of OpenSIPS issue #3835: `LM_CRIT("bogus ref %d with cnt %d ...")`
+ * (dlg_hash.h:326-336) prints `ref` as re-read after `ref -= cnt`. With cnt 1
+ * and -2 printed, the count was at 0 and a second decrement landed between
+ * this process's write and its re-read.
+ */
+export const CRASH_3835 = { ref: -2, cnt: 1 } as const;
+
 export type Witness = 'TimerFired' | 'ByeWon' | 'DialogFreed';
 
 const WITNESSES: Record<Witness, Property<DialogState>> = {
@@ -49,6 +57,12 @@ export function dialogProperties(witnesses: readonly Witness[]): Property<Dialog
       "the reference count never goes below zero (below zero, unref_dlg_unsafe logs 'bogus ref' and aborts)",
       (s) => ref(s) >= 0 && s.ghost.bogus === '',
       (s) => (s.ghost.bogus !== '' ? s.ghost.bogus : `ref = ${ref(s)}`),
+    ),
+    always(
+      'NoCrash3835',
+      "no process aborts printing issue #3835's line 'bogus ref -2 with cnt 1' (a dialog at 0 decremented by two processes, the second write landing before the first re-read)",
+      (s) => !(s.ghost.bogusRef === CRASH_3835.ref && s.ghost.bogusCnt === CRASH_3835.cnt),
+      (s) => s.ghost.bogus,
     ),
     always(
       'NoUseAfterFree',

@@ -29,6 +29,7 @@ import {
 import { renderReport, renderTable, summaryLine, traceLines, type Change } from './report/table.js';
 import { toPlain } from './report/plain.js';
 import { addReplayCommand } from './cli-replay.js';
+import { addRootCauseCommand } from './cli-rootcause.js';
 import { executeAll } from './check/pool.js';
 import { progressPrinter, progressWanted, type ProgressSink } from './report/progress.js';
 import { exportHook, EXPORT_FORMATS, type ExportFlags } from './cli-export.js';
@@ -126,7 +127,10 @@ export async function main(argv: readonly string[], io: Io = processIo(), regist
   const replayCmd = addReplayCommand(program, io, (code) => {
     exitCode = code;
   });
-  for (const cmd of [checkCmd, replayCmd]) {
+  const rootCauseCmd = addRootCauseCommand(program, { stdout: io.stdout, stderr: (t) => io.stderr.write(t) }, (code) => {
+    exitCode = code;
+  });
+  for (const cmd of [checkCmd, replayCmd, rootCauseCmd]) {
     cmd.exitOverride();
     cmd.configureOutput({
       writeOut: (s) => io.stdout(s),
@@ -166,7 +170,7 @@ function commanderLine(e: CommanderError, written: string, cmd: Command): string
   }
   if (e.code === 'commander.excessArguments' || e.code === 'commander.unknownCommand') {
     const extra = cmd.args.length > 0 ? `unexpected argument '${cmd.args.join(' ')}'` : text;
-    return `${extra}; expected no arguments: the commands are check (the default, options only) and replay <file...>`;
+    return `${extra}; expected no arguments: the commands are check (the default, options only), replay <file...> and rootcause`;
   }
   return text;
 }

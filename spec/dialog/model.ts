@@ -7,7 +7,7 @@ import type { Action, Model, SourceLoc } from '../../src/engine/model.js';
 import { acquire, canAcquire, freeLock, lockKey, release } from '../../src/memory/locks.js';
 import { compact, join, makeMemory, memoryKey, publish, readAt, readChoices } from '../../src/memory/views.js';
 import { byeReply, byeWorker, dropAfterSync, inviteDelete, okReply, pinger, replicatedDelete, timeoutUpdater, timer, type ActorKnobs } from './actors.js';
-import { ABORT, type Ctx, type Program } from './program.js';
+import { ABORT, observeAcquire, observeStateRead, type Ctx, type Program } from './program.js';
 import {
   ABORTED,
   FIELDS,
@@ -68,6 +68,13 @@ export interface DialogConfig {
   readonly scenario: ScenarioDef;
   readonly variant: VariantName;
   readonly env: Env;
+  /**
+   * Record observation marks (`obs:...`) for the searches that examine the PR's
+   * propositions (src/check/propositions.ts). They change no behaviour; they
+   * only split states by what has been observed, so state counts differ from
+   * the matrix's and the matrix never sets this.
+   */
+  readonly observe?: boolean;
 }
 
 export interface DialogAction extends Action {
@@ -187,6 +194,8 @@ function cloneGhost(g: DialogState['ghost']): DialogState['ghost'] {
     frees: g.frees,
     uaf: g.uaf,
     bogus: g.bogus,
+    bogusRef: g.bogusRef,
+    bogusCnt: g.bogusCnt,
     deletedBy: g.deletedBy,
     dbDeletes: g.dbDeletes,
     termCallbacks: g.termCallbacks,
@@ -224,6 +233,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
   }
   const gateOf = progs.map((p) => p.instrs.map((i) => gates[`${p.actor}:${i.id}`]));
   const relaxed = env.memory === 'relaxed';
+  const observing = cfg.observe === true;
   // drop_dlg's non-DELETED path releases H(i) without holding it (§4.5): then locks need not exclude.
   const locksExclude = env.eintr === 0 && !scenario.actors.includes('D');
 
@@ -246,6 +256,8 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
         frees: 0,
         uaf: '',
         bogus: '',
+        bogusRef: 0,
+        bogusCnt: 0,
         deletedBy: '',
         dbDeletes: 0,
         termCallbacks: 0,
@@ -270,7 +282,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     if (ins.acquire) {
       const l = s.locks[ins.acquire];
       if (canAcquire(env.lock, l)) out.push(base);
-      else if (ins.acquire === 'H' && env.lock === 'posix-sem' && s.ghost.eintrLeft > 0) out.push({ ...base, eintr: true });
+      else if (ins.acquire === 'H' && env.lock === 'posix-sem' && s.ghost.eintrLeft > 0) out.push({ ...base, eintr: true, note: 'EINTR: returned without the lock' });
     } else if (ins.read) {
       for (const pick of readChoices(env.memory, s.mem, prog.actor, ins.read)) {
         const value = s.mem.hist[ins.read][pick];
@@ -301,6 +313,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     if (ins.touch && d.ghost.frees > 0 && d.ghost.uaf === '') d.ghost.uaf = `${me}:${ins.id}`;
     let value = 0;
     if (ins.acquire) {
+      if (observing) observeAcquire(d, me, ins.acquire);
       acquire(env.lock, d.locks[ins.acquire], me, act.eintr === true);
       if (act.eintr) d.ghost.eintrLeft -= 1;
       join(env.memory, d.mem, me, ins.acquire);
@@ -309,6 +322,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
       release(env.lock, d.locks[ins.release], me);
     } else if (ins.read) {
       value = readAt(d.mem, me, ins.read, act.pick!);
+      if (observing && ins.read === 'state') observeStateRead(d, me, value);
     }
     if (ins.mark && !d.ghost.marks.includes(ins.mark)) {
       d.ghost.marks.push(ins.mark);
@@ -316,7 +330,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     }
     let target: string | void = undefined;
     if (ins.exec) {
-      const ctx: Ctx = { s: d, me, a, l: a.loc, env, step: ins.id };
+      const ctx: Ctx = { s: d, me, a, l: a.loc, env, step: ins.id, observe: observing };
       target = ins.exec(ctx, value);
     }
     a.pc = target === undefined ? a.pc + 1 : target === ABORT ? ABORTED : prog.target(target);

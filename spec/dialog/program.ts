@@ -31,6 +31,7 @@ import {
   type DialogState,
   type Env,
   type Field,
+  type Ghost,
   type LockName,
   type Locals,
 } from './state.js';
@@ -46,6 +47,8 @@ export interface Ctx {
   readonly l: Locals;
   readonly env: Env;
   readonly step: string;
+  /** Record observation marks (DialogConfig.observe). */
+  readonly observe?: boolean;
 }
 
 export interface Instr {
@@ -122,6 +125,41 @@ export const mark = (c: Ctx, m: string): void => {
     c.s.ghost.marks.sort();
   }
 };
+
+// ---------------------------------------------------------------------------
+// Observation marks (DialogConfig.observe): facts about the order of events
+// that the PR's propositions talk about and that the state does not keep.
+
+const obs = (g: Ghost, m: string): void => {
+  const k = `obs:${m}`;
+  if (!g.marks.includes(k)) {
+    g.marks.push(k);
+    g.marks.sort();
+  }
+};
+const observed = (g: Ghost, m: string): boolean => g.marks.includes(`obs:${m}`);
+
+/**
+ * Before `me` acquires `lock`: nesting (H taken while holding TL, or TL while
+ * holding H), and whether H is taken after the dialog became DELETED (the
+ * write of DELETED happens under H, so it was released before this acquire).
+ */
+export function observeAcquire(s: DialogState, me: string, lock: LockName): void {
+  const other: LockName = lock === 'H' ? 'TL' : 'H';
+  if (s.locks[other].holders.includes(me)) obs(s.ghost, `${lock}-under-${other}:${me}`);
+  if (lock === 'H' && latest(s.mem, 'state') === DELETED) obs(s.ghost, `H-after-DELETED:${me}`);
+}
+
+/**
+ * After `me` read `state` and got `value`: a confirmed value although the
+ * dialog is already DELETED and its deleter has left H (the write completed),
+ * and whether `me` had acquired H after that write.
+ */
+export function observeStateRead(s: DialogState, me: string, value: number): void {
+  if (!isConfirmed(value) || latest(s.mem, 'state') !== DELETED) return;
+  if (s.ghost.deletedBy !== '' && !s.locks.H.holders.includes(s.ghost.deletedBy)) obs(s.ghost, `stale-state-read:${me}`);
+  if (observed(s.ghost, `H-after-DELETED:${me}`)) obs(s.ghost, `stale-after-H:${me}`);
+}
 
 /** Adjusts the ghost count of a reference holder. */
 export const hold = (c: Ctx, holder: string, delta: number): void => {
@@ -241,6 +279,8 @@ export function unrefBody(
       if (v < 0) {
         // LM_CRIT prints ref as re-read here, and cnt; then abort() with H held.
         c.s.ghost.bogus = `${c.me}:${c.step} printed 'bogus ref ${v} with cnt ${count(c.l)}'`;
+        c.s.ghost.bogusRef = v;
+        c.s.ghost.bogusCnt = count(c.l);
         return ABORT;
       }
       return v <= 0 ? undefined : next;
@@ -301,16 +341,25 @@ export function removeTimer(c: Ctx): number {
     // The PR's assumption, not the code: a tl detached by T0 still "removes" once.
     if (c.env.assume?.includes('remove-after-expiry-returns-0') && c.s.ghost.detachedUnclaimed) {
       c.s.ghost.detachedUnclaimed = false;
+      if (c.observe) observeRemoved(c);
       return (c.l.ret = 0);
     }
+    if (c.observe && observed(c.s.ghost, 'detached')) obs(c.s.ghost, `rm1-after-detach:${c.me}`);
     return (c.l.ret = 1);
   }
   if (prev === NULLP || next === NULLP || next === FAKE) return (c.l.ret = -1);
+  if (c.observe) observeRemoved(c);
   c.s.inList = false;
   put(c, 'tlNext', FAKE);
   put(c, 'tlPrev', NULLP);
   put(c, 'tlTimeout', T_ZERO);
   return (c.l.ret = 0);
+}
+
+/** remove_dlg_timer returned 0 ("removed: the timer reference is yours"). */
+function observeRemoved(c: Ctx): void {
+  obs(c.s.ghost, `rm0:${c.me}`);
+  if (observed(c.s.ghost, 'detached')) obs(c.s.ghost, `rm0-after-detach:${c.me}`);
 }
 
 /** insert_dlg_timer body (dlg_timer.c:285-302). */
@@ -495,6 +544,10 @@ export const isWinner = (l: Locals): boolean => isConfirmed(l.old) && l.nw === D
 /** T0's detach of one expired tl (dlg_timer.c:604-610, 620): prev = NULL, timeout = 0, next = FAKE (last of the chain). */
 export function expire(c: Ctx): void {
   c.s.inList = false;
+  if (c.observe) {
+    if (c.s.ghost.marks.some((m) => m.startsWith('obs:rm0:'))) obs(c.s.ghost, 'detached-after-rm0');
+    obs(c.s.ghost, 'detached');
+  }
   if (c.env.assume?.includes('remove-after-expiry-returns-0')) c.s.ghost.detachedUnclaimed = true;
   put(c, 'tlPrev', NULLP);
   put(c, 'tlTimeout', T_ZERO);

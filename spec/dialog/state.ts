@@ -96,6 +96,9 @@ export interface Ghost {
   uaf: string;
   /** The 'bogus ref' abort (dlg_hash.h:326-336): who, the value it printed, and cnt ('' if none). */
   bogus: string;
+  /** The same abort's printed values: `ref` as re-read after the subtraction, and `cnt` (0 and 0 if none). */
+  bogusRef: number;
+  bogusCnt: number;
   /** Actor whose next_state_dlg moved the dialog into DELETED ('' if none yet). */
   deletedBy: string;
   /** remove_dialog_from_db calls (REALTIME DB mode). */

@@ -11,6 +11,7 @@ import { renderTable, type Column } from './table.js';
 export const SHORT_NAMES: Readonly<Record<string, string>> = {
   TypeOK: 'type',
   RefNonNegative: 'ref<0',
+  NoCrash3835: '#3835',
   NoUseAfterFree: 'uaf',
   NoDoubleFree: 'dfree',
   LockExclusion: 'lock',
@@ -26,6 +27,7 @@ export const SHORT_NAMES: Readonly<Record<string, string>> = {
 };
 
 export const isMatrixRun = (r: RunResult): boolean =>
+  r.run.tags.group !== 'propositions' &&
   r.run.tags.scenario !== undefined && r.run.tags.env !== undefined && r.run.tags.variant !== undefined;
 
 export function cellText(r: RunResult): string {

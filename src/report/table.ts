@@ -6,6 +6,7 @@
 import { formatSource, type Action, type Trace } from '../engine/index.js';
 import { describeDifference, type RunResult } from '../check/run.js';
 import { deadSteps, isMatrixRun, matrixViolations, renderMatrix } from './matrix.js';
+import { renderPropositionTable } from './propositions.js';
 
 export type Align = 'left' | 'right';
 
@@ -146,6 +147,12 @@ const partsOf = (a: Action | null): readonly Action[] | undefined => {
   return parts !== undefined && parts.length > 1 ? parts : undefined;
 };
 
+/** A merged action of one part is that part (with its note, e.g. the value a read returned). */
+const soleStep = (a: Action): Action => {
+  const parts = (a as { parts?: readonly Action[] }).parts;
+  return parts?.length === 1 ? parts[0] : a;
+};
+
 /** Sources as "file:l1,l2 other.c:l3" (first appearance order, repeats dropped). */
 function joinSources(parts: readonly Action[]): string | null {
   const byFile = new Map<string, string[]>();
@@ -169,7 +176,7 @@ export function traceLines(trace: Trace<unknown, Action>): TraceLine[] {
     const line: TraceLine = {
       index: i,
       actor: a?.actor ?? null,
-      step: a ? shown(a) : null,
+      step: a ? shown(soleStep(a)) : null,
       source: parts !== undefined ? joinSources(parts) : a?.source ? formatSource(a.source) : null,
       changes: i === 0 ? [] : diffStates(trace[i - 1].state, t.state),
     };
@@ -224,7 +231,8 @@ const statusText = (r: RunResult): string => {
 export function renderReport(all: readonly RunResult[], options: ReportOptions = {}): string {
   const out: string[] = [];
   const matrix = all.filter(isMatrixRun);
-  const results = all.filter((r) => !isMatrixRun(r));
+  const propositions = all.filter((r) => r.run.tags.group === 'propositions');
+  const results = all.filter((r) => !isMatrixRun(r) && r.run.tags.group !== 'propositions');
   if (results.length > 0) out.push(...renderRuns(results));
   if (matrix.length > 0) {
     if (out.length > 0) out.push('');
@@ -237,6 +245,19 @@ export function renderReport(all: readonly RunResult[], options: ReportOptions =
       const also = alsoIn.length > 0 ? ` (also violated in: ${alsoIn.join(', ')})` : '';
       out.push('', `${r.run.id}: ${v.name} violated${also} (${v.kind}: ${v.meaning})`);
       out.push(...traceOf(r, v));
+    }
+  }
+  if (propositions.length > 0) {
+    if (out.length > 0) out.push('');
+    out.push("PR #3836's propositions (../shared/reference/pr-3836.md §6; all of them: docs/pr-propositions.md):", renderPropositionTable(propositions));
+    out.push(...notesAndDifferences(propositions, false));
+    // Their traces only when they are all that was asked for.
+    if (propositions.length === all.length) {
+      for (const r of propositions) {
+        for (const p of r.outcome.properties.filter((q) => q.trace !== undefined)) {
+          out.push('', `${r.run.id}: ${p.kind === 'sometimes' ? 'witness' : 'counterexample'} (${p.meaning})`, `  shortest trace, ${p.trace!.length - 1} steps:`, renderTrace(p.trace!, '  '));
+        }
+      }
     }
   }
   out.push('', summaryLine(all));

@@ -1,0 +1,12 @@
+/** Option-value parsers shared by the command line's subcommands: a bad value is a UsageError naming the flag. */
+import { UsageError } from './check/registry.js';
+
+/** A repeatable option's values, in order. */
+export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+export function positiveInt(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} expects a positive integer, got '${raw}'`);
+  return n;
+}
