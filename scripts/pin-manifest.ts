@@ -9,9 +9,11 @@
  *   npx tsx scripts/pin-manifest.ts --dry-run  # print, do not write
  *   npx tsx scripts/pin-manifest.ts --scenario NAME [--scenario NAME2]
  *                                              # re-pin only these scenarios' rows
+ *   npx tsx scripts/pin-manifest.ts --propositions
+ *                                              # re-pin only the searches of PR #3836's propositions
  */
 import { writeFileSync } from 'node:fs';
-import { MANIFEST_PATH, loadManifest, type ManifestRun } from '../src/check/dialog.js';
+import { MANIFEST_PATH, loadManifest, type ManifestPropositionRun, type ManifestRun } from '../src/check/dialog.js';
 import { executeAll } from '../src/check/pool.js';
 import { deadSteps } from '../src/report/matrix.js';
 import { defaultRegistry } from '../src/check/registry.js';
@@ -19,9 +21,36 @@ import type { VariantName } from '../spec/dialog/variants.js';
 
 const manifest = loadManifest();
 const registry = defaultRegistry();
+const started = performance.now();
+const format = (m: object) => JSON.stringify(m, null, 1).replace(/\[\n\s+([^\]{]*?)\n\s+\]/g, (_m, inner: string) => `[${inner.replace(/\n\s+/g, ' ')}]`) + '\n';
+if (process.argv.includes('--propositions')) {
+  const selected = registry.runs.filter((r) => r.tags.group === 'propositions');
+  const results = await executeAll(selected, {}, {
+    workers: 2,
+    registered: () => true,
+    onResult: (r) => process.stderr.write(`${r.run.id}: ${r.outcome.stats.states} states, ${r.outcome.properties.map((p) => `${p.name} ${p.verdict}`).join(',')} (${Math.round(r.outcome.stats.timeMs)} ms)\n`),
+  });
+  const propositions: ManifestPropositionRun[] = results.map(({ run, outcome: o }) => {
+    if (o.status === 'error' || (!o.stats.complete && o.bound !== 'stopOnViolation')) throw new Error(`${run.id}: ${o.status} ${o.error?.message ?? ''}`);
+    return {
+      id: run.tags.proposition,
+      scenario: run.tags.scenario,
+      env: run.tags.env,
+      variant: run.tags.variant as VariantName,
+      violated: o.violations.map((v) => v.name),
+      states: o.stats.states,
+      transitions: o.stats.transitions,
+      depth: o.stats.depth,
+    };
+  });
+  const text = format({ ...manifest, propositions });
+  if (process.argv.includes('--dry-run')) process.stdout.write(text);
+  else writeFileSync(MANIFEST_PATH, text);
+  process.stderr.write(`${propositions.length} proposition searches pinned in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  process.exit(0);
+}
 const only = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--scenario' ? [a] : []));
 const selected = registry.runs.filter((r) => r.tags.group === 'dialog' && (only.length === 0 || only.includes(r.tags.scenario)));
-const started = performance.now();
 const results = await executeAll(selected, {}, {
   workers: 2,
   registered: () => true,
@@ -48,7 +77,7 @@ const rows = manifest.rows.map((r) => {
   const d = dead.get(`${r.scenario}  ${r.env}`);
   return d === undefined ? r : { scenario: r.scenario, env: r.env, dead: d };
 });
-const text = JSON.stringify({ ...manifest, rows, runs: all }, null, 1).replace(/\[\n\s+([^\]{]*?)\n\s+\]/g, (_m, inner: string) => `[${inner.replace(/\n\s+/g, ' ')}]`) + '\n';
+const text = format({ ...manifest, rows, runs: all });
 if (process.argv.includes('--dry-run')) process.stdout.write(text);
 else writeFileSync(MANIFEST_PATH, text);
 process.stderr.write(`${runs.length} runs pinned (${all.length} in the manifest) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);

@@ -376,7 +376,7 @@ describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no sta
     [
       'unknown command',
       ['frob', 'x.json'],
-      "error: unexpected argument 'frob x.json'; expected no arguments: the commands are check (the default, options only) and replay <file...>",
+      "error: unexpected argument 'frob x.json'; expected no arguments: the commands are check (the default, options only), replay <file...> and rootcause",
     ],
     ['unknown parameter', ['--model', 'counter-race', '-p', 'NQ=2'], "error: model counter-race has no parameter 'NQ'; expected one of: NP, K"],
     ['parameter out of range', ['--model', 'counter-race', '-p', 'NP=9'], BAD_PARAM],
@@ -386,8 +386,8 @@ describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no sta
     ['parameter given twice', ['--model', 'counter-race', '-p', 'K=1', '-p', 'K=2'], 'error: parameter K of model counter-race is given twice'],
     ['--param without --model', ['-p', 'NP=2'], 'error: --param sets a parameter of --model; give --model NAME too'],
     ['--model with --filter', ['--model', 'peterson', '--group', 'examples'], 'error: --model runs one model ad hoc and cannot be combined with --filter or --group'],
-    ['unknown tag', ['--filter', 'colour=red'], "error: unknown tag 'colour'; expected one of: id, group, model, NP, K, buggy, RM, scenario, env, variant, lock, memory, eintr, assume"],
-    ['unknown tag value', ['--group', 'nope'], 'error: no registered run has group=nope; expected group to be one of: examples, dialog'],
+    ['unknown tag', ['--filter', 'colour=red'], "error: unknown tag 'colour'; expected one of: id, group, model, NP, K, buggy, RM, scenario, env, variant, lock, memory, eintr, assume, proposition, role"],
+    ['unknown tag value', ['--group', 'nope'], 'error: no registered run has group=nope; expected group to be one of: examples, dialog, propositions'],
     [
       'unknown scenario',
       ['--scenario', 'nope'],

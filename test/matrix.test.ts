@@ -9,15 +9,22 @@ import { ManifestError, dialogRuns, loadManifest, validateManifest } from '../sr
 import { executeAll } from '../src/check/pool.js';
 import { describeDifference, type RunResult } from '../src/check/run.js';
 import { deadSteps } from '../src/report/matrix.js';
+import { PROPOSITIONS, propositionRuns } from '../src/check/propositions.js';
+import { propositionResults as verdicts, renderPropositionsDoc } from '../src/report/propositions.js';
 import { VARIANT_NAMES } from '../spec/dialog/variants.js';
 
 const manifest = loadManifest();
 const runs = dialogRuns(manifest);
+const searches = propositionRuns(manifest);
 let results: RunResult[] = [];
+let propositionResults: RunResult[] = [];
 
-// The cells are independent: run them in two processes (each rebuilds the registry and runs cells by id).
+// The cells (and the proposition searches) are independent: run them in two
+// processes (each rebuilds the registry and runs cells by id).
 beforeAll(async () => {
-  results = await executeAll(runs, {}, { workers: 2, registered: () => true });
+  const all = await executeAll([...runs, ...searches], {}, { workers: 2, registered: () => true });
+  results = all.filter((r) => r.run.tags.group === 'dialog');
+  propositionResults = all.filter((r) => r.run.tags.group === 'propositions');
 }, 1_200_000);
 
 describe('the manifest declares every cell of every row', () => {
@@ -50,6 +57,11 @@ describe('a malformed manifest is refused, naming the entry', () => {
     bad({ runs: [{ ...good.runs[0], states: -1 }] }, /runs\[0\].*'states' must be a non-negative integer/);
     bad({ runs: [{ ...good.runs[0], env: 'posix-sem/sc' }] }, /runs\[0\].*not in any declared row/);
     bad({ environments: { e: { lock: 'spin', memory: 'sc', eintr: 0 } }, rows: [], runs: [] }, /environment 'e': lock must be one of/);
+    const search = { id: 'P-01', scenario: 'bye-vs-timeout-B', env: 'fast-lock/sc', variant: 'orig', violated: ['P-01'], states: 1, transitions: 0, depth: 1 };
+    expect(() => validateManifest({ ...good, propositions: [search] })).not.toThrow();
+    bad({ propositions: [{ ...search, id: 'P1' }] }, /propositions\[0\].*'id' must be a proposition id/);
+    bad({ propositions: [{ ...search, variant: 'v9' }] }, /propositions\[0\].*unknown variant/);
+    bad({ propositions: {} }, /'propositions' must be an array/);
     expect(() => validateManifest('[]')).toThrow(ManifestError);
   });
 });
@@ -68,5 +80,29 @@ describe('docs/pr-table.md', () => {
     const { readFileSync } = await import('node:fs');
     const { prTableMarkdown } = await import('../src/report/pr-table.js');
     expect(readFileSync(new URL('../docs/pr-table.md', import.meta.url), 'utf8')).toBe(prTableMarkdown(manifest));
+  });
+});
+
+describe("PR #3836's propositions", () => {
+  it('every search is declared in the manifest and gives its declared verdict', () => {
+    expect(searches.every((r) => r.declared !== false)).toBe(true);
+    expect(manifest.propositions?.length).toBe(searches.length);
+    const differences = propositionResults.flatMap((r) => r.differences.map((d) => `${r.run.id}: ${describeDifference(d)}`));
+    expect(differences).toEqual([]);
+  });
+
+  it('gives each proposition the verdict the project states (issue 4 note, docs/pr-propositions.md)', () => {
+    const got = Object.fromEntries(verdicts(propositionResults, manifest).map((x) => [x.proposition.id, x.verdict]));
+    const holds = ['P-07', 'P-08', 'P-09', 'P-14', 'P-17', 'P-23'];
+    const outside = ['P-13', 'P-16', 'P-18', 'P-22'];
+    const expected = Object.fromEntries(PROPOSITIONS.map((p) => [p.id, holds.includes(p.id) ? 'holds' : outside.includes(p.id) ? 'outside' : 'fails']));
+    expect(got).toEqual(expected);
+    expect(PROPOSITIONS.map((p) => p.id)).toEqual(Array.from({ length: 27 }, (_, i) => `P-${String(i + 1).padStart(2, '0')}`));
+  });
+
+  it('docs/pr-propositions.md shows them as they are (regenerate with npx tsx scripts/propositions-doc.ts)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../docs/pr-propositions.md', import.meta.url), 'utf8');
+    expect(renderPropositionsDoc(propositionResults, manifest)).toBe(doc);
   });
 });

@@ -38,6 +38,14 @@ export interface Manifest {
    */
   readonly rows: readonly { readonly scenario: string; readonly env: string; readonly dead?: readonly string[] }[];
   readonly runs: readonly ManifestRun[];
+  /** The searches that decide PR #3836's propositions (src/check/propositions.ts), by proposition id. */
+  readonly propositions?: readonly ManifestPropositionRun[];
+}
+
+/** One declared proposition search: the proposition's id and a configuration, with its verdicts and counts. */
+export interface ManifestPropositionRun extends Omit<ManifestRun, 'variant'> {
+  readonly id: string;
+  readonly variant: VariantName;
 }
 
 export class ManifestError extends Error {
@@ -90,7 +98,20 @@ export function validateManifest(raw: unknown, where = 'manifest'): Manifest {
       if (!Number.isInteger(r[k]) || r[k] < 0) fail(`${at}: '${k}' must be a non-negative integer`);
     }
   });
-  return { environments: envs!, rows, runs };
+  if (m.propositions !== undefined && !Array.isArray(m.propositions)) fail("'propositions' must be an array");
+  const props = (m.propositions ?? []) as ManifestPropositionRun[];
+  props.forEach((r, i) => {
+    const at = `propositions[${i}] (${r?.id} ${r?.scenario}/${r?.env}/${r?.variant})`;
+    if (typeof r?.id !== 'string' || !/^P-\d\d$/.test(r.id)) fail(`${at}: 'id' must be a proposition id like P-01`);
+    if (!scenarioByName(r.scenario)) fail(`${at}: unknown scenario`);
+    if (!(r.env in envs!)) fail(`${at}: unknown environment`);
+    if (!VARIANT_NAMES.includes(r.variant)) fail(`${at}: unknown variant (known: ${VARIANT_NAMES.join(', ')})`);
+    if (!Array.isArray(r.violated) || !r.violated.every((v) => typeof v === 'string')) fail(`${at}: 'violated' must be a list of property names`);
+    for (const k of ['states', 'transitions', 'depth'] as const) {
+      if (!Number.isInteger(r[k]) || r[k] < 0) fail(`${at}: '${k}' must be a non-negative integer`);
+    }
+  });
+  return { environments: envs!, rows, runs, ...(m.propositions !== undefined ? { propositions: props } : {}) };
 }
 
 export const runId = (scenario: string, env: string, variant: string) => `dialog/${scenario}/${env}/${variant}`;

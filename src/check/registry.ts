@@ -3,6 +3,7 @@
  * `--model NAME -p K=V`) and the registered runs (each a model with fixed
  * parameters and a declared, pinned outcome).
  */
+import { propositionRuns } from './propositions.js';
 import { dialogRuns } from './dialog.js';
 import type { Model } from '../engine/index.js';
 import { counterRace } from '../../spec/examples/counter.js';
@@ -111,6 +112,8 @@ export function allRuns(): RunSpec[] {
     r('two-phase-buggy(RM=3)', 'two-phase', { RM: 3, buggy: true }, { violated: ['TCConsistent'], states: 623, transitions: 2507, depth: 11 }),
     // The OpenSIPS dialog check matrix, declared in check-manifest.json.
     ...dialogRuns(),
+    // The searches that decide PR #3836's propositions P-01..P-27, declared in check-manifest.json too.
+    ...propositionRuns(),
   ];
 }
 

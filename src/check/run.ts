@@ -33,6 +33,11 @@ export interface RunSpec {
   readonly declared?: boolean;
   /** The run belongs to a declared matrix: with no declaration (`declared: false`) it differs. */
   readonly mustBeDeclared?: boolean;
+  /**
+   * The run stops at its first violation whatever the caller asks (a search
+   * whose only question is whether a counterexample exists).
+   */
+  readonly stopOnFirstViolation?: boolean;
   /** A readable view of a state, used for the states of traces in reports (default: the state itself). */
   readonly project?: (state: any) => unknown;
 }
@@ -137,7 +142,7 @@ export function execute(run: RunSpec, options: CheckOptions = {}): RunResult {
   try {
     const model = run.build();
     name = model.name;
-    outcome = check(model, options);
+    outcome = check(model, run.stopOnFirstViolation ? { ...options, stopOnFirstViolation: true } : options);
   } catch (e) {
     const err = e instanceof CheckerError ? e : new ModelThrewError(name, e);
     outcome = errorOutcome(name, err, performance.now() - started);

@@ -6,6 +6,7 @@
  */
 import type { Manifest, ManifestRun } from '../check/dialog.js';
 import { SHORT_NAMES } from './matrix.js';
+import { PROPOSITIONS, rowsWhereVariantsDiffer, verdictOf } from '../check/propositions.js';
 
 const MEMORY_SAFETY = ['RefNonNegative', 'NoUseAfterFree', 'NoDoubleFree', 'LockExclusion', 'TimerListIntegrity', 'RefMatchesHolders', 'NothingLeaked'];
 
@@ -22,6 +23,7 @@ const COLUMNS = ['v1-part1', 'v1-part2', 'v1-both'] as const;
 const ENVS: readonly { env: string; label: string }[] = [
   { env: 'fast-lock/sc', label: 'the code as written, fast-lock, sc memory' },
   { env: 'fast-lock/relaxed', label: 'the code as written, fast-lock, relaxed (ARM64-like) memory' },
+  { env: 'posix-sem/sc', label: 'the code as written, POSIX-semaphore lock, sc memory' },
   { env: 'fast-lock/sc/pr-assumed', label: "the PR's assumed semantics (remove_dlg_timer returns 0 after T0 detached the tl)" },
 ];
 
@@ -67,6 +69,38 @@ export function prTableMarkdown(m: Manifest): string {
     out.push('', `## Model: ${label} (\`${env}\`)`, '', '| scenario | Part 1 alone (v1-part1) | Part 2 alone (v1-part2) | both (v1-both) |', '|---|---|---|---|');
     for (const row of PR_TABLE) out.push(`| ${row.name} | ${COLUMNS.map((v) => cell(m, row.scenario, env, v, row.claims[v])).join(' | ')} |`);
   }
+  out.push(...propositionSummary(m));
   out.push('');
   return out.join('\n');
+}
+
+/**
+ * The propositions of pr-3836.md §6 with the verdicts their pinned searches
+ * give (check-manifest.json, `propositions`); witnesses, counterexamples and
+ * state counts are in docs/pr-propositions.md.
+ */
+function propositionSummary(m: Manifest): string[] {
+  const out = [
+    '',
+    "## The PR's propositions (pr-3836.md §6)",
+    '',
+    'Verdicts of the pinned searches in `check-manifest.json`; each one\'s witness or counterexample, state counts and the C',
+    'lines it rests on: [pr-propositions.md](pr-propositions.md). Where the crash line of #3835 comes from: [root-cause.md](root-cause.md).',
+    '',
+    '| id | proposition | verdict |',
+    '|---|---|---|',
+  ];
+  for (const p of PROPOSITIONS) {
+    let verdict: string;
+    if (p.decide) {
+      const pinned = p.decide.configs.map((c) => m.propositions?.find((r) => r.id === p.id && r.scenario === c.scenario && r.env === c.env && r.variant === c.variant));
+      verdict = pinned.some((r) => r === undefined)
+        ? 'not pinned'
+        : verdictOf(p, pinned.map((r) => (r!.violated.includes(p.id) ? 'violated' : 'holds')));
+    } else if (p.compareVariants) {
+      verdict = rowsWhereVariantsDiffer(m, ...p.compareVariants).length === 0 ? 'holds' : 'fails';
+    } else verdict = 'outside the model';
+    out.push(`| ${p.id} | ${p.claim.replace(/\|/g, '\\|')} | ${verdict} |`);
+  }
+  return out;
 }
