@@ -26,10 +26,11 @@ import {
   UsageError,
   type Registry,
 } from './check/registry.js';
-import { renderReport, renderTable, summaryLine, traceLines, type Change } from './report/table.js';
+import { printedViolations, renderReport, renderTable, summaryLine, traceLines, type Change } from './report/table.js';
 import { toPlain } from './report/plain.js';
 import { addReplayCommand } from './cli-replay.js';
-import { executeAll } from './check/pool.js';
+import { chooseAll, executeAll, type ChoiceJob } from './check/pool.js';
+import type { ChoiceRequest } from './check/shortest.js';
 import { progressPrinter, progressWanted, type ProgressSink } from './report/progress.js';
 import { exportHook, EXPORT_FORMATS, type ExportFlags } from './cli-export.js';
 
@@ -252,15 +253,19 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
       }
     }
   }
-  const timeMs = performance.now() - started;
   const exit = results.every((r) => r.differences.length === 0) ? EXIT_OK : EXIT_NOT_AS_DECLARED;
   exporter?.check(results);
+  // The text report prints, for each violation it shows, the shortest trace
+  // with the fewest actor switches and how many shortest ones exist (JSON
+  // keeps the engine's own shortest trace).
+  const chosen = flags.json ? undefined : await chooseAll(choiceJobs(results), { workers, registered: (r) => registry.runs === defaultRunsMarker(registry) && registry.runs.includes(r) });
+  const timeMs = performance.now() - started;
 
   if (flags.json) {
     io.stdout(JSON.stringify(toJson(results, exit, flags.timing ? timeMs : undefined), null, 2) + '\n');
     if (exit !== EXIT_OK) io.stderr.write(`${summaryLine(results)}\n`);
   } else {
-    io.stdout(renderReport(results, flags.timing ? { timeMs } : {}));
+    io.stdout(renderReport(results, { ...(flags.timing ? { timeMs } : {}), ...(chosen ? { chosen } : {}) }));
   }
   if (exporter !== undefined) {
     const summary = await exporter.write(results);
@@ -268,6 +273,18 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
     else io.stdout(summary);
   }
   return exit;
+}
+
+/** Per run, the printed violations whose trace is to be chosen among the shortest. */
+function choiceJobs(results: readonly RunResult[]): ChoiceJob[] {
+  const jobs = new Map<RunResult, ChoiceRequest[]>();
+  for (const { result, property } of printedViolations(results)) {
+    const v = result.outcome.violations.find((p) => p.name === property)!;
+    const list = jobs.get(result) ?? [];
+    list.push({ property, length: v.trace!.length - 1 });
+    jobs.set(result, list);
+  }
+  return [...jobs].map(([r, requests]) => ({ run: r.run, requests }));
 }
 
 function renderList(registry: Registry): string {

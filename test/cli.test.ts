@@ -52,7 +52,7 @@ two-phase-buggy(RM=3)   violation     623         2507     11  TCConsistent     
 
 counter-race(NP=3,K=4): NoLostUpdate violated (always: when every process has done its K increments, x = NP*K)
   all 3 processes did 4 increments but x = 11, not 12
-  shortest trace, 48 steps:
+  shortest trace, 48 steps, 3 actor switches (the fewest among 1354230898401083489280 distinct shortest traces):
    #  actor  step   changes
    0  -      init   x=0 t=[0,0,0] n=[0,0,0] pc=[head,head,head]
    1  p0     head   pc[0]: head -> load
@@ -71,68 +71,68 @@ counter-race(NP=3,K=4): NoLostUpdate violated (always: when every process has do
   14  p0     load   t[0]: 0 -> 3, pc[0]: load -> store
   15  p0     store  x: 3 -> 4, t[0]: 3 -> 0, pc[0]: store -> incr
   16  p0     incr   n[0]: 3 -> 4, pc[0]: incr -> head
-  17  p1     head   pc[1]: head -> load
-  18  p1     load   t[1]: 0 -> 4, pc[1]: load -> store
-  19  p1     store  x: 4 -> 5, t[1]: 4 -> 0, pc[1]: store -> incr
-  20  p1     incr   n[1]: 0 -> 1, pc[1]: incr -> head
-  21  p1     head   pc[1]: head -> load
-  22  p1     load   t[1]: 0 -> 5, pc[1]: load -> store
-  23  p1     store  x: 5 -> 6, t[1]: 5 -> 0, pc[1]: store -> incr
-  24  p1     incr   n[1]: 1 -> 2, pc[1]: incr -> head
-  25  p1     head   pc[1]: head -> load
-  26  p1     load   t[1]: 0 -> 6, pc[1]: load -> store
-  27  p1     store  x: 6 -> 7, t[1]: 6 -> 0, pc[1]: store -> incr
-  28  p1     incr   n[1]: 2 -> 3, pc[1]: incr -> head
-  29  p1     head   pc[1]: head -> load
-  30  p1     load   t[1]: 0 -> 7, pc[1]: load -> store
-  31  p2     head   pc[2]: head -> load
-  32  p2     load   t[2]: 0 -> 7, pc[2]: load -> store
+  17  p2     head   pc[2]: head -> load
+  18  p2     load   t[2]: 0 -> 4, pc[2]: load -> store
+  19  p1     head   pc[1]: head -> load
+  20  p1     load   t[1]: 0 -> 4, pc[1]: load -> store
+  21  p1     store  x: 4 -> 5, t[1]: 4 -> 0, pc[1]: store -> incr
+  22  p1     incr   n[1]: 0 -> 1, pc[1]: incr -> head
+  23  p1     head   pc[1]: head -> load
+  24  p1     load   t[1]: 0 -> 5, pc[1]: load -> store
+  25  p1     store  x: 5 -> 6, t[1]: 5 -> 0, pc[1]: store -> incr
+  26  p1     incr   n[1]: 1 -> 2, pc[1]: incr -> head
+  27  p1     head   pc[1]: head -> load
+  28  p1     load   t[1]: 0 -> 6, pc[1]: load -> store
+  29  p1     store  x: 6 -> 7, t[1]: 6 -> 0, pc[1]: store -> incr
+  30  p1     incr   n[1]: 2 -> 3, pc[1]: incr -> head
+  31  p1     head   pc[1]: head -> load
+  32  p1     load   t[1]: 0 -> 7, pc[1]: load -> store
   33  p1     store  x: 7 -> 8, t[1]: 7 -> 0, pc[1]: store -> incr
   34  p1     incr   n[1]: 3 -> 4, pc[1]: incr -> head
-  35  p2     store  t[2]: 7 -> 0, pc[2]: store -> incr
+  35  p2     store  x: 8 -> 5, t[2]: 4 -> 0, pc[2]: store -> incr
   36  p2     incr   n[2]: 0 -> 1, pc[2]: incr -> head
   37  p2     head   pc[2]: head -> load
-  38  p2     load   t[2]: 0 -> 8, pc[2]: load -> store
-  39  p2     store  x: 8 -> 9, t[2]: 8 -> 0, pc[2]: store -> incr
+  38  p2     load   t[2]: 0 -> 5, pc[2]: load -> store
+  39  p2     store  x: 5 -> 6, t[2]: 5 -> 0, pc[2]: store -> incr
   40  p2     incr   n[2]: 1 -> 2, pc[2]: incr -> head
   41  p2     head   pc[2]: head -> load
-  42  p2     load   t[2]: 0 -> 9, pc[2]: load -> store
-  43  p2     store  x: 9 -> 10, t[2]: 9 -> 0, pc[2]: store -> incr
+  42  p2     load   t[2]: 0 -> 6, pc[2]: load -> store
+  43  p2     store  x: 6 -> 7, t[2]: 6 -> 0, pc[2]: store -> incr
   44  p2     incr   n[2]: 2 -> 3, pc[2]: incr -> head
   45  p2     head   pc[2]: head -> load
-  46  p2     load   t[2]: 0 -> 10, pc[2]: load -> store
-  47  p2     store  x: 10 -> 11, t[2]: 10 -> 0, pc[2]: store -> incr
+  46  p2     load   t[2]: 0 -> 7, pc[2]: load -> store
+  47  p2     store  x: 7 -> 8, t[2]: 7 -> 0, pc[2]: store -> incr
   48  p2     incr   n[2]: 3 -> 4, pc[2]: incr -> head
 
 counter-race(NP=2,K=1): NoLostUpdate violated (always: when every process has done its K increments, x = NP*K)
   all 2 processes did 1 increments but x = 1, not 2
-  shortest trace, 8 steps:
+  shortest trace, 8 steps, 2 actor switches (the fewest among 36 distinct shortest traces):
   #  actor  step   changes
   0  -      init   x=0 t=[0,0] n=[0,0] pc=[head,head]
-  1  p0     head   pc[0]: head -> load
-  2  p0     load   pc[0]: load -> store
-  3  p1     head   pc[1]: head -> load
-  4  p1     load   pc[1]: load -> store
+  1  p1     head   pc[1]: head -> load
+  2  p1     load   pc[1]: load -> store
+  3  p0     head   pc[0]: head -> load
+  4  p0     load   pc[0]: load -> store
   5  p0     store  x: 0 -> 1, pc[0]: store -> incr
   6  p0     incr   n[0]: 0 -> 1, pc[0]: incr -> head
   7  p1     store  pc[1]: store -> incr
   8  p1     incr   n[1]: 0 -> 1, pc[1]: incr -> head
 
 peterson-buggy: MutualExclusion violated (always: at most one process is in the critical section)
-  shortest trace, 8 steps:
+  shortest trace, 8 steps, 2 actor switches (the fewest among 8 distinct shortest traces):
   #  actor  step  changes
   0  -      init  flag=[false,false] turn=0 ncrit=0 pc=[s1,s1]
   1  p0     s1    turn: 0 -> 1, pc[0]: s1 -> s2
   2  p1     s1    turn: 1 -> 0, pc[1]: s1 -> s2
   3  p1     s2    flag[1]: false -> true, pc[1]: s2 -> s3
   4  p1     s3    pc[1]: s3 -> s4
-  5  p0     s2    flag[0]: false -> true, pc[0]: s2 -> s3
-  6  p0     s3    pc[0]: s3 -> s4
-  7  p0     s4    ncrit: 0 -> 1, pc[0]: s4 -> s5
-  8  p1     s4    ncrit: 1 -> 2, pc[1]: s4 -> s5
+  5  p1     s4    ncrit: 0 -> 1, pc[1]: s4 -> s5
+  6  p0     s2    flag[0]: false -> true, pc[0]: s2 -> s3
+  7  p0     s3    pc[0]: s3 -> s4
+  8  p0     s4    ncrit: 1 -> 2, pc[0]: s4 -> s5
 
 two-phase-buggy(RM=3): TCConsistent violated (always: no resource manager has aborted while another has committed)
-  shortest trace, 3 steps:
+  shortest trace, 3 steps, 2 actor switches (the fewest among 18 distinct shortest traces):
   #  actor  step             changes
   0  -      init             rmState=[working,working,working] tmState=init tmPrepared=[false,false,false] msgPrepared=[false,false,false] msgCommit=false msgAbort=false
   1  TM     TMCommit         tmState: init -> committed, msgCommit: false -> true
@@ -152,7 +152,7 @@ two-phase(RM=2,buggy=true) differs from its declaration:
   - TCConsistent is violated, expected it to hold
 
 two-phase(RM=2,buggy=true): TCConsistent violated (always: no resource manager has aborted while another has committed)
-  shortest trace, 3 steps:
+  shortest trace, 3 steps, 2 actor switches (the fewest among 6 distinct shortest traces):
   #  actor  step             changes
   0  -      init             rmState=[working,working] tmState=init tmPrepared=[false,false] msgPrepared=[false,false] msgCommit=false msgAbort=false
   1  TM     TMCommit         tmState: init -> committed, msgCommit: false -> true
@@ -167,17 +167,17 @@ peterson        ok             38           64     10  -                yes
 peterson-buggy  violation      98          186     14  MutualExclusion  yes
 
 peterson-buggy: MutualExclusion violated (always: at most one process is in the critical section)
-  shortest trace, 8 steps:
+  shortest trace, 8 steps, 2 actor switches (the fewest among 8 distinct shortest traces):
   #  actor  step  changes
   0  -      init  flag=[false,false] turn=0 ncrit=0 pc=[s1,s1]
   1  p0     s1    turn: 0 -> 1, pc[0]: s1 -> s2
   2  p1     s1    turn: 1 -> 0, pc[1]: s1 -> s2
   3  p1     s2    flag[1]: false -> true, pc[1]: s2 -> s3
   4  p1     s3    pc[1]: s3 -> s4
-  5  p0     s2    flag[0]: false -> true, pc[0]: s2 -> s3
-  6  p0     s3    pc[0]: s3 -> s4
-  7  p0     s4    ncrit: 0 -> 1, pc[0]: s4 -> s5
-  8  p1     s4    ncrit: 1 -> 2, pc[1]: s4 -> s5
+  5  p1     s4    ncrit: 0 -> 1, pc[1]: s4 -> s5
+  6  p0     s2    flag[0]: false -> true, pc[0]: s2 -> s3
+  7  p0     s3    pc[0]: s3 -> s4
+  8  p0     s4    ncrit: 1 -> 2, pc[0]: s4 -> s5
 
 2 runs, all as declared
 `;
@@ -486,7 +486,7 @@ nondet differs from its declaration:
   - error: DeterminismError: model nondet: replay diverged at step 1 (a:inc): the successor differs from the state explored. Likely causes: next() or actions() depends on something outside the state (Math.random, Date, a mutable global or closure), next() mutates its input state, actions() does not return its list in a stable order, or key() is not canonical (e.g. JSON.stringify of objects whose key order varies).
 
 tiny: Small violated (always: n stays below 2)
-  shortest trace, 2 steps:
+  shortest trace, 2 steps, 0 actor switches (the only shortest trace):
   #  actor  step  source  changes
   0  -      init          n=0 log={last:null}
   1  a      inc   x.c:10  n: 0 -> 1, log.last: null -> n0
@@ -496,7 +496,7 @@ tiny: Never violated (sometimes: n reaches 9)
   never reached in 4 states, so there is no trace
 
 tiny-wrong: Small violated (always: n stays below 2)
-  shortest trace, 2 steps:
+  shortest trace, 2 steps, 0 actor switches (the only shortest trace):
   #  actor  step  source  changes
   0  -      init          n=0 log={last:null}
   1  a      inc   x.c:10  n: 0 -> 1, log.last: null -> n0

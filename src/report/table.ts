@@ -5,6 +5,7 @@
  */
 import { formatSource, type Action, type Trace } from '../engine/index.js';
 import { describeDifference, type RunResult } from '../check/run.js';
+import type { ChosenTrace } from '../check/shortest.js';
 import { deadSteps, isMatrixRun, matrixViolations, renderMatrix } from './matrix.js';
 
 export type Align = 'left' | 'right';
@@ -211,6 +212,23 @@ export function renderTrace(trace: Trace<unknown, Action>, indent = ''): string 
 export interface ReportOptions {
   /** Total wall-clock time; printed as a final `time:` line only when given. */
   readonly timeMs?: number;
+  /**
+   * Per run id, the trace chosen for each printed violation among all shortest
+   * ones (src/check/shortest.ts), printed instead of the engine's with the count.
+   */
+  readonly chosen?: ReadonlyMap<string, readonly ChosenTrace[]>;
+}
+
+/**
+ * The violations whose traces the report prints: every violation with a
+ * trace of a run outside the matrix; for the matrix, one per row and
+ * property (see `matrixViolations`).
+ */
+export function printedViolations(all: readonly RunResult[]): { result: RunResult; property: string }[] {
+  const out: { result: RunResult; property: string }[] = [];
+  for (const r of all.filter((x) => !isMatrixRun(x))) for (const v of r.outcome.violations) out.push({ result: r, property: v.name });
+  out.push(...matrixViolations(all.filter(isMatrixRun)));
+  return out.filter(({ result, property }) => result.outcome.violations.find((v) => v.name === property)?.trace !== undefined);
 }
 
 const statusText = (r: RunResult): string => {
@@ -225,7 +243,8 @@ export function renderReport(all: readonly RunResult[], options: ReportOptions =
   const out: string[] = [];
   const matrix = all.filter(isMatrixRun);
   const results = all.filter((r) => !isMatrixRun(r));
-  if (results.length > 0) out.push(...renderRuns(results));
+  const chosen = (r: RunResult, property: string) => options.chosen?.get(r.run.id)?.find((c) => c.property === property);
+  if (results.length > 0) out.push(...renderRuns(results, chosen));
   if (matrix.length > 0) {
     if (out.length > 0) out.push('');
     out.push(renderMatrix(matrix));
@@ -236,7 +255,7 @@ export function renderReport(all: readonly RunResult[], options: ReportOptions =
       const v = r.outcome.violations.find((p) => p.name === property)!;
       const also = alsoIn.length > 0 ? ` (also violated in: ${alsoIn.join(', ')})` : '';
       out.push('', `${r.run.id}: ${v.name} violated${also} (${v.kind}: ${v.meaning})`);
-      out.push(...traceOf(r, v));
+      out.push(...traceOf(r, v, chosen(r, property)));
     }
   }
   out.push('', summaryLine(all));
@@ -244,11 +263,26 @@ export function renderReport(all: readonly RunResult[], options: ReportOptions =
   return out.join('\n') + '\n';
 }
 
-function traceOf(r: RunResult, v: RunResult['outcome']['violations'][number]): string[] {
+type Chosen = (r: RunResult, property: string) => ChosenTrace | undefined;
+
+function traceOf(r: RunResult, v: RunResult['outcome']['violations'][number], chosen?: ChosenTrace): string[] {
   const out: string[] = [];
   if (v.explanation !== undefined) out.push(`  ${v.explanation}`);
-  if (v.trace === undefined) out.push(`  never reached in ${r.outcome.stats.states} states, so there is no trace`);
-  else out.push(`  shortest trace, ${v.trace.length - 1} steps:`, renderTrace(v.trace, '  '));
+  if (v.trace === undefined) {
+    out.push(`  never reached in ${r.outcome.stats.states} states, so there is no trace`);
+    return out;
+  }
+  const n = v.trace.length - 1;
+  if (chosen === undefined) {
+    out.push(`  shortest trace, ${n} steps:`, renderTrace(v.trace, '  '));
+  } else if (chosen.trace === null || chosen.count === null || chosen.switches === null) {
+    out.push(`  shortest trace, ${n} steps (the engine's first; the others were not counted: ${chosen.why ?? 'the state graph is too large'}):`, renderTrace(v.trace, '  '));
+  } else {
+    const k = chosen.switches;
+    const switches = `${k} actor switch${k === 1 ? '' : 'es'}`;
+    const which = chosen.count === '1' ? 'the only shortest trace' : `the fewest among ${chosen.count} distinct shortest traces`;
+    out.push(`  shortest trace, ${n} steps, ${switches} (${which}):`, renderTrace(chosen.trace, '  '));
+  }
   return out;
 }
 
@@ -269,7 +303,7 @@ function notesAndDifferences(results: readonly RunResult[], perRunCoverage = tru
   return out;
 }
 
-function renderRuns(results: readonly RunResult[]): string[] {
+function renderRuns(results: readonly RunResult[], chosen: Chosen): string[] {
   const out: string[] = [];
   const columns: Column[] = [
     { header: 'run' },
@@ -295,7 +329,7 @@ function renderRuns(results: readonly RunResult[]): string[] {
   for (const r of results) {
     for (const v of r.outcome.violations) {
       out.push('', `${r.run.id}: ${v.name} violated (${v.kind}: ${v.meaning})`);
-      out.push(...traceOf(r, v));
+      out.push(...traceOf(r, v, chosen(r, v.name)));
     }
   }
   return out;

@@ -1,0 +1,67 @@
+/**
+ * The trace `check` prints for a violated property: among ALL shortest
+ * counterexamples (on the state graph, src/graph), the one with the fewest
+ * switches between actors, with how many distinct shortest ones there are.
+ * The engine keeps one parent per state, so its own trace is just the first
+ * shortest one found; this rebuilds the state graph over the Model API (about
+ * the cost of a second exploration) for the runs whose traces are printed.
+ *
+ * Only the states up to the longest printed trace's length are built (every
+ * shortest counterexample lies there); when not even those fit in the bound,
+ * the engine's trace is kept and the count is null (the report says so).
+ * Nothing here prints.
+ */
+import type { Action, Trace } from '../engine/index.js';
+import { actorSwitches, buildStateGraph, fewestSwitches, findProperty, GraphTooLargeError, shortestPaths } from '../graph/state-graph.js';
+import type { RunSpec } from './run.js';
+
+/** The bound on the state graph built to choose the printed traces (the largest dialog cell has about 41 000 states, counter-race(NP=3,K=4) 165 340). */
+export const CHOICE_BOUND = 250_000;
+
+/** A property to choose a trace for, with the length of the engine's (shortest) trace. */
+export interface ChoiceRequest {
+  readonly property: string;
+  readonly length: number;
+}
+
+export interface ChosenTrace {
+  readonly property: string;
+  /** The chosen trace (states projected as the run's report shows them), or null: keep the engine's. */
+  readonly trace: Trace<unknown, Action> | null;
+  /** The number of distinct shortest counterexamples, in decimal (it can exceed 2^53), or null when not counted. */
+  readonly count: string | null;
+  /** The actor switches of the chosen trace (null when not chosen). */
+  readonly switches: number | null;
+  /** Why nothing was chosen, when so. */
+  readonly why?: string;
+}
+
+/** Chooses the printed trace of each requested property of one run (one state graph for all of them). */
+export function chooseTraces(run: RunSpec, requests: readonly ChoiceRequest[], maxStates = CHOICE_BOUND): ChosenTrace[] {
+  if (requests.length === 0) return [];
+  const model = run.build();
+  const project = run.project ?? ((s: unknown) => s);
+  let g;
+  try {
+    // Only the states up to the longest requested trace: every shortest counterexample lies there.
+    g = buildStateGraph(model, { maxStates, maxDist: Math.max(...requests.map((r) => r.length)) });
+  } catch (e) {
+    if (!(e instanceof GraphTooLargeError)) throw e;
+    const why = `the states up to the trace's length exceed ${maxStates}`;
+    return requests.map((r) => ({ property: r.property, trace: null, count: null, switches: null, why }));
+  }
+  return requests.map((r) => {
+    const sp = shortestPaths(g, findProperty(g, r.property));
+    if (sp === null || sp.length !== r.length) {
+      // Cannot happen for a deterministic model: the engine and the graph explore the same states.
+      throw new Error(`run ${run.id}: ${r.property}: the state graph's shortest counterexample (${sp?.length ?? 'none'}) differs from the engine's (${r.length})`);
+    }
+    const raw = fewestSwitches(g, sp);
+    return {
+      property: r.property,
+      trace: raw.map((t) => ({ action: t.action, state: project(t.state) })),
+      count: sp.count.toString(),
+      switches: actorSwitches(raw),
+    };
+  });
+}
