@@ -3,7 +3,9 @@
  * counterexamples and state graphs written to files after the check.
  *
  * Per run and violated property (files named `<run>.<property>.<what>`, the
- * run id made file-safe):
+ * run id made file-safe; a `sometimes` property never reached has no trace,
+ * so it gets no files, only a line in the summary; the witnesses of the
+ * `sometimes` properties that hold are not counterexamples and are not written):
  *   swimlane  .swimlane.txt       text swimlanes (fewest actor switches among the shortest)
  *   md        .swimlane.md        the same as Markdown, with the Mermaid diagram below it
  *   mermaid   .mmd                Mermaid sequence diagram
@@ -72,15 +74,12 @@ export function exportPlan(flags: ExportFlags): ExportPlan | undefined {
   if (flags.out === undefined) throw new UsageError('--export needs --out DIR, the directory to write to');
   const dir = flags.out;
   try {
-    if (existsSync(dir)) {
-      if (!statSync(dir).isDirectory()) throw new Error('not a directory');
-    } else {
-      // One level at a time: a recursive mkdir under a pseudo file system such as /proc can spin.
-      const missing: string[] = [];
-      for (let d = resolve(dir); !existsSync(d); d = dirname(d)) missing.unshift(d);
-      for (const d of missing) mkdirSync(d);
-    }
-    accessSync(dir, constants.W_OK);
+    // Checked now, created only when the files are written: a usage error
+    // found later (or a run that writes nothing) leaves no empty directory behind.
+    let d = resolve(dir);
+    while (!existsSync(d) && dirname(d) !== d) d = dirname(d);
+    if (!statSync(d).isDirectory()) throw new Error(`${d} is not a directory`);
+    accessSync(d, constants.W_OK);
   } catch (e) {
     throw new UsageError(`--out ${dir}: not a writable directory (${(e as Error).message})`);
   }
@@ -116,6 +115,8 @@ interface Planned {
   readonly format: ExportFormat;
   /** The violated property, or undefined for the full graph. */
   readonly property?: string;
+  /** Set when the file cannot be made: why (said in the summary). */
+  readonly skip?: string;
 }
 
 /** The files the plan writes for these results, in a stable order. */
@@ -124,7 +125,12 @@ export function plannedFiles(plan: ExportPlan, results: readonly RunResult[]): P
   for (const r of results) {
     const base = fileSafe(r.run.id);
     for (const v of r.outcome.violations) {
-      if (v.trace === undefined) continue;
+      // A violated `sometimes` property was never reached: there is no trace, so nothing to write (said in the summary).
+      if (v.trace === undefined) {
+        const skip = `${v.name} (${v.kind}) was never reached, so there is no trace to export`;
+        out.push({ name: `${base}.${fileSafe(v.name)}.*`, result: r, format: plan.formats[0], property: v.name, skip });
+        continue;
+      }
       for (const format of plan.formats) out.push({ name: `${base}.${fileSafe(v.name)}.${perProperty[format]}`, result: r, format, property: v.name });
     }
     if (r.outcome.status === 'error') continue;
@@ -139,7 +145,7 @@ export function plannedFiles(plan: ExportPlan, results: readonly RunResult[]): P
 /** Throws a UsageError when a planned file exists and --force was not given. */
 export function checkConflicts(plan: ExportPlan, files: readonly Planned[]): void {
   if (plan.force) return;
-  const existing = files.filter((f) => existsSync(join(plan.dir, f.name))).map((f) => f.name);
+  const existing = files.filter((f) => f.skip === undefined && existsSync(join(plan.dir, f.name))).map((f) => f.name);
   if (existing.length > 0) {
     const shown = existing.slice(0, 3).join(', ') + (existing.length > 3 ? `, and ${existing.length - 3} more` : '');
     throw new UsageError(`--out ${plan.dir}: ${existing.length} file(s) exist (${shown}); give --force to overwrite them`);
@@ -150,6 +156,13 @@ export function checkConflicts(plan: ExportPlan, files: readonly Planned[]): voi
 export interface ExportSummary {
   readonly written: readonly string[];
   readonly skipped: readonly string[];
+}
+
+/** Creates the directory and its missing parents, one level at a time (a recursive mkdir under a pseudo file system such as /proc can spin). */
+function makeDir(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) missing.unshift(d);
+  for (const d of missing) mkdirSync(d);
 }
 
 function writeAtomically(dir: string, name: string, text: string): void {
@@ -287,8 +300,10 @@ export async function writeExports(plan: ExportPlan, results: readonly RunResult
     let ex = runs.get(f.result);
     if (ex === undefined) runs.set(f.result, (ex = new RunExports(f.result, plan.force)));
     let text: string | undefined;
-    let why: string | undefined;
-    if (f.property === undefined) {
+    let why: string | undefined = f.skip;
+    if (why !== undefined) {
+      // nothing to write
+    } else if (f.property === undefined) {
       const g = ex.fullGraph();
       if (typeof g === 'string') why = g;
       else text = await graphText(f.format, g);
@@ -336,8 +351,9 @@ export function renderExportSummary(plan: ExportPlan, s: ExportSummary): string 
 
 /**
  * The CLI's hook: validates the flags and returns a function that checks the
- * planned files (before the report is printed) and one that writes them and
- * returns the summary. undefined when --export was not given.
+ * planned files and creates the directory (after the run, before the report
+ * is printed) and one that writes them and returns the summary. undefined
+ * when --export was not given.
  */
 export function exportHook(flags: ExportFlags):
   | { readonly check: (results: readonly RunResult[]) => void; readonly write: (results: readonly RunResult[]) => Promise<string> }
@@ -345,7 +361,17 @@ export function exportHook(flags: ExportFlags):
   const plan = exportPlan(flags);
   if (plan === undefined) return undefined;
   return {
-    check: (results) => checkConflicts(plan, plannedFiles(plan, results)),
+    check: (results) => {
+      const files = plannedFiles(plan, results);
+      checkConflicts(plan, files);
+      if (files.some((f) => f.skip === undefined)) {
+        try {
+          makeDir(plan.dir);
+        } catch (e) {
+          throw new UsageError(`--out ${plan.dir}: cannot create the directory (${(e as Error).message})`);
+        }
+      }
+    },
     write: async (results) => renderExportSummary(plan, await writeExports(plan, results)),
   };
 }

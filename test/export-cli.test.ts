@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main, type Io } from '../src/cli.js';
+import type { Registry } from '../src/check/registry.js';
+import { always, sometimes, type Action, type Model } from '../src/engine/index.js';
 import { readItf } from '../src/report/itf.js';
 
 function capture(): Io & { out: () => string; err: () => string } {
@@ -23,10 +25,30 @@ function capture(): Io & { out: () => string; err: () => string } {
   };
 }
 
-const run = async (...args: string[]) => {
+const run = async (...args: string[]) => runWith(undefined, ...args);
+
+async function runWith(registry: Registry | undefined, ...args: string[]) {
   const io = capture();
-  const code = await main(args, io);
+  const code = await main(args, io, registry);
   return { code, stdout: io.out(), stderr: io.err() };
+}
+
+/** n counts up to 3: Small (always) is violated, Never (sometimes) is never reached, Three (sometimes) is reached. */
+const counting = (): Model<number, Action> => ({
+  name: 'counting',
+  initialStates: () => [0],
+  actions: (n) => (n < 3 ? [{ actor: 'a', step: 'inc' }] : []),
+  next: (n) => n + 1,
+  key: (n) => String(n),
+  properties: [
+    always<number>('Small', 'n stays below 2', (n) => n < 2),
+    sometimes<number>('Never', 'n reaches 9', (n) => n === 9),
+    sometimes<number>('Three', 'n reaches 3', (n) => n === 3),
+  ],
+});
+const countingRegistry: Registry = {
+  models: [],
+  runs: [{ id: 'counting', tags: { group: 't' }, build: counting, expect: { violated: ['Small', 'Never'] } }],
 };
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'export-'));
@@ -85,6 +107,14 @@ describe('check --export', () => {
     expect(r.stderr).toMatch(/not a writable directory/);
   });
 
+  it('a usage error found after the export flags leaves no directory behind', async () => {
+    const out = join(fresh(), 'a', 'b');
+    const r = await run('--scenario', 'no-such-scenario', '--export', 'itf', '--out', out);
+    expect(r.code).toBe(2);
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(join(out, '..'))).toBe(false);
+  });
+
   it('--export without --out, and --out without --export, are usage errors', async () => {
     expect((await run('--filter', 'id=peterson-buggy', '--export', 'itf')).code).toBe(2);
     expect((await run('--filter', 'id=peterson-buggy', '--out', fresh())).code).toBe(2);
@@ -101,5 +131,16 @@ describe('check --export', () => {
     expect(f.code).toBe(0);
     expect(readFileSync(join(dir, 'peterson-buggy.MutualExclusion.mmd'), 'utf8')).toMatch(/^sequenceDiagram/);
     expect(readdirSync(dir).filter((n) => n.includes('.tmp'))).toEqual([]);
+  });
+
+  it('writes nothing for a sometimes property never reached, and says so; a reached witness is not a counterexample', async () => {
+    const dir = fresh();
+    const r = await runWith(countingRegistry, '--no-timing', '--export', 'swimlane,itf', '--out', dir);
+    expect(r.code).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['counting.Small.itf.json', 'counting.Small.swimlane.txt']);
+    expect(r.stdout).toContain(
+      `exported 2 files to ${dir}:\n  counting.Small.swimlane.txt\n  counting.Small.itf.json\n` +
+        'not written (1):\n  counting.Never.*: Never (sometimes) was never reached, so there is no trace to export\n',
+    );
   });
 });
