@@ -15,8 +15,10 @@
  *   gexf      .cex.gexf
  *   dot       .cex.dot
  *   svg       .cex.svg            the DOT laid out by Graphviz (WebAssembly)
- * Per run, for the graph formats: the full state graph `<run>.full.<ext>`,
- * refused (and said so in the summary) above FULL_GRAPH_BOUND states unless --force.
+ * Per run, for the graph formats: the full state graph `<run>.full.<ext>`.
+ * A full or counterexample graph of more than FULL_GRAPH_BOUND states is not
+ * written unless --force (the summary says so); the state graph behind them
+ * and the swimlanes is bounded by ANALYSIS_BOUND (FORCED_BOUND with --force).
  *
  * Usage errors (UsageError, exit 2): an unknown format, --out missing or not
  * a writable directory, --out/--force without --export, an existing file
@@ -28,11 +30,12 @@ import { dirname, join, resolve } from 'node:path';
 import type { Action, Model, Property } from './engine/index.js';
 import type { RunResult } from './check/run.js';
 import { UsageError } from './check/registry.js';
-import { buildStateGraph, GraphTooLargeError, type StateGraph } from './graph/state-graph.js';
+import { GraphTooLargeError, type StateGraph } from './graph/state-graph.js';
 import { counterexampleGraph, dotToSvg, fullGraph, toDot, toGexf, toGraphml, toGraphologyJson, type ExportGraph } from './graph/export.js';
-import { analyseCounterexample, fromTrace, renderSwimlane, type Counterexample } from './report/swimlane.js';
+import { analyseOnGraph, analysisGraph, fromTrace, renderSwimlane, type Counterexample } from './report/swimlane.js';
 import { renderMermaid } from './report/mermaid.js';
 import { itfText } from './report/itf.js';
+import { CHOICE_BOUND } from './check/shortest.js';
 
 export const EXPORT_FORMATS = ['swimlane', 'md', 'mermaid', 'itf', 'json', 'graphml', 'gexf', 'dot', 'svg'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -41,7 +44,7 @@ const GRAPH_FORMATS: readonly ExportFormat[] = ['json', 'graphml', 'gexf', 'dot'
 /** Above this many states the full state graph is not written unless forced. */
 export const FULL_GRAPH_BOUND = 2_000;
 /** Above this many states the counterexample analysis works on the states up to the trace's length only. */
-export const ANALYSIS_BOUND = 20_000;
+export const ANALYSIS_BOUND = CHOICE_BOUND;
 const FORCED_BOUND = 2_000_000;
 
 export interface ExportFlags {
@@ -181,12 +184,17 @@ function writeAtomically(dir: string, name: string, text: string): void {
   }
 }
 
-/** Per run: the model, its graph (lazily) and counterexamples, built once for every format. */
+/**
+ * Per run: the model, one state graph (lazily) and the counterexamples and
+ * graphs made from it, built once for every format and property. The graph
+ * is the complete one when it fits in the analysis bound, otherwise the
+ * states up to the longest counterexample (which hold every shortest one).
+ */
 class RunExports {
   private model?: Model<any, Action>;
   private graph?: StateGraph<any, Action> | GraphTooLargeError;
   private readonly cexes = new Map<string, Counterexample>();
-  private readonly cexGraphs = new Map<string, ExportGraph | null>();
+  private readonly cexGraphs = new Map<string, ExportGraph | string>();
   private full?: ExportGraph | string;
 
   constructor(
@@ -202,31 +210,15 @@ class RunExports {
     return this.r.run.project;
   }
 
-  counterexample(property: string): Counterexample {
-    const known = this.cexes.get(property);
-    if (known !== undefined) return known;
-    const v = this.r.outcome.violations.find((p) => p.name === property)!;
-    let cex: Counterexample | null;
-    try {
-      cex = analyseCounterexample(this.theModel(), property, {
-        title: this.r.run.id,
-        maxStates: this.force ? FORCED_BOUND : ANALYSIS_BOUND,
-        knownLength: v.trace!.length - 1,
-        ...(this.project ? { project: this.project } : {}),
-      });
-    } catch (e) {
-      if (!(e instanceof GraphTooLargeError)) throw e;
-      cex = null;
-    }
-    cex ??= fromTrace(this.r.run.id, { name: v.name, kind: v.kind, meaning: v.meaning }, v.trace!, v.explanation);
-    this.cexes.set(property, cex);
-    return cex;
+  private get bound(): number {
+    return this.force ? FORCED_BOUND : ANALYSIS_BOUND;
   }
 
   private stateGraph(): StateGraph<any, Action> | GraphTooLargeError {
     if (this.graph === undefined) {
+      const lengths = this.r.outcome.violations.filter((v) => v.trace !== undefined).map((v) => v.trace!.length - 1);
       try {
-        this.graph = buildStateGraph(this.theModel(), { maxStates: this.force ? FORCED_BOUND : FULL_GRAPH_BOUND });
+        this.graph = analysisGraph(this.theModel(), { maxStates: this.bound, ...(lengths.length > 0 ? { knownLength: Math.max(...lengths) } : {}) });
       } catch (e) {
         if (!(e instanceof GraphTooLargeError)) throw e;
         this.graph = e;
@@ -235,32 +227,50 @@ class RunExports {
     return this.graph;
   }
 
-  /** The counterexample graph; null when it cannot be built within the bound. */
-  counterexampleGraph(property: string): ExportGraph | null {
-    if (this.cexGraphs.has(property)) return this.cexGraphs.get(property)!;
+  counterexample(property: string): Counterexample {
+    const known = this.cexes.get(property);
+    if (known !== undefined) return known;
     const v = this.r.outcome.violations.find((p) => p.name === property)!;
-    let g = this.stateGraph();
+    const g = this.stateGraph();
+    const cex =
+      (g instanceof GraphTooLargeError
+        ? null
+        : analyseOnGraph(this.theModel(), g, property, { title: this.r.run.id, ...(this.project ? { project: this.project } : {}) })) ??
+      fromTrace(this.r.run.id, { name: v.name, kind: v.kind, meaning: v.meaning }, v.trace!, v.explanation);
+    this.cexes.set(property, cex);
+    return cex;
+  }
+
+  /** The counterexample graph, or why it is not written. */
+  counterexampleGraph(property: string): ExportGraph | string {
+    const known = this.cexGraphs.get(property);
+    if (known !== undefined) return known;
+    const g = this.stateGraph();
+    let out: ExportGraph | string;
     if (g instanceof GraphTooLargeError) {
-      try {
-        g = buildStateGraph(this.theModel(), { maxStates: this.force ? FORCED_BOUND : ANALYSIS_BOUND, maxDist: v.trace!.length - 1 });
-      } catch (e) {
-        if (!(e instanceof GraphTooLargeError)) throw e;
-        this.cexGraphs.set(property, null);
-        return null;
-      }
+      out = `the states up to the counterexample's length exceed ${g.bound}`;
+    } else {
+      const p = g.properties.find((q) => q.name === property) as Property<unknown>;
+      const cg = counterexampleGraph(g, p, this.project ? { project: this.project } : {});
+      if (cg === null) throw new Error(`run ${this.r.run.id}: ${property}: no violating state in the state graph`);
+      out =
+        cg.order > FULL_GRAPH_BOUND && !this.force
+          ? `the counterexample graph has ${cg.order} states, more than ${FULL_GRAPH_BOUND}; give --force to write it anyway`
+          : cg;
     }
-    const p = g.properties.find((q) => q.name === property) as Property<unknown>;
-    const cg = counterexampleGraph(g, p, this.project ? { project: this.project } : {});
-    this.cexGraphs.set(property, cg);
-    return cg;
+    this.cexGraphs.set(property, out);
+    return out;
   }
 
   /** The full graph, or why it is not written. */
   fullGraph(): ExportGraph | string {
     if (this.full !== undefined) return this.full;
     const g = this.stateGraph();
-    if (g instanceof GraphTooLargeError) {
-      this.full = `the state graph has more than ${g.bound} states; give --force to write it anyway`;
+    const forceHint = this.force ? '' : '; give --force to write it anyway';
+    if (g instanceof GraphTooLargeError || !g.complete) {
+      this.full = `the state graph has more than ${this.bound} states${forceHint}`;
+    } else if (g.states.length > FULL_GRAPH_BOUND && !this.force) {
+      this.full = `the state graph has ${g.states.length} states, more than ${FULL_GRAPH_BOUND}${forceHint}`;
     } else {
       const violated = this.r.outcome.violations.map((v) => g.properties.find((p) => p.name === v.name)).filter((p) => p !== undefined);
       this.full = fullGraph(g, violated, this.project ? { project: this.project } : {});
@@ -309,7 +319,7 @@ export async function writeExports(plan: ExportPlan, results: readonly RunResult
       else text = await graphText(f.format, g);
     } else if (GRAPH_FORMATS.includes(f.format)) {
       const g = ex.counterexampleGraph(f.property);
-      if (g === null) why = `the states up to the counterexample's length exceed ${plan.force ? FORCED_BOUND : ANALYSIS_BOUND}`;
+      if (typeof g === 'string') why = g;
       else text = await graphText(f.format, g);
     } else {
       const cex = ex.counterexample(f.property);
