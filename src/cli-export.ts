@@ -7,6 +7,7 @@
  * so it gets no files, only a line in the summary; the witnesses of the
  * `sometimes` properties that hold are not counterexamples and are not written):
  *   swimlane  .swimlane.txt       text swimlanes (fewest actor switches among the shortest)
+ *   swimlane-full  .swimlane-full.txt  the same with the whole state at every step
  *   md        .swimlane.md        the same as Markdown, with the Mermaid diagram below it
  *   mermaid   .mmd                Mermaid sequence diagram
  *   itf       .itf.json           ITF trace (Apalache / Quint)
@@ -37,7 +38,7 @@ import { renderMermaid } from './report/mermaid.js';
 import { itfText } from './report/itf.js';
 import { CHOICE_BOUND } from './check/shortest.js';
 
-export const EXPORT_FORMATS = ['swimlane', 'md', 'mermaid', 'itf', 'json', 'graphml', 'gexf', 'dot', 'svg'] as const;
+export const EXPORT_FORMATS = ['swimlane', 'swimlane-full', 'md', 'mermaid', 'itf', 'json', 'graphml', 'gexf', 'dot', 'svg'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 const GRAPH_FORMATS: readonly ExportFormat[] = ['json', 'graphml', 'gexf', 'dot', 'svg'];
 
@@ -94,6 +95,7 @@ export const fileSafe = (id: string): string => id.replace(/[^A-Za-z0-9._=,-]+/g
 
 const perProperty: Record<ExportFormat, string> = {
   swimlane: 'swimlane.txt',
+  'swimlane-full': 'swimlane-full.txt',
   md: 'swimlane.md',
   mermaid: 'mmd',
   itf: 'itf.json',
@@ -326,6 +328,9 @@ export async function writeExports(plan: ExportPlan, results: readonly RunResult
       switch (f.format) {
         case 'swimlane':
           text = renderSwimlane(cex);
+          break;
+        case 'swimlane-full':
+          text = renderSwimlane(cex, { fullState: true });
           break;
         case 'md':
           text = renderSwimlane(cex, { markdown: true }) + '\n' + renderMermaid(cex, { fenced: true });

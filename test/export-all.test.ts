@@ -22,7 +22,7 @@ import { readItf } from '../src/report/itf.js';
 import { dotToSvg } from '../src/graph/export.js';
 import { golden } from './export-helpers.js';
 
-const ALL = 'swimlane,md,mermaid,itf,json,graphml,gexf,dot,svg';
+const ALL = 'swimlane,swimlane-full,md,mermaid,itf,json,graphml,gexf,dot,svg';
 
 async function exportAll(args: string[], formats = ALL): Promise<{ dir: string; files: string[]; stdout: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'export-all-'));
@@ -40,7 +40,7 @@ const mermaidSteps = (mmd: string): string[] =>
 
 function checkCounterexample(dir: string, base: string, opts: { sourced: boolean }) {
   // Text and Mermaid: golden files.
-  for (const ext of ['swimlane.txt', 'swimlane.md', 'mmd']) golden(`export/${base}.${ext}`, read(dir, `${base}.${ext}`));
+  for (const ext of ['swimlane.txt', 'swimlane-full.txt', 'swimlane.md', 'mmd']) golden(`export/${base}.${ext}`, read(dir, `${base}.${ext}`));
   const mmd = read(dir, `${base}.mmd`);
   const steps = (read(dir, `${base}.swimlane.txt`).match(/counterexample of (\d+) steps?/) ?? [])[1];
 
@@ -95,7 +95,7 @@ function checkFull(dir: string, stem: string, states: number, transitions: numbe
 }
 
 const cexFiles = (base: string) =>
-  ['cex.dot', 'cex.gexf', 'cex.graphml', 'cex.graphology.json', 'cex.svg', 'itf.json', 'mmd', 'swimlane.md', 'swimlane.txt'].map((e) => `${base}.${e}`);
+  ['cex.dot', 'cex.gexf', 'cex.graphml', 'cex.graphology.json', 'cex.svg', 'itf.json', 'mmd', 'swimlane-full.txt', 'swimlane.md', 'swimlane.txt'].map((e) => `${base}.${e}`);
 const fullFiles = (stem: string) => ['full.dot', 'full.gexf', 'full.graphml', 'full.graphology.json', 'full.svg'].map((e) => `${stem}.${e}`);
 
 describe('every format for the example models', () => {
