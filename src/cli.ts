@@ -7,6 +7,7 @@
  *   tsx src/cli.ts [check] [--model NAME [-p K=V[,K=V]]...] [--filter TAG=VALUE]... [--group G]
  *                  [--json] [--max-states N] [--max-depth N] [--time-limit SECONDS]
  *                  [--progress | --no-progress] [--stop-on-first] [--no-timing] [--list]
+ *                  [--export FORMAT[,FORMAT...] --out DIR [--force]]   (see cli-export.ts)
  */
 import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
