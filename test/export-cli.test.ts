@@ -143,4 +143,20 @@ describe('check --export', () => {
         'not written (1):\n  counting.Never.*: Never (sometimes) was never reached, so there is no trace to export\n',
     );
   });
+
+  it("check's report prints the same fewest-switches trace as the swimlane export, with the count, for a dialog cell", async () => {
+    const r = await run('--scenario', 'bye-vs-timeout-B', '--env', 'fast-lock/sc', '--variant', 'orig', '--no-timing', '--workers', '1');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('  shortest trace, 16 steps, 2 actor switches (the fewest among 420 distinct shortest traces):\n');
+    expect(r.stdout).toContain('  shortest trace, 28 steps, 2 actor switches (the fewest among 8992710 distinct shortest traces):\n');
+    // The report's trace (actor and step per row) is the swimlane golden's, step for step.
+    const report = r.stdout.split('dialog/bye-vs-timeout-B/fast-lock/sc/orig: NoByeAfterDelete violated')[1].split('\n\n')[0];
+    // (A merged step shows as 'T0.TL++T0+T0.TL-' in the report, 'T0.TL+…T0.TL-' in the diagram: compare the first part.)
+    const reportSteps = [...report.matchAll(/^ +\d+ +(\w+) +(\S+)/gm)].map((m) => `${m[1]}:${m[2]}`);
+    const mmd = readFileSync(new URL('./golden/export/dialog_bye-vs-timeout-B_fast-lock_sc_orig.NoByeAfterDelete.mmd', import.meta.url), 'utf8');
+    const diagramSteps = [...mmd.matchAll(/^ {2}(\S+)->>\1: \d+\. (\S+)/gm)].map((m) => `${m[1]}:${m[2].split('…')[0]}`);
+    expect(reportSteps).toHaveLength(16);
+    expect(diagramSteps).toHaveLength(16);
+    reportSteps.forEach((step, i) => expect(step.startsWith(diagramSteps[i])).toBe(true));
+  }, 120_000);
 });
