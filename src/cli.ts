@@ -6,7 +6,7 @@
  *
  *   tsx src/cli.ts [check] [--model NAME [-p K=V[,K=V]]...] [--filter TAG=VALUE]... [--group G]
  *                  [--json] [--max-states N] [--max-depth N] [--time-limit SECONDS]
- *                  [--progress | --no-progress] [--stop-on-first] [--no-timing] [--list]
+ *                  [--progress | --no-progress] [--stop-on-first] [--no-timing] [--list] [--swimlanes]
  *                  [--export FORMAT[,FORMAT...] --out DIR [--force]]   (see cli-export.ts)
  */
 import { realpathSync } from 'node:fs';
@@ -31,7 +31,8 @@ import { printedViolations, renderReport, renderTable, summaryLine, traceLines, 
 import { toPlain } from './report/plain.js';
 import { addReplayCommand } from './cli-replay.js';
 import { chooseAll, executeAll, type ChoiceJob } from './check/pool.js';
-import type { ChoiceRequest } from './check/shortest.js';
+import type { ChoiceRequest, ChosenTrace } from './check/shortest.js';
+import { reportSwimlane } from './report/swimlane.js';
 import { progressPrinter, progressWanted, type ProgressSink } from './report/progress.js';
 import { exportHook, EXPORT_FORMATS, type ExportFlags } from './cli-export.js';
 
@@ -69,6 +70,7 @@ interface CheckFlags {
   workers?: string;
   timing: boolean;
   list?: boolean;
+  swimlanes?: boolean;
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -119,6 +121,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), regist
     .option('--workers <n>', 'run the registered runs in n processes (default: 2 on a machine with 2 or more cores)')
     .option('--no-timing', 'leave out the final time line (and timings in JSON)')
     .option('--list', 'list the models, their parameters and the registered runs')
+    .option('--swimlanes', 'print each trace of the report as swimlanes: a column per actor, locks and ref count, where the violation becomes unavoidable')
     .option('--export <formats>', `write counterexamples and state graphs to --out: ${EXPORT_FORMATS.join(', ')} (comma-separated)`)
     .option('--out <dir>', 'the directory --export writes to')
     .option('--force', 'with --export: overwrite existing files, and write full state graphs above the size bound')
@@ -217,6 +220,7 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
   const maxDepth = positiveInt('--max-depth', flags.maxDepth);
   const timeLimit = positiveSeconds('--time-limit', flags.timeLimit);
   const exporter = exportHook(given as CheckFlags & ExportFlags);
+  if (flags.swimlanes && flags.json) throw new UsageError('--swimlanes changes the text report; it cannot be combined with --json');
   if (flags.list) {
     io.stdout(renderList(registry));
     return EXIT_OK;
@@ -259,14 +263,22 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
   // The text report prints, for each violation it shows, the shortest trace
   // with the fewest actor switches and how many shortest ones exist (JSON
   // keeps the engine's own shortest trace).
-  const chosen = flags.json ? undefined : await chooseAll(choiceJobs(results), { workers, registered: (r) => registry.runs === defaultRunsMarker(registry) && registry.runs.includes(r) });
+  const chosen = flags.json
+    ? undefined
+    : await chooseAll(choiceJobs(results), { workers, registered: (r) => registry.runs === defaultRunsMarker(registry) && registry.runs.includes(r) }, flags.swimlanes === true);
   const timeMs = performance.now() - started;
 
   if (flags.json) {
     io.stdout(JSON.stringify(toJson(results, exit, flags.timing ? timeMs : undefined), null, 2) + '\n');
     if (exit !== EXIT_OK) io.stderr.write(`${summaryLine(results)}\n`);
   } else {
-    io.stdout(renderReport(results, { ...(flags.timing ? { timeMs } : {}), ...(chosen ? { chosen } : {}) }));
+    const swimlanes = flags.swimlanes
+      ? {
+          renderTrace: (r: RunResult, property: string, c: ChosenTrace | undefined) =>
+            reportSwimlane(r.run.id, r.outcome.violations.find((v) => v.name === property)!, c),
+        }
+      : {};
+    io.stdout(renderReport(results, { ...(flags.timing ? { timeMs } : {}), ...(chosen ? { chosen } : {}), ...swimlanes }));
   }
   if (exporter !== undefined) {
     const summary = await exporter.write(results);

@@ -51,7 +51,7 @@ two-phase(RM=3)         ok            288         1145     11  -                
 two-phase-buggy(RM=3)   violation     623         2507     11  TCConsistent     yes
 
 counter-race(NP=3,K=4): NoLostUpdate violated (always: when every process has done its K increments, x = NP*K)
-  all 3 processes did 4 increments but x = 11, not 12
+  all 3 processes did 4 increments but x = 8, not 12
   shortest trace, 48 steps, 3 actor switches (the fewest among 1354230898401083489280 distinct shortest traces):
    #  actor  step   changes
    0  -      init   x=0 t=[0,0,0] n=[0,0,0] pc=[head,head,head]
@@ -362,7 +362,7 @@ describe('exit 1 when a result is not as declared (and the report says which)', 
 
 describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no stack trace', () => {
   const UNKNOWN_OPTION =
-    "error: unknown option '--frobnicate'; expected one of: --model, --param, --filter, --group, --scenario, --variant, --env, --lock, --memory, --json, --max-states, --max-depth, --time-limit, --progress, --no-progress, --stop-on-first, --workers, --no-timing, --list, --export, --out, --force, --help";
+    "error: unknown option '--frobnicate'; expected one of: --model, --param, --filter, --group, --scenario, --variant, --env, --lock, --memory, --json, --max-states, --max-depth, --time-limit, --progress, --no-progress, --stop-on-first, --workers, --no-timing, --list, --swimlanes, --export, --out, --force, --help";
   const BAD_PARAM = "error: parameter NP of model counter-race expects an integer from 1 to 8, got '9'";
 
   it('as a process: an unknown option and a bad parameter', () => {

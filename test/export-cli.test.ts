@@ -159,4 +159,21 @@ describe('check --export', () => {
     expect(diagramSteps).toHaveLength(16);
     reportSteps.forEach((step, i) => expect(step.startsWith(diagramSteps[i])).toBe(true));
   }, 120_000);
+
+  it('check --swimlanes prints each trace as the swimlanes --export swimlane writes (through the worker processes too)', async () => {
+    const r = await run('--scenario', 'ok-short-lifetime', '--env', 'fast-lock/sc', '--env', 'fast-lock/relaxed', '--variant', 'orig', '--no-timing', '--workers', '2', '--swimlanes');
+    expect(r.code).toBe(0);
+    for (const p of ['NoUseAfterFree', 'NoDoubleFree', 'RefMatchesHolders']) {
+      const file = new URL(`./golden/export/dialog_ok-short-lifetime_fast-lock_sc_orig.${p}.swimlane.txt`, import.meta.url);
+      const body = readFileSync(file, 'utf8').trimEnd().split('\n').slice(2).map((l) => (l === '' ? '' : `  ${l}`)).join('\n');
+      expect(r.stdout).toContain(`dialog/ok-short-lifetime/fast-lock/sc/orig: ${p} violated (`);
+      expect(r.stdout).toContain(`\n${body}\n`);
+    }
+  }, 180_000);
+
+  it('--swimlanes with --json is a usage error', async () => {
+    const r = await run('--filter', 'id=peterson-buggy', '--json', '--swimlanes');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: --swimlanes changes the text report; it cannot be combined with --json\n');
+  });
 });

@@ -53,15 +53,15 @@ export interface ChoiceJob {
 }
 
 /** The chosen traces of each job, by run id; in worker processes like `executeAll`. */
-export async function chooseAll(jobs: readonly ChoiceJob[], pool: Omit<PoolOptions, 'onResult'>): Promise<Map<string, ChosenTrace[]>> {
+export async function chooseAll(jobs: readonly ChoiceJob[], pool: Omit<PoolOptions, 'onResult'>, complete = false): Promise<Map<string, ChosenTrace[]>> {
   const out = new Map<string, ChosenTrace[]>();
   const remote = jobs.filter((j) => pool.registered(j.run));
   const local = pool.workers <= 1 || remote.length <= 1 ? jobs : jobs.filter((j) => !pool.registered(j.run));
-  for (const j of local) out.set(j.run.id, chooseTraces(j.run, j.requests));
+  for (const j of local) out.set(j.run.id, chooseTraces(j.run, j.requests, undefined, complete));
   if (local.length < jobs.length) {
     await inWorkers(
       pool.workers,
-      remote.map((j) => ({ id: j.run.id, choose: j.requests })),
+      remote.map((j) => ({ id: j.run.id, choose: j.requests, complete })),
       (m: { id: string; chosen: ChosenTrace[] }) => out.set(m.id, m.chosen),
     );
   }

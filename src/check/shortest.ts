@@ -12,7 +12,17 @@
  * Nothing here prints.
  */
 import type { Action, Trace } from '../engine/index.js';
-import { actorSwitches, buildStateGraph, fewestSwitches, findProperty, GraphTooLargeError, shortestPaths } from '../graph/state-graph.js';
+import {
+  actorSwitches,
+  buildStateGraph,
+  doomedStates,
+  fewestSwitches,
+  findProperty,
+  GraphTooLargeError,
+  shortestPaths,
+  traceNodes,
+} from '../graph/state-graph.js';
+import { analysisGraph } from '../report/swimlane.js';
 import type { RunSpec } from './run.js';
 
 /** The bound on the state graph built to choose the printed traces (the largest dialog cell has about 41 000 states, counter-race(NP=3,K=4) 165 340). */
@@ -32,19 +42,29 @@ export interface ChosenTrace {
   readonly count: string | null;
   /** The actor switches of the chosen trace (null when not chosen). */
   readonly switches: number | null;
+  /** The property's explanation of the chosen trace's last state (it may differ from the engine trace's). */
+  readonly explanation?: string;
+  /**
+   * With `complete`: the step after which the violation is unavoidable (see
+   * report/swimlane.ts), or null when the state graph was not complete.
+   */
+  readonly unavoidableAt?: number | null;
   /** Why nothing was chosen, when so. */
   readonly why?: string;
 }
 
 /** Chooses the printed trace of each requested property of one run (one state graph for all of them). */
-export function chooseTraces(run: RunSpec, requests: readonly ChoiceRequest[], maxStates = CHOICE_BOUND): ChosenTrace[] {
+export function chooseTraces(run: RunSpec, requests: readonly ChoiceRequest[], maxStates = CHOICE_BOUND, complete = false): ChosenTrace[] {
   if (requests.length === 0) return [];
   const model = run.build();
   const project = run.project ?? ((s: unknown) => s);
+  const knownLength = Math.max(...requests.map((r) => r.length));
   let g;
   try {
-    // Only the states up to the longest requested trace: every shortest counterexample lies there.
-    g = buildStateGraph(model, { maxStates, maxDist: Math.max(...requests.map((r) => r.length)) });
+    // Only the states up to the longest requested trace (every shortest
+    // counterexample lies there), unless `complete` asks for the whole graph
+    // (within the bound) to mark where each violation becomes unavoidable.
+    g = complete ? analysisGraph(model, { maxStates, knownLength }) : buildStateGraph(model, { maxStates, maxDist: knownLength });
   } catch (e) {
     if (!(e instanceof GraphTooLargeError)) throw e;
     const why = `the states up to the trace's length exceed ${maxStates}`;
@@ -57,11 +77,19 @@ export function chooseTraces(run: RunSpec, requests: readonly ChoiceRequest[], m
       throw new Error(`run ${run.id}: ${r.property}: the state graph's shortest counterexample (${sp?.length ?? 'none'}) differs from the engine's (${r.length})`);
     }
     const raw = fewestSwitches(g, sp);
+    const p = findProperty(g, r.property);
+    let unavoidableAt: number | null = null;
+    if (complete && g.complete) {
+      const doomed = doomedStates(g, p);
+      unavoidableAt = traceNodes(g, raw, (s) => model.key(s)).findIndex((n) => doomed[n] === 1);
+    }
     return {
       property: r.property,
       trace: raw.map((t) => ({ action: t.action, state: project(t.state) })),
       count: sp.count.toString(),
       switches: actorSwitches(raw),
+      ...(p.explain ? { explanation: p.explain(raw[raw.length - 1].state) } : {}),
+      ...(complete ? { unavoidableAt } : {}),
     };
   });
 }

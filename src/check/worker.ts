@@ -10,7 +10,7 @@ import { chooseTraces, type ChoiceRequest } from './shortest.js';
 
 const runs = new Map(defaultRegistry().runs.map((r) => [r.id, r]));
 
-process.on('message', (m: { id?: string; options?: CheckOptions; choose?: ChoiceRequest[]; done?: boolean }) => {
+process.on('message', (m: { id?: string; options?: CheckOptions; choose?: ChoiceRequest[]; complete?: boolean; done?: boolean }) => {
   if (m.done) {
     process.disconnect();
     return;
@@ -18,7 +18,7 @@ process.on('message', (m: { id?: string; options?: CheckOptions; choose?: Choice
   const run = runs.get(m.id!);
   if (run === undefined) throw new Error(`worker: no registered run '${m.id}'`);
   if (m.choose !== undefined) {
-    process.send!({ id: run.id, chosen: chooseTraces(run, m.choose) });
+    process.send!({ id: run.id, chosen: chooseTraces(run, m.choose, undefined, m.complete === true) });
     return;
   }
   const { outcome, differences } = execute(run, m.options ?? {});

@@ -279,3 +279,34 @@ function markdownTable(columns: readonly Column[], rows: readonly (readonly stri
   const rule = `|${columns.map((c) => (c.align === 'right' ? '---:' : '---')).join('|')}|`;
   return [head, rule, ...rows.map((r) => `| ${r.map((c, i) => (i >= 2 && i < r.length - 1 && c !== '' && c !== '(initial state)' ? `\`${c.replace(/`/g, "'")}\`` : mdCell(c))).join(' | ')} |`)].join('\n');
 }
+
+/**
+ * The swimlanes of a violation as `check --swimlanes` prints them in its
+ * report: the table and the closing sentences (the report's own line names
+ * the run and property), indented by two spaces. From the trace chosen among
+ * the shortest when there is one, else from the engine's trace.
+ */
+export function reportSwimlane(
+  runId: string,
+  v: { readonly name: string; readonly kind: Counterexample['property']['kind']; readonly meaning: string; readonly explanation?: string; readonly trace?: Trace<unknown, Action> },
+  chosen: { trace: Trace<unknown, Action> | null; count: string | null; switches: number | null; explanation?: string; unavoidableAt?: number | null } | undefined,
+  options: SwimlaneOptions = {},
+): string[] {
+  const property = { name: v.name, kind: v.kind, meaning: v.meaning };
+  const cex: Counterexample =
+    chosen?.trace && chosen.count !== null && chosen.switches !== null
+      ? {
+          title: runId,
+          property,
+          ...(chosen.explanation !== undefined ? { explanation: chosen.explanation } : {}),
+          trace: chosen.trace,
+          count: BigInt(chosen.count),
+          switches: chosen.switches,
+          unavoidableAt: chosen.unavoidableAt ?? null,
+          graphStates: 0,
+        }
+      : fromTrace(runId, property, v.trace!, v.explanation);
+  const lines = renderSwimlane(cex, options).trimEnd().split('\n').slice(2);
+  return lines.map((l) => (l === '' ? '' : `  ${l}`));
+}
+

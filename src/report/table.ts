@@ -217,6 +217,8 @@ export interface ReportOptions {
    * ones (src/check/shortest.ts), printed instead of the engine's with the count.
    */
   readonly chosen?: ReadonlyMap<string, readonly ChosenTrace[]>;
+  /** Renders a violation's trace instead of the trace table (e.g. as swimlanes): the lines, indented. */
+  readonly renderTrace?: (r: RunResult, property: string, chosen: ChosenTrace | undefined) => string[];
 }
 
 /**
@@ -244,7 +246,11 @@ export function renderReport(all: readonly RunResult[], options: ReportOptions =
   const matrix = all.filter(isMatrixRun);
   const results = all.filter((r) => !isMatrixRun(r));
   const chosen = (r: RunResult, property: string) => options.chosen?.get(r.run.id)?.find((c) => c.property === property);
-  if (results.length > 0) out.push(...renderRuns(results, chosen));
+  const traceOf: TraceOf = (r, v) => {
+    const c = chosen(r, v.name);
+    return options.renderTrace && v.trace !== undefined ? options.renderTrace(r, v.name, c) : traceLinesOf(r, v, c);
+  };
+  if (results.length > 0) out.push(...renderRuns(results, traceOf));
   if (matrix.length > 0) {
     if (out.length > 0) out.push('');
     out.push(renderMatrix(matrix));
@@ -255,7 +261,7 @@ export function renderReport(all: readonly RunResult[], options: ReportOptions =
       const v = r.outcome.violations.find((p) => p.name === property)!;
       const also = alsoIn.length > 0 ? ` (also violated in: ${alsoIn.join(', ')})` : '';
       out.push('', `${r.run.id}: ${v.name} violated${also} (${v.kind}: ${v.meaning})`);
-      out.push(...traceOf(r, v, chosen(r, property)));
+      out.push(...traceOf(r, v));
     }
   }
   out.push('', summaryLine(all));
@@ -263,11 +269,14 @@ export function renderReport(all: readonly RunResult[], options: ReportOptions =
   return out.join('\n') + '\n';
 }
 
-type Chosen = (r: RunResult, property: string) => ChosenTrace | undefined;
+type Violation = RunResult['outcome']['violations'][number];
+type TraceOf = (r: RunResult, v: Violation) => string[];
 
-function traceOf(r: RunResult, v: RunResult['outcome']['violations'][number], chosen?: ChosenTrace): string[] {
+function traceLinesOf(r: RunResult, v: Violation, chosen?: ChosenTrace): string[] {
   const out: string[] = [];
-  if (v.explanation !== undefined) out.push(`  ${v.explanation}`);
+  // The explanation of the trace shown: the chosen one's when a trace was chosen.
+  const explanation = chosen?.trace ? chosen.explanation : v.explanation;
+  if (explanation !== undefined) out.push(`  ${explanation}`);
   if (v.trace === undefined) {
     out.push(`  never reached in ${r.outcome.stats.states} states, so there is no trace`);
     return out;
@@ -303,7 +312,7 @@ function notesAndDifferences(results: readonly RunResult[], perRunCoverage = tru
   return out;
 }
 
-function renderRuns(results: readonly RunResult[], chosen: Chosen): string[] {
+function renderRuns(results: readonly RunResult[], traceOf: TraceOf): string[] {
   const out: string[] = [];
   const columns: Column[] = [
     { header: 'run' },
@@ -329,7 +338,7 @@ function renderRuns(results: readonly RunResult[], chosen: Chosen): string[] {
   for (const r of results) {
     for (const v of r.outcome.violations) {
       out.push('', `${r.run.id}: ${v.name} violated (${v.kind}: ${v.meaning})`);
-      out.push(...traceOf(r, v, chosen(r, v.name)));
+      out.push(...traceOf(r, v));
     }
   }
   return out;
