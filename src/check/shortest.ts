@@ -14,6 +14,7 @@
 import type { Action, Trace } from '../engine/index.js';
 import {
   actorSwitches,
+  analysisGraph,
   buildStateGraph,
   doomedStates,
   fewestSwitches,
@@ -22,7 +23,6 @@ import {
   shortestPaths,
   traceNodes,
 } from '../graph/state-graph.js';
-import { analysisGraph } from '../report/swimlane.js';
 import type { RunSpec } from './run.js';
 
 /** The bound on the state graph built to choose the printed traces (the largest dialog cell has about 41 000 states, counter-race(NP=3,K=4) 165 340). */

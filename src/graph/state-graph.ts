@@ -107,6 +107,22 @@ export function buildStateGraph<S, A extends Action>(model: Model<S, A>, options
   return { model: model.name, states, keys, dist, initial, out, expanded, quiescent, complete, properties: model.properties };
 }
 
+/**
+ * The state graph the analysis of a model works on: the complete one when it
+ * fits in `maxStates`, otherwise (given `knownLength`, the length of a shortest
+ * counterexample) the states up to that length, which hold every shortest
+ * counterexample but not what comes after (so no unavoidability mark).
+ * Throws GraphTooLargeError when not even that fits.
+ */
+export function analysisGraph<S, A extends Action>(model: Model<S, A>, options: { maxStates?: number; knownLength?: number } = {}): StateGraph<S, A> {
+  try {
+    return buildStateGraph(model, { maxStates: options.maxStates });
+  } catch (e) {
+    if (!(e instanceof GraphTooLargeError) || options.knownLength === undefined) throw e;
+    return buildStateGraph(model, { maxStates: options.maxStates, maxDist: options.knownLength });
+  }
+}
+
 export function findProperty<S>(g: StateGraph<S, Action>, name: string): Property<S> {
   const p = g.properties.find((q) => q.name === name);
   if (p === undefined) throw new Error(`model ${g.model} has no property '${name}'`);

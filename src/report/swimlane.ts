@@ -22,11 +22,10 @@
 import type { Action, Model, Property, Trace } from '../engine/index.js';
 import {
   actorSwitches,
-  buildStateGraph,
+  analysisGraph,
   doomedStates,
   fewestSwitches,
   findProperty,
-  GraphTooLargeError,
   shortestPaths,
   traceNodes,
   type StateGraph,
@@ -63,22 +62,6 @@ export interface AnalyseOptions {
   readonly maxStates?: number;
   /** The length of a shortest counterexample if known (e.g. from `check`): lets a too-large graph be cut there. */
   readonly knownLength?: number;
-}
-
-/**
- * The state graph the analysis of a model works on: the complete one when it
- * fits in `maxStates`, otherwise (given `knownLength`, the length of a shortest
- * counterexample) the states up to that length, which hold every shortest
- * counterexample but not what comes after (so no unavoidability mark).
- * Throws GraphTooLargeError when not even that fits.
- */
-export function analysisGraph<S, A extends Action>(model: Model<S, A>, options: { maxStates?: number; knownLength?: number } = {}): StateGraph<S, A> {
-  try {
-    return buildStateGraph(model, { maxStates: options.maxStates });
-  } catch (e) {
-    if (!(e instanceof GraphTooLargeError) || options.knownLength === undefined) throw e;
-    return buildStateGraph(model, { maxStates: options.maxStates, maxDist: options.knownLength });
-  }
 }
 
 /**
