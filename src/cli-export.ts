@@ -3,8 +3,11 @@
  * counterexamples and state graphs written to files after the check.
  *
  * Per run and violated property (files named `<run>.<property>.<what>`, the
- * run id made file-safe):
+ * run id made file-safe; a `sometimes` property never reached has no trace,
+ * so it gets no files, only a line in the summary; the witnesses of the
+ * `sometimes` properties that hold are not counterexamples and are not written):
  *   swimlane  .swimlane.txt       text swimlanes (fewest actor switches among the shortest)
+ *   swimlane-full  .swimlane-full.txt  the same with the whole state at every step
  *   md        .swimlane.md        the same as Markdown, with the Mermaid diagram below it
  *   mermaid   .mmd                Mermaid sequence diagram
  *   itf       .itf.json           ITF trace (Apalache / Quint)
@@ -13,8 +16,10 @@
  *   gexf      .cex.gexf
  *   dot       .cex.dot
  *   svg       .cex.svg            the DOT laid out by Graphviz (WebAssembly)
- * Per run, for the graph formats: the full state graph `<run>.full.<ext>`,
- * refused (and said so in the summary) above FULL_GRAPH_BOUND states unless --force.
+ * Per run, for the graph formats: the full state graph `<run>.full.<ext>`.
+ * A full or counterexample graph of more than FULL_GRAPH_BOUND states is not
+ * written unless --force (the summary says so); the state graph behind them
+ * and the swimlanes is bounded by ANALYSIS_BOUND (FORCED_BOUND with --force).
  *
  * Usage errors (UsageError, exit 2): an unknown format, --out missing or not
  * a writable directory, --out/--force without --export, an existing file
@@ -26,20 +31,21 @@ import { dirname, join, resolve } from 'node:path';
 import type { Action, Model, Property } from './engine/index.js';
 import type { RunResult } from './check/run.js';
 import { UsageError } from './check/registry.js';
-import { buildStateGraph, GraphTooLargeError, type StateGraph } from './graph/state-graph.js';
+import { analysisGraph, GraphTooLargeError, type StateGraph } from './graph/state-graph.js';
 import { counterexampleGraph, dotToSvg, fullGraph, toDot, toGexf, toGraphml, toGraphologyJson, type ExportGraph } from './graph/export.js';
-import { analyseCounterexample, fromTrace, renderSwimlane, type Counterexample } from './report/swimlane.js';
+import { analyseOnGraph, fromTrace, renderSwimlane, type Counterexample } from './report/swimlane.js';
 import { renderMermaid } from './report/mermaid.js';
 import { itfText } from './report/itf.js';
+import { CHOICE_BOUND } from './check/shortest.js';
 
-export const EXPORT_FORMATS = ['swimlane', 'md', 'mermaid', 'itf', 'json', 'graphml', 'gexf', 'dot', 'svg'] as const;
+export const EXPORT_FORMATS = ['swimlane', 'swimlane-full', 'md', 'mermaid', 'itf', 'json', 'graphml', 'gexf', 'dot', 'svg'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 const GRAPH_FORMATS: readonly ExportFormat[] = ['json', 'graphml', 'gexf', 'dot', 'svg'];
 
 /** Above this many states the full state graph is not written unless forced. */
 export const FULL_GRAPH_BOUND = 2_000;
 /** Above this many states the counterexample analysis works on the states up to the trace's length only. */
-export const ANALYSIS_BOUND = 20_000;
+export const ANALYSIS_BOUND = CHOICE_BOUND;
 const FORCED_BOUND = 2_000_000;
 
 export interface ExportFlags {
@@ -72,15 +78,12 @@ export function exportPlan(flags: ExportFlags): ExportPlan | undefined {
   if (flags.out === undefined) throw new UsageError('--export needs --out DIR, the directory to write to');
   const dir = flags.out;
   try {
-    if (existsSync(dir)) {
-      if (!statSync(dir).isDirectory()) throw new Error('not a directory');
-    } else {
-      // One level at a time: a recursive mkdir under a pseudo file system such as /proc can spin.
-      const missing: string[] = [];
-      for (let d = resolve(dir); !existsSync(d); d = dirname(d)) missing.unshift(d);
-      for (const d of missing) mkdirSync(d);
-    }
-    accessSync(dir, constants.W_OK);
+    // Checked now, created only when the files are written: a usage error
+    // found later (or a run that writes nothing) leaves no empty directory behind.
+    let d = resolve(dir);
+    while (!existsSync(d) && dirname(d) !== d) d = dirname(d);
+    if (!statSync(d).isDirectory()) throw new Error(`${d} is not a directory`);
+    accessSync(d, constants.W_OK);
   } catch (e) {
     throw new UsageError(`--out ${dir}: not a writable directory (${(e as Error).message})`);
   }
@@ -92,6 +95,7 @@ export const fileSafe = (id: string): string => id.replace(/[^A-Za-z0-9._=,-]+/g
 
 const perProperty: Record<ExportFormat, string> = {
   swimlane: 'swimlane.txt',
+  'swimlane-full': 'swimlane-full.txt',
   md: 'swimlane.md',
   mermaid: 'mmd',
   itf: 'itf.json',
@@ -116,6 +120,8 @@ interface Planned {
   readonly format: ExportFormat;
   /** The violated property, or undefined for the full graph. */
   readonly property?: string;
+  /** Set when the file cannot be made: why (said in the summary). */
+  readonly skip?: string;
 }
 
 /** The files the plan writes for these results, in a stable order. */
@@ -124,7 +130,12 @@ export function plannedFiles(plan: ExportPlan, results: readonly RunResult[]): P
   for (const r of results) {
     const base = fileSafe(r.run.id);
     for (const v of r.outcome.violations) {
-      if (v.trace === undefined) continue;
+      // A violated `sometimes` property was never reached: there is no trace, so nothing to write (said in the summary).
+      if (v.trace === undefined) {
+        const skip = `${v.name} (${v.kind}) was never reached, so there is no trace to export`;
+        out.push({ name: `${base}.${fileSafe(v.name)}.*`, result: r, format: plan.formats[0], property: v.name, skip });
+        continue;
+      }
       for (const format of plan.formats) out.push({ name: `${base}.${fileSafe(v.name)}.${perProperty[format]}`, result: r, format, property: v.name });
     }
     if (r.outcome.status === 'error') continue;
@@ -139,7 +150,7 @@ export function plannedFiles(plan: ExportPlan, results: readonly RunResult[]): P
 /** Throws a UsageError when a planned file exists and --force was not given. */
 export function checkConflicts(plan: ExportPlan, files: readonly Planned[]): void {
   if (plan.force) return;
-  const existing = files.filter((f) => existsSync(join(plan.dir, f.name))).map((f) => f.name);
+  const existing = files.filter((f) => f.skip === undefined && existsSync(join(plan.dir, f.name))).map((f) => f.name);
   if (existing.length > 0) {
     const shown = existing.slice(0, 3).join(', ') + (existing.length > 3 ? `, and ${existing.length - 3} more` : '');
     throw new UsageError(`--out ${plan.dir}: ${existing.length} file(s) exist (${shown}); give --force to overwrite them`);
@@ -150,6 +161,13 @@ export function checkConflicts(plan: ExportPlan, files: readonly Planned[]): voi
 export interface ExportSummary {
   readonly written: readonly string[];
   readonly skipped: readonly string[];
+}
+
+/** Creates the directory and its missing parents, one level at a time (a recursive mkdir under a pseudo file system such as /proc can spin). */
+function makeDir(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) missing.unshift(d);
+  for (const d of missing) mkdirSync(d);
 }
 
 function writeAtomically(dir: string, name: string, text: string): void {
@@ -168,12 +186,17 @@ function writeAtomically(dir: string, name: string, text: string): void {
   }
 }
 
-/** Per run: the model, its graph (lazily) and counterexamples, built once for every format. */
+/**
+ * Per run: the model, one state graph (lazily) and the counterexamples and
+ * graphs made from it, built once for every format and property. The graph
+ * is the complete one when it fits in the analysis bound, otherwise the
+ * states up to the longest counterexample (which hold every shortest one).
+ */
 class RunExports {
   private model?: Model<any, Action>;
   private graph?: StateGraph<any, Action> | GraphTooLargeError;
   private readonly cexes = new Map<string, Counterexample>();
-  private readonly cexGraphs = new Map<string, ExportGraph | null>();
+  private readonly cexGraphs = new Map<string, ExportGraph | string>();
   private full?: ExportGraph | string;
 
   constructor(
@@ -189,31 +212,15 @@ class RunExports {
     return this.r.run.project;
   }
 
-  counterexample(property: string): Counterexample {
-    const known = this.cexes.get(property);
-    if (known !== undefined) return known;
-    const v = this.r.outcome.violations.find((p) => p.name === property)!;
-    let cex: Counterexample | null;
-    try {
-      cex = analyseCounterexample(this.theModel(), property, {
-        title: this.r.run.id,
-        maxStates: this.force ? FORCED_BOUND : ANALYSIS_BOUND,
-        knownLength: v.trace!.length - 1,
-        ...(this.project ? { project: this.project } : {}),
-      });
-    } catch (e) {
-      if (!(e instanceof GraphTooLargeError)) throw e;
-      cex = null;
-    }
-    cex ??= fromTrace(this.r.run.id, { name: v.name, kind: v.kind, meaning: v.meaning }, v.trace!, v.explanation);
-    this.cexes.set(property, cex);
-    return cex;
+  private get bound(): number {
+    return this.force ? FORCED_BOUND : ANALYSIS_BOUND;
   }
 
   private stateGraph(): StateGraph<any, Action> | GraphTooLargeError {
     if (this.graph === undefined) {
+      const lengths = this.r.outcome.violations.filter((v) => v.trace !== undefined).map((v) => v.trace!.length - 1);
       try {
-        this.graph = buildStateGraph(this.theModel(), { maxStates: this.force ? FORCED_BOUND : FULL_GRAPH_BOUND });
+        this.graph = analysisGraph(this.theModel(), { maxStates: this.bound, ...(lengths.length > 0 ? { knownLength: Math.max(...lengths) } : {}) });
       } catch (e) {
         if (!(e instanceof GraphTooLargeError)) throw e;
         this.graph = e;
@@ -222,32 +229,50 @@ class RunExports {
     return this.graph;
   }
 
-  /** The counterexample graph; null when it cannot be built within the bound. */
-  counterexampleGraph(property: string): ExportGraph | null {
-    if (this.cexGraphs.has(property)) return this.cexGraphs.get(property)!;
+  counterexample(property: string): Counterexample {
+    const known = this.cexes.get(property);
+    if (known !== undefined) return known;
     const v = this.r.outcome.violations.find((p) => p.name === property)!;
-    let g = this.stateGraph();
+    const g = this.stateGraph();
+    const cex =
+      (g instanceof GraphTooLargeError
+        ? null
+        : analyseOnGraph(this.theModel(), g, property, { title: this.r.run.id, ...(this.project ? { project: this.project } : {}) })) ??
+      fromTrace(this.r.run.id, { name: v.name, kind: v.kind, meaning: v.meaning }, v.trace!, v.explanation);
+    this.cexes.set(property, cex);
+    return cex;
+  }
+
+  /** The counterexample graph, or why it is not written. */
+  counterexampleGraph(property: string): ExportGraph | string {
+    const known = this.cexGraphs.get(property);
+    if (known !== undefined) return known;
+    const g = this.stateGraph();
+    let out: ExportGraph | string;
     if (g instanceof GraphTooLargeError) {
-      try {
-        g = buildStateGraph(this.theModel(), { maxStates: this.force ? FORCED_BOUND : ANALYSIS_BOUND, maxDist: v.trace!.length - 1 });
-      } catch (e) {
-        if (!(e instanceof GraphTooLargeError)) throw e;
-        this.cexGraphs.set(property, null);
-        return null;
-      }
+      out = `the states up to the counterexample's length exceed ${g.bound}`;
+    } else {
+      const p = g.properties.find((q) => q.name === property) as Property<unknown>;
+      const cg = counterexampleGraph(g, p, this.project ? { project: this.project } : {});
+      if (cg === null) throw new Error(`run ${this.r.run.id}: ${property}: no violating state in the state graph`);
+      out =
+        cg.order > FULL_GRAPH_BOUND && !this.force
+          ? `the counterexample graph has ${cg.order} states, more than ${FULL_GRAPH_BOUND}; give --force to write it anyway`
+          : cg;
     }
-    const p = g.properties.find((q) => q.name === property) as Property<unknown>;
-    const cg = counterexampleGraph(g, p, this.project ? { project: this.project } : {});
-    this.cexGraphs.set(property, cg);
-    return cg;
+    this.cexGraphs.set(property, out);
+    return out;
   }
 
   /** The full graph, or why it is not written. */
   fullGraph(): ExportGraph | string {
     if (this.full !== undefined) return this.full;
     const g = this.stateGraph();
-    if (g instanceof GraphTooLargeError) {
-      this.full = `the state graph has more than ${g.bound} states; give --force to write it anyway`;
+    const forceHint = this.force ? '' : '; give --force to write it anyway';
+    if (g instanceof GraphTooLargeError || !g.complete) {
+      this.full = `the state graph has more than ${this.bound} states${forceHint}`;
+    } else if (g.states.length > FULL_GRAPH_BOUND && !this.force) {
+      this.full = `the state graph has ${g.states.length} states, more than ${FULL_GRAPH_BOUND}${forceHint}`;
     } else {
       const violated = this.r.outcome.violations.map((v) => g.properties.find((p) => p.name === v.name)).filter((p) => p !== undefined);
       this.full = fullGraph(g, violated, this.project ? { project: this.project } : {});
@@ -287,20 +312,25 @@ export async function writeExports(plan: ExportPlan, results: readonly RunResult
     let ex = runs.get(f.result);
     if (ex === undefined) runs.set(f.result, (ex = new RunExports(f.result, plan.force)));
     let text: string | undefined;
-    let why: string | undefined;
-    if (f.property === undefined) {
+    let why: string | undefined = f.skip;
+    if (why !== undefined) {
+      // nothing to write
+    } else if (f.property === undefined) {
       const g = ex.fullGraph();
       if (typeof g === 'string') why = g;
       else text = await graphText(f.format, g);
     } else if (GRAPH_FORMATS.includes(f.format)) {
       const g = ex.counterexampleGraph(f.property);
-      if (g === null) why = `the states up to the counterexample's length exceed ${plan.force ? FORCED_BOUND : ANALYSIS_BOUND}`;
+      if (typeof g === 'string') why = g;
       else text = await graphText(f.format, g);
     } else {
       const cex = ex.counterexample(f.property);
       switch (f.format) {
         case 'swimlane':
           text = renderSwimlane(cex);
+          break;
+        case 'swimlane-full':
+          text = renderSwimlane(cex, { fullState: true });
           break;
         case 'md':
           text = renderSwimlane(cex, { markdown: true }) + '\n' + renderMermaid(cex, { fenced: true });
@@ -336,8 +366,9 @@ export function renderExportSummary(plan: ExportPlan, s: ExportSummary): string 
 
 /**
  * The CLI's hook: validates the flags and returns a function that checks the
- * planned files (before the report is printed) and one that writes them and
- * returns the summary. undefined when --export was not given.
+ * planned files and creates the directory (after the run, before the report
+ * is printed) and one that writes them and returns the summary. undefined
+ * when --export was not given.
  */
 export function exportHook(flags: ExportFlags):
   | { readonly check: (results: readonly RunResult[]) => void; readonly write: (results: readonly RunResult[]) => Promise<string> }
@@ -345,7 +376,17 @@ export function exportHook(flags: ExportFlags):
   const plan = exportPlan(flags);
   if (plan === undefined) return undefined;
   return {
-    check: (results) => checkConflicts(plan, plannedFiles(plan, results)),
+    check: (results) => {
+      const files = plannedFiles(plan, results);
+      checkConflicts(plan, files);
+      if (files.some((f) => f.skip === undefined)) {
+        try {
+          makeDir(plan.dir);
+        } catch (e) {
+          throw new UsageError(`--out ${plan.dir}: cannot create the directory (${(e as Error).message})`);
+        }
+      }
+    },
     write: async (results) => renderExportSummary(plan, await writeExports(plan, results)),
   };
 }

@@ -6,7 +6,8 @@
  *
  *   tsx src/cli.ts [check] [--model NAME [-p K=V[,K=V]]...] [--filter TAG=VALUE]... [--group G]
  *                  [--json] [--max-states N] [--max-depth N] [--time-limit SECONDS]
- *                  [--progress | --no-progress] [--stop-on-first] [--no-timing] [--list]
+ *                  [--progress | --no-progress] [--stop-on-first] [--no-timing] [--list] [--swimlanes]
+ *                  [--export FORMAT[,FORMAT...] --out DIR [--force]]   (see cli-export.ts)
  */
 import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -26,11 +27,13 @@ import {
   UsageError,
   type Registry,
 } from './check/registry.js';
-import { renderReport, renderTable, summaryLine, traceLines, type Change } from './report/table.js';
+import { printedViolations, renderReport, renderTable, summaryLine, traceLines, type Change } from './report/table.js';
 import { toPlain } from './report/plain.js';
 import { addReplayCommand } from './cli-replay.js';
 import { addRootCauseCommand } from './cli-rootcause.js';
-import { executeAll } from './check/pool.js';
+import { chooseAll, executeAll, type ChoiceJob } from './check/pool.js';
+import type { ChoiceRequest, ChosenTrace } from './check/shortest.js';
+import { reportSwimlane } from './report/swimlane.js';
 import { progressPrinter, progressWanted, type ProgressSink } from './report/progress.js';
 import { exportHook, EXPORT_FORMATS, type ExportFlags } from './cli-export.js';
 
@@ -68,6 +71,7 @@ interface CheckFlags {
   workers?: string;
   timing: boolean;
   list?: boolean;
+  swimlanes?: boolean;
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -118,6 +122,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), regist
     .option('--workers <n>', 'run the registered runs in n processes (default: 2 on a machine with 2 or more cores)')
     .option('--no-timing', 'leave out the final time line (and timings in JSON)')
     .option('--list', 'list the models, their parameters and the registered runs')
+    .option('--swimlanes', 'print each trace of the report as swimlanes: a column per actor, locks and ref count, where the violation becomes unavoidable')
     .option('--export <formats>', `write counterexamples and state graphs to --out: ${EXPORT_FORMATS.join(', ')} (comma-separated)`)
     .option('--out <dir>', 'the directory --export writes to')
     .option('--force', 'with --export: overwrite existing files, and write full state graphs above the size bound')
@@ -202,9 +207,12 @@ function selectedRuns(flags: CheckFlags & { param: string[]; filter: string[] },
   if (flags.param.length > 0) throw new UsageError('--param sets a parameter of --model; give --model NAME too');
   const assignments = parseAssignments(flags.filter, '--filter');
   if (flags.group !== undefined) assignments.push(['group', flags.group]);
-  for (const tag of ['scenario', 'variant', 'env', 'lock', 'memory'] as const) {
+  const cellTags = ['scenario', 'variant', 'env', 'lock', 'memory'] as const;
+  for (const tag of cellTags) {
     for (const value of flags[tag] ?? []) assignments.push([tag, value]);
   }
+  // The matrix shortcuts select matrix cells; with --group or --filter group=... they apply to that group instead.
+  if (cellTags.some((t) => flags[t] !== undefined) && !assignments.some(([k]) => k === 'group')) assignments.push(['group', 'dialog']);
   const filter = parseFilter(registry.runs, assignments);
   const runs = selectRuns(registry.runs, filter);
   if (runs.length === 0) {
@@ -219,6 +227,7 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
   const maxDepth = positiveInt('--max-depth', flags.maxDepth);
   const timeLimit = positiveSeconds('--time-limit', flags.timeLimit);
   const exporter = exportHook(given as CheckFlags & ExportFlags);
+  if (flags.swimlanes && flags.json) throw new UsageError('--swimlanes changes the text report; it cannot be combined with --json');
   if (flags.list) {
     io.stdout(renderList(registry));
     return EXIT_OK;
@@ -256,15 +265,27 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
       }
     }
   }
-  const timeMs = performance.now() - started;
   const exit = results.every((r) => r.differences.length === 0) ? EXIT_OK : EXIT_NOT_AS_DECLARED;
   exporter?.check(results);
+  // The text report prints, for each violation it shows, the shortest trace
+  // with the fewest actor switches and how many shortest ones exist (JSON
+  // keeps the engine's own shortest trace).
+  const chosen = flags.json
+    ? undefined
+    : await chooseAll(choiceJobs(results), { workers, registered: (r) => registry.runs === defaultRunsMarker(registry) && registry.runs.includes(r) }, flags.swimlanes === true);
+  const timeMs = performance.now() - started;
 
   if (flags.json) {
     io.stdout(JSON.stringify(toJson(results, exit, flags.timing ? timeMs : undefined), null, 2) + '\n');
     if (exit !== EXIT_OK) io.stderr.write(`${summaryLine(results)}\n`);
   } else {
-    io.stdout(renderReport(results, flags.timing ? { timeMs } : {}));
+    const swimlanes = flags.swimlanes
+      ? {
+          renderTrace: (r: RunResult, property: string, c: ChosenTrace | undefined) =>
+            reportSwimlane(r.run.id, r.outcome.violations.find((v) => v.name === property)!, c),
+        }
+      : {};
+    io.stdout(renderReport(results, { ...(flags.timing ? { timeMs } : {}), ...(chosen ? { chosen } : {}), ...swimlanes }));
   }
   if (exporter !== undefined) {
     const summary = await exporter.write(results);
@@ -272,6 +293,18 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
     else io.stdout(summary);
   }
   return exit;
+}
+
+/** Per run, the printed violations whose trace is to be chosen among the shortest. */
+function choiceJobs(results: readonly RunResult[]): ChoiceJob[] {
+  const jobs = new Map<RunResult, ChoiceRequest[]>();
+  for (const { result, property } of printedViolations(results)) {
+    const v = result.outcome.violations.find((p) => p.name === property)!;
+    const list = jobs.get(result) ?? [];
+    list.push({ property, length: v.trace!.length - 1 });
+    jobs.set(result, list);
+  }
+  return [...jobs].map(([r, requests]) => ({ run: r.run, requests }));
 }
 
 function renderList(registry: Registry): string {

@@ -51,8 +51,8 @@ two-phase(RM=3)         ok            288         1145     11  -                
 two-phase-buggy(RM=3)   violation     623         2507     11  TCConsistent     yes
 
 counter-race(NP=3,K=4): NoLostUpdate violated (always: when every process has done its K increments, x = NP*K)
-  all 3 processes did 4 increments but x = 11, not 12
-  shortest trace, 48 steps:
+  all 3 processes did 4 increments but x = 8, not 12
+  shortest trace, 48 steps, 3 actor switches (the fewest among 1354230898401083489280 distinct shortest traces):
    #  actor  step   changes
    0  -      init   x=0 t=[0,0,0] n=[0,0,0] pc=[head,head,head]
    1  p0     head   pc[0]: head -> load
@@ -71,68 +71,68 @@ counter-race(NP=3,K=4): NoLostUpdate violated (always: when every process has do
   14  p0     load   t[0]: 0 -> 3, pc[0]: load -> store
   15  p0     store  x: 3 -> 4, t[0]: 3 -> 0, pc[0]: store -> incr
   16  p0     incr   n[0]: 3 -> 4, pc[0]: incr -> head
-  17  p1     head   pc[1]: head -> load
-  18  p1     load   t[1]: 0 -> 4, pc[1]: load -> store
-  19  p1     store  x: 4 -> 5, t[1]: 4 -> 0, pc[1]: store -> incr
-  20  p1     incr   n[1]: 0 -> 1, pc[1]: incr -> head
-  21  p1     head   pc[1]: head -> load
-  22  p1     load   t[1]: 0 -> 5, pc[1]: load -> store
-  23  p1     store  x: 5 -> 6, t[1]: 5 -> 0, pc[1]: store -> incr
-  24  p1     incr   n[1]: 1 -> 2, pc[1]: incr -> head
-  25  p1     head   pc[1]: head -> load
-  26  p1     load   t[1]: 0 -> 6, pc[1]: load -> store
-  27  p1     store  x: 6 -> 7, t[1]: 6 -> 0, pc[1]: store -> incr
-  28  p1     incr   n[1]: 2 -> 3, pc[1]: incr -> head
-  29  p1     head   pc[1]: head -> load
-  30  p1     load   t[1]: 0 -> 7, pc[1]: load -> store
-  31  p2     head   pc[2]: head -> load
-  32  p2     load   t[2]: 0 -> 7, pc[2]: load -> store
+  17  p2     head   pc[2]: head -> load
+  18  p2     load   t[2]: 0 -> 4, pc[2]: load -> store
+  19  p1     head   pc[1]: head -> load
+  20  p1     load   t[1]: 0 -> 4, pc[1]: load -> store
+  21  p1     store  x: 4 -> 5, t[1]: 4 -> 0, pc[1]: store -> incr
+  22  p1     incr   n[1]: 0 -> 1, pc[1]: incr -> head
+  23  p1     head   pc[1]: head -> load
+  24  p1     load   t[1]: 0 -> 5, pc[1]: load -> store
+  25  p1     store  x: 5 -> 6, t[1]: 5 -> 0, pc[1]: store -> incr
+  26  p1     incr   n[1]: 1 -> 2, pc[1]: incr -> head
+  27  p1     head   pc[1]: head -> load
+  28  p1     load   t[1]: 0 -> 6, pc[1]: load -> store
+  29  p1     store  x: 6 -> 7, t[1]: 6 -> 0, pc[1]: store -> incr
+  30  p1     incr   n[1]: 2 -> 3, pc[1]: incr -> head
+  31  p1     head   pc[1]: head -> load
+  32  p1     load   t[1]: 0 -> 7, pc[1]: load -> store
   33  p1     store  x: 7 -> 8, t[1]: 7 -> 0, pc[1]: store -> incr
   34  p1     incr   n[1]: 3 -> 4, pc[1]: incr -> head
-  35  p2     store  t[2]: 7 -> 0, pc[2]: store -> incr
+  35  p2     store  x: 8 -> 5, t[2]: 4 -> 0, pc[2]: store -> incr
   36  p2     incr   n[2]: 0 -> 1, pc[2]: incr -> head
   37  p2     head   pc[2]: head -> load
-  38  p2     load   t[2]: 0 -> 8, pc[2]: load -> store
-  39  p2     store  x: 8 -> 9, t[2]: 8 -> 0, pc[2]: store -> incr
+  38  p2     load   t[2]: 0 -> 5, pc[2]: load -> store
+  39  p2     store  x: 5 -> 6, t[2]: 5 -> 0, pc[2]: store -> incr
   40  p2     incr   n[2]: 1 -> 2, pc[2]: incr -> head
   41  p2     head   pc[2]: head -> load
-  42  p2     load   t[2]: 0 -> 9, pc[2]: load -> store
-  43  p2     store  x: 9 -> 10, t[2]: 9 -> 0, pc[2]: store -> incr
+  42  p2     load   t[2]: 0 -> 6, pc[2]: load -> store
+  43  p2     store  x: 6 -> 7, t[2]: 6 -> 0, pc[2]: store -> incr
   44  p2     incr   n[2]: 2 -> 3, pc[2]: incr -> head
   45  p2     head   pc[2]: head -> load
-  46  p2     load   t[2]: 0 -> 10, pc[2]: load -> store
-  47  p2     store  x: 10 -> 11, t[2]: 10 -> 0, pc[2]: store -> incr
+  46  p2     load   t[2]: 0 -> 7, pc[2]: load -> store
+  47  p2     store  x: 7 -> 8, t[2]: 7 -> 0, pc[2]: store -> incr
   48  p2     incr   n[2]: 3 -> 4, pc[2]: incr -> head
 
 counter-race(NP=2,K=1): NoLostUpdate violated (always: when every process has done its K increments, x = NP*K)
   all 2 processes did 1 increments but x = 1, not 2
-  shortest trace, 8 steps:
+  shortest trace, 8 steps, 2 actor switches (the fewest among 36 distinct shortest traces):
   #  actor  step   changes
   0  -      init   x=0 t=[0,0] n=[0,0] pc=[head,head]
-  1  p0     head   pc[0]: head -> load
-  2  p0     load   pc[0]: load -> store
-  3  p1     head   pc[1]: head -> load
-  4  p1     load   pc[1]: load -> store
+  1  p1     head   pc[1]: head -> load
+  2  p1     load   pc[1]: load -> store
+  3  p0     head   pc[0]: head -> load
+  4  p0     load   pc[0]: load -> store
   5  p0     store  x: 0 -> 1, pc[0]: store -> incr
   6  p0     incr   n[0]: 0 -> 1, pc[0]: incr -> head
   7  p1     store  pc[1]: store -> incr
   8  p1     incr   n[1]: 0 -> 1, pc[1]: incr -> head
 
 peterson-buggy: MutualExclusion violated (always: at most one process is in the critical section)
-  shortest trace, 8 steps:
+  shortest trace, 8 steps, 2 actor switches (the fewest among 8 distinct shortest traces):
   #  actor  step  changes
   0  -      init  flag=[false,false] turn=0 ncrit=0 pc=[s1,s1]
   1  p0     s1    turn: 0 -> 1, pc[0]: s1 -> s2
   2  p1     s1    turn: 1 -> 0, pc[1]: s1 -> s2
   3  p1     s2    flag[1]: false -> true, pc[1]: s2 -> s3
   4  p1     s3    pc[1]: s3 -> s4
-  5  p0     s2    flag[0]: false -> true, pc[0]: s2 -> s3
-  6  p0     s3    pc[0]: s3 -> s4
-  7  p0     s4    ncrit: 0 -> 1, pc[0]: s4 -> s5
-  8  p1     s4    ncrit: 1 -> 2, pc[1]: s4 -> s5
+  5  p1     s4    ncrit: 0 -> 1, pc[1]: s4 -> s5
+  6  p0     s2    flag[0]: false -> true, pc[0]: s2 -> s3
+  7  p0     s3    pc[0]: s3 -> s4
+  8  p0     s4    ncrit: 1 -> 2, pc[0]: s4 -> s5
 
 two-phase-buggy(RM=3): TCConsistent violated (always: no resource manager has aborted while another has committed)
-  shortest trace, 3 steps:
+  shortest trace, 3 steps, 2 actor switches (the fewest among 18 distinct shortest traces):
   #  actor  step             changes
   0  -      init             rmState=[working,working,working] tmState=init tmPrepared=[false,false,false] msgPrepared=[false,false,false] msgCommit=false msgAbort=false
   1  TM     TMCommit         tmState: init -> committed, msgCommit: false -> true
@@ -152,7 +152,7 @@ two-phase(RM=2,buggy=true) differs from its declaration:
   - TCConsistent is violated, expected it to hold
 
 two-phase(RM=2,buggy=true): TCConsistent violated (always: no resource manager has aborted while another has committed)
-  shortest trace, 3 steps:
+  shortest trace, 3 steps, 2 actor switches (the fewest among 6 distinct shortest traces):
   #  actor  step             changes
   0  -      init             rmState=[working,working] tmState=init tmPrepared=[false,false] msgPrepared=[false,false] msgCommit=false msgAbort=false
   1  TM     TMCommit         tmState: init -> committed, msgCommit: false -> true
@@ -167,17 +167,17 @@ peterson        ok             38           64     10  -                yes
 peterson-buggy  violation      98          186     14  MutualExclusion  yes
 
 peterson-buggy: MutualExclusion violated (always: at most one process is in the critical section)
-  shortest trace, 8 steps:
+  shortest trace, 8 steps, 2 actor switches (the fewest among 8 distinct shortest traces):
   #  actor  step  changes
   0  -      init  flag=[false,false] turn=0 ncrit=0 pc=[s1,s1]
   1  p0     s1    turn: 0 -> 1, pc[0]: s1 -> s2
   2  p1     s1    turn: 1 -> 0, pc[1]: s1 -> s2
   3  p1     s2    flag[1]: false -> true, pc[1]: s2 -> s3
   4  p1     s3    pc[1]: s3 -> s4
-  5  p0     s2    flag[0]: false -> true, pc[0]: s2 -> s3
-  6  p0     s3    pc[0]: s3 -> s4
-  7  p0     s4    ncrit: 0 -> 1, pc[0]: s4 -> s5
-  8  p1     s4    ncrit: 1 -> 2, pc[1]: s4 -> s5
+  5  p1     s4    ncrit: 0 -> 1, pc[1]: s4 -> s5
+  6  p0     s2    flag[0]: false -> true, pc[0]: s2 -> s3
+  7  p0     s3    pc[0]: s3 -> s4
+  8  p0     s4    ncrit: 1 -> 2, pc[0]: s4 -> s5
 
 2 runs, all as declared
 `;
@@ -362,7 +362,7 @@ describe('exit 1 when a result is not as declared (and the report says which)', 
 
 describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no stack trace', () => {
   const UNKNOWN_OPTION =
-    "error: unknown option '--frobnicate'; expected one of: --model, --param, --filter, --group, --scenario, --variant, --env, --lock, --memory, --json, --max-states, --max-depth, --time-limit, --progress, --no-progress, --stop-on-first, --workers, --no-timing, --list, --export, --out, --force, --help";
+    "error: unknown option '--frobnicate'; expected one of: --model, --param, --filter, --group, --scenario, --variant, --env, --lock, --memory, --json, --max-states, --max-depth, --time-limit, --progress, --no-progress, --stop-on-first, --workers, --no-timing, --list, --swimlanes, --export, --out, --force, --help";
   const BAD_PARAM = "error: parameter NP of model counter-race expects an integer from 1 to 8, got '9'";
 
   it('as a process: an unknown option and a bad parameter', () => {
@@ -486,7 +486,7 @@ nondet differs from its declaration:
   - error: DeterminismError: model nondet: replay diverged at step 1 (a:inc): the successor differs from the state explored. Likely causes: next() or actions() depends on something outside the state (Math.random, Date, a mutable global or closure), next() mutates its input state, actions() does not return its list in a stable order, or key() is not canonical (e.g. JSON.stringify of objects whose key order varies).
 
 tiny: Small violated (always: n stays below 2)
-  shortest trace, 2 steps:
+  shortest trace, 2 steps, 0 actor switches (the only shortest trace):
   #  actor  step  source  changes
   0  -      init          n=0 log={last:null}
   1  a      inc   x.c:10  n: 0 -> 1, log.last: null -> n0
@@ -496,7 +496,7 @@ tiny: Never violated (sometimes: n reaches 9)
   never reached in 4 states, so there is no trace
 
 tiny-wrong: Small violated (always: n stays below 2)
-  shortest trace, 2 steps:
+  shortest trace, 2 steps, 0 actor switches (the only shortest trace):
   #  actor  step  source  changes
   0  -      init          n=0 log={last:null}
   1  a      inc   x.c:10  n: 0 -> 1, log.last: null -> n0
@@ -656,5 +656,26 @@ describe('text rendering', () => {
     onPipe.done();
     expect(piped).toBe('run: 12,345 states, depth 7, queue 890, 8,230 states/s, 1.5 s\n');
     expect(progressPrinter('run', { isTTY: true, write: () => true }, false).onProgress).toBeUndefined();
+  });
+});
+
+describe("the matrix shortcuts and PR #3836's proposition searches", () => {
+  it('--scenario/--env/--variant select matrix cells only; with --group propositions they select searches', async () => {
+    const cells = await inProcess(['--scenario', 'pr-bye-first', '--env', 'fast-lock/sc', '--variant', 'v1-both', '--no-timing', '--workers', '1']);
+    expect(cells.code).toBe(0);
+    expect(cells.stdout).not.toContain('proposition/');
+    expect(cells.stdout).toContain('1 run, all as declared');
+    const searches = await inProcess(['--group', 'propositions', '--scenario', 'pr-bye-first', '--no-timing', '--workers', '1']);
+    expect(searches.code).toBe(0);
+    expect(searches.stdout).toContain('P-23         unknown (3 of 8 searches run)  pr-bye-first fast-lock/sc v1-part1: none in 14 states (exhaustive); pr-bye-first fast-lock/sc v1-part2: none in 15 states (exhaustive); pr-bye-first fast-lock/sc v1-both: none in 14 states (exhaustive)');
+    expect(searches.stdout).toContain('3 runs, all as declared');
+  });
+
+  it('a proposition search prints its witness or counterexample when asked for alone', async () => {
+    const r = await inProcess(['--group', 'propositions', '--filter', 'proposition=P-04', '--no-timing', '--workers', '1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('P-04         fails    bye-vs-timeout-B fast-lock/sc orig: counterexample, 1 step');
+    expect(r.stdout).toContain('proposition/P-04/bye-vs-timeout-B/fast-lock/sc/orig: counterexample (the BYE worker holds no reference (holders W.ctx, W.tm))');
+    expect(r.stdout).toMatch(/1 {2}W {6}W1\.H\+\+W1\.scan\+W1\.ref-R\[ref=2\]\+W1\.ref-W\+W1\.H- +dlg_hash\.c:787,789-795,796,797 +ref: 2 -> 3, holders\["W\.ctx"\]: \(absent\) -> 1/);
   });
 });

@@ -5,8 +5,10 @@
  * where the violation becomes unavoidable) on tiny literal graphs.
  */
 import { describe, expect, it } from 'vitest';
-import { always, check } from '../src/engine/index.js';
+import { always, atQuiescence, check, sometimes } from '../src/engine/index.js';
 import { actorSwitches, buildStateGraph, doomedStates, fewestSwitches, shortestPaths } from '../src/graph/state-graph.js';
+import { chooseTraces } from '../src/check/shortest.js';
+import type { RunSpec } from '../src/check/run.js';
 import { analyseCounterexample, renderSwimlane } from '../src/report/swimlane.js';
 import { renderMermaid } from '../src/report/mermaid.js';
 import { graphModel, type Node } from './helpers/graph-model.js';
@@ -52,6 +54,55 @@ describe('shortest counterexamples on literal graphs', () => {
     const c = analyseCounterexample(m, 'NotBad')!;
     expect(c.unavoidableAt).toBe(1);
     expect(c.count).toBe(3n);
+  });
+});
+
+describe('a graph cut at the counterexample length', () => {
+  // 'end' is quiescent and violates Done; it is the last state before the cut.
+  const m = graphModel({
+    init: ['s'],
+    edges: { s: [['a.x', 'p'], ['b.y', 'q']], p: [['a.z', 'end']], q: [['b.w', 'end'], ['b.v', 'more']], more: [['b.u', 'more2']] },
+    properties: [atQuiescence<Node>('Done', 'quiescent only in a good state', (s) => s !== 'end')],
+  });
+
+  it('still finds a quiescent violating state at the cut (quiescence is known beyond the depth bound)', () => {
+    const g = buildStateGraph(m, { maxDist: 2 });
+    expect(g.complete).toBe(false);
+    const sp = shortestPaths(g, m.properties[0])!;
+    expect(sp.length).toBe(2);
+    expect(sp.count).toBe(2n);
+    expect(sp.targets.map((t) => g.states[t])).toEqual(['end']);
+  });
+
+  it('chooses the printed trace the same way, falling back to the engine trace above the bound', () => {
+    const run: RunSpec = { id: 'cut', tags: {}, build: () => m, expect: { violated: ['Done'] } };
+    const [c] = chooseTraces(run, [{ property: 'Done', length: 2 }]);
+    expect(c.count).toBe('2');
+    expect(c.switches).toBe(0);
+    expect(c.trace!.map((t) => t.state)).toEqual(['s', 'p', 'end']);
+    const [none] = chooseTraces(run, [{ property: 'Done', length: 2 }], 3);
+    expect(none).toMatchObject({ trace: null, count: null, switches: null });
+    expect(none.why).toMatch(/exceed 3/);
+  });
+});
+
+describe('a sometimes property', () => {
+  const m = graphModel({
+    init: ['s'],
+    edges: { s: [['a.x', 'p'], ['b.y', 'goal']], p: [['a.z', 'goal']] },
+    properties: [sometimes<Node>('Goal', 'goal is reachable', (s) => s === 'goal')],
+  });
+
+  it('gets its shortest witness, worded as a witness, not a violation', () => {
+    const c = analyseCounterexample(m, 'Goal')!;
+    expect(c.trace.map((t) => t.state)).toEqual(['s', 'goal']);
+    const text = renderSwimlane(c);
+    expect(text).toMatch(/^\S+: Goal reached, witness of 1 step in swimlanes\n/);
+    expect(text).toContain('XX step 1 (b:y) reaches a state that witnesses it.');
+    expect(text).toContain('Reached: Goal (goal is reachable) must be reachable; this trace reaches it.');
+    expect(text).toContain('This is the only shortest witness (1 step)');
+    expect(text).not.toMatch(/violat/);
+    expect(renderMermaid(c)).toMatch(/title \S+: Goal reached\n/);
   });
 });
 

@@ -9,6 +9,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { CheckOptions } from '../engine/index.js';
 import { execute, type RunResult, type RunSpec } from './run.js';
+import { chooseTraces, type ChoiceRequest, type ChosenTrace } from './shortest.js';
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
@@ -32,22 +33,58 @@ export async function executeAll(runs: readonly RunSpec[], options: CheckOptions
   const results = new Map<string, RunResult>();
   for (const r of runs.filter((x) => !pool.registered(x))) results.set(r.id, execute(r, options));
   // Longest first would be best; the manifest order is a fair proxy (big scenarios come first).
-  const queue = [...remote];
   const byId = new Map(remote.map((r) => [r.id, r]));
-  const n = Math.min(pool.workers, remote.length);
+  await inWorkers(
+    pool.workers,
+    remote.map((r) => ({ id: r.id, options })),
+    (m: { id: string; outcome: RunResult['outcome']; differences: RunResult['differences'] }) => {
+      const res: RunResult = { run: byId.get(m.id)!, outcome: m.outcome, differences: m.differences };
+      results.set(m.id, res);
+      pool.onResult?.(res);
+    },
+  );
+  return runs.map((r) => results.get(r.id)!);
+}
+
+/** One run's traces to choose (src/check/shortest.ts). */
+export interface ChoiceJob {
+  readonly run: RunSpec;
+  readonly requests: readonly ChoiceRequest[];
+}
+
+/** The chosen traces of each job, by run id; in worker processes like `executeAll`. */
+export async function chooseAll(jobs: readonly ChoiceJob[], pool: Omit<PoolOptions, 'onResult'>, complete = false): Promise<Map<string, ChosenTrace[]>> {
+  const out = new Map<string, ChosenTrace[]>();
+  const remote = jobs.filter((j) => pool.registered(j.run));
+  const local = pool.workers <= 1 || remote.length <= 1 ? jobs : jobs.filter((j) => !pool.registered(j.run));
+  for (const j of local) out.set(j.run.id, chooseTraces(j.run, j.requests, undefined, complete));
+  if (local.length < jobs.length) {
+    await inWorkers(
+      pool.workers,
+      remote.map((j) => ({ id: j.run.id, choose: j.requests, complete })),
+      (m: { id: string; chosen: ChosenTrace[] }) => out.set(m.id, m.chosen),
+    );
+  }
+  return out;
+}
+
+/**
+ * Sends each message (it names a registered run by `id`) to one of n worker
+ * processes, the next one as soon as a worker answers; `onReply` gets each answer.
+ */
+async function inWorkers<R>(workers: number, messages: readonly { id: string }[], onReply: (reply: R) => void): Promise<void> {
+  const queue = [...messages];
+  const n = Math.min(workers, messages.length);
   await Promise.all(
     Array.from({ length: n }, () =>
       new Promise<void>((resolve, reject) => {
         const child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
         const sendNext = () => {
           const next = queue.shift();
-          if (next === undefined) child.send({ done: true });
-          else child.send({ id: next.id, options });
+          child.send(next === undefined ? { done: true } : next);
         };
-        child.on('message', (m: { id: string; outcome: RunResult['outcome']; differences: RunResult['differences'] }) => {
-          const res: RunResult = { run: byId.get(m.id)!, outcome: m.outcome, differences: m.differences };
-          results.set(m.id, res);
-          pool.onResult?.(res);
+        child.on('message', (m: R) => {
+          onReply(m);
           sendNext();
         });
         child.on('error', reject);
@@ -56,5 +93,4 @@ export async function executeAll(runs: readonly RunSpec[], options: CheckOptions
       }),
     ),
   );
-  return runs.map((r) => results.get(r.id)!);
 }

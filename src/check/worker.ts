@@ -1,18 +1,26 @@
-/** A worker process of the pool (pool.ts): runs registered runs by id, answers with plain data. */
+/**
+ * A worker process of the pool (pool.ts): runs registered runs by id, or
+ * chooses the printed traces of one (src/check/shortest.ts); answers with plain data.
+ */
 import type { CheckOptions } from '../engine/index.js';
 import { toPlain } from '../report/plain.js';
 import { defaultRegistry } from './registry.js';
 import { execute } from './run.js';
+import { chooseTraces, type ChoiceRequest } from './shortest.js';
 
 const runs = new Map(defaultRegistry().runs.map((r) => [r.id, r]));
 
-process.on('message', (m: { id?: string; options?: CheckOptions; done?: boolean }) => {
+process.on('message', (m: { id?: string; options?: CheckOptions; choose?: ChoiceRequest[]; complete?: boolean; done?: boolean }) => {
   if (m.done) {
     process.disconnect();
     return;
   }
   const run = runs.get(m.id!);
   if (run === undefined) throw new Error(`worker: no registered run '${m.id}'`);
+  if (m.choose !== undefined) {
+    process.send!({ id: run.id, chosen: chooseTraces(run, m.choose, undefined, m.complete === true) });
+    return;
+  }
   const { outcome, differences } = execute(run, m.options ?? {});
   // JSON drops absent fields as the parent expects them; an Error becomes its name, message and fields.
   process.send!({ id: run.id, outcome: { ...outcome, error: outcome.error === undefined ? undefined : toPlain(outcome.error) }, differences });

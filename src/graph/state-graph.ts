@@ -32,6 +32,8 @@ export interface StateGraph<S, A extends Action = Action> {
   readonly out: readonly (readonly Edge<A>[])[];
   /** Whether each state was expanded (false beyond the depth bound). */
   readonly expanded: readonly boolean[];
+  /** Whether each state is quiescent (no action enabled); known for unexpanded states too. */
+  readonly quiescent: readonly boolean[];
   /** True when every reachable state was stored and expanded. */
   readonly complete: boolean;
   readonly properties: readonly Property<S>[];
@@ -67,6 +69,7 @@ export function buildStateGraph<S, A extends Action>(model: Model<S, A>, options
   const dist: number[] = [];
   const out: Edge<A>[][] = [];
   const expanded: boolean[] = [];
+  const quiescent: boolean[] = [];
   const initial: number[] = [];
   const add = (state: S, key: string, d: number): number => {
     if (states.length >= maxStates) throw new GraphTooLargeError(model.name, maxStates);
@@ -77,6 +80,7 @@ export function buildStateGraph<S, A extends Action>(model: Model<S, A>, options
     dist.push(d);
     out.push([]);
     expanded.push(false);
+    quiescent.push(false);
     return id;
   };
   for (const s of model.initialStates()) {
@@ -85,12 +89,13 @@ export function buildStateGraph<S, A extends Action>(model: Model<S, A>, options
   }
   let complete = true;
   for (let id = 0; id < states.length; id++) {
+    const acts = model.actions(states[id]);
+    quiescent[id] = acts.length === 0;
     if (dist[id] >= maxDist) {
-      if (model.actions(states[id]).length > 0) complete = false;
+      if (acts.length > 0) complete = false;
       continue;
     }
     expanded[id] = true;
-    const acts = model.actions(states[id]);
     for (let index = 0; index < acts.length; index++) {
       const action = acts[index];
       const succ = model.next(states[id], action);
@@ -99,7 +104,23 @@ export function buildStateGraph<S, A extends Action>(model: Model<S, A>, options
       out[id].push({ from: id, to, index, action });
     }
   }
-  return { model: model.name, states, keys, dist, initial, out, expanded, complete, properties: model.properties };
+  return { model: model.name, states, keys, dist, initial, out, expanded, quiescent, complete, properties: model.properties };
+}
+
+/**
+ * The state graph the analysis of a model works on: the complete one when it
+ * fits in `maxStates`, otherwise (given `knownLength`, the length of a shortest
+ * counterexample) the states up to that length, which hold every shortest
+ * counterexample but not what comes after (so no unavoidability mark).
+ * Throws GraphTooLargeError when not even that fits.
+ */
+export function analysisGraph<S, A extends Action>(model: Model<S, A>, options: { maxStates?: number; knownLength?: number } = {}): StateGraph<S, A> {
+  try {
+    return buildStateGraph(model, { maxStates: options.maxStates });
+  } catch (e) {
+    if (!(e instanceof GraphTooLargeError) || options.knownLength === undefined) throw e;
+    return buildStateGraph(model, { maxStates: options.maxStates, maxDist: options.knownLength });
+  }
 }
 
 export function findProperty<S>(g: StateGraph<S, Action>, name: string): Property<S> {
@@ -118,7 +139,9 @@ export function isTarget<S>(g: StateGraph<S, Action>, p: Property<S>, i: number)
     case 'always':
       return !p.holds(s);
     case 'atQuiescence':
-      return g.expanded[i] && g.out[i].length === 0 && !p.holds(s);
+      // Quiescence is known beyond the depth bound too, so a graph cut at a
+      // counterexample's length still finds a quiescent violating state there.
+      return g.quiescent[i] && !p.holds(s);
     case 'sometimes':
       return p.holds(s);
   }

@@ -7,7 +7,7 @@
  */
 import type { Action } from '../engine/index.js';
 import { defaultLanes, firstSource, stepText, type LaneSummary } from './lanes.js';
-import { actorsOf, type Counterexample } from './swimlane.js';
+import { actorsOf, words, type Counterexample } from './swimlane.js';
 import { diffStates, formatChange, formatInitial } from './table.js';
 
 /** Text safe inside a Mermaid message or note: '#' and ';' as entity codes, no line breaks. */
@@ -27,7 +27,8 @@ export function renderMermaid(cex: Counterexample, options: MermaidOptions = {})
   const lastActor = actors[actors.length - 1];
   const span = actors.length > 1 ? `${first},${lastActor}` : first;
   const hasLanes = trace.some((t) => lanes.locks(t.state) !== undefined || lanes.ref(t.state) !== undefined);
-  const out: string[] = ['sequenceDiagram', `  title ${esc(`${cex.title}: ${cex.property.name} violated`)}`];
+  const w = words(cex.property.kind);
+  const out: string[] = ['sequenceDiagram', `  title ${esc(`${cex.title}: ${cex.property.name} ${w.verb}`)}`];
   for (const a of actors) out.push(`  participant ${a}`);
   const init = trace[0].state;
   const initText = hasLanes
@@ -47,10 +48,10 @@ export function renderMermaid(cex: Counterexample, options: MermaidOptions = {})
     if (r0 !== r1) notes.push(`ref ${r0 ?? '?'} → ${r1 ?? '?'}`);
     if (!hasLanes) notes.push(...diffStates(before, after).map(formatChange));
     if (notes.length > 0) out.push(`  Note right of ${a.actor}: ${esc(notes.join(', '))}`);
-    if (i === cex.unavoidableAt && i !== trace.length - 1) out.push(`  Note over ${span}: ${esc('from here the violation is unavoidable')}`);
+    if (i === cex.unavoidableAt && i !== trace.length - 1) out.push(`  Note over ${span}: ${esc(`from here ${w.event} is unavoidable`)}`);
   }
   const why = cex.explanation !== undefined ? ` (${cex.explanation})` : '';
-  out.push(`  Note over ${span}: ${esc(`${cex.property.name} violated: ${cex.property.meaning}${why}`)}`);
+  out.push(`  Note over ${span}: ${esc(`${cex.property.name} ${w.verb}: ${cex.property.meaning}${why}`)}`);
   const text = out.join('\n') + '\n';
   return options.fenced ? '```mermaid\n' + text + '```\n' : text;
 }

@@ -22,11 +22,10 @@
 import type { Action, Model, Property, Trace } from '../engine/index.js';
 import {
   actorSwitches,
-  buildStateGraph,
+  analysisGraph,
   doomedStates,
   fewestSwitches,
   findProperty,
-  GraphTooLargeError,
   shortestPaths,
   traceNodes,
   type StateGraph,
@@ -75,13 +74,16 @@ export function analyseCounterexample<S, A extends Action>(
   propertyName: string,
   options: AnalyseOptions = {},
 ): Counterexample | null {
-  let g: StateGraph<S, A>;
-  try {
-    g = buildStateGraph(model, { maxStates: options.maxStates });
-  } catch (e) {
-    if (!(e instanceof GraphTooLargeError) || options.knownLength === undefined) throw e;
-    g = buildStateGraph(model, { maxStates: options.maxStates, maxDist: options.knownLength });
-  }
+  return analyseOnGraph(model, analysisGraph(model, options), propertyName, options);
+}
+
+/** The same on a state graph already built (from `analysisGraph`): several properties share one graph. */
+export function analyseOnGraph<S, A extends Action>(
+  model: Model<S, A>,
+  g: StateGraph<S, A>,
+  propertyName: string,
+  options: Pick<AnalyseOptions, 'title' | 'project'> = {},
+): Counterexample | null {
   const p = findProperty(g, propertyName);
   const sp = shortestPaths(g, p);
   if (sp === null) return null;
@@ -186,7 +188,8 @@ export function renderSwimlane(cex: Counterexample, options: SwimlaneOptions = {
     ];
   });
   const table = options.markdown ? markdownTable(columns, rows) : renderTable(columns, rows);
-  const header = `${cex.title}: ${cex.property.name} violated, counterexample of ${last} step${last === 1 ? '' : 's'} in swimlanes`;
+  const w = words(cex.property.kind);
+  const header = `${cex.title}: ${cex.property.name} ${w.verb}, ${w.noun} of ${last} step${last === 1 ? '' : 's'} in swimlanes`;
   const text = [options.markdown ? `### ${header}` : header, '', table, '', ...closing(cex)];
   return text.join('\n') + '\n';
 }
@@ -198,34 +201,47 @@ export function closing(cex: Counterexample): string[] {
     const a = cex.trace[i].action!;
     return `${a.actor}:${stepText(a)}`;
   };
+  const w = words(cex.property.kind);
   const out: string[] = [];
   if (cex.unavoidableAt === null) {
-    out.push(`${MARK_UNAVOIDABLE} not computed: the state graph is larger than the bound, so where the violation becomes unavoidable is not known.`);
+    out.push(`${MARK_UNAVOIDABLE} not computed: the state graph is larger than the bound, so where ${w.event} becomes unavoidable is not known.`);
   } else if (cex.unavoidableAt === 0) {
-    out.push(`${MARK_UNAVOIDABLE} the violation is unavoidable from the initial state: every run reaches it.`);
+    out.push(`${MARK_UNAVOIDABLE} ${w.event} is unavoidable from the initial state: every run reaches ${w.target}.`);
   } else if (cex.unavoidableAt === last) {
     out.push(
-      `${MARK_UNAVOIDABLE} the violation stays avoidable until its last step (${last}, ${stepName(last)}): before it, another enabled action leads to a state from which some run never violates ${cex.property.name}.`,
+      `${MARK_UNAVOIDABLE} ${w.event} stays avoidable until its last step (${last}, ${stepName(last)}): before it, another enabled action leads to a state from which some run never ${w.does} ${cex.property.name}.`,
     );
   } else {
     out.push(
-      `${MARK_UNAVOIDABLE} step ${cex.unavoidableAt} (${stepName(cex.unavoidableAt)}) is where the violation becomes unavoidable: after it, every continuation violates ${cex.property.name}; before it, another enabled action would have kept it avoidable.`,
+      `${MARK_UNAVOIDABLE} step ${cex.unavoidableAt} (${stepName(cex.unavoidableAt)}) is where ${w.event} becomes unavoidable: after it, every continuation ${w.does} ${cex.property.name}; before it, another enabled action would have kept it avoidable.`,
     );
   }
-  out.push(`${MARK_VIOLATION} step ${last} (${stepName(last)}) reaches the violating state.`);
+  out.push(`${MARK_VIOLATION} step ${last} (${stepName(last)}) reaches ${w.target}.`);
   out.push('');
-  out.push(`Violated: ${inWords(cex.property)}`);
+  out.push(`${w.verb === 'violated' ? 'Violated' : 'Reached'}: ${inWords(cex.property)}`);
   if (cex.explanation !== undefined) out.push(`In the last state: ${cex.explanation}.`);
   const n = cex.count;
   out.push(
     n === null
-      ? `This is the engine's first shortest counterexample (${last} steps, ${cex.switches} actor switches); the state graph is too large to count the others.`
+      ? `This is the engine's first shortest ${w.noun} (${steps(last)}, ${cex.switches} actor switch${cex.switches === 1 ? '' : 'es'}); the state graph is too large to count the others.`
       : n === 1n
-      ? `This is the only shortest counterexample (${last} steps); it has ${cex.switches} actor switch${cex.switches === 1 ? '' : 'es'}.`
-      : `There are ${n} distinct shortest counterexamples (${last} steps each); this one has the fewest actor switches: ${cex.switches}.`,
+      ? `This is the only shortest ${w.noun} (${steps(last)}); it has ${cex.switches} actor switch${cex.switches === 1 ? '' : 'es'}.`
+      : `There are ${n} distinct shortest ${w.nouns} (${steps(last)} each); this one has the fewest actor switches: ${cex.switches}.`,
   );
   return out;
 }
+
+/**
+ * How a trace of a property is spoken of: a counterexample that violates it,
+ * or (for a `sometimes` property) a witness that reaches it.
+ */
+export function words(kind: Counterexample['property']['kind']) {
+  return kind === 'sometimes'
+    ? { verb: 'reached', noun: 'witness', nouns: 'witnesses', event: 'reaching it', does: 'reaches', target: 'a state that witnesses it' }
+    : { verb: 'violated', noun: 'counterexample', nouns: 'counterexamples', event: 'the violation', does: 'violates', target: 'the violating state' };
+}
+
+const steps = (n: number): string => `${n} step${n === 1 ? '' : 's'}`;
 
 /** The property stated in words. */
 export function inWords(p: Counterexample['property']): string {
@@ -246,3 +262,34 @@ function markdownTable(columns: readonly Column[], rows: readonly (readonly stri
   const rule = `|${columns.map((c) => (c.align === 'right' ? '---:' : '---')).join('|')}|`;
   return [head, rule, ...rows.map((r) => `| ${r.map((c, i) => (i >= 2 && i < r.length - 1 && c !== '' && c !== '(initial state)' ? `\`${c.replace(/`/g, "'")}\`` : mdCell(c))).join(' | ')} |`)].join('\n');
 }
+
+/**
+ * The swimlanes of a violation as `check --swimlanes` prints them in its
+ * report: the table and the closing sentences (the report's own line names
+ * the run and property), indented by two spaces. From the trace chosen among
+ * the shortest when there is one, else from the engine's trace.
+ */
+export function reportSwimlane(
+  runId: string,
+  v: { readonly name: string; readonly kind: Counterexample['property']['kind']; readonly meaning: string; readonly explanation?: string; readonly trace?: Trace<unknown, Action> },
+  chosen: { trace: Trace<unknown, Action> | null; count: string | null; switches: number | null; explanation?: string; unavoidableAt?: number | null } | undefined,
+  options: SwimlaneOptions = {},
+): string[] {
+  const property = { name: v.name, kind: v.kind, meaning: v.meaning };
+  const cex: Counterexample =
+    chosen?.trace && chosen.count !== null && chosen.switches !== null
+      ? {
+          title: runId,
+          property,
+          ...(chosen.explanation !== undefined ? { explanation: chosen.explanation } : {}),
+          trace: chosen.trace,
+          count: BigInt(chosen.count),
+          switches: chosen.switches,
+          unavoidableAt: chosen.unavoidableAt ?? null,
+          graphStates: 0,
+        }
+      : fromTrace(runId, property, v.trace!, v.explanation);
+  const lines = renderSwimlane(cex, options).trimEnd().split('\n').slice(2);
+  return lines.map((l) => (l === '' ? '' : `  ${l}`));
+}
+

@@ -5,6 +5,7 @@
  */
 import { formatSource, type Action, type Trace } from '../engine/index.js';
 import { describeDifference, type RunResult } from '../check/run.js';
+import type { ChosenTrace } from '../check/shortest.js';
 import { deadSteps, isMatrixRun, matrixViolations, renderMatrix } from './matrix.js';
 import { renderPropositionTable } from './propositions.js';
 
@@ -218,6 +219,26 @@ export function renderTrace(trace: Trace<unknown, Action>, indent = ''): string 
 export interface ReportOptions {
   /** Total wall-clock time; printed as a final `time:` line only when given. */
   readonly timeMs?: number;
+  /**
+   * Per run id, the trace chosen for each printed violation among all shortest
+   * ones (src/check/shortest.ts), printed instead of the engine's with the count.
+   */
+  readonly chosen?: ReadonlyMap<string, readonly ChosenTrace[]>;
+  /** Renders a violation's trace instead of the trace table (e.g. as swimlanes): the lines, indented. */
+  readonly renderTrace?: (r: RunResult, property: string, chosen: ChosenTrace | undefined) => string[];
+}
+
+/**
+ * The violations whose traces the report prints: every violation with a
+ * trace of a run outside the matrix; for the matrix, one per row and
+ * property (see `matrixViolations`).
+ */
+export function printedViolations(all: readonly RunResult[]): { result: RunResult; property: string }[] {
+  const out: { result: RunResult; property: string }[] = [];
+  // Proposition searches print their own traces (the engine's), only when they are all that was asked for.
+  for (const r of all.filter((x) => !isMatrixRun(x) && x.run.tags.group !== 'propositions')) for (const v of r.outcome.violations) out.push({ result: r, property: v.name });
+  out.push(...matrixViolations(all.filter(isMatrixRun)));
+  return out.filter(({ result, property }) => result.outcome.violations.find((v) => v.name === property)?.trace !== undefined);
 }
 
 const statusText = (r: RunResult): string => {
@@ -233,7 +254,12 @@ export function renderReport(all: readonly RunResult[], options: ReportOptions =
   const matrix = all.filter(isMatrixRun);
   const propositions = all.filter((r) => r.run.tags.group === 'propositions');
   const results = all.filter((r) => !isMatrixRun(r) && r.run.tags.group !== 'propositions');
-  if (results.length > 0) out.push(...renderRuns(results));
+  const chosen = (r: RunResult, property: string) => options.chosen?.get(r.run.id)?.find((c) => c.property === property);
+  const traceOf: TraceOf = (r, v) => {
+    const c = chosen(r, v.name);
+    return options.renderTrace && v.trace !== undefined ? options.renderTrace(r, v.name, c) : traceLinesOf(r, v, c);
+  };
+  if (results.length > 0) out.push(...renderRuns(results, traceOf));
   if (matrix.length > 0) {
     if (out.length > 0) out.push('');
     out.push(renderMatrix(matrix));
@@ -265,11 +291,29 @@ export function renderReport(all: readonly RunResult[], options: ReportOptions =
   return out.join('\n') + '\n';
 }
 
-function traceOf(r: RunResult, v: RunResult['outcome']['violations'][number]): string[] {
+type Violation = RunResult['outcome']['violations'][number];
+type TraceOf = (r: RunResult, v: Violation) => string[];
+
+function traceLinesOf(r: RunResult, v: Violation, chosen?: ChosenTrace): string[] {
   const out: string[] = [];
-  if (v.explanation !== undefined) out.push(`  ${v.explanation}`);
-  if (v.trace === undefined) out.push(`  never reached in ${r.outcome.stats.states} states, so there is no trace`);
-  else out.push(`  shortest trace, ${v.trace.length - 1} steps:`, renderTrace(v.trace, '  '));
+  // The explanation of the trace shown: the chosen one's when a trace was chosen.
+  const explanation = chosen?.trace ? chosen.explanation : v.explanation;
+  if (explanation !== undefined) out.push(`  ${explanation}`);
+  if (v.trace === undefined) {
+    out.push(`  never reached in ${r.outcome.stats.states} states, so there is no trace`);
+    return out;
+  }
+  const n = v.trace.length - 1;
+  if (chosen === undefined) {
+    out.push(`  shortest trace, ${n} steps:`, renderTrace(v.trace, '  '));
+  } else if (chosen.trace === null || chosen.count === null || chosen.switches === null) {
+    out.push(`  shortest trace, ${n} steps (the engine's first; the others were not counted: ${chosen.why ?? 'the state graph is too large'}):`, renderTrace(v.trace, '  '));
+  } else {
+    const k = chosen.switches;
+    const switches = `${k} actor switch${k === 1 ? '' : 'es'}`;
+    const which = chosen.count === '1' ? 'the only shortest trace' : `the fewest among ${chosen.count} distinct shortest traces`;
+    out.push(`  shortest trace, ${n} steps, ${switches} (${which}):`, renderTrace(chosen.trace, '  '));
+  }
   return out;
 }
 
@@ -290,7 +334,7 @@ function notesAndDifferences(results: readonly RunResult[], perRunCoverage = tru
   return out;
 }
 
-function renderRuns(results: readonly RunResult[]): string[] {
+function renderRuns(results: readonly RunResult[], traceOf: TraceOf): string[] {
   const out: string[] = [];
   const columns: Column[] = [
     { header: 'run' },

@@ -1,0 +1,95 @@
+/**
+ * The trace `check` prints for a violated property: among ALL shortest
+ * counterexamples (on the state graph, src/graph), the one with the fewest
+ * switches between actors, with how many distinct shortest ones there are.
+ * The engine keeps one parent per state, so its own trace is just the first
+ * shortest one found; this rebuilds the state graph over the Model API (about
+ * the cost of a second exploration) for the runs whose traces are printed.
+ *
+ * Only the states up to the longest printed trace's length are built (every
+ * shortest counterexample lies there); when not even those fit in the bound,
+ * the engine's trace is kept and the count is null (the report says so).
+ * Nothing here prints.
+ */
+import type { Action, Trace } from '../engine/index.js';
+import {
+  actorSwitches,
+  analysisGraph,
+  buildStateGraph,
+  doomedStates,
+  fewestSwitches,
+  findProperty,
+  GraphTooLargeError,
+  shortestPaths,
+  traceNodes,
+} from '../graph/state-graph.js';
+import type { RunSpec } from './run.js';
+
+/** The bound on the state graph built to choose the printed traces (the largest dialog cell has about 41 000 states, counter-race(NP=3,K=4) 165 340). */
+export const CHOICE_BOUND = 250_000;
+
+/** A property to choose a trace for, with the length of the engine's (shortest) trace. */
+export interface ChoiceRequest {
+  readonly property: string;
+  readonly length: number;
+}
+
+export interface ChosenTrace {
+  readonly property: string;
+  /** The chosen trace (states projected as the run's report shows them), or null: keep the engine's. */
+  readonly trace: Trace<unknown, Action> | null;
+  /** The number of distinct shortest counterexamples, in decimal (it can exceed 2^53), or null when not counted. */
+  readonly count: string | null;
+  /** The actor switches of the chosen trace (null when not chosen). */
+  readonly switches: number | null;
+  /** The property's explanation of the chosen trace's last state (it may differ from the engine trace's). */
+  readonly explanation?: string;
+  /**
+   * With `complete`: the step after which the violation is unavoidable (see
+   * report/swimlane.ts), or null when the state graph was not complete.
+   */
+  readonly unavoidableAt?: number | null;
+  /** Why nothing was chosen, when so. */
+  readonly why?: string;
+}
+
+/** Chooses the printed trace of each requested property of one run (one state graph for all of them). */
+export function chooseTraces(run: RunSpec, requests: readonly ChoiceRequest[], maxStates = CHOICE_BOUND, complete = false): ChosenTrace[] {
+  if (requests.length === 0) return [];
+  const model = run.build();
+  const project = run.project ?? ((s: unknown) => s);
+  const knownLength = Math.max(...requests.map((r) => r.length));
+  let g;
+  try {
+    // Only the states up to the longest requested trace (every shortest
+    // counterexample lies there), unless `complete` asks for the whole graph
+    // (within the bound) to mark where each violation becomes unavoidable.
+    g = complete ? analysisGraph(model, { maxStates, knownLength }) : buildStateGraph(model, { maxStates, maxDist: knownLength });
+  } catch (e) {
+    if (!(e instanceof GraphTooLargeError)) throw e;
+    const why = `the states up to the trace's length exceed ${maxStates}`;
+    return requests.map((r) => ({ property: r.property, trace: null, count: null, switches: null, why }));
+  }
+  return requests.map((r) => {
+    const sp = shortestPaths(g, findProperty(g, r.property));
+    if (sp === null || sp.length !== r.length) {
+      // Cannot happen for a deterministic model: the engine and the graph explore the same states.
+      throw new Error(`run ${run.id}: ${r.property}: the state graph's shortest counterexample (${sp?.length ?? 'none'}) differs from the engine's (${r.length})`);
+    }
+    const raw = fewestSwitches(g, sp);
+    const p = findProperty(g, r.property);
+    let unavoidableAt: number | null = null;
+    if (complete && g.complete) {
+      const doomed = doomedStates(g, p);
+      unavoidableAt = traceNodes(g, raw, (s) => model.key(s)).findIndex((n) => doomed[n] === 1);
+    }
+    return {
+      property: r.property,
+      trace: raw.map((t) => ({ action: t.action, state: project(t.state) })),
+      count: sp.count.toString(),
+      switches: actorSwitches(raw),
+      ...(p.explain ? { explanation: p.explain(raw[raw.length - 1].state) } : {}),
+      ...(complete ? { unavoidableAt } : {}),
+    };
+  });
+}
