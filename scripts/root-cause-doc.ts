@@ -29,5 +29,6 @@ const head = [
   `\`none\` when the search was exhaustive, \`unknown\` when it stopped at ${DOC_MAX_STATES} states. The matrix checks the same`,
   'property (`NoCrash3835`) in every cell, for every variant.',
   '',
+  '',
 ];
 writeFileSync(new URL('../docs/root-cause.md', import.meta.url), head.join('\n') + renderRootCause(cells, environments, true));
