@@ -17,12 +17,27 @@ import { MANIFEST_PATH, loadManifest, type ManifestPropositionRun, type Manifest
 import { executeAll } from '../src/check/pool.js';
 import { deadSteps } from '../src/report/matrix.js';
 import { defaultRegistry } from '../src/check/registry.js';
+import type { RunResult } from '../src/check/run.js';
 import type { VariantName } from '../spec/dialog/variants.js';
 
 const manifest = loadManifest();
 const registry = defaultRegistry();
 const started = performance.now();
 const format = (m: object) => JSON.stringify(m, null, 1).replace(/\[\n\s+([^\]{]*?)\n\s+\]/g, (_m, inner: string) => `[${inner.replace(/\n\s+/g, ' ')}]`) + '\n';
+/** What a finished run declares; a search that stopped at its first counterexample is finished too, when allowed. */
+function declaration({ run, outcome: o }: RunResult, stopAllowed: boolean): ManifestRun {
+  if (o.status === 'error' || (!o.stats.complete && !(stopAllowed && o.bound === 'stopOnViolation'))) throw new Error(`${run.id}: ${o.status} ${o.error?.message ?? ''}`);
+  return {
+    scenario: run.tags.scenario,
+    env: run.tags.env,
+    variant: run.tags.variant as VariantName,
+    violated: o.violations.map((v) => v.name),
+    states: o.stats.states,
+    transitions: o.stats.transitions,
+    depth: o.stats.depth,
+  };
+}
+
 if (process.argv.includes('--propositions')) {
   const selected = registry.runs.filter((r) => r.tags.group === 'propositions');
   const results = await executeAll(selected, {}, {
@@ -30,19 +45,7 @@ if (process.argv.includes('--propositions')) {
     registered: () => true,
     onResult: (r) => process.stderr.write(`${r.run.id}: ${r.outcome.stats.states} states, ${r.outcome.properties.map((p) => `${p.name} ${p.verdict}`).join(',')} (${Math.round(r.outcome.stats.timeMs)} ms)\n`),
   });
-  const propositions: ManifestPropositionRun[] = results.map(({ run, outcome: o }) => {
-    if (o.status === 'error' || (!o.stats.complete && o.bound !== 'stopOnViolation')) throw new Error(`${run.id}: ${o.status} ${o.error?.message ?? ''}`);
-    return {
-      id: run.tags.proposition,
-      scenario: run.tags.scenario,
-      env: run.tags.env,
-      variant: run.tags.variant as VariantName,
-      violated: o.violations.map((v) => v.name),
-      states: o.stats.states,
-      transitions: o.stats.transitions,
-      depth: o.stats.depth,
-    };
-  });
+  const propositions: ManifestPropositionRun[] = results.map((r) => ({ id: r.run.tags.proposition, ...declaration(r, true) }));
   const text = format({ ...manifest, propositions });
   if (process.argv.includes('--dry-run')) process.stdout.write(text);
   else writeFileSync(MANIFEST_PATH, text);
@@ -56,18 +59,7 @@ const results = await executeAll(selected, {}, {
   registered: () => true,
   onResult: (r) => process.stderr.write(`${r.run.id}: ${r.outcome.stats.states} states, ${r.outcome.violations.map((v) => v.name).join(',') || 'ok'} (${Math.round(r.outcome.stats.timeMs)} ms)\n`),
 });
-const runs: ManifestRun[] = results.map(({ run, outcome: o }) => {
-  if (o.status === 'error' || !o.stats.complete) throw new Error(`${run.id}: ${o.status} ${o.error?.message ?? ''}`);
-  return {
-    scenario: run.tags.scenario,
-    env: run.tags.env,
-    variant: run.tags.variant as VariantName,
-    violated: o.violations.map((v) => v.name),
-    states: o.stats.states,
-    transitions: o.stats.transitions,
-    depth: o.stats.depth,
-  };
-});
+const runs: ManifestRun[] = results.map((r) => declaration(r, false));
 // Keep the declarations of rows not re-pinned; order everything as the rows and variants are.
 const kept = manifest.runs.filter((r) => only.length > 0 && !only.includes(r.scenario));
 const order = (r: ManifestRun) => registry.runs.findIndex((x) => x.tags.scenario === r.scenario && x.tags.env === r.env && x.tags.variant === r.variant);

@@ -232,7 +232,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
         c('ok-short-lifetime', SC, 'v1-both'),
       ],
     },
-    note: 'Within the modelled paths. H-then-TL exists at A: destroy_dlg runs remove_dlg_timer under TL while unref_dlg holds H (dlg_hash.h:344 -> dlg_hash.c:255); the model takes that path in every scenario that frees the dialog. Paths not modelled (dlg_replication.c:328, 558) were read: they take TL inside H, not the reverse.',
+    note: 'Within the modelled paths. H-then-TL exists at A: destroy_dlg runs remove_dlg_timer under TL while unref_dlg holds H (dlg_hash.h:344 -> dlg_hash.c:255); the model takes that path in every scenario that frees the dialog. Paths not modelled were read: dlg_replicated_create takes H (dlg_replication.c:239) and calls insert_dlg_timer (328), dlg_replicated_update takes H (459) and calls update_dlg_timer (558): TL inside H, not the reverse.',
   },
   {
     id: 'P-15',
