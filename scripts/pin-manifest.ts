@@ -9,8 +9,8 @@
  *   npx tsx scripts/pin-manifest.ts --dry-run  # print, do not write
  *   npx tsx scripts/pin-manifest.ts --scenario NAME [--scenario NAME2]
  *                                              # re-pin only these scenarios' rows
- *   npx tsx scripts/pin-manifest.ts --propositions
- *                                              # re-pin only the searches of PR #3836's propositions
+ *   npx tsx scripts/pin-manifest.ts --propositions [--proposition P-NN ...]
+ *                                              # re-pin the searches of PR #3836's propositions (or only these)
  */
 import { writeFileSync } from 'node:fs';
 import { MANIFEST_PATH, loadManifest, type ManifestPropositionRun, type ManifestRun } from '../src/check/dialog.js';
@@ -39,17 +39,21 @@ function declaration({ run, outcome: o }: RunResult, stopAllowed: boolean): Mani
 }
 
 if (process.argv.includes('--propositions')) {
-  const selected = registry.runs.filter((r) => r.tags.group === 'propositions');
+  const ids = process.argv.flatMap((x, i) => (process.argv[i - 1] === '--proposition' ? [x] : []));
+  const selected = registry.runs.filter((r) => r.tags.group === 'propositions' && (ids.length === 0 || ids.includes(r.tags.proposition)));
   const results = await executeAll(selected, {}, {
     workers: 2,
     registered: () => true,
     onResult: (r) => process.stderr.write(`${r.run.id}: ${r.outcome.stats.states} states, ${r.outcome.properties.map((p) => `${p.name} ${p.verdict}`).join(',')} (${Math.round(r.outcome.stats.timeMs)} ms)\n`),
   });
-  const propositions: ManifestPropositionRun[] = results.map((r) => ({ id: r.run.tags.proposition, ...declaration(r, true) }));
+  const pinned: ManifestPropositionRun[] = results.map((r) => ({ id: r.run.tags.proposition, ...declaration(r, true) }));
+  // Keep the other propositions' declarations; order as the registered runs are.
+  const order = (r: ManifestPropositionRun) => registry.runs.findIndex((x) => x.tags.group === 'propositions' && x.tags.proposition === r.id && x.tags.scenario === r.scenario && x.tags.env === r.env && x.tags.variant === r.variant);
+  const propositions = [...(manifest.propositions ?? []).filter((r) => ids.length > 0 && !ids.includes(r.id)), ...pinned].sort((a, b) => order(a) - order(b));
   const text = format({ ...manifest, propositions });
   if (process.argv.includes('--dry-run')) process.stdout.write(text);
   else writeFileSync(MANIFEST_PATH, text);
-  process.stderr.write(`${propositions.length} proposition searches pinned in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(`${pinned.length} proposition searches pinned in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   process.exit(0);
 }
 const only = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--scenario' ? [a] : []));

@@ -112,7 +112,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
       holds: (s) => !held(s, 'bye1') && !held(s, 'bye2'),
       configs: [c('bye-vs-timeout-B', SC, 'orig')],
     },
-    note: 'send_leg_bye (dlg_req_within.c:383-404) sends each BYE with a TM callback that takes a reference (dlg_handlers.c:1342-1357) and drops it when the transaction is deleted (1258-1262).',
+    note: "send_leg_bye takes a reference for each BYE it sends (ref_dlg, dlg_req_within.c:388; another for its processing context, 383 -> dlg_req_within.h:88-90) and bye_reply_cb_release drops it when TM frees the BYE (319-322).",
   },
   {
     id: 'P-04',
@@ -262,7 +262,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     id: 'P-18',
     claim: 'The RACE_CONDITION_OCCURRED path passes through dlg_ontimeout in a way the fix protects.',
     outside:
-      'dlg_onreply\'s race-condition path (dlg_handlers.c:679-699, 745-759) is not modelled: no scenario has a reply racing the dialog\'s creation. Read at A, it ends the dialog by itself; dlg_ontimeout\'s check (2526-2531) is a different place.',
+      'The CANCEL/200 OK race that sets the flag is not modelled. Read at A: that path only shortens the lifetime to race_condition_timeout (update_dlg_timer, dlg_handlers.c:686-699; 750-759 on the 200 OK) and the dialog then ends through the timer like any expiry, dlg_ontimeout using the flag only to choose the termination reason (2526-2531). So it is the lifetime-expiry race of the modelled scenarios with a shorter lifetime, and the fix protects it exactly as much as those (P-10, P-12, P-24, P-25).',
     note: 'Outside the model.',
   },
   {
@@ -275,18 +275,18 @@ export const PROPOSITIONS: readonly Proposition[] = [
       configs: [c('bye-vs-timeout-B', SC, 'v1-both'), c('pr-timer-reads-first', SC, 'v1-both')],
       assumed: [c('bye-vs-timeout-B', PR, 'v1-both')],
     },
-    note: 'Each BYE transaction holds its own reference until its TMCB_TRANS_DELETED callback (dlg_handlers.c:1342-1357, 1258-1262), so the count cannot reach 0 before both are gone.',
+    note: "Each BYE the timer sends holds its own reference (send_leg_bye's ref_dlg, dlg_req_within.c:388) until TM frees the transaction and bye_reply_cb_release drops it (319-322), so the count cannot reach 0 before both are gone.",
   },
   {
     id: 'P-20',
     claim: "(v3) A BYE transaction's reference can be outlived: the dialog reaches 0 while that transaction's callback is still registered.",
     decide: {
       quant: 'exists',
-      property: 'the dialog is freed (or a safety invariant fails) while a BYE transaction still holds a reference',
-      holds: (s) => crashed(s) || (s.ghost.frees > 0 && (held(s, 'bye1') || held(s, 'bye2'))),
+      property: "the dialog is freed (or a safety invariant fails) while the received BYE's transaction still holds its reference (holders W.tm, W2.tm)",
+      holds: (s) => crashed(s) || (s.ghost.frees > 0 && (held(s, 'W.tm') || held(s, 'W2.tm'))),
       configs: [c('bye-vs-timeout-B', SC, 'v2'), c('two-byes-vs-timeout', SC, 'v2')],
     },
-    note: 'As P-19: the reference taken at dlg_handlers.c:1356 is dropped only by that transaction\'s own callback (1258-1262).',
+    note: "The reference the BYE's transaction takes (dlg_handlers.c:1342-1357) is dropped only by that transaction's TMCB_TRANS_DELETED callback (1258-1262), and RefMatchesHolders keeps ref equal to the live holders, so ref cannot reach 0 while it is held.",
   },
   {
     id: 'P-21',
