@@ -199,7 +199,7 @@ const TIMER_C = 'dlg_timer.c';
  */
 export function ref(p: Program, id: string, holder: string, call: SourceLoc): void {
   p.add({ id: `${id}.H+`, src: call, acquire: 'H', touch: true });
-  refUnsafe(p, id, holder, at(HASH_H, 318));
+  refUnsafe(p, id, holder, at(HASH_H, 319));
   p.add({ id: `${id}.H-`, src: at(HASH_C, 1039), release: 'H' });
 }
 

@@ -16,8 +16,12 @@
  * semantics (environment fast-lock/sc/pr-assumed), for contrast only: they do
  * not decide the verdict, which is about the code.
  *
- * A proposition outside what the model represents says why, and what the C
- * code shows when read (cited lines).
+ * Unless a configuration says otherwise (posix-sem/sc/eintr1), locks exclude:
+ * with one interrupted sem_wait every variant breaks by a different mechanism
+ * (two processes inside H; docs/dialog-results.md finding 4), so a "fails"
+ * for a crash the PR attributes to its race is about that race, not about
+ * EINTR. A proposition outside what the model represents says why, and what
+ * the C code shows when read (cited lines).
  *
  * The searches are registered runs (group `propositions`) with their verdicts
  * and counts pinned in check-manifest.json, so `npm run check` re-runs them.
@@ -66,6 +70,7 @@ const c = (scenario: string, env: string, variant: VariantName): Config => ({ sc
 const SC = 'fast-lock/sc';
 const RLX = 'fast-lock/relaxed';
 const PR = 'fast-lock/sc/pr-assumed';
+const EINTR = 'posix-sem/sc/eintr1';
 
 const marked = (s: DialogState, m: string) => s.ghost.marks.includes(m);
 const markedPrefix = (s: DialogState, prefix: string) => s.ghost.marks.some((m) => m.startsWith(prefix));
@@ -76,6 +81,9 @@ const SAFETY = dialogProperties([]).filter((p) =>
   ['RefNonNegative', 'NoUseAfterFree', 'NoDoubleFree', 'LockExclusion', 'TimerListIntegrity', 'RefMatchesHolders'].includes(p.name),
 );
 const crashed = (s: DialogState) => SAFETY.some((p) => !p.holds(s));
+/** Only the reference accounting: a wrong count, a touch after FREE, a double free. */
+const REFS = SAFETY.filter((p) => ['RefNonNegative', 'NoUseAfterFree', 'NoDoubleFree', 'RefMatchesHolders'].includes(p.name));
+const refError = (s: DialogState) => REFS.some((p) => !p.holds(s));
 const CRASH = 'a memory-safety invariant fails (RefNonNegative, NoUseAfterFree, NoDoubleFree, LockExclusion, TimerListIntegrity or RefMatchesHolders)';
 
 export const PROPOSITIONS: readonly Proposition[] = [
@@ -134,7 +142,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
       holds: (s) => !held(s, 'W.ctx') || held(s, 'base'),
       configs: [c('bye-vs-timeout-B-base', SC, 'orig')],
     },
-    note: 'The base reference goes when the INVITE transaction is deleted (dlg_handlers.c:1247-1255, dlg_hash.c:1201-1219), which nothing orders against a later BYE: the counterexample deletes the INVITE transaction first. Whether it is still held depends on timing (the 2 s lifetime of the PR\'s test).',
+    note: 'The base reference goes when the INVITE transaction is deleted (dlg_handlers.c:1247-1255, dlg_hash.c:1201-1219), which nothing orders against a later BYE: the counterexample deletes the INVITE transaction first. So it fails as a guarantee of the code\'s ordering; in the PR\'s test timing (2 s lifetime, below TM\'s 5 s wait, tm/config.h:47) it does hold, and an untimed model cannot say more.',
   },
   {
     id: 'P-06',
@@ -194,7 +202,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
       quant: 'exists',
       property: CRASH,
       holds: crashed,
-      configs: [c('pr-timer-reads-first', SC, 'v1-part2'), c('two-byes-vs-timeout', SC, 'v1-part2'), c('replicated-delete', SC, 'v1-part2')],
+      configs: [c('bye-vs-timeout-B', SC, 'v1-part2'), c('pr-bye-first', SC, 'v1-part2'), c('two-byes-vs-timeout', SC, 'v1-part2'), c('replicated-delete', SC, 'v1-part2')],
     },
     note: 'The actors that observe DELETED (B3 dlg_req_within.c:285-293, W7 dlg_handlers.c:2034-2075, R dlg_replication.c:617-640) drop only references they took; a too-early drop would break RefMatchesHolders or RefNonNegative.',
   },
@@ -207,7 +215,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
       holds: crashed,
       configs: [c('bye-vs-timeout-B', SC, 'orig'), c('two-byes-vs-timeout', SC, 'orig'), c('replicated-delete', SC, 'orig')],
     },
-    note: 'The cleanup blocks are gated on winning the transition (dlg_handlers.c:2078-2079, 2548; dlg_req_within.c:224) and only one actor wins; the removal sites (dlg_handlers.c:2133, dlg_req_within.c:237, dlg_replication.c:642, 1230) return 1 once the tl is gone.',
+    note: "The cleanup blocks of the BYE worker, the timer and the BYE replies are gated on winning the transition (dlg_handlers.c:2078-2079, 2548; dlg_req_within.c:224) and only one actor wins; the removal sites return 1 once the tl is gone. One cleanup is not gated: drop_dlg on an already DELETED dialog still runs destroy_linkers_unsafe, remove_dlg_timer, the DB delete and its unref (dlg_replication.c:1213-1259). No scenario puts drop_dlg beside a BYE worker, so that case is not searched; read, its removal and W10 still claim the timer reference once between them.",
   },
   {
     id: 'P-13',
@@ -224,6 +232,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
       property: 'no process acquires H while it holds TL',
       holds: (s) => !markedPrefix(s, 'obs:H-under-TL:'),
       configs: [
+        c('bye-vs-timeout-B', SC, 'orig'),
         c('bye-vs-timeout-B', SC, 'v1-both'),
         c('route-rearm', SC, 'v1-both'),
         c('replicated-delete', SC, 'v1-both'),
@@ -232,31 +241,33 @@ export const PROPOSITIONS: readonly Proposition[] = [
         c('ok-short-lifetime', SC, 'v1-both'),
       ],
     },
-    note: 'Within the modelled paths. H-then-TL exists at A: destroy_dlg runs remove_dlg_timer under TL while unref_dlg holds H (dlg_hash.h:344 -> dlg_hash.c:255); the model takes that path in every scenario that frees the dialog. Paths not modelled were read: dlg_replicated_create takes H (dlg_replication.c:239) and calls insert_dlg_timer (328), dlg_replicated_update takes H (459) and calls update_dlg_timer (558): TL inside H, not the reverse.',
+    note: 'Within the modelled paths. H-then-TL exists at A: destroy_dlg runs remove_dlg_timer under TL while unref_dlg holds H (dlg_hash.h:344 -> dlg_hash.c:255); the model takes that path in every scenario that frees the dialog (observation mark TL-under-H), and drop_dlg takes H(i) (dlg_replication.c:1227) before its remove_dlg_timer (1230). Paths not modelled were read: dlg_replicated_create takes H (dlg_replication.c:239) and calls insert_dlg_timer (328), dlg_replicated_update takes H (459) and calls update_dlg_timer (558): TL inside H, not the reverse.',
   },
   {
     id: 'P-15',
     claim: "Both race paths depend on ARM64's weaker memory ordering.",
     decide: {
       quant: 'forall',
-      property: "no crash under sequentially consistent memory (x86-like), even with the PR's assumption about remove_dlg_timer",
+      property: 'no crash under sequentially consistent memory (x86-like)',
       holds: (s) => !crashed(s),
-      configs: [c('bye-vs-timeout-B', PR, 'orig')],
+      configs: [c('bye-vs-timeout-B', PR, 'orig'), c('bye-vs-timeout', EINTR, 'orig')],
     },
-    note: 'Race Path 1, once its assumption is granted, crashes under sequentially consistent memory: it does not need weak ordering. Without the assumption no configuration crashes, relaxed memory included (docs/dialog-results.md). Race Path 2\'s stale read needs relaxed memory (P-07) but leads to protocol anomalies only.',
+    note: "Race Path 1 exists only under the PR's assumption (P-01), so the first search grants it (the one place where an assumed run decides): it then crashes under sequentially consistent memory, so it does not need weak ordering. Race Path 2's stale read does need relaxed memory (P-07) but leads to protocol anomalies only. What does crash a BYE-vs-expiry race with no assumption and no weak ordering is the lock: aarch64 builds at A use POSIX semaphores by default (opensips-dialog.md §4.3) and one interrupted sem_wait is enough (second search, posix-sem/sc/eintr1).",
   },
   {
     id: 'P-16',
     claim: 'The crash in the backtrace (§2.8) results from the BYE/timer race.',
     outside:
-      'The backtrace\'s frame is in dlg_onroute\'s H section (dlg_handlers.c:536-611, at 567-571) on a cell the PR itself says belonged to another dialog; the model has one dialog cell and no cell reuse, so it cannot connect that frame to this race.',
+      'The backtrace\'s frame is in push_reply_in_dialog (dlg_handlers.c:510-611, its H section at 567-571, called from dlg_onreply at 665) on a cell the PR itself says belonged to another dialog; the model has one dialog cell and no cell reuse, so it cannot connect that frame to this race.',
     note: 'Outside the model; see P-27 for what the crash line itself requires.',
   },
   {
     id: 'P-17',
     claim: 'Moving the removal into next_state_dlg changes no externally visible order of effects ("no behavioural changes").',
     compareVariants: ['orig', 'v1-part1'],
-    note: 'The model compares what it can observe: the declared verdicts of every matrix cell, orig against v1-part1. The order of effects inside a run (W8/W9 against the removal, dlg_handlers.c:2081-2165) is not compared.',
+    outside:
+      "The model compares only what its invariants observe: the declared verdicts of every matrix cell, orig against v1-part1, agree (above); the order of effects inside a run is not compared. Read, the claim is false: v1's drop_dlg (dlg_replication.c:1176 at 196b51fa) no longer calls remove_dlg_timer for a dialog that is already DELETED, where A does (dlg_replication.c:1229-1240), and the BYE worker's removal now happens inside next_state_dlg, before the on_hangup route and linker teardown of W8 instead of after them (A dlg_handlers.c:2081-2133).",
+    note: 'Not contradicted by the matrix; contradicted by reading.',
   },
   {
     id: 'P-18',
@@ -284,21 +295,22 @@ export const PROPOSITIONS: readonly Proposition[] = [
       quant: 'exists',
       property: "the dialog is freed (or a safety invariant fails) while the received BYE's transaction still holds its reference (holders W.tm, W2.tm)",
       holds: (s) => crashed(s) || (s.ghost.frees > 0 && (held(s, 'W.tm') || held(s, 'W2.tm'))),
-      configs: [c('bye-vs-timeout-B', SC, 'v2'), c('two-byes-vs-timeout', SC, 'v2')],
+      configs: [c('bye-vs-timeout-B', SC, 'orig'), c('bye-vs-timeout-B', SC, 'v1-both'), c('bye-vs-timeout-B', SC, 'v2'), c('pr-timer-reads-first', SC, 'v2'), c('two-byes-vs-timeout', SC, 'v2')],
     },
     note: "The reference the BYE's transaction takes (dlg_handlers.c:1342-1357) is dropped only by that transaction's TMCB_TRANS_DELETED callback (1258-1262), and RefMatchesHolders keeps ref equal to the live holders, so ref cannot reach 0 while it is held.",
   },
   {
     id: 'P-21',
     claim: '(v3) In the pingers the dialog is ended without a state transition, so a concurrent BYE races with it the same way.',
-    decide: { quant: 'exists', property: CRASH, holds: crashed, configs: [c('ping-timeout', SC, 'orig')], assumed: [c('ping-timeout', PR, 'orig')] },
-    note: 'The pinger ends the dialog with dlg_end_dlg (dlg_timer.c:918-923, 1025-1030) and the transition happens when the first BYE reply arrives (dlg_req_within.c:221-283); the model reaches protocol anomalies (BYEs after the delete, two DB deletes) but no crash.',
+    outside:
+      "The model's ping-timeout scenario has the pinger and the lifetime timer but no BYE worker (a version with one was left out at about 150,000 states per variant). Between those two it shows the same protocol anomalies as BYE vs expiry (BYEs after the delete, two DB deletes; docs/dialog-results.md) and no crash, and a crash only under the PR's assumption. Read at A: the pinger ends the dialog with dlg_end_dlg (dlg_timer.c:918-923, 1025-1030) and the transition happens when the first BYE reply arrives (dlg_req_within.c:221-283), so the first half of the claim is right.",
+    note: 'Outside the model (no scenario with a pinger and a BYE worker).',
   },
   {
     id: 'P-22',
     claim: "(v3) Once T (T5w) or a pinger (PT3) wins the transition, none of B2w's work, including its remove_dlg_timer, is needed any more.",
     outside:
-      'A claim about which code can be removed; the model would need a variant of v3 without B2w\'s work to check that nothing changes. Not built. Read at v3: B2w\'s remove_dlg_timer (dlg_req_within.c:237) returns 1 there because T0 or the pinger already took the tl out.',
+      "A claim about which code can be removed; the model would need a variant of v3 without B2w's work to check that nothing changes. Not built. Read at v3: once T5w or PT3 has won, B2w's block does not run at all (it is gated on old_state != DELETED, dlg_req_within.c:550 at 1c2d0bda; its remove_dlg_timer is at 563). dlg_ping_terminate (dlg_timer.c:899-944 at 1c2d0bda) does not remove the lifetime tl, which stays linked until the timer drops its reference (T6/T7l).",
     note: 'Outside the model (not built).',
   },
   {
@@ -306,8 +318,8 @@ export const PROPOSITIONS: readonly Proposition[] = [
     claim: 'In every cell the PR\'s table marks "safe", every holder drops exactly what it took and nothing touches the cell after FREE.',
     decide: {
       quant: 'forall',
-      property: `no state where ${CRASH}`,
-      holds: (s) => !crashed(s),
+      property: 'ref always equals its live holders, none dropped more than it took, and nothing touches or frees the cell after FREE (RefMatchesHolders, RefNonNegative, NoUseAfterFree, NoDoubleFree)',
+      holds: (s) => !refError(s),
       configs: [
         c('pr-bye-first', SC, 'v1-part1'),
         c('pr-bye-first', SC, 'v1-part2'),
@@ -317,9 +329,11 @@ export const PROPOSITIONS: readonly Proposition[] = [
         c('pr-timer-reads-first', SC, 'v1-both'),
         c('pr-timer-first', RLX, 'v1-both'),
         c('pr-timer-reads-first', RLX, 'v1-both'),
+        c('pr-timer-first', EINTR, 'v1-both'),
+        c('pr-timer-reads-first', EINTR, 'v1-both'),
       ],
     },
-    note: 'RefMatchesHolders compares ref with the ghost holders of opensips-dialog.md §5.2 in every state; NoUseAfterFree flags any touch after FREE.',
+    note: 'It holds whenever locks exclude (fast-lock, sc and relaxed). It fails with one interrupted sem_wait on posix-sem, the default lock of aarch64 builds at A (opensips-dialog.md §4.3; lock_ops.h:195 ignores sem_wait\'s result): W\'s and T\'s ref updates then race inside H. RefMatchesHolders compares ref with the ghost holders of opensips-dialog.md §5.2 in every state; NoUseAfterFree flags any touch after FREE.',
   },
   {
     id: 'P-24',
@@ -345,7 +359,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
       quant: 'exists',
       property: 'T0 detaches the tl after a remove_dlg_timer returned 0 for it',
       holds: (s) => marked(s, 'obs:detached-after-rm0'),
-      configs: [c('pr-timer-first', SC, 'v1-both'), c('bye-vs-timeout-B', SC, 'v1-both')],
+      configs: [c('bye-vs-timeout-B', SC, 'v1-both'), c('pr-bye-first', SC, 'v1-both')],
     },
     note: 'A removal that returns 0 unlinks the tl (dlg_timer.c:507-511) under TL, and T0 walks only list elements (604-610).',
   },
@@ -420,6 +434,14 @@ export function rowsWhereVariantsDiffer(m: Manifest, a: VariantName, b: VariantN
     m.runs.find((x) => x.scenario === row.scenario && x.env === row.env && x.variant === v)?.violated.join(',');
   return m.rows.filter((row) => violated(row, a) !== violated(row, b)).map((row) => `${row.scenario} ${row.env}`);
 }
+
+/**
+ * The verdict of a proposition decided by comparing two variants' declared
+ * verdicts: fails when they differ somewhere; when they agree, it is outside
+ * the model if the proposition says why (the comparison cannot show more).
+ */
+export const comparedVerdict = (p: Proposition, m: Manifest): PropVerdict =>
+  rowsWhereVariantsDiffer(m, ...p.compareVariants!).length > 0 ? 'fails' : p.outside !== undefined ? 'outside' : 'holds';
 
 export type PropVerdict = 'holds' | 'fails' | 'outside' | 'unknown';
 

@@ -6,7 +6,8 @@
  */
 import type { Manifest, ManifestRun } from '../check/dialog.js';
 import { SHORT_NAMES } from './matrix.js';
-import { PROPOSITIONS, rowsWhereVariantsDiffer, verdictOf } from '../check/propositions.js';
+import { PROPOSITIONS, comparedVerdict, verdictOf } from '../check/propositions.js';
+import { VERDICT_WORDS } from './propositions.js';
 
 const MEMORY_SAFETY = ['RefNonNegative', 'NoUseAfterFree', 'NoDoubleFree', 'LockExclusion', 'TimerListIntegrity', 'RefMatchesHolders', 'NothingLeaked'];
 
@@ -98,7 +99,7 @@ function propositionSummary(m: Manifest): string[] {
         ? 'not pinned'
         : verdictOf(p, pinned.map((r) => (r!.violated.includes(p.id) ? 'violated' : 'holds')));
     } else if (p.compareVariants) {
-      verdict = rowsWhereVariantsDiffer(m, ...p.compareVariants).length === 0 ? 'holds' : 'fails';
+      verdict = VERDICT_WORDS[comparedVerdict(p, m)];
     } else verdict = 'outside the model';
     out.push(`| ${p.id} | ${p.claim.replace(/\|/g, '\\|')} | ${verdict} |`);
   }

@@ -2,7 +2,7 @@
  * PR #3836's propositions P-01..P-27 with the model's verdicts: a compact table
  * for the terminal and the Markdown page docs/pr-propositions.md.
  */
-import { PROPOSITIONS, rowsWhereVariantsDiffer, verdictOf, type Proposition, type PropVerdict } from '../check/propositions.js';
+import { PROPOSITIONS, comparedVerdict, rowsWhereVariantsDiffer, verdictOf, type Proposition, type PropVerdict } from '../check/propositions.js';
 import type { Manifest } from '../check/dialog.js';
 import type { RunResult } from '../check/run.js';
 import { renderTable, renderTrace } from './table.js';
@@ -29,7 +29,7 @@ export function propositionResults(results: readonly RunResult[], manifest?: Man
     const searches = p.decide?.configs.length ?? 0;
     if (p.compareVariants !== undefined && manifest !== undefined) {
       const differingRows = rowsWhereVariantsDiffer(manifest, ...p.compareVariants);
-      return { proposition: p, verdict: differingRows.length === 0 ? 'holds' : 'fails', deciding, contrast, searches, differingRows };
+      return { proposition: p, verdict: comparedVerdict(p, manifest), deciding, contrast, searches, differingRows };
     }
     const verdict =
       p.decide === undefined
@@ -58,7 +58,7 @@ export function searchText(r: RunResult, id: string, quant: 'exists' | 'forall')
   return p.verdict === 'holds' ? `none in ${n} states (exhaustive)` : `none in ${n} states (incomplete)`;
 }
 
-const VERDICT_WORDS: Record<PropVerdict, string> = { holds: 'holds', fails: 'fails', outside: 'outside the model', unknown: 'unknown' };
+export const VERDICT_WORDS: Record<PropVerdict, string> = { holds: 'holds', fails: 'fails', outside: 'outside the model', unknown: 'unknown' };
 
 /** The terminal table: one line per proposition (only those with a run in `results`, unless `all`). */
 export function renderPropositionTable(results: readonly RunResult[], manifest?: Manifest, all = false): string {
