@@ -667,7 +667,7 @@ describe("the matrix shortcuts and PR #3836's proposition searches", () => {
     expect(cells.stdout).toContain('1 run, all as declared');
     const searches = await inProcess(['--group', 'propositions', '--scenario', 'pr-bye-first', '--no-timing', '--workers', '1']);
     expect(searches.code).toBe(0);
-    expect(searches.stdout).toContain('P-23         unknown (3 of 8 searches run)  pr-bye-first fast-lock/sc v1-part1: none in 14 states (exhaustive); pr-bye-first fast-lock/sc v1-part2: none in 15 states (exhaustive); pr-bye-first fast-lock/sc v1-both: none in 14 states (exhaustive)');
+    expect(searches.stdout).toContain('P-23         unknown (3 of 10 searches run)  pr-bye-first fast-lock/sc v1-part1: none in 14 states (exhaustive); pr-bye-first fast-lock/sc v1-part2: none in 15 states (exhaustive); pr-bye-first fast-lock/sc v1-both: none in 14 states (exhaustive)');
     expect(searches.stdout).toContain('3 runs, all as declared');
   });
 
