@@ -93,6 +93,7 @@ export function mergeSections<S, A extends Action>(
       return cur;
     },
     key: (s) => model.key(s),
+    ...(model.codec ? { codec: model.codec } : {}),
     properties: model.properties,
     ...(model.steps ? { steps: model.steps } : {}),
   };
