@@ -23,7 +23,7 @@ const only = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--scenario
 const selected = registry.runs.filter((r) => r.tags.group === 'dialog' && (only.length === 0 || only.includes(r.tags.scenario)));
 const started = performance.now();
 const results = await executeAll(selected, {}, {
-  workers: 2,
+  jobs: 2,
   registered: () => true,
   onResult: (r) => process.stderr.write(`${r.run.id}: ${r.outcome.stats.states} states, ${r.outcome.violations.map((v) => v.name).join(',') || 'ok'} (${Math.round(r.outcome.stats.timeMs)} ms)\n`),
 });

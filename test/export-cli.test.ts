@@ -34,8 +34,8 @@ const fresh = () => mkdtempSync(join(tmpdir(), 'export-'));
 describe('check --export', () => {
   it('writes one file per run and property and format, and the full graph, then a summary', async () => {
     const dir = fresh();
-    const plain = await run('--filter', 'id=peterson-buggy', '--no-timing', '--workers', '1');
-    const r = await run('--filter', 'id=peterson-buggy', '--no-timing', '--workers', '1', '--export', 'swimlane,mermaid,itf,graphml,dot', '--out', dir);
+    const plain = await run('--filter', 'id=peterson-buggy', '--no-timing', '--jobs', '1');
+    const r = await run('--filter', 'id=peterson-buggy', '--no-timing', '--jobs', '1', '--export', 'swimlane,mermaid,itf,graphml,dot', '--out', dir);
     expect(r.code).toBe(0);
     expect(r.stdout.startsWith(plain.stdout)).toBe(true);
     expect(readdirSync(dir).sort()).toEqual([
@@ -57,15 +57,15 @@ describe('check --export', () => {
 
   it('keeps the JSON on stdout valid and puts the summary on stderr', async () => {
     const dir = fresh();
-    const plain = await run('--filter', 'id=peterson-buggy', '--no-timing', '--json', '--workers', '1');
-    const r = await run('--filter', 'id=peterson-buggy', '--no-timing', '--json', '--workers', '1', '--export', 'itf', '--out', dir);
+    const plain = await run('--filter', 'id=peterson-buggy', '--no-timing', '--json', '--jobs', '1');
+    const r = await run('--filter', 'id=peterson-buggy', '--no-timing', '--json', '--jobs', '1', '--export', 'itf', '--out', dir);
     expect(r.stdout).toBe(plain.stdout);
     expect(r.stderr).toBe(`exported 1 file to ${dir}:\n  peterson-buggy.MutualExclusion.itf.json\n`);
   });
 
   it('names dialog files after the run id', async () => {
     const dir = fresh();
-    const r = await run('--scenario', 'ok-short-lifetime', '--env', 'fast-lock/sc', '--variant', 'orig', '--no-timing', '--workers', '1', '--export', 'md', '--out', dir);
+    const r = await run('--scenario', 'ok-short-lifetime', '--env', 'fast-lock/sc', '--variant', 'orig', '--no-timing', '--jobs', '1', '--export', 'md', '--out', dir);
     expect(r.code).toBe(0);
     expect(readdirSync(dir)).toContain('dialog_ok-short-lifetime_fast-lock_sc_orig.NoUseAfterFree.swimlane.md');
   });
@@ -93,11 +93,11 @@ describe('check --export', () => {
   it('an existing file without --force is a usage error and nothing is written; --force overwrites', async () => {
     const dir = fresh();
     writeFileSync(join(dir, 'peterson-buggy.MutualExclusion.mmd'), 'old');
-    const r = await run('--filter', 'id=peterson-buggy', '--workers', '1', '--export', 'itf,mermaid', '--out', dir);
+    const r = await run('--filter', 'id=peterson-buggy', '--jobs', '1', '--export', 'itf,mermaid', '--out', dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/exist.*--force/);
     expect(existsSync(join(dir, 'peterson-buggy.MutualExclusion.itf.json'))).toBe(false);
-    const f = await run('--filter', 'id=peterson-buggy', '--workers', '1', '--export', 'itf,mermaid', '--out', dir, '--force');
+    const f = await run('--filter', 'id=peterson-buggy', '--jobs', '1', '--export', 'itf,mermaid', '--out', dir, '--force');
     expect(f.code).toBe(0);
     expect(readFileSync(join(dir, 'peterson-buggy.MutualExclusion.mmd'), 'utf8')).toMatch(/^sequenceDiagram/);
     expect(readdirSync(dir).filter((n) => n.includes('.tmp'))).toEqual([]);

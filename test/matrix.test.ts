@@ -17,7 +17,7 @@ let results: RunResult[] = [];
 
 // The cells are independent: run them in two processes (each rebuilds the registry and runs cells by id).
 beforeAll(async () => {
-  results = await executeAll(runs, {}, { workers: 2, registered: () => true });
+  results = await executeAll(runs, {}, { jobs: 2, registered: () => true });
 }, 1_200_000);
 
 describe('the manifest declares every cell of every row', () => {

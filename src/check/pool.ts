@@ -1,19 +1,23 @@
 /**
- * Runs registered runs in several processes (the matrix cells are
- * independent). Each worker process loads the default registry, runs the ids
+ * Runs registered runs in several processes (`--jobs`; the matrix cells are
+ * independent). Each job process loads the default registry, runs the ids
  * it is sent and answers with the result as plain data; the parent puts the
  * results back in the order of the runs. Ad-hoc or injected runs, one run, or
- * one worker: everything runs in this process.
+ * one job: everything runs in this process. (`threads` is `--workers`: the
+ * worker threads that explore one run's state space, in whichever process.)
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { CheckOptions } from '../engine/index.js';
-import { execute, type RunResult, type RunSpec } from './run.js';
+import { executeWith, type RunResult, type RunSpec } from './run.js';
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
 export interface PoolOptions {
-  readonly workers: number;
+  /** Processes. */
+  readonly jobs: number;
+  /** Worker threads per run (default 1). */
+  readonly threads?: number;
   /** Only runs whose ids a fresh default registry also has can go to a worker. */
   readonly registered: (run: RunSpec) => boolean;
   /** Called with each result as it completes (for progress). */
@@ -22,19 +26,22 @@ export interface PoolOptions {
 
 export async function executeAll(runs: readonly RunSpec[], options: CheckOptions, pool: PoolOptions): Promise<RunResult[]> {
   const remote = runs.filter(pool.registered);
-  if (pool.workers <= 1 || remote.length <= 1 || options.onProgress !== undefined) {
-    return runs.map((r) => {
-      const res = execute(r, options);
+  const threads = pool.threads ?? 1;
+  if (pool.jobs <= 1 || remote.length <= 1 || options.onProgress !== undefined) {
+    const out: RunResult[] = [];
+    for (const r of runs) {
+      const res = await executeWith(r, options, threads);
       pool.onResult?.(res);
-      return res;
-    });
+      out.push(res);
+    }
+    return out;
   }
   const results = new Map<string, RunResult>();
-  for (const r of runs.filter((x) => !pool.registered(x))) results.set(r.id, execute(r, options));
+  for (const r of runs.filter((x) => !pool.registered(x))) results.set(r.id, await executeWith(r, options, threads));
   // Longest first would be best; the manifest order is a fair proxy (big scenarios come first).
   const queue = [...remote];
   const byId = new Map(remote.map((r) => [r.id, r]));
-  const n = Math.min(pool.workers, remote.length);
+  const n = Math.min(pool.jobs, remote.length);
   await Promise.all(
     Array.from({ length: n }, () =>
       new Promise<void>((resolve, reject) => {
@@ -42,7 +49,7 @@ export async function executeAll(runs: readonly RunSpec[], options: CheckOptions
         const sendNext = () => {
           const next = queue.shift();
           if (next === undefined) child.send({ done: true });
-          else child.send({ id: next.id, options });
+          else child.send({ id: next.id, options, threads });
         };
         child.on('message', (m: { id: string; outcome: RunResult['outcome']; differences: RunResult['differences'] }) => {
           const res: RunResult = { run: byId.get(m.id)!, outcome: m.outcome, differences: m.differences };

@@ -5,6 +5,7 @@
  */
 import { dialogRuns } from './dialog.js';
 import type { Model } from '../engine/index.js';
+import type { ModelRef } from '../engine/parallel.js';
 import { counterRace } from '../../spec/examples/counter.js';
 import { peterson } from '../../spec/examples/peterson.js';
 import { twoPhase } from '../../spec/examples/twophase.js';
@@ -95,8 +96,13 @@ function registered(
   const def = models.find((m) => m.name === modelName);
   if (def === undefined) throw new Error(`registry: no model '${modelName}'`);
   const params = withDefaults(def, given);
-  return { id, tags: { group, ...tagsOf(def, params) }, build: () => def.build(params), expect };
+  return { id, tags: { group, ...tagsOf(def, params) }, build: () => def.build(params), expect, ref: modelRef(def, params) };
 }
+
+/** Where a worker thread builds the model of MODELS named `def` with `params` (see load.ts). */
+const LOAD = new URL('./load.ts', import.meta.url).href;
+const modelRef = (def: ModelDef, params: Params): ModelRef | undefined =>
+  MODELS.includes(def) ? { module: LOAD, exportName: 'buildModel', args: [def.name, params] } : undefined;
 
 /** The registered runs. Counts are pinned (and, where noted, cross-checked against other checkers). */
 export function allRuns(): RunSpec[] {
@@ -217,6 +223,7 @@ export function adHocRun(registry: Registry, def: ModelDef, params: Params): Run
     build: () => def.build(params),
     expect: declared ?? EVERY_PROPERTY_HOLDS,
     declared: declared !== undefined,
+    ...(modelRef(def, params) ? { ref: modelRef(def, params) } : {}),
   };
 }
 
