@@ -60,6 +60,15 @@ describe('parallel exploration gives the one-worker results', () => {
     expect(r.outcome.violations.length).toBe(3);
   });
 
+  it('chooses the same trace on every run with the same number of workers', { timeout: 120_000 }, async () => {
+    const [build, ref] = table('peterson', { buggy: true });
+    const steps = (o: Outcome<any, any>) => o.violations[0].trace!.map((t) => (t.action ? `${t.action.actor}.${t.action.step}` : '-'));
+    const a = await checkParallel(build(), ref, 3);
+    const b = await checkParallel(build(), ref, 3);
+    expect(steps(a)).toEqual(steps(b));
+    expect(steps(a)).toHaveLength(9);
+  });
+
   it('maxDepth: the same states and bound as one worker', { timeout: 60_000 }, async () => {
     const [build, ref] = table('counter-race', { NP: 3, K: 2 });
     const one = check(build(), { maxDepth: 7 });

@@ -107,11 +107,22 @@ export class CoverageCounter {
     return c;
   }
 
+  /** Counters by action object, for models that reuse their action objects (bounded: others never fill it). */
+  private readonly byObject = new Map<Action, Counter>();
+
   /** Counts one firing of an action (each part of a merged action). */
   fire(a: Action): void {
+    const known = this.byObject.get(a);
+    if (known !== undefined) {
+      known.count++;
+      return;
+    }
     const parts = a.parts;
-    if (parts === undefined) this.counter(a.actor, a.step).count++;
-    else for (let i = 0; i < parts.length; i++) this.counter(parts[i].actor, parts[i].step).count++;
+    if (parts === undefined) {
+      const c = this.counter(a.actor, a.step);
+      c.count++;
+      if (this.byObject.size < 1024) this.byObject.set(a, c);
+    } else for (let i = 0; i < parts.length; i++) this.counter(parts[i].actor, parts[i].step).count++;
   }
 
   add(actor: string, step: string, count: number): void {
@@ -146,6 +157,8 @@ function explore<S, A extends Action>(model: Model<S, A>, options: CheckOptions,
   const memoryLimit = options.memoryLimitBytes ?? defaultMemoryLimit();
   const progressEvery = options.progressIntervalMs ?? 1000;
   let nextProgress = started + progressEvery;
+  // Reading the resident memory costs microseconds: at most every 100 ms.
+  let nextMemoryCheck = started + 100;
 
   const props = model.properties;
   const invariants = props.filter((p) => p.kind === 'always');
@@ -243,6 +256,11 @@ function explore<S, A extends Action>(model: Model<S, A>, options: CheckOptions,
           bound = 'maxStates';
           break outer;
         }
+        if (space.growthBytes !== 0 && overMemory(memoryLimit, space.growthBytes)) {
+          // The visited set is about to double: not if that would pass the budget.
+          bound = 'memory';
+          break outer;
+        }
         const sid = space.add(succ, id, ai);
         if (sid < 0) continue;
         checkNew(sid, succ);
@@ -257,9 +275,12 @@ function explore<S, A extends Action>(model: Model<S, A>, options: CheckOptions,
           bound = 'timeLimit';
           break outer;
         }
-        if ((id & 4095) === 0 && overMemory(memoryLimit, space.growthBytes)) {
-          bound = 'memory';
-          break outer;
+        if (now >= nextMemoryCheck) {
+          nextMemoryCheck = now + 100;
+          if (overMemory(memoryLimit, space.growthBytes)) {
+            bound = 'memory';
+            break outer;
+          }
         }
         if (options.onProgress && now >= nextProgress) {
           nextProgress = now + progressEvery;

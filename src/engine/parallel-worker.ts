@@ -150,27 +150,43 @@ function report(): LevelReport {
   return r;
 }
 
+type Batch = { t: string; n: number; nums: Float64Array; keys: string[]; states: unknown[]; expand: boolean };
+
+/**
+ * Batches received during a level, by sender. They are stored only once this
+ * worker has expanded its own part, then peer by peer in worker order: the
+ * order of insertion, and so every parent link and trace, does not depend on
+ * the threads' timing.
+ */
+const inbox: Batch[][] = Array.from({ length: W }, () => []);
+
 function maybeDone(): void {
   if (!expanded || ends < W - 1) return;
   expanded = false;
   ends = 0;
+  for (const batches of inbox) {
+    for (const m of batches) {
+      const { n, nums, keys, states, expand } = m;
+      for (let i = 0; i < n; i++) {
+        receive(packed ? nums[i * 3] : keys[i], packed ? undefined : states[i], nums[i * 3 + 1], nums[i * 3 + 2], expand);
+      }
+    }
+    batches.length = 0;
+  }
   space.nextLevel();
   levelStart = levelEnd;
   levelEnd = space.size;
   port.postMessage({ t: 'level', ...report() });
 }
 
-function onPeer(m: { t: string; n: number; nums: Float64Array; keys: string[]; states: unknown[]; expand: boolean }): void {
+function onPeer(from: number, m: Batch): void {
   try {
     if (m.t === 'end') {
       ends++;
       maybeDone();
       return;
     }
-    const { n, nums, keys, states, expand } = m;
-    for (let i = 0; i < n; i++) {
-      receive(packed ? nums[i * 3] : keys[i], packed ? undefined : states[i], nums[i * 3 + 1], nums[i * 3 + 2], expand);
-    }
+    inbox[from].push(m);
   } catch (e) {
     fail(e);
   }
@@ -194,7 +210,7 @@ port.on('message', async (m: { t: string; expand?: boolean; local?: number }) =>
         witnesses = model.properties.filter((p) => p.kind === 'sometimes');
         quiescent = model.properties.filter((p) => p.kind === 'atQuiescence');
         outboxes = peers.map((p) => (p === null ? null : new Outbox(p)));
-        for (const p of peers) p?.on('message', onPeer);
+        peers.forEach((p, from) => p?.on('message', (m: Batch) => onPeer(from, m)));
         port.postMessage({ t: 'loaded' });
         break;
       }

@@ -14,7 +14,10 @@
  * distinct states, the transitions (each state is expanded once) and the
  * depth are the same, and a property first violated at level d gets a trace
  * of d - 1 steps, as with one worker. Which of the equally short traces is
- * chosen may differ.
+ * chosen may differ from one worker's choice, but not between runs with the
+ * same number of workers: a worker stores what it receives only after its own
+ * part of the level, peer by peer in worker order, so ids and parent links do
+ * not depend on the threads' timing.
  *
  * Workers cannot receive closures: each loads the model itself from a
  * `ModelRef` (a module, an export, its arguments). The main thread has its own
