@@ -107,21 +107,30 @@ export class CoverageCounter {
     return c;
   }
 
-  /** Counters by action object, for models that reuse their action objects (bounded: others never fill it). */
-  private readonly byObject = new Map<Action, Counter>();
+  /**
+   * Counters by action object, for models that reuse their action objects. A
+   * model that makes new ones every time fills it: then it is dropped.
+   */
+  private byObject: Map<Action, Counter> | undefined = new Map();
 
   /** Counts one firing of an action (each part of a merged action). */
   fire(a: Action): void {
-    const known = this.byObject.get(a);
-    if (known !== undefined) {
-      known.count++;
-      return;
+    const cache = this.byObject;
+    if (cache !== undefined) {
+      const known = cache.get(a);
+      if (known !== undefined) {
+        known.count++;
+        return;
+      }
     }
     const parts = a.parts;
     if (parts === undefined) {
       const c = this.counter(a.actor, a.step);
       c.count++;
-      if (this.byObject.size < 1024) this.byObject.set(a, c);
+      if (cache !== undefined) {
+        if (cache.size < 1024) cache.set(a, c);
+        else this.byObject = undefined;
+      }
     } else for (let i = 0; i < parts.length; i++) this.counter(parts[i].actor, parts[i].step).count++;
   }
 
@@ -314,13 +323,12 @@ function explore<S, A extends Action>(model: Model<S, A>, options: CheckOptions,
     statesPerSecond: rate(space.size, timeMs),
     complete,
   };
-  return finish(model, space, stats, coverage.result(), found, bound, (id) => rebuildTrace(model, space, id, { of: (s) => space.identity(s), describe: (k) => space.describe(k) }));
+  return finish(model, stats, coverage.result(), found, bound, (id) => rebuildTrace(model, space, id, { of: (s) => space.identity(s), describe: (k) => space.describe(k) }));
 }
 
 /** The outcome from the exploration's results: verdicts, traces, status. */
 export function finish<S, A extends Action>(
   model: Model<S, A>,
-  _space: unknown,
   stats: Stats,
   coverage: Coverage,
   found: ReadonlyMap<string, number>,

@@ -7,3 +7,4 @@ export { rebuildTrace } from './trace.js';
 export { KeyedSpace, PackedSpace, spaceFor, type Space, type TraceStore } from './store.js';
 export { ChunkedFloat64, ChunkedInt32, PackedTable, StringTable, hashPacked, hashString, MAX_PACKED } from './table.js';
 export { mergeSections, type MergedAction } from './fuse.js';
+export { checkParallel, ParallelError, type ModelRef } from './parallel.js';

@@ -249,7 +249,7 @@ async function exploreParallel<S, A extends Action>(
       };
       return rebuildTrace(model, store, path.length - 1, identity);
     };
-    return finish(model, undefined, stats, coverage.result(), found, bound, trace);
+    return finish(model, stats, coverage.result(), found, bound, trace);
   } finally {
     clearInterval(timer);
     await Promise.all(threads.map((t) => t.terminate()));
