@@ -31,6 +31,8 @@ export interface BenchResult {
   readonly cpuMs: number;
   /** Peak resident memory of the child process. */
   readonly peakBytes: number;
+  /** With several workers: each worker thread's CPU time after loading the model (its longest is the critical path). */
+  readonly threadCpuMs?: readonly number[];
 }
 
 export const labelOf = (c: BenchConfig): string =>
@@ -72,10 +74,13 @@ const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 /** Runs the configuration in a fresh child process. */
 export function measure(c: BenchConfig): Promise<BenchResult> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(c)], { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+    const env = { ...process.env, CHECKER_THREAD_CPU: '1' };
+    execFile(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(c)], { maxBuffer: 1 << 20, env }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`bench child failed: ${err.message}\n${stderr}`));
       try {
-        resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as BenchResult);
+        const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as BenchResult;
+        const threads = /^thread-cpu-ms (.*)$/m.exec(stderr);
+        resolve(threads ? { ...r, threadCpuMs: JSON.parse(threads[1]) as number[] } : r);
       } catch {
         reject(new Error(`bench child printed no result: ${stdout}\n${stderr}`));
       }
@@ -99,6 +104,7 @@ export function benchTable(results: readonly BenchResult[]): string {
       { header: 'states/s', align: 'right' },
       { header: 'cpu s', align: 'right' },
       { header: 'states/cpu-s', align: 'right' },
+      { header: 'thread cpu s', align: 'right' },
       { header: 'peak MB', align: 'right' },
       { header: 'B/state', align: 'right' },
     ],
@@ -113,6 +119,7 @@ export function benchTable(results: readonly BenchResult[]): string {
       int(r.timeMs > 0 ? (r.states * 1000) / r.timeMs : 0),
       (r.cpuMs / 1000).toFixed(2),
       int(r.cpuMs > 0 ? (r.states * 1000) / r.cpuMs : 0),
+      r.threadCpuMs ? r.threadCpuMs.map((ms) => (ms / 1000).toFixed(1)).join('+') : '-',
       (r.peakBytes / 2 ** 20).toFixed(0),
       int(r.states > 0 ? r.peakBytes / r.states : 0),
     ]),

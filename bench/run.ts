@@ -6,8 +6,10 @@
  * one worker and with --workers 2, each in a fresh child process. Prints the
  * machine, then a table: distinct states, transitions, depth, wall time,
  * states per second, CPU time of the process (all threads) and states per CPU
- * second (the fairer figure when other processes share the cores), peak
- * resident memory and bytes per state (peak resident memory / states).
+ * second (the fairer figure when other processes share the cores), with
+ * --workers the CPU time of each worker thread (the longest is the critical
+ * path: the wall time to expect on idle cores), peak resident memory and
+ * bytes per state (peak resident memory / states).
  * Counts are reproducible; times are not (see the load average).
  */
 import { loadManifest, runId } from '../src/check/dialog.js';

@@ -8,7 +8,7 @@ describe('bench', () => {
     expect(r).toMatchObject({ label: 'counter-race(NP=3,K=2)', workers: 1, status: 'violation', states: 5787, transitions: 15279, depth: 28 });
     expect(r.peakBytes).toBeGreaterThan(1 << 20);
     const lines = benchTable([r]).split('\n');
-    expect(lines[0]).toMatch(/^configuration +workers +status +states +transitions +depth +time s +states\/s +cpu s +states\/cpu-s +peak MB +B\/state$/);
+    expect(lines[0]).toMatch(/^configuration +workers +status +states +transitions +depth +time s +states\/s +cpu s +states\/cpu-s +thread cpu s +peak MB +B\/state$/);
     expect(lines[1]).toMatch(/^counter-race\(NP=3,K=2\) +1 +violation +5,787 +15,279 +28 /);
     expect(machineInfo()).toMatch(/^machine: .+, \d+ cores, .* node v\d+/);
   });

@@ -3,6 +3,7 @@
  * whose identity hashes to it, expands them level by level, sends successors
  * it does not own to their owners and stores the ones it receives.
  */
+import { readFileSync } from 'node:fs';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { Action, Model, Property } from './model.js';
 import { CoverageCounter } from './explore.js';
@@ -44,6 +45,18 @@ const ownerOf = (id: string | number): number =>
   Math.floor(((typeof id === 'number' ? hashPacked(id) : hashString(id)) >>> 0) / 2 ** 32 * W);
 
 const gid = (local: number): number => local * W + me;
+
+/** This thread's CPU time (Linux: /proc/thread-self/stat, in clock ticks of 10 ms); NaN elsewhere. */
+function threadCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+let loadedCpuMs = 0;
 
 function checkNew(local: number, state: unknown): void {
   for (let i = 0; i < invariants.length; i++) {
@@ -107,6 +120,10 @@ class Outbox {
 
 let outboxes: (Outbox | null)[] = [];
 
+/** String keys already sent to their owners (bounded: cleared when full). */
+const sent = new Set<string>();
+const SENT_MAX = 1 << 20;
+
 function expandLevel(expand: boolean): void {
   for (let id = levelStart; id < levelEnd; id++) {
     if ((id & 255) === 0 && Atomics.load(stopWord, 0) !== STOP_NONE) {
@@ -134,7 +151,13 @@ function expandLevel(expand: boolean): void {
       const identity = space.identity(succ);
       const owner = W === 1 ? 0 : ownerOf(identity);
       if (owner === me) receive(identity, succ, parent, ai, expand);
-      else outboxes[owner]!.push(identity, packed ? undefined : succ, parent, ai, expand);
+      else if (packed) outboxes[owner]!.push(identity, undefined, parent, ai, expand);
+      else if (!sent.has(identity as string)) {
+        // A state object is costly to clone: send each key once (the owner has it from then on).
+        if (sent.size >= SENT_MAX) sent.clear();
+        sent.add(identity as string);
+        outboxes[owner]!.push(identity, succ, parent, ai, expand);
+      }
     }
   }
   for (const o of outboxes) o?.flush(expand);
@@ -211,6 +234,7 @@ port.on('message', async (m: { t: string; expand?: boolean; local?: number }) =>
         quiescent = model.properties.filter((p) => p.kind === 'atQuiescence');
         outboxes = peers.map((p) => (p === null ? null : new Outbox(p)));
         peers.forEach((p, from) => p?.on('message', (m: Batch) => onPeer(from, m)));
+        loadedCpuMs = threadCpuMs();
         port.postMessage({ t: 'loaded' });
         break;
       }
@@ -230,7 +254,7 @@ port.on('message', async (m: { t: string; expand?: boolean; local?: number }) =>
         expandLevel(m.expand!);
         break;
       case 'coverage':
-        port.postMessage({ t: 'coverage', steps: coverage.ordered.map((c) => ({ actor: c.actor, step: c.step, count: c.count })) });
+        port.postMessage({ t: 'coverage', steps: coverage.ordered.map((c) => ({ actor: c.actor, step: c.step, count: c.count })), cpuMs: threadCpuMs() - loadedCpuMs });
         break;
       case 'info': {
         const local = m.local!;

@@ -218,7 +218,10 @@ async function exploreParallel<S, A extends Action>(
       if (added === 0) break;
     }
     const coverage = new CoverageCounter(model.steps);
-    const covs: { actor: string; step: string; count: number }[][] = (await all(() => ({ t: 'coverage' }))).map((m) => m.steps);
+    const replies = await all(() => ({ t: 'coverage' }));
+    const covs: { actor: string; step: string; count: number }[][] = replies.map((m) => m.steps);
+    // For measuring: each worker thread's CPU time after loading the model (the critical path on idle cores).
+    if (process.env.CHECKER_THREAD_CPU === '1') process.stderr.write(`thread-cpu-ms ${JSON.stringify(replies.map((m) => m.cpuMs))}\n`);
     for (const list of covs) for (const c of list) coverage.add(c.actor, c.step, c.count);
     const timeMs = performance.now() - started;
     const stats: Stats = { states, transitions, depth, timeMs, statesPerSecond: rate(states, timeMs), complete: bound === undefined };
