@@ -42,7 +42,7 @@ if (process.argv.includes('--propositions')) {
   const ids = process.argv.flatMap((x, i) => (process.argv[i - 1] === '--proposition' ? [x] : []));
   const selected = registry.runs.filter((r) => r.tags.group === 'propositions' && (ids.length === 0 || ids.includes(r.tags.proposition)));
   const results = await executeAll(selected, {}, {
-    workers: 2,
+    jobs: 2,
     registered: () => true,
     onResult: (r) => process.stderr.write(`${r.run.id}: ${r.outcome.stats.states} states, ${r.outcome.properties.map((p) => `${p.name} ${p.verdict}`).join(',')} (${Math.round(r.outcome.stats.timeMs)} ms)\n`),
   });
@@ -59,7 +59,7 @@ if (process.argv.includes('--propositions')) {
 const only = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--scenario' ? [a] : []));
 const selected = registry.runs.filter((r) => r.tags.group === 'dialog' && (only.length === 0 || only.includes(r.tags.scenario)));
 const results = await executeAll(selected, {}, {
-  workers: 2,
+  jobs: 2,
   registered: () => true,
   onResult: (r) => process.stderr.write(`${r.run.id}: ${r.outcome.stats.states} states, ${r.outcome.violations.map((v) => v.name).join(',') || 'ok'} (${Math.round(r.outcome.stats.timeMs)} ms)\n`),
 });

@@ -6,7 +6,7 @@ import { defaultRegistry } from '../src/check/registry.js';
 import { renderPropositionsDoc } from '../src/report/propositions.js';
 
 const runs = defaultRegistry().runs.filter((r) => r.tags.group === 'propositions');
-const results = await executeAll(runs, {}, { workers: 2, registered: () => true });
+const results = await executeAll(runs, {}, { jobs: 2, registered: () => true });
 const differing = results.filter((r) => r.differences.length > 0);
 if (differing.length > 0) {
   process.stderr.write(`not as declared in check-manifest.json (pin first): ${differing.map((r) => r.run.id).join(', ')}\n`);

@@ -7,6 +7,7 @@
  *   tsx src/cli.ts [check] [--model NAME [-p K=V[,K=V]]...] [--filter TAG=VALUE]... [--group G]
  *                  [--json] [--max-states N] [--max-depth N] [--time-limit SECONDS]
  *                  [--progress | --no-progress] [--stop-on-first] [--no-timing] [--list] [--swimlanes]
+ *                  [--jobs N] [--workers N] [--memory-limit MB]
  *                  [--export FORMAT[,FORMAT...] --out DIR [--force]]   (see cli-export.ts)
  */
 import { realpathSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import type { Action, CheckOptions, Outcome, Trace } from './engine/index.js';
-import { execute, type RunResult, type RunSpec } from './check/run.js';
+import { executeWith, type RunResult, type RunSpec } from './check/run.js';
 import {
   adHocRun,
   defaultRegistry,
@@ -68,7 +69,9 @@ interface CheckFlags {
   timeLimit?: string;
   progress?: boolean;
   stopOnFirst?: boolean;
+  jobs?: string;
   workers?: string;
+  memoryLimit?: string;
   timing: boolean;
   list?: boolean;
   swimlanes?: boolean;
@@ -119,7 +122,9 @@ export async function main(argv: readonly string[], io: Io = processIo(), regist
     .option('--progress', 'show a progress line on stderr (default: only when stderr is a terminal)')
     .option('--no-progress', 'never show progress')
     .option('--stop-on-first', 'stop each run at its first violation')
-    .option('--workers <n>', 'run the registered runs in n processes (default: 2 on a machine with 2 or more cores)')
+    .option('--jobs <n>', 'run the registered runs in n processes (default: 2 on a machine with 2 or more cores, 1 with --workers)')
+    .option('--workers <n>', 'explore each run with n worker threads sharing its state space (default 1)')
+    .option('--memory-limit <MB>', 'stop a run (incomplete) when the process nears this much memory (default: 80% of the machine\'s)')
     .option('--no-timing', 'leave out the final time line (and timings in JSON)')
     .option('--list', 'list the models, their parameters and the registered runs')
     .option('--swimlanes', 'print each trace of the report as swimlanes: a column per actor, locks and ref count, where the violation becomes unavoidable')
@@ -226,6 +231,7 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
   const maxStates = positiveInt('--max-states', flags.maxStates);
   const maxDepth = positiveInt('--max-depth', flags.maxDepth);
   const timeLimit = positiveSeconds('--time-limit', flags.timeLimit);
+  const memoryLimitMb = positiveInt('--memory-limit', flags.memoryLimit);
   const exporter = exportHook(given as CheckFlags & ExportFlags);
   if (flags.swimlanes && flags.json) throw new UsageError('--swimlanes changes the text report; it cannot be combined with --json');
   if (flags.list) {
@@ -241,13 +247,19 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
     ...(maxDepth !== undefined ? { maxDepth } : {}),
     ...(timeLimit !== undefined ? { timeLimitMs: timeLimit * 1000 } : {}),
     ...(flags.stopOnFirst ? { stopOnFirstViolation: true } : {}),
+    ...(memoryLimitMb !== undefined ? { memoryLimitBytes: memoryLimitMb * 2 ** 20 } : {}),
   };
-  const workers = positiveInt('--workers', flags.workers) ?? (availableParallelism() >= 2 ? 2 : 1);
+  const threads = positiveInt('--workers', flags.workers) ?? 1;
+  const jobs = positiveInt('--jobs', flags.jobs) ?? (threads === 1 && availableParallelism() >= 2 ? 2 : 1);
+  if (threads > 1 && maxStates !== undefined) {
+    throw new UsageError('--max-states cannot be combined with --workers above 1 (where a run stops would depend on the threads\' timing); use --workers 1');
+  }
   let results: RunResult[];
-  if (workers > 1 && registry.runs === defaultRunsMarker(registry)) {
+  if (jobs > 1 && registry.runs === defaultRunsMarker(registry)) {
     let done = 0;
     results = await executeAll(runs, bounds, {
-      workers,
+      jobs,
+      threads,
       registered: (r) => registry.runs.includes(r),
       onResult: (r) => {
         done += 1;
@@ -259,7 +271,7 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
     for (const run of runs) {
       const printer = progressPrinter(run.id, io.stderr, showProgress);
       try {
-        results.push(execute(run, { ...bounds, ...(printer.onProgress ? { onProgress: printer.onProgress } : {}) }));
+        results.push(await executeWith(run, { ...bounds, ...(printer.onProgress ? { onProgress: printer.onProgress } : {}) }, threads));
       } finally {
         printer.done();
       }
@@ -272,7 +284,7 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
   // keeps the engine's own shortest trace).
   const chosen = flags.json
     ? undefined
-    : await chooseAll(choiceJobs(results), { workers, registered: (r) => registry.runs === defaultRunsMarker(registry) && registry.runs.includes(r) }, flags.swimlanes === true);
+    : await chooseAll(choiceJobs(results), { jobs, registered: (r) => registry.runs === defaultRunsMarker(registry) && registry.runs.includes(r) }, flags.swimlanes === true);
   const timeMs = performance.now() - started;
 
   if (flags.json) {

@@ -265,6 +265,20 @@ describe('check (the default command): exit 0 when every result is as declared',
     );
   });
 
+  it('--workers 2 explores one run with two threads: the same table row as one thread', { timeout: 120_000 }, async () => {
+    const one = await inProcess(['--model', 'counter-race', '-p', 'NP=2,K=2', '--no-timing']);
+    const two = await inProcess(['--model', 'counter-race', '-p', 'NP=2,K=2', '--no-timing', '--workers', '2']);
+    expect(two.code).toBe(0);
+    expect(two.stdout.split('\n').slice(0, 2)).toEqual(one.stdout.split('\n').slice(0, 2));
+  });
+
+  it('--memory-limit: a run that reaches it stops, incomplete (memory), exit 1', async () => {
+    const t = await inProcess(['--model', 'counter-race', '-p', 'NP=3,K=4', '--no-timing', '--memory-limit', '1']);
+    expect(t.code).toBe(1);
+    expect(t.stdout).toContain('incomplete (memory)');
+    expect(t.stdout).toContain('exploration incomplete (stopped by the memory bound)');
+  });
+
   it('--json prints the typed outcomes and nothing else on stdout', async () => {
     const t = await inProcess(['--filter', 'id=two-phase-buggy(RM=3)', '--json', '--no-timing']);
     expect(t.code).toBe(0);
@@ -362,7 +376,7 @@ describe('exit 1 when a result is not as declared (and the report says which)', 
 
 describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no stack trace', () => {
   const UNKNOWN_OPTION =
-    "error: unknown option '--frobnicate'; expected one of: --model, --param, --filter, --group, --scenario, --variant, --env, --lock, --memory, --json, --max-states, --max-depth, --time-limit, --progress, --no-progress, --stop-on-first, --workers, --no-timing, --list, --swimlanes, --export, --out, --force, --help";
+    "error: unknown option '--frobnicate'; expected one of: --model, --param, --filter, --group, --scenario, --variant, --env, --lock, --memory, --json, --max-states, --max-depth, --time-limit, --progress, --no-progress, --stop-on-first, --jobs, --workers, --memory-limit, --no-timing, --list, --swimlanes, --export, --out, --force, --help";
   const BAD_PARAM = "error: parameter NP of model counter-race expects an integer from 1 to 8, got '9'";
 
   it('as a process: an unknown option and a bad parameter', () => {
@@ -396,6 +410,15 @@ describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no sta
     ['unknown variant', ['--variant', 'v9'], 'error: no registered run has variant=v9; expected variant to be one of: orig, v1-part1, v1-part2, v1-both, v2, v3'],
     ['unknown memory model', ['--memory', 'tso'], 'error: no registered run has memory=tso; expected memory to be one of: sc, relaxed'],
     ['malformed --workers', ['--workers', 'two'], "error: --workers expects a positive integer, got 'two'"],
+    ['zero --workers', ['--workers', '0'], "error: --workers expects a positive integer, got '0'"],
+    ['malformed --jobs', ['--jobs', '1.5'], "error: --jobs expects a positive integer, got '1.5'"],
+    ['malformed --memory-limit', ['--memory-limit', 'lots'], "error: --memory-limit expects a positive integer, got 'lots'"],
+    ['zero --memory-limit', ['--memory-limit', '0'], "error: --memory-limit expects a positive integer, got '0'"],
+    [
+      '--max-states with --workers',
+      ['--model', 'peterson', '--workers', '2', '--max-states', '10'],
+      "error: --max-states cannot be combined with --workers above 1 (where a run stops would depend on the threads' timing); use --workers 1",
+    ],
     ['--model with a matrix filter', ['--model', 'peterson', '--scenario', 'route-rearm'], 'error: --model runs one model ad hoc and cannot be combined with --filter or --group'],
     ['malformed filter', ['--filter', 'model'], "error: --filter expects NAME=VALUE (several may be comma-separated), got 'model'"],
     ['filters that match nothing', ['--filter', 'model=peterson', '--filter', 'NP=3'], 'error: no registered run matches all of: model=peterson, NP=3'],
@@ -661,18 +684,18 @@ describe('text rendering', () => {
 
 describe("the matrix shortcuts and PR #3836's proposition searches", () => {
   it('--scenario/--env/--variant select matrix cells only; with --group propositions they select searches', async () => {
-    const cells = await inProcess(['--scenario', 'pr-bye-first', '--env', 'fast-lock/sc', '--variant', 'v1-both', '--no-timing', '--workers', '1']);
+    const cells = await inProcess(['--scenario', 'pr-bye-first', '--env', 'fast-lock/sc', '--variant', 'v1-both', '--no-timing', '--jobs', '1']);
     expect(cells.code).toBe(0);
     expect(cells.stdout).not.toContain('proposition/');
     expect(cells.stdout).toContain('1 run, all as declared');
-    const searches = await inProcess(['--group', 'propositions', '--scenario', 'pr-bye-first', '--no-timing', '--workers', '1']);
+    const searches = await inProcess(['--group', 'propositions', '--scenario', 'pr-bye-first', '--no-timing', '--jobs', '1']);
     expect(searches.code).toBe(0);
     expect(searches.stdout).toContain('P-23         unknown (3 of 10 searches run)  pr-bye-first fast-lock/sc v1-part1: none in 14 states (exhaustive); pr-bye-first fast-lock/sc v1-part2: none in 15 states (exhaustive); pr-bye-first fast-lock/sc v1-both: none in 14 states (exhaustive)');
-    expect(searches.stdout).toContain('3 runs, all as declared');
+    expect(searches.stdout).toContain('5 runs, all as declared');
   });
 
   it('a proposition search prints its witness or counterexample when asked for alone', async () => {
-    const r = await inProcess(['--group', 'propositions', '--filter', 'proposition=P-04', '--no-timing', '--workers', '1']);
+    const r = await inProcess(['--group', 'propositions', '--filter', 'proposition=P-04', '--no-timing', '--jobs', '1']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('P-04         fails    bye-vs-timeout-B fast-lock/sc orig: counterexample, 1 step');
     expect(r.stdout).toContain('proposition/P-04/bye-vs-timeout-B/fast-lock/sc/orig: counterexample (the BYE worker holds no reference (holders W.ctx, W.tm))');

@@ -28,7 +28,7 @@ async function exportAll(args: string[], formats = ALL): Promise<{ dir: string; 
   const dir = mkdtempSync(join(tmpdir(), 'export-all-'));
   let stdout = '';
   const io: Io = { stdout: (t) => void (stdout += t), stderr: { write: () => true, isTTY: false } as unknown as Io['stderr'] };
-  expect(await main([...args, '--workers', '1', '--no-timing', '--export', formats, '--out', dir], io)).toBe(0);
+  expect(await main([...args, '--jobs', '1', '--no-timing', '--export', formats, '--out', dir], io)).toBe(0);
   return { dir, files: readdirSync(dir).sort(), stdout };
 }
 

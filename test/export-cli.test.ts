@@ -56,8 +56,8 @@ const fresh = () => mkdtempSync(join(tmpdir(), 'export-'));
 describe('check --export', () => {
   it('writes one file per run and property and format, and the full graph, then a summary', async () => {
     const dir = fresh();
-    const plain = await run('--filter', 'id=peterson-buggy', '--no-timing', '--workers', '1');
-    const r = await run('--filter', 'id=peterson-buggy', '--no-timing', '--workers', '1', '--export', 'swimlane,mermaid,itf,graphml,dot', '--out', dir);
+    const plain = await run('--filter', 'id=peterson-buggy', '--no-timing', '--jobs', '1');
+    const r = await run('--filter', 'id=peterson-buggy', '--no-timing', '--jobs', '1', '--export', 'swimlane,mermaid,itf,graphml,dot', '--out', dir);
     expect(r.code).toBe(0);
     expect(r.stdout.startsWith(plain.stdout)).toBe(true);
     expect(readdirSync(dir).sort()).toEqual([
@@ -79,15 +79,15 @@ describe('check --export', () => {
 
   it('keeps the JSON on stdout valid and puts the summary on stderr', async () => {
     const dir = fresh();
-    const plain = await run('--filter', 'id=peterson-buggy', '--no-timing', '--json', '--workers', '1');
-    const r = await run('--filter', 'id=peterson-buggy', '--no-timing', '--json', '--workers', '1', '--export', 'itf', '--out', dir);
+    const plain = await run('--filter', 'id=peterson-buggy', '--no-timing', '--json', '--jobs', '1');
+    const r = await run('--filter', 'id=peterson-buggy', '--no-timing', '--json', '--jobs', '1', '--export', 'itf', '--out', dir);
     expect(r.stdout).toBe(plain.stdout);
     expect(r.stderr).toBe(`exported 1 file to ${dir}:\n  peterson-buggy.MutualExclusion.itf.json\n`);
   });
 
   it('names dialog files after the run id', async () => {
     const dir = fresh();
-    const r = await run('--scenario', 'ok-short-lifetime', '--env', 'fast-lock/sc', '--variant', 'orig', '--no-timing', '--workers', '1', '--export', 'md', '--out', dir);
+    const r = await run('--scenario', 'ok-short-lifetime', '--env', 'fast-lock/sc', '--variant', 'orig', '--no-timing', '--jobs', '1', '--export', 'md', '--out', dir);
     expect(r.code).toBe(0);
     expect(readdirSync(dir)).toContain('dialog_ok-short-lifetime_fast-lock_sc_orig.NoUseAfterFree.swimlane.md');
   });
@@ -123,11 +123,11 @@ describe('check --export', () => {
   it('an existing file without --force is a usage error and nothing is written; --force overwrites', async () => {
     const dir = fresh();
     writeFileSync(join(dir, 'peterson-buggy.MutualExclusion.mmd'), 'old');
-    const r = await run('--filter', 'id=peterson-buggy', '--workers', '1', '--export', 'itf,mermaid', '--out', dir);
+    const r = await run('--filter', 'id=peterson-buggy', '--jobs', '1', '--export', 'itf,mermaid', '--out', dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/exist.*--force/);
     expect(existsSync(join(dir, 'peterson-buggy.MutualExclusion.itf.json'))).toBe(false);
-    const f = await run('--filter', 'id=peterson-buggy', '--workers', '1', '--export', 'itf,mermaid', '--out', dir, '--force');
+    const f = await run('--filter', 'id=peterson-buggy', '--jobs', '1', '--export', 'itf,mermaid', '--out', dir, '--force');
     expect(f.code).toBe(0);
     expect(readFileSync(join(dir, 'peterson-buggy.MutualExclusion.mmd'), 'utf8')).toMatch(/^sequenceDiagram/);
     expect(readdirSync(dir).filter((n) => n.includes('.tmp'))).toEqual([]);
@@ -145,7 +145,7 @@ describe('check --export', () => {
   });
 
   it("check's report prints the same fewest-switches trace as the swimlane export, with the count, for a dialog cell", async () => {
-    const r = await run('--scenario', 'bye-vs-timeout-B', '--env', 'fast-lock/sc', '--variant', 'orig', '--no-timing', '--workers', '1');
+    const r = await run('--scenario', 'bye-vs-timeout-B', '--env', 'fast-lock/sc', '--variant', 'orig', '--no-timing', '--jobs', '1');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('  shortest trace, 16 steps, 2 actor switches (the fewest among 420 distinct shortest traces):\n');
     expect(r.stdout).toContain('  shortest trace, 28 steps, 2 actor switches (the fewest among 8992710 distinct shortest traces):\n');
@@ -161,7 +161,7 @@ describe('check --export', () => {
   }, 120_000);
 
   it('check --swimlanes prints each trace as the swimlanes --export swimlane writes (through the worker processes too)', async () => {
-    const r = await run('--scenario', 'ok-short-lifetime', '--env', 'fast-lock/sc', '--env', 'fast-lock/relaxed', '--variant', 'orig', '--no-timing', '--workers', '2', '--swimlanes');
+    const r = await run('--scenario', 'ok-short-lifetime', '--env', 'fast-lock/sc', '--env', 'fast-lock/relaxed', '--variant', 'orig', '--no-timing', '--jobs', '2', '--swimlanes');
     expect(r.code).toBe(0);
     for (const p of ['NoUseAfterFree', 'NoDoubleFree', 'RefMatchesHolders']) {
       const file = new URL(`./golden/export/dialog_ok-short-lifetime_fast-lock_sc_orig.${p}.swimlane.txt`, import.meta.url);

@@ -22,7 +22,7 @@ let propositionResults: RunResult[] = [];
 // The cells (and the proposition searches) are independent: run them in two
 // processes (each rebuilds the registry and runs cells by id).
 beforeAll(async () => {
-  const all = await executeAll([...runs, ...searches], {}, { workers: 2, registered: () => true });
+  const all = await executeAll([...runs, ...searches], {}, { jobs: 2, registered: () => true });
   results = all.filter((r) => r.run.tags.group === 'dialog');
   propositionResults = all.filter((r) => r.run.tags.group === 'propositions');
 }, 1_200_000);

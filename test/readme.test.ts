@@ -35,7 +35,7 @@ describe('README', () => {
   it.each(pictures)('shows $file, which is what check --export svg writes now', async ({ file, args, written }) => {
     expect(readme).toContain(`](${file})`);
     const dir = mkdtempSync(join(tmpdir(), 'readme-'));
-    expect(await main([...args, '--workers', '1', '--no-timing', '--export', 'svg', '--out', dir], quiet)).toBe(0);
+    expect(await main([...args, '--jobs', '1', '--no-timing', '--export', 'svg', '--out', dir], quiet)).toBe(0);
     expect(readFileSync(join(dir, written), 'utf8')).toBe(readFileSync(join(root, file), 'utf8'));
   }, 120_000);
 });

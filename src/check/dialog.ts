@@ -15,6 +15,9 @@ import { MEMORY_MODELS } from '../memory/views.js';
 import { explorable, type Granularity } from './granularity.js';
 import type { Expectation, RunSpec } from './run.js';
 
+/** Where a worker thread rebuilds a cell's model (see load.ts). */
+const LOAD = new URL('./load.ts', import.meta.url).href;
+
 export const MANIFEST_PATH = fileURLToPath(new URL('../../check-manifest.json', import.meta.url));
 
 /** One declared cell of the matrix. */
@@ -153,6 +156,7 @@ export function dialogRuns(manifest: Manifest = loadManifest(), granularity?: Gr
         ...(declared ? {} : { declared: false }),
         mustBeDeclared: true,
         project: (s) => stateView(programs, s),
+        ...(granularity === undefined ? { ref: { module: LOAD, exportName: 'buildDialogRun', args: [runId(row.scenario, row.env, variant)] } } : {}),
       });
     }
   }

@@ -6,6 +6,7 @@
 import { propositionRuns } from './propositions.js';
 import { dialogRuns } from './dialog.js';
 import type { Model } from '../engine/index.js';
+import type { ModelRef } from '../engine/parallel.js';
 import { counterRace } from '../../spec/examples/counter.js';
 import { peterson } from '../../spec/examples/peterson.js';
 import { twoPhase } from '../../spec/examples/twophase.js';
@@ -96,8 +97,13 @@ function registered(
   const def = models.find((m) => m.name === modelName);
   if (def === undefined) throw new Error(`registry: no model '${modelName}'`);
   const params = withDefaults(def, given);
-  return { id, tags: { group, ...tagsOf(def, params) }, build: () => def.build(params), expect };
+  return { id, tags: { group, ...tagsOf(def, params) }, build: () => def.build(params), expect, ref: modelRef(def, params) };
 }
+
+/** Where a worker thread builds the model of MODELS named `def` with `params` (see load.ts). */
+const LOAD = new URL('./load.ts', import.meta.url).href;
+const modelRef = (def: ModelDef, params: Params): ModelRef | undefined =>
+  MODELS.includes(def) ? { module: LOAD, exportName: 'buildModel', args: [def.name, params] } : undefined;
 
 /** The registered runs. Counts are pinned (and, where noted, cross-checked against other checkers). */
 export function allRuns(): RunSpec[] {
@@ -220,6 +226,7 @@ export function adHocRun(registry: Registry, def: ModelDef, params: Params): Run
     build: () => def.build(params),
     expect: declared ?? EVERY_PROPERTY_HOLDS,
     declared: declared !== undefined,
+    ...(modelRef(def, params) ? { ref: modelRef(def, params) } : {}),
   };
 }
 

@@ -7,6 +7,7 @@
  */
 import { check, CheckerError, errorOutcome } from '../engine/index.js';
 import type { Bound, CheckOptions, Model, Outcome, Verdict } from '../engine/index.js';
+import { checkParallel, type ModelRef } from '../engine/parallel.js';
 
 /** What a run is declared to give. */
 export interface Expectation {
@@ -40,6 +41,11 @@ export interface RunSpec {
   readonly stopOnFirstViolation?: boolean;
   /** A readable view of a state, used for the states of traces in reports (default: the state itself). */
   readonly project?: (state: any) => unknown;
+  /**
+   * Where a worker thread finds the same model (closures cannot cross threads).
+   * Without it, the run always explores on one thread.
+   */
+  readonly ref?: ModelRef;
 }
 
 /** One way an outcome differs from its expectation. */
@@ -147,7 +153,32 @@ export function execute(run: RunSpec, options: CheckOptions = {}): RunResult {
     const err = e instanceof CheckerError ? e : new ModelThrewError(name, e);
     outcome = errorOutcome(name, err, performance.now() - started);
   }
-  if (run.project !== undefined) outcome = projectTraces(outcome, run.project);
+  return result(run, outcome);
+}
+
+/**
+ * The same with `workers` threads exploring the run's one state space
+ * (engine/parallel.ts): the same states, transitions, depth and shortest trace
+ * lengths. One worker, or a run without a `ref`, explores on this thread.
+ */
+export async function executeWith(run: RunSpec, options: CheckOptions, workers: number): Promise<RunResult> {
+  if (workers <= 1 || run.ref === undefined) return execute(run, options);
+  const started = performance.now();
+  let outcome: Outcome<any, any>;
+  let name = run.id;
+  try {
+    const model = run.build();
+    name = model.name;
+    outcome = await checkParallel(model, run.ref, workers, options);
+  } catch (e) {
+    const err = e instanceof CheckerError ? e : new ModelThrewError(name, e);
+    outcome = errorOutcome(name, err, performance.now() - started);
+  }
+  return result(run, outcome);
+}
+
+function result(run: RunSpec, explored: Outcome<any, any>): RunResult {
+  const outcome = run.project !== undefined ? projectTraces(explored, run.project) : explored;
   const differences = compare(outcome, run.expect);
   if (run.mustBeDeclared && run.declared === false) differences.unshift({ kind: 'undeclared', expected: 'a declaration', actual: 'none' });
   return { run, outcome, differences };

@@ -1,16 +1,17 @@
 /**
- * A worker process of the pool (pool.ts): runs registered runs by id, or
- * chooses the printed traces of one (src/check/shortest.ts); answers with plain data.
+ * A job process of the pool (pool.ts): runs registered runs by id (with
+ * `threads` worker threads each), or chooses the printed traces of one
+ * (src/check/shortest.ts); answers with plain data.
  */
 import type { CheckOptions } from '../engine/index.js';
 import { toPlain } from '../report/plain.js';
 import { defaultRegistry } from './registry.js';
-import { execute } from './run.js';
+import { executeWith } from './run.js';
 import { chooseTraces, type ChoiceRequest } from './shortest.js';
 
 const runs = new Map(defaultRegistry().runs.map((r) => [r.id, r]));
 
-process.on('message', (m: { id?: string; options?: CheckOptions; choose?: ChoiceRequest[]; complete?: boolean; done?: boolean }) => {
+process.on('message', async (m: { id?: string; options?: CheckOptions; threads?: number; choose?: ChoiceRequest[]; complete?: boolean; done?: boolean }) => {
   if (m.done) {
     process.disconnect();
     return;
@@ -21,7 +22,7 @@ process.on('message', (m: { id?: string; options?: CheckOptions; choose?: Choice
     process.send!({ id: run.id, chosen: chooseTraces(run, m.choose, undefined, m.complete === true) });
     return;
   }
-  const { outcome, differences } = execute(run, m.options ?? {});
+  const { outcome, differences } = await executeWith(run, m.options ?? {}, m.threads ?? 1);
   // JSON drops absent fields as the parent expects them; an Error becomes its name, message and fields.
   process.send!({ id: run.id, outcome: { ...outcome, error: outcome.error === undefined ? undefined : toPlain(outcome.error) }, differences });
 });

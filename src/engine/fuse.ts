@@ -25,7 +25,11 @@ export function mergeSections<S, A extends Action>(
   inSection: (s: S, actor: string) => boolean,
   maxParts = 10_000,
 ): Model<S, MergedAction<A>> {
-  const results = new WeakMap<MergedAction<A>, S>();
+  // The successors computed by the last actions() call, by position: the explorer asks
+  // for next(s, m) for each m of that list before calling actions() again. (A WeakMap
+  // per merged action cost the garbage collector more than the lookups.)
+  let lastActions: MergedAction<A>[] = [];
+  let lastResults: S[] = [];
 
   const actorActions = (s: S, actor: string): readonly A[] =>
     model.actorActions ? model.actorActions(s, actor) : model.actions(s).filter((b) => b.actor === actor);
@@ -39,8 +43,8 @@ export function mergeSections<S, A extends Action>(
       ...(first.source ? { source: first.source } : {}),
       parts,
     };
-    results.set(merged, succ);
     out.push(merged);
+    lastResults.push(succ);
   };
 
   /** Runs the chain on copies made by next(). */
@@ -78,6 +82,8 @@ export function mergeSections<S, A extends Action>(
     initialStates: () => model.initialStates(),
     actions: (s) => {
       const out: MergedAction<A>[] = [];
+      lastActions = out;
+      lastResults = [];
       const { clone, apply } = model;
       for (const a of model.actions(s)) {
         if (clone && apply) extendInPlace(clone(s), [a], out, clone.bind(model), apply.bind(model));
@@ -86,13 +92,14 @@ export function mergeSections<S, A extends Action>(
       return out;
     },
     next: (s, m) => {
-      const cached = results.get(m);
-      if (cached !== undefined) return cached;
+      const at = lastActions.indexOf(m);
+      if (at >= 0) return lastResults[at];
       let cur = s;
       for (const p of m.parts) cur = model.next(cur, p);
       return cur;
     },
     key: (s) => model.key(s),
+    ...(model.codec ? { codec: model.codec } : {}),
     properties: model.properties,
     ...(model.steps ? { steps: model.steps } : {}),
   };

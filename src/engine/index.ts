@@ -2,7 +2,9 @@
 export * from './model.js';
 export * from './errors.js';
 export * from './outcome.js';
-export { check, errorOutcome, validateModel, type CheckOptions } from './explore.js';
+export { check, errorOutcome, validateModel, defaultMemoryLimit, overMemory, CoverageCounter, type CheckOptions } from './explore.js';
 export { rebuildTrace } from './trace.js';
-export { StateStore } from './store.js';
+export { KeyedSpace, PackedSpace, spaceFor, type Space, type TraceStore } from './store.js';
+export { ChunkedFloat64, ChunkedInt32, PackedTable, StringTable, hashPacked, hashString, MAX_PACKED } from './table.js';
 export { mergeSections, type MergedAction } from './fuse.js';
+export { checkParallel, ParallelError, type ModelRef } from './parallel.js';

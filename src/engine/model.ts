@@ -55,6 +55,18 @@ export interface Property<S> {
   explain?(state: S): string;
 }
 
+/**
+ * An optional state codec: packs a state into one integer from 0 to 2^53 - 2
+ * (exact in a double) and back. With it the engine stores a state in a few bytes
+ * of typed arrays instead of a string key, and expands a level by unpacking.
+ * `pack` must be injective on reachable states and agree with `key`:
+ * `key(unpack(pack(s))) === key(s)`. Actions still work on plain state objects.
+ */
+export interface StateCodec<S> {
+  pack(state: S): number;
+  unpack(code: number): S;
+}
+
 export interface Model<S, A extends Action = Action> {
   readonly name: string;
   /** Initial states, in a fixed order. */
@@ -74,6 +86,8 @@ export interface Model<S, A extends Action = Action> {
   apply?(draft: S, action: A): void;
   /** Canonical key: equal states give equal keys, different states different keys. */
   key(state: S): string;
+  /** Optional: a compact encoding of states (see StateCodec); the engine then uses it instead of `key` to store states. */
+  readonly codec?: StateCodec<S>;
   readonly properties: readonly Property<S>[];
   /** Every step the model can take (for coverage: a declared step that never fires is reported). */
   readonly steps?: readonly StepDecl[];

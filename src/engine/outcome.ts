@@ -54,7 +54,7 @@ export interface Coverage {
 
 export type Status = 'ok' | 'violation' | 'incomplete' | 'error';
 
-export type Bound = 'maxStates' | 'maxDepth' | 'timeLimit' | 'stopOnViolation';
+export type Bound = 'maxStates' | 'maxDepth' | 'timeLimit' | 'stopOnViolation' | 'memory';
 
 export interface Outcome<S, A extends Action = Action> {
   readonly model: string;

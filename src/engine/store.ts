@@ -1,61 +1,263 @@
 /**
- * The visited set of a breadth-first exploration: canonical key -> state id,
- * plus per state the parent link and the index of the action (in the parent's
- * ordered action list) that first reached it. States themselves are not kept:
- * a trace is rebuilt by replaying actions from an initial state.
+ * The visited set of a breadth-first exploration. Per state it keeps its
+ * identity (the canonical key, or the packed code when the model has a codec),
+ * the parent link and the index of the action (in the parent's ordered action
+ * list; for a root, its index among the initial states) that first reached it.
+ * States themselves are not kept, except those of the level being expanded
+ * when they cannot be unpacked: a trace is rebuilt by replaying actions from
+ * an initial state.
+ *
+ * Ids are given in discovery order, so a breadth-first level is a range of ids.
  */
-export class StateStore {
-  private readonly ids = new Map<string, number>();
-  private readonly keyOf: string[] = [];
-  private parentOf = new Int32Array(1024);
-  /** For a root: its index among the initial states; otherwise the action index. */
-  private actionOf = new Int32Array(1024);
+import type { Model, StateCodec } from './model.js';
+import { SpecError } from './errors.js';
+import { ChunkedFloat64, ChunkedInt32, MAX_PACKED, PackedTable, StringTable } from './table.js';
+
+/** What trace rebuilding needs from a store. */
+export interface TraceStore {
+  readonly size: number;
+  parent(id: number): number;
+  action(id: number): number;
+  /** The stored identity of state `id`: its key, or its packed code. */
+  stored(id: number): string | number;
+  /** Ids from the root to `id`, inclusive. */
+  pathTo(id: number): number[];
+}
+
+/** A visited set the explorer drives: identity, parent links, and the states of the level being expanded. */
+export interface Space<S> extends TraceStore {
+  /** Adds the state if it is new: returns its id, or -1 if it was known. */
+  add(state: S, parent: number, action: number): number;
+  has(state: S): boolean;
+  /**
+   * The same by identity (from `identity`): `state` may be omitted when the
+   * space can unpack it (a packed space). For parallel exploration.
+   */
+  addIdentity(identity: string | number, state: S | undefined, parent: number, action: number): number;
+  hasIdentity(identity: string | number): boolean;
+  /** The state with id `id`, which must be in the level being expanded. */
+  state(id: number): S;
+  /** The states added since the last call become the level being expanded. */
+  nextLevel(): void;
+  /** The identity of a state, comparable with `stored`. */
+  identity(state: S): string | number;
+  /** A readable form of a stored identity (for error messages). */
+  describe(stored: string | number): string;
+  /** Bytes the visited set reserves, and how many more its next growth would take. */
+  readonly bytes: number;
+  readonly growthBytes: number;
+}
+
+function pathOf(parent: (id: number) => number, id: number): number[] {
+  const path: number[] = [];
+  for (let cur = id; cur !== -1; cur = parent(cur)) path.push(cur);
+  return path.reverse();
+}
+
+/** A growable array of any values, in chunks (a JS array stops well before 2^32 elements). */
+class ChunkedArray<T> {
+  private readonly chunks: T[][] = [];
+  length = 0;
+  push(v: T): void {
+    const c = this.length >>> 20;
+    if (c === this.chunks.length) this.chunks.push([]);
+    this.chunks[c].push(v);
+    this.length++;
+  }
+  get(i: number): T {
+    return this.chunks[i >>> 20][i & 0xfffff];
+  }
+}
+
+/** States keyed by their canonical string key (models without a codec). */
+export class KeyedSpace<S> implements Space<S> {
+  private readonly ids: StringTable;
+  private readonly keys = new ChunkedArray<string>();
+  private readonly parents = new ChunkedInt32();
+  private readonly actions = new ChunkedInt32();
+  private cur: S[] = [];
+  private curStart = 0;
+  private next: S[] = [];
+
+  constructor(
+    private readonly key: (s: S) => string,
+    shardAt?: number,
+  ) {
+    this.ids = new StringTable(shardAt);
+  }
 
   get size(): number {
-    return this.keyOf.length;
+    return this.keys.length;
   }
 
-  idOf(key: string): number | undefined {
-    return this.ids.get(key);
+  add(state: S, parent: number, action: number): number {
+    const k = this.key(state);
+    if (this.ids.get(k) !== undefined) return -1;
+    return this.insert(k, state, parent, action);
   }
 
-  /** Adds a state; `parent` is -1 for an initial state. Returns the new id. */
-  add(key: string, parent: number, action: number): number {
-    const id = this.keyOf.length;
-    if (id === this.parentOf.length) this.grow();
-    this.ids.set(key, id);
-    this.keyOf.push(key);
-    this.parentOf[id] = parent;
-    this.actionOf[id] = action;
+  addIdentity(identity: string | number, state: S | undefined, parent: number, action: number): number {
+    const k = identity as string;
+    if (this.ids.get(k) !== undefined) return -1;
+    return this.insert(k, state as S, parent, action);
+  }
+
+  hasIdentity(identity: string | number): boolean {
+    return this.ids.get(identity as string) !== undefined;
+  }
+
+  private insert(k: string, state: S, parent: number, action: number): number {
+    const id = this.keys.length;
+    this.ids.set(k, id);
+    this.keys.push(k);
+    this.parents.push(parent);
+    this.actions.push(action);
+    this.next.push(state);
     return id;
   }
 
-  key(id: number): string {
-    return this.keyOf[id];
+  has(state: S): boolean {
+    return this.ids.get(this.key(state)) !== undefined;
+  }
+
+  state(id: number): S {
+    return this.cur[id - this.curStart];
+  }
+
+  nextLevel(): void {
+    this.curStart = this.keys.length - this.next.length;
+    this.cur = this.next;
+    this.next = [];
+  }
+
+  identity(state: S): string {
+    return this.key(state);
+  }
+
+  describe(stored: string | number): string {
+    return String(stored);
   }
 
   parent(id: number): number {
-    return this.parentOf[id];
+    return this.parents.get(id);
   }
-
   action(id: number): number {
-    return this.actionOf[id];
+    return this.actions.get(id);
   }
-
-  /** Ids from the root to `id`, inclusive. */
+  stored(id: number): string {
+    return this.keys.get(id);
+  }
   pathTo(id: number): number[] {
-    const path: number[] = [];
-    for (let cur = id; cur !== -1; cur = this.parentOf[cur]) path.push(cur);
-    return path.reverse();
+    return pathOf((i) => this.parents.get(i), id);
   }
 
-  private grow(): void {
-    const n = this.parentOf.length * 2;
-    const p = new Int32Array(n);
-    p.set(this.parentOf);
-    this.parentOf = p;
-    const a = new Int32Array(n);
-    a.set(this.actionOf);
-    this.actionOf = a;
+  get bytes(): number {
+    return this.parents.bytes + this.actions.bytes;
   }
+  get growthBytes(): number {
+    return 0;
+  }
+}
+
+/**
+ * States packed by the model's codec into integers: a hash set of codes plus,
+ * by id, the code, the parent and the action (about 16 bytes per state plus
+ * the table's 8 bytes per slot at a load of 3/8 to 3/4). The level being
+ * expanded is unpacked from the codes, so no state object outlives its use.
+ */
+export class PackedSpace<S> implements Space<S> {
+  private readonly table = new PackedTable();
+  private readonly codes = new ChunkedFloat64();
+  private readonly parents = new ChunkedInt32();
+  private readonly actions = new ChunkedInt32();
+
+  constructor(
+    private readonly model: Model<S, any>,
+    private readonly codec: StateCodec<S>,
+  ) {}
+
+  get size(): number {
+    return this.codes.length;
+  }
+
+  code(state: S): number {
+    const c = this.codec.pack(state);
+    if (!(c >= 0 && c <= MAX_PACKED)) {
+      throw new SpecError(`model ${this.model.name}: codec.pack returned ${c}, not an integer from 0 to 2^53 - 2, for state ${this.model.key(state)}`);
+    }
+    return c;
+  }
+
+  add(state: S, parent: number, action: number): number {
+    return this.addIdentity(this.code(state), undefined, parent, action);
+  }
+
+  hasIdentity(identity: string | number): boolean {
+    return this.table.has(identity as number);
+  }
+
+  addIdentity(identity: string | number, _state: S | undefined, parent: number, action: number): number {
+    const c = identity as number;
+    if (!this.table.add(c)) return -1;
+    const id = this.codes.length;
+    this.codes.push(c);
+    this.parents.push(parent);
+    this.actions.push(action);
+    return id;
+  }
+
+  has(state: S): boolean {
+    return this.table.has(this.code(state));
+  }
+
+  state(id: number): S {
+    return this.codec.unpack(this.codes.get(id));
+  }
+
+  nextLevel(): void {}
+
+  identity(state: S): number {
+    return this.code(state);
+  }
+
+  describe(stored: string | number): string {
+    return `${this.model.key(this.codec.unpack(stored as number))} (packed ${stored})`;
+  }
+
+  parent(id: number): number {
+    return this.parents.get(id);
+  }
+  action(id: number): number {
+    return this.actions.get(id);
+  }
+  stored(id: number): number {
+    return this.codes.get(id);
+  }
+  pathTo(id: number): number[] {
+    return pathOf((i) => this.parents.get(i), id);
+  }
+
+  get bytes(): number {
+    return this.table.bytes + this.codes.bytes + this.parents.bytes + this.actions.bytes;
+  }
+  get growthBytes(): number {
+    return this.table.growthBytes;
+  }
+}
+
+/**
+ * The visited set for a model: packed when it declares a codec, keyed by its
+ * canonical string otherwise. A codec must round-trip: checked on the initial states.
+ */
+export function spaceFor<S>(model: Model<S, any>): Space<S> {
+  const codec = model.codec;
+  if (codec === undefined) return new KeyedSpace(model.key);
+  for (const s of model.initialStates()) {
+    const c = codec.pack(s);
+    const back = codec.unpack(c);
+    if (model.key(back) !== model.key(s) || codec.pack(back) !== c) {
+      throw new SpecError(`model ${model.name}: codec does not round-trip the initial state ${model.key(s)} (packed ${c}, unpacked ${model.key(back)})`);
+    }
+  }
+  return new PackedSpace(model, codec);
 }

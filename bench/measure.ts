@@ -1,0 +1,134 @@
+/**
+ * The benchmark's parts (bench/run.ts): what one configuration is, running it
+ * in a fresh child process (so that peak resident memory is that run's own),
+ * and the table. A child prints one JSON line with its figures.
+ */
+import { execFile } from 'node:child_process';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { adHocRun, defaultRegistry, findModel, MODELS, parseParams } from '../src/check/registry.js';
+import { executeWith, type RunSpec } from '../src/check/run.js';
+import { renderTable } from '../src/report/table.js';
+
+export interface BenchConfig {
+  /** A table model and its parameters, or a registered run id (the dialog cells). */
+  readonly model?: string;
+  readonly params?: Readonly<Record<string, string>>;
+  readonly run?: string;
+  readonly workers: number;
+}
+
+export interface BenchResult {
+  readonly label: string;
+  readonly workers: number;
+  readonly status: string;
+  readonly states: number;
+  readonly transitions: number;
+  readonly depth: number;
+  /** Wall-clock time of the exploration. */
+  readonly timeMs: number;
+  /** CPU time of the whole child process (every thread) during the exploration. */
+  readonly cpuMs: number;
+  /** Peak resident memory of the child process. */
+  readonly peakBytes: number;
+  /** With several workers: each worker thread's CPU time after loading the model (its longest is the critical path). */
+  readonly threadCpuMs?: readonly number[];
+}
+
+export const labelOf = (c: BenchConfig): string =>
+  c.run ?? `${c.model}(${Object.entries(c.params ?? {}).map(([k, v]) => `${k}=${v}`).join(',')})`;
+
+function runOf(c: BenchConfig): RunSpec {
+  const registry = defaultRegistry();
+  if (c.run !== undefined) {
+    const r = registry.runs.find((x) => x.id === c.run);
+    if (r === undefined) throw new Error(`bench: no registered run '${c.run}'`);
+    return r;
+  }
+  const def = findModel(MODELS, c.model!);
+  return adHocRun(registry, def, parseParams(def, Object.entries(c.params ?? {})));
+}
+
+/** In the child: runs the configuration and returns its figures. */
+export async function measureHere(c: BenchConfig): Promise<BenchResult> {
+  const run = runOf(c);
+  const cpu0 = process.cpuUsage();
+  const r = await executeWith(run, {}, c.workers);
+  const cpu = process.cpuUsage(cpu0);
+  const s = r.outcome.stats;
+  return {
+    label: labelOf(c),
+    workers: c.workers,
+    status: r.outcome.status + (r.differences.length > 0 ? ' (not as declared)' : ''),
+    states: s.states,
+    transitions: s.transitions,
+    depth: s.depth,
+    timeMs: s.timeMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    peakBytes: process.resourceUsage().maxRSS * 1024,
+  };
+}
+
+const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
+
+/** Runs the configuration in a fresh child process. */
+export function measure(c: BenchConfig): Promise<BenchResult> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, CHECKER_THREAD_CPU: '1' };
+    execFile(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(c)], { maxBuffer: 1 << 20, env }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`bench child failed: ${err.message}\n${stderr}`));
+      try {
+        const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as BenchResult;
+        const threads = /^thread-cpu-ms (.*)$/m.exec(stderr);
+        resolve(threads ? { ...r, threadCpuMs: JSON.parse(threads[1]) as number[] } : r);
+      } catch {
+        reject(new Error(`bench child printed no result: ${stdout}\n${stderr}`));
+      }
+    });
+  });
+}
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** The table: one row per result. */
+export function benchTable(results: readonly BenchResult[]): string {
+  return renderTable(
+    [
+      { header: 'configuration' },
+      { header: 'workers', align: 'right' },
+      { header: 'status' },
+      { header: 'states', align: 'right' },
+      { header: 'transitions', align: 'right' },
+      { header: 'depth', align: 'right' },
+      { header: 'time s', align: 'right' },
+      { header: 'states/s', align: 'right' },
+      { header: 'cpu s', align: 'right' },
+      { header: 'states/cpu-s', align: 'right' },
+      { header: 'thread cpu s', align: 'right' },
+      { header: 'peak MB', align: 'right' },
+      { header: 'B/state', align: 'right' },
+    ],
+    results.map((r) => [
+      r.label,
+      String(r.workers),
+      r.status,
+      int(r.states),
+      int(r.transitions),
+      String(r.depth),
+      (r.timeMs / 1000).toFixed(2),
+      int(r.timeMs > 0 ? (r.states * 1000) / r.timeMs : 0),
+      (r.cpuMs / 1000).toFixed(2),
+      int(r.cpuMs > 0 ? (r.states * 1000) / r.cpuMs : 0),
+      r.threadCpuMs ? r.threadCpuMs.map((ms) => (ms / 1000).toFixed(1)).join('+') : '-',
+      (r.peakBytes / 2 ** 20).toFixed(0),
+      int(r.states > 0 ? r.peakBytes / r.states : 0),
+    ]),
+  );
+}
+
+export function machineInfo(): string {
+  const c = cpus();
+  return `machine: ${c[0]?.model ?? 'unknown cpu'}, ${c.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`;
+}

@@ -1,0 +1,40 @@
+/**
+ * npm run bench [-- --quick] [-- --repeat N]
+ *
+ * The counter race of ../shared/benchmarks.md (NP=3, K = 4, 6, 8) and the
+ * largest dialog matrix cell (by states, from check-manifest.json), each with
+ * one worker and with --workers 2, each in a fresh child process. Prints the
+ * machine, then a table: distinct states, transitions, depth, wall time,
+ * states per second, CPU time of the process (all threads) and states per CPU
+ * second (the fairer figure when other processes share the cores), with
+ * --workers the CPU time of each worker thread (the longest is the critical
+ * path: the wall time to expect on idle cores), peak resident memory and
+ * bytes per state (peak resident memory / states).
+ * Counts are reproducible; times are not (see the load average).
+ */
+import { loadManifest, runId } from '../src/check/dialog.js';
+import { benchTable, labelOf, machineInfo, measure, type BenchConfig, type BenchResult } from './measure.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const repeatAt = args.indexOf('--repeat');
+const repeat = repeatAt >= 0 ? Math.max(1, Number(args[repeatAt + 1]) || 1) : 1;
+
+const biggest = [...loadManifest().runs].sort((a, b) => b.states - a.states)[0];
+const dialog = runId(biggest.scenario, biggest.env, biggest.variant);
+const counters = quick ? ['4', '6'] : ['4', '6', '8'];
+const configs: BenchConfig[] = [];
+for (const workers of [1, 2]) {
+  for (const K of counters) configs.push({ model: 'counter-race', params: { NP: '3', K }, workers });
+  configs.push({ run: dialog, workers });
+}
+
+process.stdout.write(`${machineInfo()}\n`);
+const results: BenchResult[] = [];
+for (const c of configs) {
+  for (let i = 0; i < repeat; i++) {
+    process.stderr.write(`bench: ${labelOf(c)} --workers ${c.workers}${repeat > 1 ? ` (${i + 1}/${repeat})` : ''}\n`);
+    results.push(await measure(c));
+  }
+}
+process.stdout.write(`\n${benchTable(results)}\n\n${machineInfo()}\n`);

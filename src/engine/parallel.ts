@@ -1,0 +1,260 @@
+/**
+ * Breadth-first exploration of one state space by several worker threads.
+ *
+ * Level-synchronous and partitioned by hash: every state has an owner, the
+ * worker chosen by a hash of its identity (packed code or key). The owner
+ * alone stores it (in its own visited set), checks its properties and, on the
+ * next level, expands it. A worker expanding a level sends each successor it
+ * does not own to the owner (in batches, over a MessagePort between the two),
+ * then tells its peers the level is over; when every worker has expanded its
+ * part and received everything, the main thread starts the next level.
+ *
+ * Why this gives the one-worker results: each level holds exactly the states
+ * at that distance from the initial states, whoever discovers them, so the
+ * distinct states, the transitions (each state is expanded once) and the
+ * depth are the same, and a property first violated at level d gets a trace
+ * of d - 1 steps, as with one worker. Which of the equally short traces is
+ * chosen may differ from one worker's choice, but not between runs with the
+ * same number of workers: a worker stores what it receives only after its own
+ * part of the level, peer by peer in worker order, so ids and parent links do
+ * not depend on the threads' timing.
+ *
+ * Workers cannot receive closures: each loads the model itself from a
+ * `ModelRef` (a module, an export, its arguments). The main thread has its own
+ * copy of the model for the initial states and to rebuild traces, which it
+ * does by asking the owners for the parent links along the path.
+ *
+ * Not supported (refused with a CheckerError): `maxStates` (the state at which
+ * a run stops depends on discovery order, which differs between workers).
+ * `stopOnFirstViolation`, `timeLimitMs` and the memory budget stop at the end
+ * of a level or, through a shared flag, inside it.
+ */
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { Action, Model } from './model.js';
+import { CheckerError, SpecError } from './errors.js';
+import type { Bound, Outcome, Stats, Trace } from './outcome.js';
+import { CoverageCounter, defaultMemoryLimit, finish, overMemory, rate, validateModel, type CheckOptions } from './explore.js';
+import { rebuildTrace } from './trace.js';
+import type { TraceStore } from './store.js';
+
+/** Where a worker finds the model: `(await import(module))[exportName](...args)`. */
+export interface ModelRef {
+  /** A module URL (file:...). */
+  readonly module: string;
+  readonly exportName: string;
+  /** Arguments (structured-cloneable). */
+  readonly args: readonly unknown[];
+}
+
+/** Statistics one worker reports at the end of a level. */
+export interface LevelReport {
+  readonly size: number;
+  readonly transitions: number;
+  /** Property name -> global id of the first state found this level. */
+  readonly found: Record<string, number>;
+  readonly depthBound: boolean;
+  readonly stopped: boolean;
+}
+
+export class ParallelError extends CheckerError {
+  override readonly code = 'parallel';
+}
+
+const BOOT = new URL('./parallel-boot.mjs', import.meta.url);
+const WORKER = new URL('./parallel-worker.ts', import.meta.url).href;
+
+/** Flag values in the shared stop word. */
+export const STOP_NONE = 0;
+export const STOP_TIME = 1;
+export const STOP_MEMORY = 2;
+
+export async function checkParallel<S, A extends Action>(
+  model: Model<S, A>,
+  ref: ModelRef,
+  workers: number,
+  options: CheckOptions = {},
+): Promise<Outcome<S, A>> {
+  const started = performance.now();
+  try {
+    validateModel(model);
+    if (options.maxStates !== undefined) throw new ParallelError('maxStates cannot be used with several workers (where a run stops would depend on their timing); use one worker');
+    return await exploreParallel(model, ref, workers, options, started);
+  } catch (e) {
+    if (!(e instanceof CheckerError)) throw e;
+    return {
+      model: model.name,
+      status: 'error',
+      stats: { states: 0, transitions: 0, depth: 0, timeMs: performance.now() - started, statesPerSecond: 0, complete: false },
+      coverage: { steps: [], dead: [] },
+      properties: [],
+      violations: [],
+      error: e,
+    };
+  }
+}
+
+interface Pending {
+  resolve: (m: any) => void;
+  reject: (e: unknown) => void;
+}
+
+/** An error a worker sent back, as the engine's own class when it is one. */
+function revive(e: { name: string; message: string; code?: string }): Error {
+  if (e.code === 'spec') return new SpecError(e.message);
+  if (e.code === 'parallel') return new ParallelError(e.message);
+  const err = new Error(e.message);
+  err.name = e.name;
+  return err;
+}
+
+async function exploreParallel<S, A extends Action>(
+  model: Model<S, A>,
+  ref: ModelRef,
+  W: number,
+  options: CheckOptions,
+  started: number,
+): Promise<Outcome<S, A>> {
+  const deadline = options.timeLimitMs !== undefined ? started + options.timeLimitMs : Number.POSITIVE_INFINITY;
+  const memoryLimit = options.memoryLimitBytes ?? defaultMemoryLimit();
+  const stopWord = new Int32Array(new SharedArrayBuffer(4));
+  const inits = model.initialStates();
+  if (inits.length === 0) throw new SpecError(`model ${model.name}: no initial state`);
+
+  // One channel per pair of workers.
+  const ports: MessagePort[][] = Array.from({ length: W }, () => new Array<MessagePort>(W));
+  for (let i = 0; i < W; i++) {
+    for (let j = i + 1; j < W; j++) {
+      const ch = new MessageChannel();
+      ports[i][j] = ch.port1;
+      ports[j][i] = ch.port2;
+    }
+  }
+  const threads: Worker[] = [];
+  const pending: (Pending | undefined)[] = new Array(W);
+  let failure: Error | undefined;
+  const request = (w: number, msg: object): Promise<any> =>
+    new Promise((resolve, reject) => {
+      if (failure) return reject(failure);
+      pending[w] = { resolve, reject };
+      threads[w].postMessage(msg);
+    });
+  const all = (msg: (w: number) => object): Promise<any[]> => Promise.all(threads.map((_, w) => request(w, msg(w))));
+
+  for (let w = 0; w < W; w++) {
+    const peers = ports[w].map((p, j) => (j === w ? null : p));
+    const t = new Worker(BOOT, {
+      workerData: { entry: WORKER, me: w, workers: W, ref, peers, stopWord, props: model.properties.map((p) => p.name) },
+      transferList: peers.filter((p): p is MessagePort => p !== null),
+    });
+    t.on('message', (m: any) => {
+      const p = pending[w];
+      pending[w] = undefined;
+      if (m.t === 'error') {
+        failure = revive(m.error);
+        for (const q of pending) q?.reject(failure);
+        p?.reject(failure);
+      } else p?.resolve(m);
+    });
+    t.on('error', (e) => {
+      failure = e;
+      for (const q of pending) q?.reject(e);
+    });
+    threads.push(t);
+  }
+
+  let bound: Bound | undefined;
+  const found = new Map<string, number>();
+  let states = 0;
+  let transitions = 0;
+  let depth = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    if (now > deadline) Atomics.store(stopWord, 0, STOP_TIME);
+    else if (overMemory(memoryLimit)) Atomics.store(stopWord, 0, STOP_MEMORY);
+    if (options.onProgress) {
+      options.onProgress({ states, transitions, depth, queue: 0, elapsedMs: now - started, statesPerSecond: rate(states, now - started) });
+    }
+  }, 100);
+
+  const merge = (reports: LevelReport[]): number => {
+    let size = 0;
+    for (const r of reports) {
+      size += r.size;
+      transitions += r.transitions;
+      for (const [name, gid] of Object.entries(r.found)) if (!found.has(name)) found.set(name, gid);
+      if (r.depthBound) bound ??= 'maxDepth';
+    }
+    const added = size - states;
+    states = size;
+    return added;
+  };
+
+  try {
+    await all(() => ({ t: 'load' }));
+    // Each worker adds the initial states it owns (their index among the initial states is their action).
+    const reports0: LevelReport[] = await all(() => ({ t: 'roots' }));
+    merge(reports0);
+    if (states > 0) depth = 1;
+    const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
+    for (;;) {
+      if (options.stopOnFirstViolation === true && found.size > 0 && [...found.keys()].some((n) => model.properties.find((p) => p.name === n)!.kind !== 'sometimes')) {
+        bound = 'stopOnViolation';
+        break;
+      }
+      const stop = Atomics.load(stopWord, 0);
+      if (stop !== STOP_NONE) {
+        bound = stop === STOP_TIME ? 'timeLimit' : 'memory';
+        break;
+      }
+      const reports: LevelReport[] = await all(() => ({ t: 'level', expand: depth < maxDepth }));
+      const added = merge(reports);
+      const stopped = reports.some((r) => r.stopped);
+      if (added > 0) depth++;
+      if (stopped) {
+        const s = Atomics.load(stopWord, 0);
+        bound = s === STOP_TIME ? 'timeLimit' : 'memory';
+        break;
+      }
+      if (added === 0) break;
+    }
+    const coverage = new CoverageCounter(model.steps);
+    const replies = await all(() => ({ t: 'coverage' }));
+    const covs: { actor: string; step: string; count: number }[][] = replies.map((m) => m.steps);
+    // For measuring: each worker thread's CPU time after loading the model (the critical path on idle cores).
+    if (process.env.CHECKER_THREAD_CPU === '1') process.stderr.write(`thread-cpu-ms ${JSON.stringify(replies.map((m) => m.cpuMs))}\n`);
+    for (const list of covs) for (const c of list) coverage.add(c.actor, c.step, c.count);
+    const timeMs = performance.now() - started;
+    const stats: Stats = { states, transitions, depth, timeMs, statesPerSecond: rate(states, timeMs), complete: bound === undefined };
+
+    // Traces: collect the path of parent links from the owners, then replay it here.
+    const paths = new Map<number, { gid: number; parent: number; action: number; stored: string | number }[]>();
+    for (const gid of new Set(found.values())) {
+      const path: { gid: number; parent: number; action: number; stored: string | number }[] = [];
+      for (let cur = gid; cur !== -1; ) {
+        const info = await request(cur % W, { t: 'info', local: Math.floor(cur / W) });
+        path.push({ gid: cur, parent: info.parent, action: info.action, stored: info.stored });
+        cur = info.parent;
+      }
+      paths.set(gid, path.reverse());
+    }
+    const codec = model.codec;
+    const identity = codec
+      ? { of: (s: S) => codec.pack(s), describe: (k: string | number) => `${model.key(codec.unpack(k as number))} (packed ${k})` }
+      : { of: (s: S) => model.key(s), describe: (k: string | number) => String(k) };
+    const trace = (gid: number): Trace<S, A> => {
+      const path = paths.get(gid)!;
+      const store: TraceStore = {
+        size: path.length,
+        parent: (i) => i - 1,
+        action: (i) => path[i].action,
+        stored: (i) => path[i].stored,
+        pathTo: (i) => [...Array(i + 1).keys()],
+      };
+      return rebuildTrace(model, store, path.length - 1, identity);
+    };
+    return finish(model, stats, coverage.result(), found, bound, trace);
+  } finally {
+    clearInterval(timer);
+    await Promise.all(threads.map((t) => t.terminate()));
+  }
+}

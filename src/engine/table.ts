@@ -1,0 +1,212 @@
+/**
+ * Compact storage for large state spaces.
+ *
+ * JavaScript's Map and Set stop at 2^24 entries, and a Map<string, number>
+ * costs well over 100 bytes per state. These structures keep a state in a few
+ * bytes of typed arrays instead:
+ *
+ * - `PackedTable`: an open-addressing hash set of packed states (integers
+ *   0 .. 2^53 - 2, stored as Float64 values). Linear probing, so the hash must
+ *   mix the key bits well: a packed state's low bits are often its least
+ *   varying fields, and with a weak hash the probe runs grow long (a test of
+ *   the design measured such a table eight times slower). The table doubles by
+ *   rehashing at a load of 3/4; its size is bounded only by memory.
+ * - `ChunkedInt32`, `ChunkedFloat64`: growable arrays made of fixed-size
+ *   chunks, so growing never copies (no 2x peak) and length is not capped.
+ * - `StringTable`: canonical string key -> id for models without a codec: one
+ *   Map while small, sharded over many Maps by a string hash once it grows.
+ */
+
+/** States per chunk of the per-state arrays (2^20). */
+export const CHUNK_BITS = 20;
+
+/** A growable Int32 array in chunks of 2^bits elements. */
+export class ChunkedInt32 {
+  private readonly chunks: Int32Array[] = [];
+  private readonly mask: number;
+  length = 0;
+  constructor(private readonly bits = CHUNK_BITS) {
+    this.mask = (1 << bits) - 1;
+  }
+  push(v: number): void {
+    const i = this.length;
+    if ((i & this.mask) === 0 && i >>> this.bits === this.chunks.length) this.chunks.push(new Int32Array(1 << this.bits));
+    this.chunks[i >>> this.bits][i & this.mask] = v;
+    this.length = i + 1;
+  }
+  get(i: number): number {
+    return this.chunks[i >>> this.bits][i & this.mask];
+  }
+  /** Bytes reserved. */
+  get bytes(): number {
+    return this.chunks.length * (4 << this.bits);
+  }
+}
+
+/** A growable Float64 array in chunks of 2^bits elements. */
+export class ChunkedFloat64 {
+  private readonly chunks: Float64Array[] = [];
+  private readonly mask: number;
+  length = 0;
+  constructor(private readonly bits = CHUNK_BITS) {
+    this.mask = (1 << bits) - 1;
+  }
+  push(v: number): void {
+    const i = this.length;
+    if ((i & this.mask) === 0 && i >>> this.bits === this.chunks.length) this.chunks.push(new Float64Array(1 << this.bits));
+    this.chunks[i >>> this.bits][i & this.mask] = v;
+    this.length = i + 1;
+  }
+  get(i: number): number {
+    return this.chunks[i >>> this.bits][i & this.mask];
+  }
+  get bytes(): number {
+    return this.chunks.length * (8 << this.bits);
+  }
+}
+
+/** The largest value a packed state may take (the table stores value + 1, keeping 0 for empty slots). */
+export const MAX_PACKED = Number.MAX_SAFE_INTEGER - 1;
+
+/** murmur3's 32-bit finaliser: every input bit affects every output bit. */
+const fmix32 = (h: number): number => {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+};
+
+/**
+ * The hash of a packed state (an integer below 2^53), mixed from its two
+ * 32-bit halves.
+ */
+export const hashPacked = (code: number): number => {
+  const lo = code >>> 0;
+  const hi = (code / 4294967296) >>> 0;
+  return fmix32(lo ^ fmix32(hi + 0x9e3779b9));
+};
+
+/**
+ * A hash set of packed states. `add` returns true if the value was new.
+ * Capacity is a power of two; it doubles when 3/4 full.
+ */
+export class PackedTable {
+  private slots: Float64Array;
+  private mask: number;
+  size = 0;
+  private limit: number;
+
+  constructor(initialCapacity = 1 << 16) {
+    let cap = 16;
+    while (cap < initialCapacity) cap *= 2;
+    this.slots = new Float64Array(cap);
+    this.mask = cap - 1;
+    this.limit = Math.floor(cap * 0.75);
+  }
+
+  get capacity(): number {
+    return this.slots.length;
+  }
+
+  /** Bytes the next growth would allocate (for a memory guard to refuse it in time). */
+  get growthBytes(): number {
+    return this.size + 1 > this.limit ? this.slots.length * 16 : 0;
+  }
+
+  get bytes(): number {
+    return this.slots.length * 8;
+  }
+
+  has(code: number): boolean {
+    const v = code + 1;
+    const slots = this.slots;
+    const mask = this.mask;
+    let i = hashPacked(code) & mask;
+    for (;;) {
+      const s = slots[i];
+      if (s === v) return true;
+      if (s === 0) return false;
+      i = (i + 1) & mask;
+    }
+  }
+
+  add(code: number): boolean {
+    const v = code + 1;
+    const slots = this.slots;
+    const mask = this.mask;
+    let i = hashPacked(code) & mask;
+    for (;;) {
+      const s = slots[i];
+      if (s === v) return false;
+      if (s === 0) break;
+      i = (i + 1) & mask;
+    }
+    slots[i] = v;
+    if (++this.size > this.limit) this.grow();
+    return true;
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    const cap = old.length * 2;
+    const slots = new Float64Array(cap);
+    const mask = cap - 1;
+    for (let j = 0; j < old.length; j++) {
+      const v = old[j];
+      if (v === 0) continue;
+      let i = hashPacked(v - 1) & mask;
+      while (slots[i] !== 0) i = (i + 1) & mask;
+      slots[i] = v;
+    }
+    this.slots = slots;
+    this.mask = mask;
+    this.limit = Math.floor(cap * 0.75);
+  }
+}
+
+/** FNV-1a over the UTF-16 code units, finalised: picks a shard of a StringTable. */
+export const hashString = (s: string): number => {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return fmix32(h);
+};
+
+/**
+ * Canonical key -> id, without the 2^24 limit of one Map: one Map until it
+ * holds `shardAt` keys, then `shards` Maps chosen by a hash of the key.
+ */
+export class StringTable {
+  private maps: Map<string, number>[] = [new Map()];
+  private sharded = false;
+  size = 0;
+
+  constructor(
+    private readonly shardAt = 1 << 22,
+    private readonly shards = 256,
+  ) {}
+
+  get(key: string): number | undefined {
+    return this.sharded ? this.maps[hashString(key) & (this.shards - 1)].get(key) : this.maps[0].get(key);
+  }
+
+  set(key: string, id: number): void {
+    if (!this.sharded && this.size >= this.shardAt) this.shard();
+    const m = this.sharded ? this.maps[hashString(key) & (this.shards - 1)] : this.maps[0];
+    const before = m.size;
+    m.set(key, id);
+    if (m.size !== before) this.size++;
+  }
+
+  /** How many Maps the keys are spread over. */
+  get mapCount(): number {
+    return this.maps.length;
+  }
+
+  private shard(): void {
+    const old = this.maps[0];
+    this.maps = Array.from({ length: this.shards }, () => new Map<string, number>());
+    this.sharded = true;
+    for (const [k, v] of old) this.maps[hashString(k) & (this.shards - 1)].set(k, v);
+  }
+}

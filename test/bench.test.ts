@@ -1,0 +1,15 @@
+/** The benchmark's measuring and table code (bench/), on a tiny configuration in a child process. */
+import { describe, expect, it } from 'vitest';
+import { benchTable, machineInfo, measure } from '../bench/measure.js';
+
+describe('bench', () => {
+  it('measures a configuration in a child process and prints its row', { timeout: 120_000 }, async () => {
+    const r = await measure({ model: 'counter-race', params: { NP: '3', K: '2' }, workers: 1 });
+    expect(r).toMatchObject({ label: 'counter-race(NP=3,K=2)', workers: 1, status: 'violation', states: 5787, transitions: 15279, depth: 28 });
+    expect(r.peakBytes).toBeGreaterThan(1 << 20);
+    const lines = benchTable([r]).split('\n');
+    expect(lines[0]).toMatch(/^configuration +workers +status +states +transitions +depth +time s +states\/s +cpu s +states\/cpu-s +thread cpu s +peak MB +B\/state$/);
+    expect(lines[1]).toMatch(/^counter-race\(NP=3,K=2\) +1 +violation +5,787 +15,279 +28 /);
+    expect(machineInfo()).toMatch(/^machine: .+, \d+ cores, .* node v\d+/);
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * Parallel exploration (engine/parallel.ts, --workers N): worker threads
+ * exploring one state space give the one-thread counts (states, transitions,
+ * depth), verdicts, coverage and shortest trace lengths, on packed (codec) and
+ * string-keyed models; bounds and the memory guard; what it refuses.
+ */
+import { describe, expect, it } from 'vitest';
+import { check, type Model, type Outcome } from '../src/engine/index.js';
+import { checkParallel, ParallelError, type ModelRef } from '../src/engine/parallel.js';
+import { dialogRuns } from '../src/check/dialog.js';
+import { executeWith } from '../src/check/run.js';
+import { buildModel } from '../src/check/load.js';
+
+const LOAD = new URL('../src/check/load.ts', import.meta.url).href;
+const COUNTER = new URL('../spec/examples/counter.ts', import.meta.url).href;
+
+const summary = (o: Outcome<any, any>) => ({
+  status: o.status,
+  bound: o.bound,
+  stats: { states: o.stats.states, transitions: o.stats.transitions, depth: o.stats.depth, complete: o.stats.complete },
+  verdicts: o.properties.map((p) => [p.name, p.verdict, p.trace?.length]),
+  coverage: o.coverage,
+});
+
+async function same(build: () => Model<any, any>, ref: ModelRef, workers = 2): Promise<Outcome<any, any>> {
+  const one = check(build());
+  const par = await checkParallel(build(), ref, workers);
+  expect(par.error).toBeUndefined();
+  expect(summary(par)).toEqual(summary(one));
+  return par;
+}
+
+const table = (name: string, params: Record<string, unknown>) =>
+  [() => buildModel(name, params as never), { module: LOAD, exportName: 'buildModel', args: [name, params] }] as const;
+
+describe('parallel exploration gives the one-worker results', () => {
+  it('counter race NP=3 K=3 and K=4 (packed states), 2 workers', { timeout: 120_000 }, async () => {
+    await same(...table('counter-race', { NP: 3, K: 3 }));
+    const o = await same(...table('counter-race', { NP: 3, K: 4 }));
+    expect(o.stats).toMatchObject({ states: 165340, transitions: 465273, depth: 52 });
+    // A shortest lost update: 48 steps (the trace also holds the initial state).
+    expect(o.violations[0].trace).toHaveLength(49);
+  });
+
+  it('counter race NP=3 K=3 keyed by strings (no codec), 3 workers', { timeout: 120_000 }, async () => {
+    const { counterRace } = await import('../spec/examples/counter.js');
+    await same(() => counterRace({ NP: 3, K: 3 }, { codec: false }), { module: COUNTER, exportName: 'counterRace', args: [{ NP: 3, K: 3 }, { codec: false }] }, 3);
+  });
+
+  it('peterson (buggy), two-phase commit RM=3 and its buggy variant', { timeout: 120_000 }, async () => {
+    await same(...table('peterson', { buggy: true }));
+    await same(...table('two-phase', { RM: 3, buggy: false }));
+    await same(...table('two-phase', { RM: 3, buggy: true }));
+  });
+
+  it('a dialog matrix cell (merged sections, string keys, states cloned between threads) is as declared', { timeout: 120_000 }, async () => {
+    const run = dialogRuns().find((r) => r.id === 'dialog/ok-short-lifetime/fast-lock/sc/orig')!;
+    const r = await executeWith(run, {}, 2);
+    expect(r.differences).toEqual([]);
+    expect(r.outcome.violations.length).toBe(3);
+  });
+
+  it('chooses the same trace on every run with the same number of workers', { timeout: 120_000 }, async () => {
+    const [build, ref] = table('peterson', { buggy: true });
+    const steps = (o: Outcome<any, any>) => o.violations[0].trace!.map((t) => (t.action ? `${t.action.actor}.${t.action.step}` : '-'));
+    const a = await checkParallel(build(), ref, 3);
+    const b = await checkParallel(build(), ref, 3);
+    expect(steps(a)).toEqual(steps(b));
+    expect(steps(a)).toHaveLength(9);
+  });
+
+  it('maxDepth: the same states and bound as one worker', { timeout: 60_000 }, async () => {
+    const [build, ref] = table('counter-race', { NP: 3, K: 2 });
+    const one = check(build(), { maxDepth: 7 });
+    const par = await checkParallel(build(), ref, 2, { maxDepth: 7 });
+    expect(summary(par)).toEqual(summary(one));
+    expect(par.bound).toBe('maxDepth');
+  });
+});
+
+describe('parallel exploration: guards and refusals', () => {
+  it('stops at the memory budget with status incomplete and partial statistics', { timeout: 60_000 }, async () => {
+    const [build, ref] = table('counter-race', { NP: 3, K: 4 });
+    const o = await checkParallel(build(), ref, 2, { memoryLimitBytes: 1 << 20 });
+    expect(o.status).toBe('incomplete');
+    expect(o.bound).toBe('memory');
+    expect(o.stats.states).toBeLessThan(165340);
+  });
+
+  it('refuses maxStates (where it stops would depend on timing)', async () => {
+    const [build, ref] = table('counter-race', { NP: 2, K: 1 });
+    const o = await checkParallel(build(), ref, 2, { maxStates: 10 });
+    expect(o.status).toBe('error');
+    expect(o.error).toBeInstanceOf(ParallelError);
+  });
+});

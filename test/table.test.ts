@@ -1,0 +1,159 @@
+/**
+ * The compact storage of the engine (src/engine/table.ts, store.ts): the hash
+ * set of packed states beyond 2^24 entries (where Map and Set stop), chunked
+ * arrays, the sharded string table, the hash's mixing; and the codec path of
+ * the explorer against the string-keyed path.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  check,
+  ChunkedFloat64,
+  ChunkedInt32,
+  hashPacked,
+  KeyedSpace,
+  MAX_PACKED,
+  PackedTable,
+  SpecError,
+  StringTable,
+  type Model,
+} from '../src/engine/index.js';
+import { counterCodec, counterRace, type CounterState } from '../spec/examples/counter.js';
+
+describe('PackedTable', () => {
+  it('holds more than 2^24 distinct packed states (a synthetic key stream)', { timeout: 60_000 }, () => {
+    const n = (1 << 24) + 100_000;
+    const t = new PackedTable();
+    // Keys spread over the whole 53-bit range, with long runs that share their low bits.
+    const key = (i: number) => (i % 4096) * 2 ** 40 + Math.floor(i / 4096) * 4096 + 7;
+    let added = 0;
+    for (let i = 0; i < n; i++) if (t.add(key(i))) added++;
+    expect(added).toBe(n);
+    expect(t.size).toBe(n);
+    expect(t.capacity).toBeGreaterThan(n);
+    for (let i = 0; i < n; i += 9973) {
+      expect(t.has(key(i))).toBe(true);
+      expect(t.add(key(i))).toBe(false);
+    }
+    expect(t.has(1)).toBe(false);
+    expect(t.size).toBe(n);
+  });
+
+  it('stores 0 and the largest allowed value', () => {
+    const t = new PackedTable(16);
+    expect(t.add(0)).toBe(true);
+    expect(t.add(MAX_PACKED)).toBe(true);
+    expect(t.add(0)).toBe(false);
+    expect(t.has(MAX_PACKED)).toBe(true);
+    for (let i = 1; i < 1000; i++) t.add(i * 3);
+    expect(t.size).toBe(1001);
+    expect(t.has(0) && t.has(MAX_PACKED) && t.has(2997) && !t.has(2998)).toBe(true);
+  });
+
+  it('mixes the key bits: one flipped input bit flips about half the hash bits', () => {
+    let flips = 0;
+    let trials = 0;
+    for (let k = 1; k < 200; k++) {
+      const key = k * 7919 * 2 ** 20 + k;
+      for (let bit = 0; bit < 52; bit++) {
+        const other = Math.floor(key / 2 ** bit) % 2 === 0 ? key + 2 ** bit : key - 2 ** bit;
+        let x = (hashPacked(key) ^ hashPacked(other)) >>> 0;
+        while (x !== 0) {
+          flips += x & 1;
+          x >>>= 1;
+        }
+        trials++;
+      }
+    }
+    const mean = flips / trials;
+    expect(mean).toBeGreaterThan(14);
+    expect(mean).toBeLessThan(18);
+  });
+});
+
+describe('chunked arrays and the sharded string table', () => {
+  it('ChunkedInt32 and ChunkedFloat64 grow across chunks without losing values', () => {
+    const a = new ChunkedInt32(4);
+    const f = new ChunkedFloat64(4);
+    for (let i = 0; i < 1000; i++) {
+      a.push(i * 3 - 500);
+      f.push(i * 2 ** 40 + 0.5);
+    }
+    expect(a.length).toBe(1000);
+    expect([a.get(0), a.get(15), a.get(16), a.get(999)]).toEqual([-500, -455, -452, 2497]);
+    expect([f.get(17), f.get(999)]).toEqual([17 * 2 ** 40 + 0.5, 999 * 2 ** 40 + 0.5]);
+  });
+
+  it('StringTable spreads its keys over many Maps once it grows, and still finds every key', () => {
+    const t = new StringTable(100, 16);
+    for (let i = 0; i < 5000; i++) t.set(`k${i}`, i);
+    t.set('k7', 7); // already there: not counted again
+    expect(t.size).toBe(5000);
+    expect(t.mapCount).toBe(16);
+    for (let i = 0; i < 5000; i += 7) expect(t.get(`k${i}`)).toBe(i);
+    expect(t.get('nope')).toBeUndefined();
+  });
+
+  it('a string-keyed exploration gives the same result with a sharded table', () => {
+    const m = counterRace({ NP: 2, K: 2 }, { codec: false });
+    const space = new KeyedSpace<CounterState>(m.key, 10);
+    for (const s of m.initialStates()) space.add(s, -1, 0);
+    expect(space.size).toBe(1);
+    expect(check(m).stats).toMatchObject({ states: 228, transitions: 398, depth: 19 });
+  });
+});
+
+describe('state codec', () => {
+  it('counter race NP=3 K=4: the packed path gives the string path\'s counts, verdicts and trace', () => {
+    const packed = check(counterRace({ NP: 3, K: 4 }));
+    const keyed = check(counterRace({ NP: 3, K: 4 }, { codec: false }));
+    expect(counterRace({ NP: 3, K: 4 }).codec).toBeDefined();
+    expect(packed.stats).toMatchObject({ states: 165340, transitions: 465273, depth: 52, complete: true });
+    expect(keyed.stats).toMatchObject({ states: 165340, transitions: 465273, depth: 52, complete: true });
+    expect(packed.coverage).toEqual(keyed.coverage);
+    expect(packed.properties.map((p) => [p.name, p.verdict])).toEqual(keyed.properties.map((p) => [p.name, p.verdict]));
+    const steps = (o: typeof packed) => o.violations[0].trace!.map((t) => (t.action ? `${t.action.actor}.${t.action.step}` : '-'));
+    expect(steps(packed)).toEqual(steps(keyed));
+    expect(packed.violations[0].trace!.at(-1)!.state).toEqual(keyed.violations[0].trace!.at(-1)!.state);
+  });
+
+  it('the counter codec round-trips every reachable state of NP=3 K=2', () => {
+    const m = counterRace({ NP: 3, K: 2 }, { codec: false });
+    const codec = counterCodec(3, 2)!;
+    const byKey = new Map<string, CounterState>();
+    check({ ...m, actions: (s) => (byKey.set(m.key(s), s), m.actions(s)) });
+    const seen = [...byKey.values()];
+    expect(seen.length).toBe(check(m).stats.states);
+    const codes = new Set<number>();
+    for (const s of seen) {
+      const c = codec.pack(s);
+      codes.add(c);
+      expect(m.key(codec.unpack(c))).toBe(m.key(s));
+    }
+    expect(codes.size).toBe(seen.length);
+  });
+
+  it('a codec too big for a double is not offered (the string path is used)', () => {
+    expect(counterCodec(8, 50)).toBeUndefined();
+    expect(counterRace({ NP: 8, K: 50 }).codec).toBeUndefined();
+  });
+
+  it('a codec that does not round-trip, or packs out of range, is a SpecError', () => {
+    const base = counterRace({ NP: 2, K: 1 });
+    const lossy: Model<CounterState, any> = { ...base, codec: { pack: () => 0, unpack: () => ({ x: 9, t: [0, 0], n: [0, 0], pc: ['head', 'head'] }) } };
+    expect(check(lossy).error).toBeInstanceOf(SpecError);
+    const outOfRange: Model<CounterState, any> = { ...base, codec: { pack: (s) => (s.x === 0 && s.pc[0] === 'load' ? -1 : base.codec!.pack(s)), unpack: base.codec!.unpack } };
+    expect(check(outOfRange).error).toBeInstanceOf(SpecError);
+  });
+});
+
+describe('memory guard', () => {
+  it('stops with status incomplete (bound memory) and the partial statistics when over the budget', () => {
+    const o = check(counterRace({ NP: 3, K: 4 }), { memoryLimitBytes: 1 << 20 });
+    expect(o.status).toBe('incomplete');
+    expect(o.bound).toBe('memory');
+    expect(o.stats.complete).toBe(false);
+    expect(o.stats.states).toBeGreaterThan(0);
+    expect(o.stats.states).toBeLessThan(165340);
+    expect(o.properties.every((p) => p.verdict === 'unknown')).toBe(true);
+  });
+});
