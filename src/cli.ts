@@ -32,6 +32,7 @@ import { printedViolations, renderReport, renderTable, summaryLine, traceLines, 
 import { toPlain } from './report/plain.js';
 import { addReplayCommand } from './cli-replay.js';
 import { addRootCauseCommand } from './cli-rootcause.js';
+import { collect, positiveInt } from './cli-args.js';
 import { chooseAll, executeAll, type ChoiceJob } from './check/pool.js';
 import type { ChoiceRequest, ChosenTrace } from './check/shortest.js';
 import { reportSwimlane } from './report/swimlane.js';
@@ -76,8 +77,6 @@ interface CheckFlags {
   list?: boolean;
   swimlanes?: boolean;
 }
-
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 /** Runs the CLI with user arguments (no `node script` prefix); resolves to the exit code. */
 /** The default registry, built once: only its runs can be sent to worker processes (which rebuild it). */
@@ -184,13 +183,6 @@ function commanderLine(e: CommanderError, written: string, cmd: Command): string
   }
   return text;
 }
-
-const positiveInt = (flag: string, raw: string | undefined): number | undefined => {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} expects a positive integer, got '${raw}'`);
-  return n;
-};
 
 const positiveSeconds = (flag: string, raw: string | undefined): number | undefined => {
   if (raw === undefined) return undefined;

@@ -117,6 +117,10 @@ export function validateManifest(raw: unknown, where = 'manifest'): Manifest {
   return { environments: envs!, rows, runs, ...(m.propositions !== undefined ? { propositions: props } : {}) };
 }
 
+/** What a declared cell (or search) expects; with no declaration, every property holds. */
+export const expectationOf = (declared: ManifestRun | undefined): Expectation =>
+  declared ? { violated: declared.violated, states: declared.states, transitions: declared.transitions, depth: declared.depth } : { violated: [] };
+
 export const runId = (scenario: string, env: string, variant: string) => `dialog/${scenario}/${env}/${variant}`;
 
 export function dialogConfig(manifest: Manifest, scenario: string, env: string, variant: VariantName): DialogConfig {
@@ -132,9 +136,7 @@ export function dialogRuns(manifest: Manifest = loadManifest(), granularity?: Gr
       const env = manifest.environments[row.env];
       const cfg = dialogConfig(manifest, row.scenario, row.env, variant);
       let programs: ReturnType<typeof dialogModel>['programs'] = [];
-      const expect: Expectation = declared
-        ? { violated: declared.violated, states: declared.states, transitions: declared.transitions, depth: declared.depth }
-        : { violated: [] };
+      const expect = expectationOf(declared);
       out.push({
         id: runId(row.scenario, row.env, variant),
         tags: {

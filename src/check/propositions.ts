@@ -33,9 +33,9 @@ import { scenarioByName } from '../../spec/dialog/scenarios.js';
 import type { DialogState } from '../../spec/dialog/state.js';
 import type { VariantName } from '../../spec/dialog/variants.js';
 import { stateView } from '../../spec/dialog/view.js';
-import { loadManifest, type Manifest } from './dialog.js';
+import { expectationOf, loadManifest, type Manifest } from './dialog.js';
 import { explorable } from './granularity.js';
-import type { Expectation, RunSpec } from './run.js';
+import type { RunSpec } from './run.js';
 
 export interface Config {
   readonly scenario: string;
@@ -384,15 +384,6 @@ export function propositionProperty(p: Proposition): Property<DialogState> {
 
 export const propositionRunId = (id: string, cfg: Config) => `proposition/${id}/${cfg.scenario}/${cfg.env}/${cfg.variant}`;
 
-/** One declared search. */
-export interface PropositionRun extends Config {
-  readonly id: string;
-  readonly violated: readonly string[];
-  readonly states: number;
-  readonly transitions: number;
-  readonly depth: number;
-}
-
 /** Every search of every decided proposition, contrast runs included, as registered runs. */
 export function propositionRuns(manifest: Manifest = loadManifest()): RunSpec[] {
   const out: RunSpec[] = [];
@@ -401,9 +392,7 @@ export function propositionRuns(manifest: Manifest = loadManifest()): RunSpec[] 
     for (const [role, cfgs] of [['decides', p.decide.configs], ['contrast', p.decide.assumed ?? []]] as const) {
       for (const cfg of cfgs) {
         const declared = manifest.propositions?.find((r) => r.id === p.id && r.scenario === cfg.scenario && r.env === cfg.env && r.variant === cfg.variant);
-        const expect: Expectation = declared
-          ? { violated: declared.violated, states: declared.states, transitions: declared.transitions, depth: declared.depth }
-          : { violated: [] };
+        const expect = expectationOf(declared);
         let programs: ReturnType<typeof dialogModel>['programs'] = [];
         out.push({
           id: propositionRunId(p.id, cfg),

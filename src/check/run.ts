@@ -143,15 +143,14 @@ export interface RunResult {
  */
 export function execute(run: RunSpec, options: CheckOptions = {}): RunResult {
   const started = performance.now();
-  let outcome: Outcome<any, any>;
   let name = run.id;
+  let outcome: Outcome<any, any>;
   try {
     const model = run.build();
     name = model.name;
-    outcome = check(model, run.stopOnFirstViolation ? { ...options, stopOnFirstViolation: true } : options);
+    outcome = check(model, optionsFor(run, options));
   } catch (e) {
-    const err = e instanceof CheckerError ? e : new ModelThrewError(name, e);
-    outcome = errorOutcome(name, err, performance.now() - started);
+    outcome = threw(name, e, started);
   }
   return result(run, outcome);
 }
@@ -164,17 +163,26 @@ export function execute(run: RunSpec, options: CheckOptions = {}): RunResult {
 export async function executeWith(run: RunSpec, options: CheckOptions, workers: number): Promise<RunResult> {
   if (workers <= 1 || run.ref === undefined) return execute(run, options);
   const started = performance.now();
-  let outcome: Outcome<any, any>;
   let name = run.id;
+  let outcome: Outcome<any, any>;
   try {
     const model = run.build();
     name = model.name;
-    outcome = await checkParallel(model, run.ref, workers, options);
+    outcome = await checkParallel(model, run.ref, workers, optionsFor(run, options));
   } catch (e) {
-    const err = e instanceof CheckerError ? e : new ModelThrewError(name, e);
-    outcome = errorOutcome(name, err, performance.now() - started);
+    outcome = threw(name, e, started);
   }
   return result(run, outcome);
+}
+
+/** The caller's options, with the run's own stop at the first violation. */
+const optionsFor = (run: RunSpec, options: CheckOptions): CheckOptions =>
+  run.stopOnFirstViolation ? { ...options, stopOnFirstViolation: true } : options;
+
+/** The outcome of a run whose model (or the engine) threw while being built or explored. */
+function threw(name: string, e: unknown, started: number): Outcome<any, any> {
+  const err = e instanceof CheckerError ? e : new ModelThrewError(name, e);
+  return errorOutcome(name, err, performance.now() - started);
 }
 
 function result(run: RunSpec, explored: Outcome<any, any>): RunResult {
