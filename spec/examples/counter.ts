@@ -3,7 +3,7 @@
  * `x` K times through a private copy, with the load and the store as separate
  * steps, so increments can be lost.
  */
-import { always, type Model, type StateCodec } from '../../src/engine/model.js';
+import { always, field, shapeCodec, type Model, type ShapeCodec, type ShapeOf } from '../../src/engine/model.js';
 
 export type CounterPc = 'head' | 'load' | 'store' | 'incr' | 'done';
 
@@ -16,6 +16,9 @@ export interface CounterState {
   readonly n: readonly number[];
   readonly pc: readonly CounterPc[];
 }
+
+/** A state being changed by a step: its fields and arrays writable. */
+type Mutable<S> = { -readonly [K in keyof S]: S[K] extends readonly (infer E)[] ? E[] : S[K] };
 
 export interface CounterAction {
   readonly actor: string;
@@ -32,40 +35,20 @@ export interface CounterParams {
 const PCS: readonly CounterPc[] = ['head', 'load', 'store', 'incr', 'done'];
 
 /**
- * The state as the digits of one mixed-radix integer: x, then for each process
- * t[i], n[i] and pc[i]. Every field has a finite domain (x and t[i] are at most
- * NP*K, n[i] at most K), so the state fits in a double's exact integers when
- * the product of the domain sizes is below 2^53; beyond that, no codec (the
- * engine then keys states by `key`).
+ * The state's shape: x and each t[i] are at most NP*K, each n[i] at most K.
+ * The engine packs a state into the bits of one integer from it (with NP=3,
+ * K=8: 41 bits) and expands states in place; when the shape needs more than
+ * 52 bits there is no codec and states are keyed by `key`.
  */
-export function counterCodec(NP: number, K: number): StateCodec<CounterState> | undefined {
-  const X = NP * K + 1; // values of x and of each t[i]
-  const N = K + 1; // values of each n[i]
-  const P = PCS.length; // values of each pc[i]
-  if ((NP + 1) * Math.log2(X) + NP * Math.log2(N * P) >= 52) return undefined;
-  return {
-    pack: (s) => {
-      let c = s.x;
-      for (let i = 0; i < NP; i++) c = ((c * X + s.t[i]) * N + s.n[i]) * P + PCS.indexOf(s.pc[i]);
-      return c;
-    },
-    unpack: (code) => {
-      const t: number[] = new Array(NP);
-      const n: number[] = new Array(NP);
-      const pc: CounterPc[] = new Array(NP);
-      let c = code;
-      for (let i = NP - 1; i >= 0; i--) {
-        // Take the digits off the low end: c % radix, then divide exactly.
-        pc[i] = PCS[c % P];
-        c = (c - (c % P)) / P;
-        n[i] = c % N;
-        c = (c - n[i]) / N;
-        t[i] = c % X;
-        c = (c - t[i]) / X;
-      }
-      return { x: c, t, n, pc };
-    },
-  };
+export const counterShape = (NP: number, K: number): ShapeOf<CounterState> => ({
+  x: field.int(0, NP * K),
+  t: field.array(NP, field.int(0, NP * K)),
+  n: field.array(NP, field.int(0, K)),
+  pc: field.array(NP, field.oneOf(PCS)),
+});
+
+export function counterCodec(NP: number, K: number): ShapeCodec<CounterState> | undefined {
+  return shapeCodec(counterShape(NP, K));
 }
 
 export function counterRace({ NP, K }: CounterParams, options: { codec?: boolean } = {}): Model<CounterState, CounterAction> {
@@ -79,6 +62,28 @@ export function counterRace({ NP, K }: CounterParams, options: { codec?: boolean
     store: { actor: `p${i}`, step: 'store', i },
     incr: { actor: `p${i}`, step: 'incr', i },
   })) as readonly Record<Exclude<CounterPc, 'done'>, CounterAction>[];
+  const clone = (s: CounterState): Mutable<CounterState> => ({ x: s.x, t: s.t.slice(), n: s.n.slice(), pc: s.pc.slice() });
+  const apply = (d: Mutable<CounterState>, a: CounterAction): void => {
+    const i = a.i;
+    switch (a.step) {
+      case 'head':
+        d.pc[i] = d.n[i] < K ? 'load' : 'done';
+        break;
+      case 'load':
+        d.t[i] = d.x;
+        d.pc[i] = 'store';
+        break;
+      case 'store':
+        d.x = d.t[i] + 1;
+        d.t[i] = 0;
+        d.pc[i] = 'incr';
+        break;
+      case 'incr':
+        d.n[i] += 1;
+        d.pc[i] = 'head';
+        break;
+    }
+  };
   return {
     name: `counter-race(NP=${NP},K=${K})`,
     initialStates: () => [{ x: 0, t: procs.map(() => 0), n: procs.map(() => 0), pc: procs.map((): CounterPc => 'head') }],
@@ -87,28 +92,12 @@ export function counterRace({ NP, K }: CounterParams, options: { codec?: boolean
       for (const i of procs) if (s.pc[i] !== 'done') out.push(stepOf[i][s.pc[i]]);
       return out;
     },
-    // The recipe mutates a plain copy of the state (immer's produce costs a factor in this loop: docs/performance.md).
+    // The step as a recipe over a plain state object (immer's produce costs a factor in this loop: docs/performance.md).
+    apply,
+    clone,
     next: (s, a) => {
-      const d = { x: s.x, t: s.t.slice(), n: s.n.slice(), pc: s.pc.slice() };
-      const i = a.i;
-      switch (a.step) {
-        case 'head':
-          d.pc[i] = d.n[i] < K ? 'load' : 'done';
-          break;
-        case 'load':
-          d.t[i] = d.x;
-          d.pc[i] = 'store';
-          break;
-        case 'store':
-          d.x = d.t[i] + 1;
-          d.t[i] = 0;
-          d.pc[i] = 'incr';
-          break;
-        case 'incr':
-          d.n[i] += 1;
-          d.pc[i] = 'head';
-          break;
-      }
+      const d = clone(s);
+      apply(d, a);
       return d;
     },
     key: (s) => `${s.x}|${s.t.join(',')}|${s.n.join(',')}|${s.pc.join(',')}`,

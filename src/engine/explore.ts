@@ -10,12 +10,14 @@
  * Nothing here prints; progress goes to an optional callback.
  */
 import type { Action, Model, Property } from './model.js';
+import { Findings } from './findings.js';
 import { stepLabel } from './model.js';
 import { CheckerError, SpecError } from './errors.js';
 import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import type { Bound, Coverage, Outcome, Progress, PropertyResult, Stats, StepCoverage, Trace, Verdict } from './outcome.js';
-import { spaceFor } from './store.js';
+import { PackedSpace, spaceFor, type Space } from './store.js';
+import { MAX_PACKED } from './table.js';
 import { rebuildTrace } from './trace.js';
 
 export interface CheckOptions {
@@ -159,96 +161,153 @@ export function overMemory(limit: number, extra = 0): boolean {
   return h.used_heap_size > 0.9 * h.heap_size_limit;
 }
 
-function explore<S, A extends Action>(model: Model<S, A>, options: CheckOptions, started: number): Outcome<S, A> {
-  const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
-  const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
-  const deadline = options.timeLimitMs !== undefined ? started + options.timeLimitMs : Number.POSITIVE_INFINITY;
-  const memoryLimit = options.memoryLimitBytes ?? defaultMemoryLimit();
-  const progressEvery = options.progressIntervalMs ?? 1000;
-  let nextProgress = started + progressEvery;
+/** What both exploration loops share: limits, counters, findings and the checks made every so often. */
+class Exploration<S, A extends Action> {
+  readonly maxStates: number;
+  readonly maxDepth: number;
+  private readonly deadline: number;
+  readonly memoryLimit: number;
+  private readonly progressEvery: number;
+  private nextProgress: number;
   // Reading the resident memory costs microseconds: at most every 100 ms.
-  let nextMemoryCheck = started + 100;
+  private nextMemoryCheck: number;
+  readonly findings: Findings<S>;
+  readonly coverage: CoverageCounter;
+  transitions = 0;
+  depth = 0;
+  bound: Bound | undefined;
 
-  const props = model.properties;
-  const invariants = props.filter((p) => p.kind === 'always');
-  const quiescent = props.filter((p) => p.kind === 'atQuiescence');
-  let pendingWitnesses = props.filter((p) => p.kind === 'sometimes');
-  /** First state id (in BFS order) that violates / witnesses each property. */
-  const found = new Map<string, number>();
-  let openInvariants = invariants.slice();
-  let openQuiescent = quiescent.slice();
+  constructor(
+    readonly model: Model<S, A>,
+    private readonly options: CheckOptions,
+    private readonly started: number,
+    readonly space: Space<S>,
+  ) {
+    this.maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
+    this.maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
+    this.deadline = options.timeLimitMs !== undefined ? started + options.timeLimitMs : Number.POSITIVE_INFINITY;
+    this.memoryLimit = options.memoryLimitBytes ?? defaultMemoryLimit();
+    this.progressEvery = options.progressIntervalMs ?? 1000;
+    this.nextProgress = started + this.progressEvery;
+    this.nextMemoryCheck = started + 100;
+    this.findings = new Findings(model.properties);
+    this.coverage = new CoverageCounter(model.steps);
+  }
 
-  const coverage = new CoverageCounter(model.steps);
+  /** Stores the initial states: the first level. */
+  roots(inits: readonly S[]): void {
+    const { space } = this;
+    for (let i = 0; i < inits.length; i++) {
+      const state = inits[i];
+      if (space.size >= this.maxStates) {
+        if (!space.has(state)) this.bound = 'maxStates';
+        continue;
+      }
+      const id = space.add(state, -1, i);
+      if (id >= 0) this.findings.checkNew(id, state);
+    }
+    space.nextLevel();
+    if (space.size > 0) this.depth = 1;
+  }
 
+  /** Whether the run stops here because a property is violated (and it was asked to). */
+  stopsForViolation(): boolean {
+    if (this.options.stopOnFirstViolation === true && this.findings.violated) {
+      this.bound = 'stopOnViolation';
+      return true;
+    }
+    return false;
+  }
+
+  /** At the start of a level: whether to stop (for a violation, or over the memory budget). */
+  stopsAtLevel(): boolean {
+    if (this.stopsForViolation()) return true;
+    if (overMemory(this.memoryLimit)) {
+      this.bound = 'memory';
+      return true;
+    }
+    return false;
+  }
+
+  /** Before storing a state: whether the visited set's next growth would pass the memory budget. */
+  stopsBeforeGrowth(): boolean {
+    const g = this.space.growthBytes;
+    if (g !== 0 && overMemory(this.memoryLimit, g)) {
+      this.bound = 'memory';
+      return true;
+    }
+    return false;
+  }
+
+  /** Every so often: the deadline, the memory budget, progress. Whether to stop. */
+  tick(queue: number): boolean {
+    const now = performance.now();
+    if (now > this.deadline) {
+      this.bound = 'timeLimit';
+      return true;
+    }
+    if (now >= this.nextMemoryCheck) {
+      this.nextMemoryCheck = now + 100;
+      if (overMemory(this.memoryLimit, this.space.growthBytes)) {
+        this.bound = 'memory';
+        return true;
+      }
+    }
+    const onProgress = this.options.onProgress;
+    if (onProgress && now >= this.nextProgress) {
+      this.nextProgress = now + this.progressEvery;
+      const elapsedMs = now - this.started;
+      const states = this.space.size;
+      onProgress({ states, transitions: this.transitions, depth: this.depth, queue, elapsedMs, statesPerSecond: rate(states, elapsedMs) });
+    }
+    return false;
+  }
+
+  outcome(): Outcome<S, A> {
+    const { space, model } = this;
+    const timeMs = performance.now() - this.started;
+    const stats: Stats = {
+      states: space.size,
+      transitions: this.transitions,
+      depth: this.depth,
+      timeMs,
+      statesPerSecond: rate(space.size, timeMs),
+      complete: this.bound === undefined,
+    };
+    return finish(model, stats, this.coverage.result(), this.findings.found, this.bound, (id) =>
+      rebuildTrace(model, space, id, { of: (s) => space.identity(s), describe: (k) => space.describe(k) }),
+    );
+  }
+}
+
+function explore<S, A extends Action>(model: Model<S, A>, options: CheckOptions, started: number): Outcome<S, A> {
   const inits = model.initialStates();
   if (inits.length === 0) throw new SpecError(`model ${model.name}: no initial state`);
   const space = spaceFor(model);
-  let transitions = 0;
-  let depth = 0;
-  let bound: Bound | undefined;
-  let violated = false;
+  const ex = new Exploration(model, options, started, space);
+  ex.roots(inits);
+  if (space instanceof PackedSpace) explorePacked(ex, space);
+  else exploreStates(ex);
+  // Stopped inside a level: the states it added are one level deeper.
+  return ex.outcome();
+}
 
-  const checkNew = (id: number, state: S): void => {
-    if (openInvariants.length > 0) {
-      let hit = false;
-      for (const p of openInvariants) {
-        if (!p.holds(state)) {
-          found.set(p.name, id);
-          violated = hit = true;
-        }
-      }
-      if (hit) openInvariants = openInvariants.filter((p) => !found.has(p.name));
-    }
-    if (pendingWitnesses.length > 0) {
-      let reached = false;
-      for (const p of pendingWitnesses) {
-        if (p.holds(state)) {
-          found.set(p.name, id);
-          reached = true;
-        }
-      }
-      if (reached) pendingWitnesses = pendingWitnesses.filter((p) => !found.has(p.name));
-    }
-  };
-
-  for (let i = 0; i < inits.length; i++) {
-    const state = inits[i];
-    if (space.size >= maxStates) {
-      if (!space.has(state)) bound = 'maxStates';
-      continue;
-    }
-    const id = space.add(state, -1, i);
-    if (id >= 0) checkNew(id, state);
-  }
-  space.nextLevel();
+/** Breadth-first, state by state: models without a codec (the level being expanded is kept as objects). */
+function exploreStates<S, A extends Action>(ex: Exploration<S, A>): void {
+  const { model, space, findings, coverage, maxStates, maxDepth } = ex;
   let levelStart = 0;
   let levelEnd = space.size;
-  if (levelEnd > 0) depth = 1;
+  let transitions = 0;
 
-  const stopForViolation = (): boolean => options.stopOnFirstViolation === true && violated;
-
-  outer: while (levelEnd > levelStart && bound === undefined) {
-    if (stopForViolation()) {
-      bound = 'stopOnViolation';
-      break;
-    }
-    if (overMemory(memoryLimit)) {
-      bound = 'memory';
-      break;
-    }
-    const expand = depth < maxDepth;
+  outer: while (levelEnd > levelStart && ex.bound === undefined) {
+    if (ex.stopsAtLevel()) break;
+    const expand = ex.depth < maxDepth;
     for (let id = levelStart; id < levelEnd; id++) {
       const state = space.state(id);
       const acts = model.actions(state);
-      if (acts.length === 0 && openQuiescent.length > 0) {
-        let hit = false;
-        for (const p of openQuiescent) {
-          if (!p.holds(state)) {
-            found.set(p.name, id);
-            violated = hit = true;
-          }
-        }
-        if (hit) openQuiescent = openQuiescent.filter((p) => !found.has(p.name));
+      if (acts.length === 0 && findings.checksQuiescent) {
+        findings.checkQuiescent(id, state);
+        if (ex.stopsForViolation()) break outer;
       }
       for (let ai = 0; ai < acts.length; ai++) {
         const a = acts[ai];
@@ -259,71 +318,199 @@ function explore<S, A extends Action>(model: Model<S, A>, options: CheckOptions,
           if (space.has(succ)) continue;
           // At a bound: a new successor is not stored, and the run is incomplete.
           if (!expand) {
-            bound = 'maxDepth';
+            ex.bound = 'maxDepth';
             continue;
           }
-          bound = 'maxStates';
+          ex.bound = 'maxStates';
           break outer;
         }
-        if (space.growthBytes !== 0 && overMemory(memoryLimit, space.growthBytes)) {
-          // The visited set is about to double: not if that would pass the budget.
-          bound = 'memory';
-          break outer;
-        }
+        // The visited set is about to grow: not if that would pass the budget.
+        if (ex.stopsBeforeGrowth()) break outer;
         const sid = space.add(succ, id, ai);
         if (sid < 0) continue;
-        checkNew(sid, succ);
-        if (stopForViolation()) {
-          bound = 'stopOnViolation';
-          break outer;
-        }
+        findings.checkNew(sid, succ);
+        if (ex.stopsForViolation()) break outer;
       }
       if ((id & 255) === 0) {
-        const now = performance.now();
-        if (now > deadline) {
-          bound = 'timeLimit';
-          break outer;
-        }
-        if (now >= nextMemoryCheck) {
-          nextMemoryCheck = now + 100;
-          if (overMemory(memoryLimit, space.growthBytes)) {
-            bound = 'memory';
-            break outer;
-          }
-        }
-        if (options.onProgress && now >= nextProgress) {
-          nextProgress = now + progressEvery;
-          const elapsedMs = now - started;
-          options.onProgress({
-            states: space.size,
-            transitions,
-            depth,
-            queue: space.size - id - 1,
-            elapsedMs,
-            statesPerSecond: rate(space.size, elapsedMs),
-          });
-        }
+        ex.transitions = transitions;
+        if (ex.tick(space.size - id - 1)) break outer;
       }
     }
     space.nextLevel();
     levelStart = levelEnd;
     levelEnd = space.size;
-    if (levelEnd > levelStart) depth++;
+    if (levelEnd > levelStart) ex.depth++;
   }
+  ex.transitions = transitions;
+  if (space.size > levelEnd) ex.depth++;
+}
 
-  // Stopped inside a level: the states it added are one level deeper.
-  if (space.size > levelEnd) depth++;
-  const complete = bound === undefined;
-  const timeMs = performance.now() - started;
-  const stats: Stats = {
-    states: space.size,
-    transitions,
-    depth,
-    timeMs,
-    statesPerSecond: rate(space.size, timeMs),
-    complete,
+/** Successors are stored in batches of about this many (see PackedTable.hashAll). */
+const BATCH = 512;
+/** How many transitions the packed loop checks against the model's own `next`, `key` and codec. */
+const SELF_CHECKS = 1000;
+
+/**
+ * Breadth-first over packed states. A level is a range of ids whose codes are
+ * unpacked one by one; successors are packed into a batch and stored in
+ * order once the batch is full, after their slots in the visited set were
+ * read together (see PackedTable.hashAll). Storing in the same order as one
+ * state at a time keeps ids, parent links, counts and traces the same; so are
+ * the figures at a bound, since a transition is counted (with its coverage)
+ * when its successor is stored, and a quiescent state is checked in its turn.
+ *
+ * With a codec that can unpack into an existing object and a model with an
+ * in-place `apply`, no state object is allocated: each successor is the
+ * state's code unpacked into one reused draft, changed by `apply`, and packed.
+ * The first transitions are checked against the model's `next` and `key`.
+ */
+function explorePacked<S, A extends Action>(ex: Exploration<S, A>, space: PackedSpace<S>): void {
+  const { model, findings, coverage, maxStates, maxDepth } = ex;
+  const codec = space.codec;
+  const unpackInto = codec.unpackInto;
+  const apply = model.apply;
+  const inPlace = unpackInto !== undefined && apply !== undefined;
+  const first = codec.unpack(space.stored(0));
+  /** The state being expanded, its successor being built, and a new state being checked (reused when in place). */
+  const cur = inPlace ? codec.unpack(space.stored(0)) : first;
+  const draft = inPlace ? codec.unpack(space.stored(0)) : first;
+  const probe = inPlace ? codec.unpack(space.stored(0)) : first;
+  let selfChecks = SELF_CHECKS;
+
+  // The batch: per transition its successor's code, source id, action index
+  // and action (or, with action index -1, a quiescent source state to check).
+  let cap = BATCH * 2;
+  let codes = new Float64Array(cap);
+  let hashes = new Int32Array(cap);
+  let firsts = new Float64Array(cap);
+  let parents = new Int32Array(cap);
+  let indices = new Int32Array(cap);
+  let acted: (A | null)[] = new Array(cap).fill(null);
+  let n = 0;
+  let transitions = 0;
+  let expand = true;
+
+  const reserve = (more: number): void => {
+    if (n + more <= cap) return;
+    while (n + more > cap) cap *= 2;
+    const grow = <T extends Float64Array | Int32Array>(a: T, b: T): T => (b.set(a), b);
+    codes = grow(codes, new Float64Array(cap));
+    hashes = new Int32Array(cap);
+    firsts = new Float64Array(cap);
+    parents = grow(parents, new Int32Array(cap));
+    indices = grow(indices, new Int32Array(cap));
+    acted.length = cap;
   };
-  return finish(model, stats, coverage.result(), found, bound, (id) => rebuildTrace(model, space, id, { of: (s) => space.identity(s), describe: (k) => space.describe(k) }));
+
+  const decode = (code: number, into: S): S => {
+    if (inPlace) {
+      unpackInto(code, into);
+      return into;
+    }
+    return codec.unpack(code);
+  };
+
+  /** Stores the batch in order; false if the run stops (ex.bound says why). */
+  const flush = (): boolean => {
+    const m = n;
+    n = 0;
+    if (m === 0) return true;
+    space.hashAll(codes, m, hashes, firsts);
+    for (let k = 0; k < m; k++) {
+      const a = acted[k];
+      if (a === null) {
+        findings.checkQuiescent(parents[k], decode(codes[k], probe));
+        if (ex.stopsForViolation()) return false;
+        continue;
+      }
+      transitions++;
+      coverage.fire(a);
+      const c = codes[k];
+      // Found at its first slot when the batch was hashed: known (a table only grows).
+      if (firsts[k] === c + 1) continue;
+      if (!expand || space.size >= maxStates) {
+        if (space.hasHashed(c, hashes[k])) continue;
+        // At a bound: a new successor is not stored, and the run is incomplete.
+        if (!expand) {
+          ex.bound = 'maxDepth';
+          continue;
+        }
+        ex.bound = 'maxStates';
+        return false;
+      }
+      if (ex.stopsBeforeGrowth()) return false;
+      const sid = space.addHashed(c, hashes[k], parents[k], indices[k]);
+      if (sid < 0) continue;
+      if (findings.checksNew) {
+        findings.checkNew(sid, decode(c, probe));
+        if (ex.stopsForViolation()) return false;
+      }
+    }
+    ex.transitions = transitions;
+    return !ex.tick(space.size);
+  };
+
+  /** Checks one in-place transition against the model's own next, key and codec. */
+  const selfCheck = (state: S, a: A, succ: S, code: number): void => {
+    const expected = model.key(model.next(state, a));
+    const got = model.key(succ);
+    if (got !== expected) {
+      throw new SpecError(`model ${model.name}: apply and next disagree on ${a.actor}:${a.step} from ${model.key(state)}: apply gives ${got}, next gives ${expected}`);
+    }
+    const back = model.key(codec.unpack(code));
+    if (back !== got) throw new SpecError(`model ${model.name}: the codec does not round-trip ${got} (packed ${code}, unpacked ${back})`);
+  };
+
+  let levelStart = 0;
+  let levelEnd = space.size;
+  outer: while (levelEnd > levelStart && ex.bound === undefined) {
+    if (ex.stopsAtLevel()) break;
+    expand = ex.depth < maxDepth;
+    for (let id = levelStart; id < levelEnd; id++) {
+      const code = space.stored(id);
+      const state = decode(code, cur);
+      const acts = model.actions(state);
+      const na = acts.length;
+      if (na === 0) {
+        if (findings.checksQuiescent) {
+          reserve(1);
+          codes[n] = code;
+          parents[n] = id;
+          acted[n++] = null;
+        }
+        continue;
+      }
+      reserve(na);
+      for (let ai = 0; ai < na; ai++) {
+        const a = acts[ai];
+        let succ: S;
+        if (inPlace) {
+          unpackInto(code, draft);
+          apply(draft, a);
+          succ = draft;
+        } else succ = model.next(state, a);
+        const c = codec.pack(succ);
+        if (!(c >= 0 && c <= MAX_PACKED && Math.floor(c) === c)) space.badCode(c, succ);
+        if (selfChecks > 0 && inPlace) {
+          selfChecks--;
+          selfCheck(state, a, succ, c);
+        }
+        codes[n] = c;
+        parents[n] = id;
+        indices[n] = ai;
+        acted[n++] = a;
+      }
+      if (n >= BATCH && !flush()) break outer;
+    }
+    if (!flush()) break;
+    space.nextLevel();
+    levelStart = levelEnd;
+    levelEnd = space.size;
+    if (levelEnd > levelStart) ex.depth++;
+  }
+  ex.transitions = transitions;
+  // Stopped inside a level: the states it added are one level deeper.
+  if (space.size > levelEnd) ex.depth++;
 }
 
 /** The outcome from the exploration's results: verdicts, traces, status. */

@@ -65,7 +65,15 @@ export interface Property<S> {
 export interface StateCodec<S> {
   pack(state: S): number;
   unpack(code: number): S;
+  /**
+   * Optional: writes the state with code `code` into an existing state object
+   * (as `shapeCodec` generates). With it and `apply`, the engine expands
+   * states in place, without allocating per transition.
+   */
+  unpackInto?(code: number, into: S): void;
 }
+
+export { field, shapeCodec, type ShapeOf, type ShapeCodec, type Field, type IntField, type EnumField, type ArrayField, type RecordField } from './shape.js';
 
 export interface Model<S, A extends Action = Action> {
   readonly name: string;
@@ -80,7 +88,10 @@ export interface Model<S, A extends Action = Action> {
   /**
    * Optional, together: a copy of a state, and `next` done in place on such a
    * copy (`next(s, a)` must equal `apply(clone(s), a)`). Reductions that run
-   * several steps in a row use them to copy once instead of once per step.
+   * several steps in a row use them to copy once instead of once per step;
+   * with a codec that has `unpackInto`, the explorer applies every action in
+   * place on a state object it reuses (then `apply` must change the state
+   * only by assigning to its declared fields).
    */
   clone?(state: S): S;
   apply?(draft: S, action: A): void;

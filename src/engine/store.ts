@@ -173,19 +173,41 @@ export class PackedSpace<S> implements Space<S> {
 
   constructor(
     private readonly model: Model<S, any>,
-    private readonly codec: StateCodec<S>,
+    readonly codec: StateCodec<S>,
   ) {}
 
   get size(): number {
     return this.codes.length;
   }
 
+  /** Hashes of a batch of codes, for `hasHashed` and `addHashed` (see PackedTable.hashAll). */
+  hashAll(codes: Float64Array, n: number, hashes: Int32Array, firsts: Float64Array): void {
+    this.table.hashAll(codes, n, hashes, firsts);
+  }
+
+  hasHashed(code: number, hash: number): boolean {
+    return this.table.hasHashed(code, hash);
+  }
+
+  /** `addIdentity` for a code whose hash is known: its id, or -1 if it was known. */
+  addHashed(code: number, hash: number, parent: number, action: number): number {
+    if (!this.table.addHashed(code, hash)) return -1;
+    const id = this.codes.length;
+    this.codes.push(code);
+    this.parents.push(parent);
+    this.actions.push(action);
+    return id;
+  }
+
   code(state: S): number {
     const c = this.codec.pack(state);
-    if (!(c >= 0 && c <= MAX_PACKED)) {
-      throw new SpecError(`model ${this.model.name}: codec.pack returned ${c}, not an integer from 0 to 2^53 - 2, for state ${this.model.key(state)}`);
-    }
+    if (!(c >= 0 && c <= MAX_PACKED && Math.floor(c) === c)) this.badCode(c, state);
     return c;
+  }
+
+  /** Throws the error for a code out of range. */
+  badCode(c: number, state: S): never {
+    throw new SpecError(`model ${this.model.name}: codec.pack returned ${c}, not an integer from 0 to 2^53 - 2, for state ${this.model.key(state)}`);
   }
 
   add(state: S, parent: number, action: number): number {

@@ -119,10 +119,37 @@ export class PackedTable {
   }
 
   has(code: number): boolean {
+    return this.hasHashed(code, hashPacked(code));
+  }
+
+  add(code: number): boolean {
+    return this.addHashed(code, hashPacked(code));
+  }
+
+  /**
+   * The hashes of `codes[0..n)` into `hashes`, and into `firsts` the value in
+   * each one's first slot (code + 1 there means the code is known). A large
+   * table's slots are far apart in memory, so a lookup mostly waits for a
+   * cache miss; these reads do not depend on each other, so the processor
+   * overlaps their misses, and the lookups that follow (`hasHashed`,
+   * `addHashed`, in order) find their slots in cache (docs/performance.md).
+   */
+  hashAll(codes: Float64Array, n: number, hashes: Int32Array, firsts: Float64Array): void {
+    const slots = this.slots;
+    const mask = this.mask;
+    for (let k = 0; k < n; k++) {
+      const h = hashPacked(codes[k]);
+      hashes[k] = h;
+      firsts[k] = slots[h & mask];
+    }
+  }
+
+  /** `has`, given the code's hash (`hashPacked(code)`). */
+  hasHashed(code: number, hash: number): boolean {
     const v = code + 1;
     const slots = this.slots;
     const mask = this.mask;
-    let i = hashPacked(code) & mask;
+    let i = hash & mask;
     for (;;) {
       const s = slots[i];
       if (s === v) return true;
@@ -131,11 +158,12 @@ export class PackedTable {
     }
   }
 
-  add(code: number): boolean {
+  /** `add`, given the code's hash (`hashPacked(code)`). */
+  addHashed(code: number, hash: number): boolean {
     const v = code + 1;
     const slots = this.slots;
     const mask = this.mask;
-    let i = hashPacked(code) & mask;
+    let i = hash & mask;
     for (;;) {
       const s = slots[i];
       if (s === v) return false;

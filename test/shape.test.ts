@@ -1,0 +1,225 @@
+/**
+ * State shapes (src/engine/shape.ts) and the packed exploration loop they
+ * enable (explore.ts): the generated codec round-trips and refuses values
+ * outside their domains; the packed loop (batched, in place or not) gives
+ * exactly the outcome of the state-by-state loop, bounds included.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { always, atQuiescence, check, field, shapeCodec, sometimes, SpecError, type CheckOptions, type Model, type Outcome, type Property, type ShapeOf } from '../src/engine/index.js';
+import { counterRace } from '../spec/examples/counter.js';
+
+interface Mixed {
+  readonly a: number;
+  readonly b: readonly number[];
+  readonly mode: 'idle' | 'busy' | 'gone';
+  readonly flag: boolean;
+  readonly inner: { readonly p: number; readonly q: readonly boolean[] };
+  readonly pairs: readonly { readonly u: number; readonly v: 'x' | 'y' }[];
+}
+
+const mixedShape: ShapeOf<Mixed> = {
+  a: field.int(-5, 1000),
+  b: field.array(2, field.int(0, 3)),
+  mode: field.oneOf(['idle', 'busy', 'gone'] as const),
+  flag: field.bool,
+  inner: field.record({ p: field.int(7, 7), q: field.array(3, field.bool) }),
+  pairs: field.array(2, field.record({ u: field.int(0, 100), v: field.oneOf(['x', 'y'] as const) })),
+};
+
+describe('shapeCodec', () => {
+  const codec = shapeCodec(mixedShape)!;
+
+  it('packs every field into its bits and back (extremes, nested records and arrays)', () => {
+    // a: 1006 values in 10 bits, b: 2*2, mode: 2, flag: 1, inner: 0 + 3, pairs: 2*(7 + 1)
+    expect(codec.bits).toBe(36);
+    const states: Mixed[] = [
+      { a: -5, b: [0, 0], mode: 'idle', flag: false, inner: { p: 7, q: [false, false, false] }, pairs: [{ u: 0, v: 'x' }, { u: 0, v: 'x' }] },
+      { a: 1000, b: [3, 3], mode: 'gone', flag: true, inner: { p: 7, q: [true, true, true] }, pairs: [{ u: 100, v: 'y' }, { u: 100, v: 'y' }] },
+      { a: 17, b: [1, 2], mode: 'busy', flag: true, inner: { p: 7, q: [true, false, true] }, pairs: [{ u: 42, v: 'y' }, { u: 9, v: 'x' }] },
+    ];
+    const codes = states.map((s) => codec.pack(s));
+    expect(new Set(codes).size).toBe(3);
+    for (let i = 0; i < states.length; i++) {
+      expect(codes[i]).toBeGreaterThanOrEqual(0);
+      expect(codes[i]).toBeLessThan(2 ** 36);
+      expect(codec.unpack(codes[i])).toEqual(states[i]);
+      const into = codec.unpack(codes[(i + 1) % 3]);
+      codec.unpackInto!(codes[i], into);
+      expect(into).toEqual(states[i]);
+    }
+  });
+
+  it('is one-to-one on a random sample of states', () => {
+    const mixedArb: fc.Arbitrary<Mixed> = fc.record({
+      a: fc.integer({ min: -5, max: 1000 }),
+      b: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })),
+      mode: fc.constantFrom('idle' as const, 'busy' as const, 'gone' as const),
+      flag: fc.boolean(),
+      inner: fc.record({ p: fc.constant(7), q: fc.tuple(fc.boolean(), fc.boolean(), fc.boolean()) }),
+      pairs: fc.tuple(
+        fc.record({ u: fc.integer({ min: 0, max: 100 }), v: fc.constantFrom('x' as const, 'y' as const) }),
+        fc.record({ u: fc.integer({ min: 0, max: 100 }), v: fc.constantFrom('x' as const, 'y' as const) }),
+      ),
+    });
+    fc.assert(
+      fc.property(mixedArb, mixedArb, (s, t) => {
+        expect(codec.unpack(codec.pack(s))).toEqual(s);
+        expect(codec.pack(s) === codec.pack(t)).toBe(JSON.stringify(s) === JSON.stringify(t));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('uses up to 52 bits, and offers no codec beyond', () => {
+    const wide = (n: number) => shapeCodec<{ w: readonly number[] }>({ w: field.array(n, field.int(0, 15)) });
+    expect(wide(13)!.bits).toBe(52);
+    const top = wide(13)!.pack({ w: Array(13).fill(15) });
+    expect(top).toBe(2 ** 52 - 1);
+    expect(wide(13)!.unpack(top)).toEqual({ w: Array(13).fill(15) });
+    expect(wide(14)).toBeUndefined();
+    // 52 bits that cannot be split into whole fields of 32 and 20: no codec either.
+    expect(shapeCodec<{ w: readonly number[] }>({ w: field.array(2, field.int(0, 2 ** 26 - 1)) })).toBeUndefined();
+  });
+
+  it('refuses a value outside its domain with a SpecError naming the field', () => {
+    const ok: Mixed = { a: 0, b: [0, 0], mode: 'idle', flag: false, inner: { p: 7, q: [false, false, false] }, pairs: [{ u: 0, v: 'x' }, { u: 0, v: 'x' }] };
+    const bad = (patch: (s: any) => void): string => {
+      const s = structuredClone(ok) as any;
+      patch(s);
+      try {
+        codec.pack(s);
+      } catch (e) {
+        expect(e).toBeInstanceOf(SpecError);
+        return (e as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(bad((s) => (s.a = 1001))).toBe('shape: state field a is 1001, outside its declared domain (an integer from -5 to 1000)');
+    expect(bad((s) => (s.a = 2.5))).toContain('field a is 2.5');
+    expect(bad((s) => (s.a = undefined))).toContain('field a is undefined');
+    expect(bad((s) => (s.b[1] = -1))).toContain('field b[1] is -1');
+    expect(bad((s) => (s.mode = 'lost'))).toBe('shape: state field mode is "lost", outside its declared domain (one of "idle", "busy", "gone")');
+    expect(bad((s) => (s.flag = 1))).toContain('field flag is 1');
+    expect(bad((s) => (s.inner.p = 8))).toContain('field inner.p is 8');
+    expect(bad((s) => (s.pairs[1].v = 'z'))).toContain('field pairs[1].v is "z"');
+    expect(bad((s) => s.b.push(0))).toContain('field b is [0,0,0], outside its declared domain (an array of length 2)');
+    expect(bad(() => undefined)).toBe('accepted');
+  });
+
+  it('refuses a malformed shape', () => {
+    expect(() => shapeCodec<{ x: number }>({ x: field.int(3, 2) })).toThrow(SpecError);
+    expect(() => shapeCodec<{ x: number }>({ x: field.int(0, 2 ** 31) })).toThrow(/32-bit/);
+    expect(() => shapeCodec<{ x: string }>({ x: field.oneOf([]) })).toThrow(/no values/);
+    expect(() => shapeCodec<{ x: string }>({ x: field.oneOf(['a', 'a']) })).toThrow(/twice/);
+    expect(() => shapeCodec<{ x: number }>({ x: { kind: 'float' } as never })).toThrow(/not a field shape/);
+  });
+});
+
+/** A random transition system over nodes 0..n-1, as a model whose state is a record (so it has a shape). */
+interface Sys {
+  readonly n: number;
+  readonly edges: readonly { from: number; to: number; label: string }[];
+  readonly init: readonly number[];
+  readonly bad: readonly (readonly number[])[];
+  readonly goal: readonly (readonly number[])[];
+  readonly stuck: readonly (readonly number[])[];
+}
+interface At {
+  readonly v: number;
+}
+interface Edge {
+  readonly actor: string;
+  readonly step: string;
+  readonly to: number;
+}
+
+function sysModel(sys: Sys, mode: 'keyed' | 'packed' | 'in-place'): Model<At, Edge> {
+  const out: Edge[][] = Array.from({ length: sys.n }, () => []);
+  for (const e of sys.edges) {
+    const [actor, step] = e.label.split('.');
+    out[e.from].push({ actor, step, to: e.to });
+  }
+  const properties: Property<At>[] = [
+    ...sys.bad.map((b, i) => always<At>(`Inv${i}`, 'never bad', (s) => !b.includes(s.v))),
+    ...sys.goal.map((g, i) => sometimes<At>(`Wit${i}`, 'goal', (s) => g.includes(s.v))),
+    ...sys.stuck.map((b, i) => atQuiescence<At>(`Qui${i}`, 'clean end', (s) => !b.includes(s.v))),
+  ];
+  const codec = shapeCodec<At>({ v: field.int(0, sys.n - 1) })!;
+  return {
+    name: `sys-${mode}`,
+    initialStates: () => sys.init.map((v) => ({ v })),
+    actions: (s) => out[s.v],
+    next: (_s, a) => ({ v: a.to }),
+    key: (s) => String(s.v),
+    properties,
+    ...(mode === 'keyed' ? {} : mode === 'packed' ? { codec: { pack: codec.pack, unpack: codec.unpack } } : { codec, apply: (d: { v: number }, a: Edge) => void (d.v = a.to) }),
+  };
+}
+
+const summary = (o: Outcome<At, Edge>) => ({
+  status: o.status,
+  bound: o.bound,
+  error: o.error?.message,
+  stats: { states: o.stats.states, transitions: o.stats.transitions, depth: o.stats.depth, complete: o.stats.complete },
+  coverage: o.coverage,
+  properties: o.properties.map((p) => ({ name: p.name, verdict: p.verdict, trace: p.trace?.map((t) => [t.action?.step ?? null, t.state.v]) })),
+});
+
+describe('the packed exploration loop', () => {
+  const sysArb: fc.Arbitrary<Sys> = fc.integer({ min: 1, max: 40 }).chain((n) => {
+    const nodes = fc.subarray([...Array(n).keys()], { maxLength: Math.min(n, 4) });
+    return fc.record({
+      n: fc.constant(n),
+      edges: fc.array(fc.record({ from: fc.nat(n - 1), to: fc.nat(n - 1), label: fc.constantFrom('p.a', 'p.b', 'q.a', 'r.c') }), { maxLength: 4 * n }),
+      init: fc.array(fc.nat(n - 1), { minLength: 1, maxLength: 3 }),
+      bad: fc.array(nodes, { maxLength: 2 }),
+      goal: fc.array(nodes, { maxLength: 2 }),
+      stuck: fc.array(nodes, { maxLength: 2 }),
+    });
+  });
+  const optionsArb: fc.Arbitrary<CheckOptions> = fc.oneof(
+    fc.constant({}),
+    fc.record({ maxStates: fc.integer({ min: 1, max: 40 }) }),
+    fc.record({ maxDepth: fc.integer({ min: 1, max: 12 }) }),
+    fc.constant({ stopOnFirstViolation: true }),
+  );
+
+  it('gives the state-by-state loop\'s outcome on random systems, with every bound (packed, and packed in place)', () => {
+    fc.assert(
+      fc.property(sysArb, optionsArb, (sys, options) => {
+        const keyed = summary(check(sysModel(sys, 'keyed'), options));
+        expect(summary(check(sysModel(sys, 'packed'), options))).toEqual(keyed);
+        expect(summary(check(sysModel(sys, 'in-place'), options))).toEqual(keyed);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('counter race NP=3 K=4 stopped inside a batch: the same figures as state by state', () => {
+    for (const options of [{ maxStates: 100_001 }, { stopOnFirstViolation: true }, { maxDepth: 30 }] as CheckOptions[]) {
+      const packed = check(counterRace({ NP: 3, K: 4 }), options);
+      const keyed = check(counterRace({ NP: 3, K: 4 }, { codec: false }), options);
+      const figures = (o: typeof packed) => ({ ...o.stats, timeMs: 0, statesPerSecond: 0, bound: o.bound, status: o.status, coverage: o.coverage });
+      expect(figures(packed)).toEqual(figures(keyed));
+      expect(packed.violations.map((v) => v.trace!.length)).toEqual(keyed.violations.map((v) => v.trace!.length));
+    }
+  });
+
+  it('refuses, with a SpecError, an apply that disagrees with next, or a field outside the shape', () => {
+    const base = counterRace({ NP: 2, K: 2 });
+    const wrongApply: typeof base = { ...base, apply: (d, a) => (base.apply!(d, a), a.step === 'store' ? void ((d as { x: number }).x += 1) : undefined) };
+    const o = check(wrongApply);
+    expect(o.status).toBe('error');
+    expect(o.error).toBeInstanceOf(SpecError);
+    expect(o.error!.message).toBe('model counter-race(NP=2,K=2): apply and next disagree on p0:store from 0|0,0|0,0|store,head: apply gives 2|0,0|0,0|incr,head, next gives 1|0,0|0,0|incr,head');
+    // A step that leaves its field's domain (n[0] > K): both apply and next do it, so only the codec sees it.
+    const overflowing = (d: any, a: any): void => {
+      base.apply!(d, a);
+      if (a.step === 'incr') d.n[0] = 5;
+    };
+    const overflow = check({ ...base, apply: overflowing, next: (s, a) => { const d = base.clone!(s); overflowing(d, a); return d; } });
+    expect(overflow.error).toBeInstanceOf(SpecError);
+    expect(overflow.error!.message).toBe('shape: state field n[0] is 5, outside its declared domain (an integer from 0 to 2)');
+  });
+});
