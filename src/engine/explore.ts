@@ -17,7 +17,7 @@ import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import type { Bound, Coverage, Outcome, Progress, PropertyResult, Stats, StepCoverage, Trace, Verdict } from './outcome.js';
 import { PackedSpace, spaceFor, type Space } from './store.js';
-import { MAX_PACKED } from './table.js';
+import { SuccessorBatch } from './successors.js';
 import { rebuildTrace } from './trace.js';
 
 export interface CheckOptions {
@@ -347,79 +347,35 @@ function exploreStates<S, A extends Action>(ex: Exploration<S, A>): void {
 
 /** Successors are stored in batches of about this many (see PackedTable.hashAll). */
 const BATCH = 512;
-/** How many transitions the packed loop checks against the model's own `next`, `key` and codec. */
-const SELF_CHECKS = 1000;
 
 /**
  * Breadth-first over packed states. A level is a range of ids whose codes are
- * unpacked one by one; successors are packed into a batch and stored in
- * order once the batch is full, after their slots in the visited set were
- * read together (see PackedTable.hashAll). Storing in the same order as one
- * state at a time keeps ids, parent links, counts and traces the same; so are
- * the figures at a bound, since a transition is counted (with its coverage)
- * when its successor is stored, and a quiescent state is checked in its turn.
- *
- * With a codec that can unpack into an existing object and a model with an
- * in-place `apply`, no state object is allocated: each successor is the
- * state's code unpacked into one reused draft, changed by `apply`, and packed.
- * The first transitions are checked against the model's `next` and `key`.
+ * unpacked one by one; their successors are generated into a batch (in place
+ * when the model allows: successors.ts) and stored in order once the batch is
+ * full, after their slots in the visited set were read together (see
+ * PackedTable.hashAll). Storing in the same order as one state at a time
+ * keeps ids, parent links, counts and traces the same; so are the figures at
+ * a bound, since a transition is counted (with its coverage) when its
+ * successor is stored, and a quiescent state is checked in its turn.
  */
 function explorePacked<S, A extends Action>(ex: Exploration<S, A>, space: PackedSpace<S>): void {
-  const { model, findings, coverage, maxStates, maxDepth } = ex;
-  const codec = space.codec;
-  const unpackInto = codec.unpackInto;
-  const apply = model.apply;
-  const inPlace = unpackInto !== undefined && apply !== undefined;
-  const first = codec.unpack(space.stored(0));
-  /** The state being expanded, its successor being built, and a new state being checked (reused when in place). */
-  const cur = inPlace ? codec.unpack(space.stored(0)) : first;
-  const draft = inPlace ? codec.unpack(space.stored(0)) : first;
-  const probe = inPlace ? codec.unpack(space.stored(0)) : first;
-  let selfChecks = SELF_CHECKS;
-
-  // The batch: per transition its successor's code, source id, action index
-  // and action (or, with action index -1, a quiescent source state to check).
-  let cap = BATCH * 2;
-  let codes = new Float64Array(cap);
-  let hashes = new Int32Array(cap);
-  let firsts = new Float64Array(cap);
-  let parents = new Int32Array(cap);
-  let indices = new Int32Array(cap);
-  let acted: (A | null)[] = new Array(cap).fill(null);
-  let n = 0;
+  const { findings, coverage, maxStates, maxDepth } = ex;
+  const batch = new SuccessorBatch(ex.model, space.codec, space.stored(0), BATCH * 2);
+  const probe = batch.probe;
   let transitions = 0;
   let expand = true;
 
-  const reserve = (more: number): void => {
-    if (n + more <= cap) return;
-    while (n + more > cap) cap *= 2;
-    const grow = <T extends Float64Array | Int32Array>(a: T, b: T): T => (b.set(a), b);
-    codes = grow(codes, new Float64Array(cap));
-    hashes = new Int32Array(cap);
-    firsts = new Float64Array(cap);
-    parents = grow(parents, new Int32Array(cap));
-    indices = grow(indices, new Int32Array(cap));
-    acted.length = cap;
-  };
-
-  const decode = (code: number, into: S): S => {
-    if (inPlace) {
-      unpackInto(code, into);
-      return into;
-    }
-    return codec.unpack(code);
-  };
-
   /** Stores the batch in order; false if the run stops (ex.bound says why). */
   const flush = (): boolean => {
-    const m = n;
-    n = 0;
+    const m = batch.n;
+    batch.n = 0;
     if (m === 0) return true;
+    const { codes, hashes, firsts, parents, indices, acted } = batch;
     space.hashAll(codes, m, hashes, firsts);
     for (let k = 0; k < m; k++) {
       const a = acted[k];
       if (a === null) {
-        findings.checkQuiescent(parents[k], decode(codes[k], probe));
+        findings.checkQuiescent(parents[k], batch.decode(codes[k], probe));
         if (ex.stopsForViolation()) return false;
         continue;
       }
@@ -442,23 +398,12 @@ function explorePacked<S, A extends Action>(ex: Exploration<S, A>, space: Packed
       const sid = space.addHashed(c, hashes[k], parents[k], indices[k]);
       if (sid < 0) continue;
       if (findings.checksNew) {
-        findings.checkNew(sid, decode(c, probe));
+        findings.checkNew(sid, batch.decode(c, probe));
         if (ex.stopsForViolation()) return false;
       }
     }
     ex.transitions = transitions;
     return !ex.tick(space.size);
-  };
-
-  /** Checks one in-place transition against the model's own next, key and codec. */
-  const selfCheck = (state: S, a: A, succ: S, code: number): void => {
-    const expected = model.key(model.next(state, a));
-    const got = model.key(succ);
-    if (got !== expected) {
-      throw new SpecError(`model ${model.name}: apply and next disagree on ${a.actor}:${a.step} from ${model.key(state)}: apply gives ${got}, next gives ${expected}`);
-    }
-    const back = model.key(codec.unpack(code));
-    if (back !== got) throw new SpecError(`model ${model.name}: the codec does not round-trip ${got} (packed ${code}, unpacked ${back})`);
   };
 
   let levelStart = 0;
@@ -467,40 +412,8 @@ function explorePacked<S, A extends Action>(ex: Exploration<S, A>, space: Packed
     if (ex.stopsAtLevel()) break;
     expand = ex.depth < maxDepth;
     for (let id = levelStart; id < levelEnd; id++) {
-      const code = space.stored(id);
-      const state = decode(code, cur);
-      const acts = model.actions(state);
-      const na = acts.length;
-      if (na === 0) {
-        if (findings.checksQuiescent) {
-          reserve(1);
-          codes[n] = code;
-          parents[n] = id;
-          acted[n++] = null;
-        }
-        continue;
-      }
-      reserve(na);
-      for (let ai = 0; ai < na; ai++) {
-        const a = acts[ai];
-        let succ: S;
-        if (inPlace) {
-          unpackInto(code, draft);
-          apply(draft, a);
-          succ = draft;
-        } else succ = model.next(state, a);
-        const c = codec.pack(succ);
-        if (!(c >= 0 && c <= MAX_PACKED && Math.floor(c) === c)) space.badCode(c, succ);
-        if (selfChecks > 0 && inPlace) {
-          selfChecks--;
-          selfCheck(state, a, succ, c);
-        }
-        codes[n] = c;
-        parents[n] = id;
-        indices[n] = ai;
-        acted[n++] = a;
-      }
-      if (n >= BATCH && !flush()) break outer;
+      batch.expand(id, space.stored(id), findings.checksQuiescent);
+      if (batch.n >= BATCH && !flush()) break outer;
     }
     if (!flush()) break;
     space.nextLevel();

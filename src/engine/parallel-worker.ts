@@ -5,9 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import type { Action, Model, Property } from './model.js';
+import type { Action, Model } from './model.js';
 import { CoverageCounter } from './explore.js';
-import { spaceFor, type Space } from './store.js';
+import { Findings } from './findings.js';
+import { PackedSpace, spaceFor, type Space } from './store.js';
+import { SuccessorBatch } from './successors.js';
 import { hashPacked, hashString } from './table.js';
 import type { LevelReport, ModelRef } from './parallel.js';
 
@@ -28,10 +30,10 @@ let model: Model<unknown, Action>;
 let space: Space<unknown>;
 let packed = false;
 let coverage: CoverageCounter;
-let invariants: Property<unknown>[] = [];
-let witnesses: Property<unknown>[] = [];
-let quiescent: Property<unknown>[] = [];
-const found: Record<string, number> = {};
+let findings: Findings<unknown>;
+/** Packed models: the visited set as packed, and the batch successors are generated into. */
+let packedSpace: PackedSpace<unknown> | undefined;
+let batch: SuccessorBatch<unknown, Action> | undefined;
 let levelStart = 0;
 let levelEnd = 0;
 let transitions = 0;
@@ -40,9 +42,11 @@ let stopped = false;
 let expanded = false;
 let ends = 0;
 
-/** The owner of a state: the top bits of its hash (the tables index by the low bits). */
-const ownerOf = (id: string | number): number =>
-  Math.floor(((typeof id === 'number' ? hashPacked(id) : hashString(id)) >>> 0) / 2 ** 32 * W);
+/** The owner of a state with this hash: its top bits (the tables index by the low bits). */
+const ownerOfHash = (h: number): number => Math.floor(((h >>> 0) / 2 ** 32) * W);
+
+/** The owner of a state: by the hash of its identity. */
+const ownerOf = (id: string | number): number => ownerOfHash(typeof id === 'number' ? hashPacked(id) : hashString(id));
 
 const gid = (local: number): number => local * W + me;
 
@@ -58,32 +62,13 @@ function threadCpuMs(): number {
 }
 let loadedCpuMs = 0;
 
-function checkNew(local: number, state: unknown): void {
-  for (let i = 0; i < invariants.length; i++) {
-    const p = invariants[i];
-    if (!p.holds(state)) {
-      found[p.name] = gid(local);
-      invariants = invariants.filter((q) => q !== p);
-      i--;
-    }
-  }
-  for (let i = 0; i < witnesses.length; i++) {
-    const p = witnesses[i];
-    if (p.holds(state)) {
-      found[p.name] = gid(local);
-      witnesses = witnesses.filter((q) => q !== p);
-      i--;
-    }
-  }
-}
-
 function receive(identity: string | number, state: unknown, parent: number, action: number, expand: boolean): void {
   if (!expand) {
     if (!space.hasIdentity(identity)) depthBound = true;
     return;
   }
   const local = space.addIdentity(identity, state, parent, action);
-  if (local >= 0) checkNew(local, state === undefined ? space.state(local) : state);
+  if (local >= 0) findings.checkNew(gid(local), state === undefined ? space.state(local) : state);
 }
 
 const BATCH = 4096;
@@ -125,6 +110,92 @@ const sent = new Set<string>();
 const SENT_MAX = 1 << 20;
 
 function expandLevel(expand: boolean): void {
+  if (packedSpace !== undefined) expandPacked(packedSpace, batch!, expand);
+  else expandKeyed(expand);
+  for (const o of outboxes) o?.flush(expand);
+  for (const p of peers) p?.postMessage({ t: 'end' });
+  expanded = true;
+  maybeDone();
+}
+
+/** Successors per flush of the batch (see explore.ts). */
+const GENERATED = 512;
+
+/**
+ * A level of a packed model: successors generated in batches (in place when
+ * the model allows); each one goes to its owner's outbox, or, if owned here,
+ * is stored in order after the batch's slots in the visited set were read
+ * together (as in explore.ts).
+ */
+function expandPacked(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Action>, expand: boolean): void {
+  const quiescent = findings.checksQuiescent;
+  const flush = (): void => {
+    const m = b.n;
+    b.n = 0;
+    const { codes, parents, indices, acted, hashes, firsts } = b;
+    for (let k = 0; k < m; k++) hashes[k] = hashPacked(codes[k]);
+    // Successors owned elsewhere go to their owners; those owned here move to the front, in order.
+    let own = 0;
+    for (let k = 0; k < m; k++) {
+      const a = acted[k];
+      if (a === null) {
+        findings.checkQuiescent(parents[k], b.decode(codes[k], b.probe));
+        continue;
+      }
+      transitions++;
+      coverage.fire(a);
+      const h = hashes[k];
+      const owner = W === 1 ? me : ownerOfHash(h);
+      if (owner !== me) {
+        outboxes[owner]!.push(codes[k], undefined, parents[k], indices[k], expand);
+        continue;
+      }
+      codes[own] = codes[k];
+      parents[own] = parents[k];
+      indices[own] = indices[k];
+      hashes[own] = h;
+      own++;
+    }
+    // Their first slots read together, then stored in order (as in explore.ts).
+    for (let k = 0; k < own; k++) firsts[k] = ps.firstSlot(hashes[k]);
+    storeOwned(ps, b, codes, hashes, firsts, parents, indices, own, expand);
+  };
+  for (let id = levelStart; id < levelEnd; id++) {
+    if ((id & 255) === 0 && Atomics.load(stopWord, 0) !== STOP_NONE) {
+      stopped = true;
+      break;
+    }
+    b.expand(gid(id), ps.stored(id), quiescent);
+    if (b.n >= GENERATED) flush();
+  }
+  flush();
+}
+
+/** Stores `m` owned successors in order (their hashes and first slots read): new ones get an id and are checked. */
+function storeOwned(
+  ps: PackedSpace<unknown>,
+  b: SuccessorBatch<unknown, Action>,
+  codes: Float64Array,
+  hashes: Int32Array,
+  firsts: Float64Array,
+  parents: Int32Array | Float64Array,
+  indices: Int32Array | Float64Array,
+  m: number,
+  expand: boolean,
+): void {
+  for (let k = 0; k < m; k++) {
+    const c = codes[k];
+    if (firsts[k] === c + 1) continue;
+    if (!expand) {
+      if (!ps.hasHashed(c, hashes[k])) depthBound = true;
+      continue;
+    }
+    const local = ps.addHashed(c, hashes[k], parents[k], indices[k]);
+    if (local >= 0 && findings.checksNew) findings.checkNew(gid(local), b.decode(c, b.probe));
+  }
+}
+
+function expandKeyed(expand: boolean): void {
   for (let id = levelStart; id < levelEnd; id++) {
     if ((id & 255) === 0 && Atomics.load(stopWord, 0) !== STOP_NONE) {
       stopped = true;
@@ -132,16 +203,7 @@ function expandLevel(expand: boolean): void {
     }
     const state = space.state(id);
     const acts = model.actions(state);
-    if (acts.length === 0 && quiescent.length > 0) {
-      for (let i = 0; i < quiescent.length; i++) {
-        const p = quiescent[i];
-        if (!p.holds(state)) {
-          found[p.name] = gid(id);
-          quiescent = quiescent.filter((q) => q !== p);
-          i--;
-        }
-      }
-    }
+    if (acts.length === 0 && findings.checksQuiescent) findings.checkQuiescent(gid(id), state);
     const parent = gid(id);
     for (let ai = 0; ai < acts.length; ai++) {
       const a = acts[ai];
@@ -160,17 +222,30 @@ function expandLevel(expand: boolean): void {
       }
     }
   }
-  for (const o of outboxes) o?.flush(expand);
-  for (const p of peers) p?.postMessage({ t: 'end' });
-  expanded = true;
-  maybeDone();
 }
 
 function report(): LevelReport {
-  const r: LevelReport = { size: space.size, transitions, found: { ...found }, depthBound, stopped };
-  for (const k of Object.keys(found)) delete found[k];
+  const r: LevelReport = { size: space.size, transitions, found: Object.fromEntries(findings.found), depthBound, stopped };
+  findings.found.clear();
   transitions = 0;
   return r;
+}
+
+/** Scratch for a received batch of packed states: codes, hashes, first slots, parents, actions. */
+const rx = { codes: new Float64Array(BATCH), hashes: new Int32Array(BATCH), firsts: new Float64Array(BATCH), parents: new Float64Array(BATCH), actions: new Float64Array(BATCH) };
+
+/** Stores a batch of packed successors a peer sent (code, parent, action per entry), in order. */
+function storeReceived(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Action>, nums: Float64Array, n: number, expand: boolean): void {
+  const { codes, hashes, firsts, parents, actions } = rx;
+  for (let i = 0; i < n; i++) {
+    const c = nums[i * 3];
+    codes[i] = c;
+    hashes[i] = hashPacked(c);
+    parents[i] = nums[i * 3 + 1];
+    actions[i] = nums[i * 3 + 2];
+  }
+  for (let i = 0; i < n; i++) firsts[i] = ps.firstSlot(hashes[i]);
+  storeOwned(ps, b, codes, hashes, firsts, parents, actions, n, expand);
 }
 
 type Batch = { t: string; n: number; nums: Float64Array; keys: string[]; states: unknown[]; expand: boolean };
@@ -190,9 +265,8 @@ function maybeDone(): void {
   for (const batches of inbox) {
     for (const m of batches) {
       const { n, nums, keys, states, expand } = m;
-      for (let i = 0; i < n; i++) {
-        receive(packed ? nums[i * 3] : keys[i], packed ? undefined : states[i], nums[i * 3 + 1], nums[i * 3 + 2], expand);
-      }
+      if (packedSpace !== undefined) storeReceived(packedSpace, batch!, nums, n, expand);
+      else for (let i = 0; i < n; i++) receive(keys[i], states[i], nums[i * 3 + 1], nums[i * 3 + 2], expand);
     }
     batches.length = 0;
   }
@@ -229,9 +303,7 @@ port.on('message', async (m: { t: string; expand?: boolean; local?: number }) =>
         space = spaceFor(model);
         packed = model.codec !== undefined;
         coverage = new CoverageCounter(model.steps);
-        invariants = model.properties.filter((p) => p.kind === 'always');
-        witnesses = model.properties.filter((p) => p.kind === 'sometimes');
-        quiescent = model.properties.filter((p) => p.kind === 'atQuiescence');
+        findings = new Findings(model.properties);
         outboxes = peers.map((p) => (p === null ? null : new Outbox(p)));
         peers.forEach((p, from) => p?.on('message', (m: Batch) => onPeer(from, m)));
         loadedCpuMs = threadCpuMs();
@@ -247,6 +319,10 @@ port.on('message', async (m: { t: string; expand?: boolean; local?: number }) =>
         space.nextLevel();
         levelStart = 0;
         levelEnd = space.size;
+        if (space instanceof PackedSpace && model.codec !== undefined) {
+          packedSpace = space;
+          batch = new SuccessorBatch(model, model.codec, space.identity(inits[0]) as number, GENERATED * 2);
+        }
         port.postMessage({ t: 'level', ...report() });
         break;
       }

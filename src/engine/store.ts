@@ -185,6 +185,11 @@ export class PackedSpace<S> implements Space<S> {
     this.table.hashAll(codes, n, hashes, firsts);
   }
 
+  /** See PackedTable.first. */
+  firstSlot(hash: number): number {
+    return this.table.first(hash);
+  }
+
   hasHashed(code: number, hash: number): boolean {
     return this.table.hasHashed(code, hash);
   }

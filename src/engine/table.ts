@@ -144,6 +144,11 @@ export class PackedTable {
     }
   }
 
+  /** The value in the first slot for a hash (code + 1 there means the code is known); reading it brings the slot into cache. */
+  first(hash: number): number {
+    return this.slots[hash & this.mask];
+  }
+
   /** `has`, given the code's hash (`hashPacked(code)`). */
   hasHashed(code: number, hash: number): boolean {
     const v = code + 1;
