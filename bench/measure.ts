@@ -9,12 +9,15 @@ import { fileURLToPath } from 'node:url';
 import { adHocRun, defaultRegistry, findModel, MODELS, parseParams } from '../src/check/registry.js';
 import { executeWith, type RunSpec } from '../src/check/run.js';
 import { renderTable } from '../src/report/table.js';
+import { minimalCounterRace } from './minimal.js';
 
 export interface BenchConfig {
   /** A table model and its parameters, or a registered run id (the dialog cells). */
   readonly model?: string;
   readonly params?: Readonly<Record<string, string>>;
   readonly run?: string;
+  /** Or the reference: the minimal exploration of the counter race (bench/minimal.ts), with params NP and K. */
+  readonly reference?: 'minimal';
   readonly workers: number;
 }
 
@@ -36,7 +39,7 @@ export interface BenchResult {
 }
 
 export const labelOf = (c: BenchConfig): string =>
-  c.run ?? `${c.model}(${Object.entries(c.params ?? {}).map(([k, v]) => `${k}=${v}`).join(',')})`;
+  c.run ?? `${c.reference !== undefined ? `reference: ${c.reference} counter-race` : c.model}(${Object.entries(c.params ?? {}).map(([k, v]) => `${k}=${v}`).join(',')})`;
 
 function runOf(c: BenchConfig): RunSpec {
   const registry = defaultRegistry();
@@ -51,6 +54,14 @@ function runOf(c: BenchConfig): RunSpec {
 
 /** In the child: runs the configuration and returns its figures. */
 export async function measureHere(c: BenchConfig): Promise<BenchResult> {
+  if (c.reference === 'minimal') {
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const r = minimalCounterRace(Number(c.params?.NP ?? 3), Number(c.params?.K ?? 4));
+    const cpu = process.cpuUsage(cpu0);
+    const timeMs = performance.now() - t0;
+    return { label: labelOf(c), workers: 1, status: '-', ...r, timeMs, cpuMs: (cpu.user + cpu.system) / 1000, peakBytes: process.resourceUsage().maxRSS * 1024 };
+  }
   const run = runOf(c);
   const cpu0 = process.cpuUsage();
   const r = await executeWith(run, {}, c.workers);
@@ -131,4 +142,28 @@ export function machineInfo(): string {
   return `machine: ${c[0]?.model ?? 'unknown cpu'}, ${c.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, load average ${loadavg()
     .map((x) => x.toFixed(2))
     .join(' ')}`;
+}
+
+const statesPerCpuSecond = (r: BenchResult): number => (r.cpuMs > 0 ? (r.states * 1000) / r.cpuMs : 0);
+
+/**
+ * Lines under the table: for each counter race measured with the reference,
+ * the engine's states per CPU second relative to the minimal exploration's
+ * (both measured in this run, so the machine's speed cancels out), and for
+ * each configuration measured with 1 and 2 workers, the wall-clock speed-up.
+ */
+export function benchSummary(results: readonly BenchResult[]): string {
+  const lines: string[] = [];
+  const first = (label: string, workers: number) => results.find((r) => r.label === label && r.workers === workers);
+  for (const ref of results.filter((r) => r.label.startsWith('reference: minimal '))) {
+    const engine = first(ref.label.slice('reference: minimal '.length), 1);
+    if (engine === undefined) continue;
+    lines.push(`${engine.label}: the engine explores ${(statesPerCpuSecond(engine) / statesPerCpuSecond(ref)).toFixed(2)}x as many states per CPU second as the minimal exploration (${int(statesPerCpuSecond(engine))} vs ${int(statesPerCpuSecond(ref))})`);
+  }
+  for (const two of results.filter((r) => r.workers === 2)) {
+    const one = first(two.label, 1);
+    if (one === undefined) continue;
+    lines.push(`${two.label}: --workers 2 takes ${(two.timeMs / 1000).toFixed(2)} s against ${(one.timeMs / 1000).toFixed(2)} s with one, a speed-up of ${(one.timeMs / two.timeMs).toFixed(2)}x (wall clock)`);
+  }
+  return lines.join('\n');
 }

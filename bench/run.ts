@@ -3,17 +3,21 @@
  *
  * The counter race of ../shared/benchmarks.md (NP=3, K = 4, 6, 8) and the
  * largest dialog matrix cell (by states, from check-manifest.json), each with
- * one worker and with --workers 2, each in a fresh child process. Prints the
- * machine, then a table: distinct states, transitions, depth, wall time,
- * states per second, CPU time of the process (all threads) and states per CPU
- * second (the fairer figure when other processes share the cores), with
- * --workers the CPU time of each worker thread (the longest is the critical
- * path: the wall time to expect on idle cores), peak resident memory and
- * bytes per state (peak resident memory / states).
+ * one worker and with --workers 2, each in a fresh child process; before each
+ * counter race, the reference: the minimal exploration issue 6 describes
+ * (bench/minimal.ts), so that the engine's speed is also given relative to a
+ * program measured on the same machine at the same time. Prints the machine,
+ * then a table: distinct states, transitions, depth, wall time, states per
+ * second, CPU time of the process (all threads) and states per CPU second
+ * (the fairer figure when other processes share the cores), with --workers
+ * the CPU time of each worker thread (the longest is the critical path: the
+ * wall time to expect on idle cores), peak resident memory and bytes per
+ * state (peak resident memory / states); then the ratios to the reference and
+ * the speed-ups of --workers 2.
  * Counts are reproducible; times are not (see the load average).
  */
 import { loadManifest, runId } from '../src/check/dialog.js';
-import { benchTable, labelOf, machineInfo, measure, type BenchConfig, type BenchResult } from './measure.js';
+import { benchSummary, benchTable, labelOf, machineInfo, measure, type BenchConfig, type BenchResult } from './measure.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -24,17 +28,18 @@ const biggest = [...loadManifest().runs].sort((a, b) => b.states - a.states)[0];
 const dialog = runId(biggest.scenario, biggest.env, biggest.variant);
 const counters = quick ? ['4', '6'] : ['4', '6', '8'];
 const configs: BenchConfig[] = [];
-for (const workers of [1, 2]) {
-  for (const K of counters) configs.push({ model: 'counter-race', params: { NP: '3', K }, workers });
-  configs.push({ run: dialog, workers });
+for (const K of counters) {
+  const params = { NP: '3', K };
+  configs.push({ reference: 'minimal', params, workers: 1 }, { model: 'counter-race', params, workers: 1 }, { model: 'counter-race', params, workers: 2 });
 }
+configs.push({ run: dialog, workers: 1 }, { run: dialog, workers: 2 });
 
 process.stdout.write(`${machineInfo()}\n`);
 const results: BenchResult[] = [];
 for (const c of configs) {
   for (let i = 0; i < repeat; i++) {
-    process.stderr.write(`bench: ${labelOf(c)} --workers ${c.workers}${repeat > 1 ? ` (${i + 1}/${repeat})` : ''}\n`);
+    process.stderr.write(`bench: ${labelOf(c)}${c.reference ? '' : ` --workers ${c.workers}`}${repeat > 1 ? ` (${i + 1}/${repeat})` : ''}\n`);
     results.push(await measure(c));
   }
 }
-process.stdout.write(`\n${benchTable(results)}\n\n${machineInfo()}\n`);
+process.stdout.write(`\n${benchTable(results)}\n\n${benchSummary(results)}\n\n${machineInfo()}\n`);

@@ -1,6 +1,6 @@
 /** The benchmark's measuring and table code (bench/), on a tiny configuration in a child process. */
 import { describe, expect, it } from 'vitest';
-import { benchTable, machineInfo, measure } from '../bench/measure.js';
+import { benchSummary, benchTable, machineInfo, measure } from '../bench/measure.js';
 
 describe('bench', () => {
   it('measures a configuration in a child process and prints its row', { timeout: 120_000 }, async () => {
@@ -11,5 +11,17 @@ describe('bench', () => {
     expect(lines[0]).toMatch(/^configuration +workers +status +states +transitions +depth +time s +states\/s +cpu s +states\/cpu-s +thread cpu s +peak MB +B\/state$/);
     expect(lines[1]).toMatch(/^counter-race\(NP=3,K=2\) +1 +violation +5,787 +15,279 +28 /);
     expect(machineInfo()).toMatch(/^machine: .+, \d+ cores, .* node v\d+/);
+  });
+
+  it('measures the minimal reference exploration, and the engine relative to it', { timeout: 120_000 }, async () => {
+    const ref = await measure({ reference: 'minimal', params: { NP: '3', K: '2' }, workers: 1 });
+    // The reference explores the same state space (its own code: bench/minimal.ts).
+    expect(ref).toMatchObject({ label: 'reference: minimal counter-race(NP=3,K=2)', states: 5787, transitions: 15279, depth: 28 });
+    const engine = { ...ref, label: 'counter-race(NP=3,K=2)', status: 'violation', cpuMs: ref.cpuMs / 2 };
+    const two = { ...engine, workers: 2, timeMs: engine.timeMs / 4 };
+    const lines = benchSummary([ref, engine, two]).split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^counter-race\(NP=3,K=2\): the engine explores 2\.00x as many states per CPU second as the minimal exploration \([\d,]+ vs [\d,]+\)$/);
+    expect(lines[1]).toMatch(/^counter-race\(NP=3,K=2\): --workers 2 takes [\d.]+ s against [\d.]+ s with one, a speed-up of 4\.00x \(wall clock\)$/);
   });
 });
