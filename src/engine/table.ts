@@ -137,11 +137,9 @@ export class PackedTable {
   hashAll(codes: Float64Array, n: number, hashes: Int32Array, firsts: Float64Array): void {
     const slots = this.slots;
     const mask = this.mask;
-    for (let k = 0; k < n; k++) {
-      const h = hashPacked(codes[k]);
-      hashes[k] = h;
-      firsts[k] = slots[h & mask];
-    }
+    for (let k = 0; k < n; k++) hashes[k] = hashPacked(codes[k]);
+    // A loop of loads only: more of them fit in the processor's window at once.
+    for (let k = 0; k < n; k++) firsts[k] = slots[hashes[k] & mask];
   }
 
   /** The value in the first slot for a hash (code + 1 there means the code is known); reading it brings the slot into cache. */
