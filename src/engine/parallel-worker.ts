@@ -157,7 +157,7 @@ function expandPacked(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Actio
       own++;
     }
     // Their first slots read together, then stored in order (as in explore.ts).
-    for (let k = 0; k < own; k++) firsts[k] = ps.firstSlot(hashes[k]);
+    ps.firstAll(hashes, own, firsts);
     storeOwned(ps, b, codes, hashes, firsts, parents, indices, own, expand);
   };
   for (let id = levelStart; id < levelEnd; id++) {
@@ -244,7 +244,7 @@ function storeReceived(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Acti
     parents[i] = nums[i * 3 + 1];
     actions[i] = nums[i * 3 + 2];
   }
-  for (let i = 0; i < n; i++) firsts[i] = ps.firstSlot(hashes[i]);
+  ps.firstAll(hashes, n, firsts);
   storeOwned(ps, b, codes, hashes, firsts, parents, actions, n, expand);
 }
 

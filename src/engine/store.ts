@@ -185,9 +185,9 @@ export class PackedSpace<S> implements Space<S> {
     this.table.hashAll(codes, n, hashes, firsts);
   }
 
-  /** See PackedTable.first. */
-  firstSlot(hash: number): number {
-    return this.table.first(hash);
+  /** See PackedTable.firstAll. */
+  firstAll(hashes: Int32Array, n: number, firsts: Float64Array): void {
+    this.table.firstAll(hashes, n, firsts);
   }
 
   hasHashed(code: number, hash: number): boolean {

@@ -135,16 +135,16 @@ export class PackedTable {
    * `addHashed`, in order) find their slots in cache (docs/performance.md).
    */
   hashAll(codes: Float64Array, n: number, hashes: Int32Array, firsts: Float64Array): void {
-    const slots = this.slots;
-    const mask = this.mask;
     for (let k = 0; k < n; k++) hashes[k] = hashPacked(codes[k]);
-    // A loop of loads only: more of them fit in the processor's window at once.
-    for (let k = 0; k < n; k++) firsts[k] = slots[hashes[k] & mask];
+    this.firstAll(hashes, n, firsts);
   }
 
-  /** The value in the first slot for a hash (code + 1 there means the code is known); reading it brings the slot into cache. */
-  first(hash: number): number {
-    return this.slots[hash & this.mask];
+  /** Into `firsts` the value in the first slot of each of `hashes[0..n)` (see hashAll). */
+  firstAll(hashes: Int32Array, n: number, firsts: Float64Array): void {
+    const slots = this.slots;
+    const mask = this.mask;
+    // A loop of loads only: more of them fit in the processor's window at once.
+    for (let k = 0; k < n; k++) firsts[k] = slots[hashes[k] & mask];
   }
 
   /** `has`, given the code's hash (`hashPacked(code)`). */
