@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --repeat N]
+ * npm run bench [-- --quick] [-- --large] [-- --repeat N]
  *
  * The counter race of ../shared/benchmarks.md (NP=3, K = 4, 6, 8) and the
  * largest dialog matrix cell (by states, from check-manifest.json), each with
@@ -14,6 +14,8 @@
  * wall time to expect on idle cores), peak resident memory and bytes per
  * state (peak resident memory / states); then the ratios to the reference and
  * the speed-ups of --workers 2.
+ * With --large, also NP=3 K=10 with one worker: 35,792,623 states, past the
+ * 2^24 entries where JavaScript's Map and Set stop (about 45 s and 1.3 GB).
  * Counts are reproducible; times are not (see the load average).
  */
 import { loadManifest, runId } from '../src/check/dialog.js';
@@ -21,6 +23,7 @@ import { benchSummary, benchTable, labelOf, machineInfo, measure, type BenchConf
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const large = args.includes('--large');
 const repeatAt = args.indexOf('--repeat');
 const repeat = repeatAt >= 0 ? Math.max(1, Number(args[repeatAt + 1]) || 1) : 1;
 
@@ -33,6 +36,7 @@ for (const K of counters) {
   configs.push({ reference: 'minimal', params, workers: 1 }, { model: 'counter-race', params, workers: 1 }, { model: 'counter-race', params, workers: 2 });
 }
 configs.push({ run: dialog, workers: 1 }, { run: dialog, workers: 2 });
+if (large) configs.push({ model: 'counter-race', params: { NP: '3', K: '10' }, workers: 1 });
 
 process.stdout.write(`${machineInfo()}\n`);
 const results: BenchResult[] = [];

@@ -288,7 +288,6 @@ function explore<S, A extends Action>(model: Model<S, A>, options: CheckOptions,
   ex.roots(inits);
   if (space instanceof PackedSpace) explorePacked(ex, space);
   else exploreStates(ex);
-  // Stopped inside a level: the states it added are one level deeper.
   return ex.outcome();
 }
 

@@ -56,7 +56,8 @@ export interface Property<S> {
 }
 
 /**
- * An optional state codec: packs a state into one integer from 0 to 2^53 - 2
+ * An optional state codec (usually generated from the state's shape by
+ * `shapeCodec`, shape.ts): packs a state into one integer from 0 to 2^53 - 2
  * (exact in a double) and back. With it the engine stores a state in a few bytes
  * of typed arrays instead of a string key, and expands a level by unpacking.
  * `pack` must be injective on reachable states and agree with `key`:

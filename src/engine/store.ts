@@ -159,6 +159,10 @@ export class KeyedSpace<S> implements Space<S> {
   }
 }
 
+/** The error for a codec's `pack` that returned something other than an integer from 0 to MAX_PACKED. */
+export const badCodeError = <S>(model: Model<S, any>, c: number, state: S): SpecError =>
+  new SpecError(`model ${model.name}: codec.pack returned ${c}, not an integer from 0 to 2^53 - 2, for state ${model.key(state)}`);
+
 /**
  * States packed by the model's codec into integers: a hash set of codes plus,
  * by id, the code, the parent and the action (about 16 bytes per state plus
@@ -206,13 +210,8 @@ export class PackedSpace<S> implements Space<S> {
 
   code(state: S): number {
     const c = this.codec.pack(state);
-    if (!(c >= 0 && c <= MAX_PACKED && Math.floor(c) === c)) this.badCode(c, state);
+    if (!(c >= 0 && c <= MAX_PACKED && Math.floor(c) === c)) throw badCodeError(this.model, c, state);
     return c;
-  }
-
-  /** Throws the error for a code out of range. */
-  badCode(c: number, state: S): never {
-    throw new SpecError(`model ${this.model.name}: codec.pack returned ${c}, not an integer from 0 to 2^53 - 2, for state ${this.model.key(state)}`);
   }
 
   add(state: S, parent: number, action: number): number {

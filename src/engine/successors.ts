@@ -13,6 +13,7 @@
  */
 import type { Action, Model, StateCodec } from './model.js';
 import { SpecError } from './errors.js';
+import { badCodeError } from './store.js';
 import { MAX_PACKED } from './table.js';
 
 /** How many transitions are checked against the model's own `next`, `key` and codec. */
@@ -99,9 +100,7 @@ export class SuccessorBatch<S, A extends Action> {
         succ = draft;
       } else succ = model.next(state, a);
       const c = codec.pack(succ);
-      if (!(c >= 0 && c <= MAX_PACKED && Math.floor(c) === c)) {
-        throw new SpecError(`model ${model.name}: codec.pack returned ${c}, not an integer from 0 to 2^53 - 2, for state ${model.key(succ)}`);
-      }
+      if (!(c >= 0 && c <= MAX_PACKED && Math.floor(c) === c)) throw badCodeError(model, c, succ);
       if (inPlace && this.selfChecks > 0) {
         this.selfChecks--;
         this.selfCheck(state, a, succ, c);
