@@ -150,18 +150,21 @@ const statesPerCpuSecond = (r: BenchResult): number => (r.cpuMs > 0 ? (r.states 
  * Lines under the table: for each counter race measured with the reference,
  * the engine's states per CPU second relative to the minimal exploration's
  * (both measured in this run, so the machine's speed cancels out), and for
- * each configuration measured with 1 and 2 workers, the wall-clock speed-up.
+ * each configuration measured with 1 and 2 workers, the wall-clock speed-up;
+ * with --repeat, round by round (the n-th reference with the n-th engine run).
  */
 export function benchSummary(results: readonly BenchResult[]): string {
   const lines: string[] = [];
-  const first = (label: string, workers: number) => results.find((r) => r.label === label && r.workers === workers);
+  /** The n-th result (0-based) with this label and number of workers: with --repeat, the n-th round. */
+  const nth = (label: string, workers: number, n: number) => results.filter((r) => r.label === label && r.workers === workers)[n];
+  const round = (r: BenchResult) => results.filter((q) => q.label === r.label && q.workers === r.workers).indexOf(r);
   for (const ref of results.filter((r) => r.label.startsWith('reference: minimal '))) {
-    const engine = first(ref.label.slice('reference: minimal '.length), 1);
+    const engine = nth(ref.label.slice('reference: minimal '.length), 1, round(ref));
     if (engine === undefined) continue;
     lines.push(`${engine.label}: the engine explores ${(statesPerCpuSecond(engine) / statesPerCpuSecond(ref)).toFixed(2)}x as many states per CPU second as the minimal exploration (${int(statesPerCpuSecond(engine))} vs ${int(statesPerCpuSecond(ref))})`);
   }
   for (const two of results.filter((r) => r.workers === 2)) {
-    const one = first(two.label, 1);
+    const one = nth(two.label, 1, round(two));
     if (one === undefined) continue;
     lines.push(`${two.label}: --workers 2 takes ${(two.timeMs / 1000).toFixed(2)} s against ${(one.timeMs / 1000).toFixed(2)} s with one, a speed-up of ${(one.timeMs / two.timeMs).toFixed(2)}x (wall clock)`);
   }

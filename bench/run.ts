@@ -40,8 +40,9 @@ if (large) configs.push({ model: 'counter-race', params: { NP: '3', K: '10' }, w
 
 process.stdout.write(`${machineInfo()}\n`);
 const results: BenchResult[] = [];
-for (const c of configs) {
-  for (let i = 0; i < repeat; i++) {
+// With --repeat, the whole sequence again: each reference stays next to the engine runs it is compared with.
+for (let i = 0; i < repeat; i++) {
+  for (const c of configs) {
     process.stderr.write(`bench: ${labelOf(c)}${c.reference ? '' : ` --workers ${c.workers}`}${repeat > 1 ? ` (${i + 1}/${repeat})` : ''}\n`);
     results.push(await measure(c));
   }

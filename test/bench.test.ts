@@ -21,6 +21,9 @@ describe('bench', () => {
     const two = { ...engine, workers: 2, timeMs: engine.timeMs / 4 };
     const lines = benchSummary([ref, engine, two]).split('\n');
     expect(lines).toHaveLength(2);
+    // With --repeat, round by round: the second reference is compared with the second engine run.
+    const again = benchSummary([ref, engine, two, { ...ref, cpuMs: ref.cpuMs * 2 }, { ...engine }, { ...two }]).split('\n');
+    expect(again.map((l) => l.match(/explores ([\d.]+)x/)?.[1])).toEqual(['2.00', '4.00', undefined, undefined]);
     expect(lines[0]).toMatch(/^counter-race\(NP=3,K=2\): the engine explores 2\.00x as many states per CPU second as the minimal exploration \([\d,]+ vs [\d,]+\)$/);
     expect(lines[1]).toMatch(/^counter-race\(NP=3,K=2\): --workers 2 takes [\d.]+ s against [\d.]+ s with one, a speed-up of 4\.00x \(wall clock\)$/);
   });

@@ -73,13 +73,45 @@ describe('shapeCodec', () => {
 
   it('uses up to 52 bits, and offers no codec beyond', () => {
     const wide = (n: number) => shapeCodec<{ w: readonly number[] }>({ w: field.array(n, field.int(0, 15)) });
-    expect(wide(13)!.bits).toBe(52);
+    expect(wide(13)).toMatchObject({ bits: 52, layout: 'bit fields' });
     const top = wide(13)!.pack({ w: Array(13).fill(15) });
     expect(top).toBe(2 ** 52 - 1);
     expect(wide(13)!.unpack(top)).toEqual({ w: Array(13).fill(15) });
     expect(wide(14)).toBeUndefined();
-    // 52 bits that cannot be split into whole fields of 32 and 20: no codec either.
-    expect(shapeCodec<{ w: readonly number[] }>({ w: field.array(2, field.int(0, 2 ** 26 - 1)) })).toBeUndefined();
+  });
+
+  it('falls back to a mixed-radix number when the fields do not fit whole in the two words', () => {
+    // Two fields of 26 bits (52 in all) cannot be split whole into 32 + 20.
+    const two = shapeCodec<{ w: readonly number[] }>({ w: field.array(2, field.int(0, 2 ** 26 - 1)) })!;
+    expect(two).toMatchObject({ bits: 52, layout: 'mixed radix' });
+    for (const w of [[0, 0], [2 ** 26 - 1, 2 ** 26 - 1], [12345, 2 ** 25]]) {
+      const c = two.pack({ w });
+      expect(c).toBeLessThan(2 ** 52);
+      expect(two.unpack(c)).toEqual({ w });
+    }
+    // The counter race at NP=4, K=8: 33 values of x and each t[i], 9 of n[i], 5 of pc[i]: 58 bits as
+    // bit fields, about 47.2 as a mixed-radix number.
+    const counter4 = shapeCodec<{ x: number; t: readonly number[]; n: readonly number[]; pc: readonly string[] }>({
+      x: field.int(0, 32),
+      t: field.array(4, field.int(0, 32)),
+      n: field.array(4, field.int(0, 8)),
+      pc: field.array(4, field.oneOf(['head', 'load', 'store', 'incr', 'done'])),
+    })!;
+    expect(counter4).toMatchObject({ bits: 48, layout: 'mixed radix' });
+    const s = { x: 32, t: [32, 0, 17, 5], n: [8, 0, 3, 8], pc: ['done', 'head', 'store', 'incr'] };
+    expect(counter4.unpack(counter4.pack(s))).toEqual(s);
+    const into = counter4.unpack(0);
+    counter4.unpackInto(counter4.pack(s), into);
+    expect(into).toEqual(s);
+    // Beyond 2^52 values in all: no codec.
+    expect(shapeCodec<{ w: readonly number[] }>({ w: field.array(3, field.int(0, 2 ** 18)) })).toBeUndefined();
+  });
+
+  it('takes integer fields of up to 2^31 values', () => {
+    const c = shapeCodec<{ a: number; b: boolean }>({ a: field.int(-1, 2 ** 31 - 2), b: field.bool })!;
+    expect(c.bits).toBe(32);
+    for (const a of [-1, 0, 2 ** 31 - 2]) for (const b of [false, true]) expect(c.unpack(c.pack({ a, b }))).toEqual({ a, b });
+    expect(() => c.pack({ a: 2 ** 31 - 1, b: true })).toThrow(/field a is 2147483647/);
   });
 
   it('refuses a value outside its domain with a SpecError naming the field', () => {
@@ -104,12 +136,24 @@ describe('shapeCodec', () => {
     expect(bad((s) => (s.inner.p = 8))).toContain('field inner.p is 8');
     expect(bad((s) => (s.pairs[1].v = 'z'))).toContain('field pairs[1].v is "z"');
     expect(bad((s) => s.b.push(0))).toContain('field b is [0,0,0], outside its declared domain (an array of length 2)');
+    // Values that arithmetic would coerce to a number are refused too.
+    expect(bad((s) => (s.a = '3'))).toBe('shape: state field a is "3", outside its declared domain (an integer from -5 to 1000)');
+    expect(bad((s) => (s.a = null))).toContain('field a is null');
+    expect(bad((s) => (s.b[0] = true))).toContain('field b[0] is true');
+    expect(bad((s) => delete s.b)).toBe('shape: state field b is undefined, outside its declared domain (an array of length 2)');
+    expect(bad((s) => (s.inner = null))).toBe('shape: state field inner is null, outside its declared domain (an object)');
+    expect(() => codec.pack(undefined as never)).toThrow('shape: state field (state) is undefined, outside its declared domain (an object)');
     expect(bad(() => undefined)).toBe('accepted');
   });
 
   it('refuses a malformed shape', () => {
     expect(() => shapeCodec<{ x: number }>({ x: field.int(3, 2) })).toThrow(SpecError);
-    expect(() => shapeCodec<{ x: number }>({ x: field.int(0, 2 ** 31) })).toThrow(/32-bit/);
+    expect(() => shapeCodec<{ x: number }>({ x: field.int(0, 2 ** 31) })).toThrow(/at most 2\^31 values/);
+    expect(() => shapeCodec<{ x: number }>({ x: field.int(0.5, 2) })).toThrow(SpecError);
+    expect(() => shapeCodec<{ x: number }>({ x: field.oneOf([1, NaN]) })).toThrow(/NaN/);
+    expect(() => shapeCodec<{ r: { p: number } }>({ r: field.record(JSON.parse('{"__proto__": {"kind": "int", "min": 0, "max": 1}}')) })).toThrow(
+      'shape: field r.__proto__: that name cannot be a state field',
+    );
     expect(() => shapeCodec<{ x: string }>({ x: field.oneOf([]) })).toThrow(/no values/);
     expect(() => shapeCodec<{ x: string }>({ x: field.oneOf(['a', 'a']) })).toThrow(/twice/);
     expect(() => shapeCodec<{ x: number }>({ x: { kind: 'float' } as never })).toThrow(/not a field shape/);
@@ -204,6 +248,52 @@ describe('the packed exploration loop', () => {
       expect(figures(packed)).toEqual(figures(keyed));
       expect(packed.violations.map((v) => v.trace!.length)).toEqual(keyed.violations.map((v) => v.trace!.length));
     }
+  });
+
+  it('an error in a successor generated after the run\'s stop is not reported, as state by state', () => {
+    // 0 -> 1 -> 3 (violates Inv), 0 -> 2 -> 9 (outside the shape's 0..8): state 2 is expanded after state 1.
+    const edges: Record<number, number[]> = { 0: [1, 2], 1: [3], 2: [9] };
+    const model = (packed: boolean): Model<At, Edge> => ({
+      name: 'stop-before-error',
+      initialStates: () => [{ v: 0 }],
+      actions: (s) => (edges[s.v] ?? []).map((to) => ({ actor: 'p', step: `to${to}`, to })),
+      next: (_s, a) => ({ v: a.to }),
+      key: (s) => String(s.v),
+      properties: [always<At>('Inv', 'never 3', (s) => s.v !== 3)],
+      ...(packed ? { codec: shapeCodec<At>({ v: field.int(0, 8) })!, apply: (d: { v: number }, a: Edge) => void (d.v = a.to) } : {}),
+    });
+    for (const options of [{ stopOnFirstViolation: true }, { maxStates: 3 }] as CheckOptions[]) {
+      const packed = check(model(true), options);
+      expect(packed.status, JSON.stringify(options)).toBe(options.maxStates ? 'incomplete' : 'violation');
+      expect(summary(packed as Outcome<At, Edge>)).toEqual(summary(check(model(false), options) as Outcome<At, Edge>));
+    }
+    // Without a stop, the state outside the domain is an error.
+    expect(check(model(true)).error?.message).toBe('shape: state field v is 9, outside its declared domain (an integer from 0 to 8)');
+  });
+
+  it('maxStates 0 stores nothing and is incomplete', () => {
+    const o = check(counterRace({ NP: 2, K: 1 }), { maxStates: 0 });
+    expect(o).toMatchObject({ status: 'incomplete', bound: 'maxStates', stats: { states: 0, transitions: 0, depth: 0 } });
+  });
+
+  it('reports progress with the states left to expand', () => {
+    const seen: { states: number; queue: number }[] = [];
+    check(counterRace({ NP: 3, K: 4 }), { progressIntervalMs: 0, onProgress: (p) => seen.push({ states: p.states, queue: p.queue }) });
+    expect(seen.length).toBeGreaterThan(10);
+    for (const p of seen) {
+      expect(p.queue).toBeGreaterThan(0);
+      expect(p.queue).toBeLessThan(p.states);
+    }
+  });
+
+  it('refuses an apply that replaces an array of the state (the engine reuses it)', () => {
+    const base = counterRace({ NP: 2, K: 2 });
+    const shared = [0, 0];
+    const o = check({ ...base, apply: (d, a) => (base.apply!(d, a), a.step === 'incr' ? void ((d as unknown as { t: number[] }).t = shared) : undefined) });
+    expect(o.error).toBeInstanceOf(SpecError);
+    expect(o.error!.message).toBe(
+      'model counter-race(NP=2,K=2): apply replaced an array or record of the state on p0:incr; with a shape codec the engine reuses the state object, so apply must assign to fields only',
+    );
   });
 
   it('refuses, with a SpecError, an apply that disagrees with next, or a field outside the shape', () => {

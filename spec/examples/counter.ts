@@ -37,8 +37,9 @@ const PCS: readonly CounterPc[] = ['head', 'load', 'store', 'incr', 'done'];
 /**
  * The state's shape: x and each t[i] are at most NP*K, each n[i] at most K.
  * The engine packs a state into the bits of one integer from it (with NP=3,
- * K=8: 41 bits) and expands states in place; when the shape needs more than
- * 52 bits there is no codec and states are keyed by `key`.
+ * K=8: 41 bits; a mixed-radix number when the fields do not fit whole) and
+ * expands states in place; when the domains need more than 52 bits there is
+ * no codec and states are keyed by `key`.
  */
 export const counterShape = (NP: number, K: number): ShapeOf<CounterState> => ({
   x: field.int(0, NP * K),

@@ -229,6 +229,21 @@ class Exploration<S, A extends Action> {
     return false;
   }
 
+  /**
+   * A successor met at a bound (its level is not expanded, or the state
+   * budget is spent): a known one is skipped; a new one is not stored and
+   * makes the run incomplete. Whether the run stops (at the state budget).
+   */
+  stopsAtBound(known: boolean, expand: boolean): boolean {
+    if (known) return false;
+    if (!expand) {
+      this.bound = 'maxDepth';
+      return false;
+    }
+    this.bound = 'maxStates';
+    return true;
+  }
+
   /** Before storing a state: whether the visited set's next growth would pass the memory budget. */
   stopsBeforeGrowth(): boolean {
     const g = this.space.growthBytes;
@@ -314,14 +329,8 @@ function exploreStates<S, A extends Action>(ex: Exploration<S, A>): void {
         transitions++;
         coverage.fire(a);
         if (!expand || space.size >= maxStates) {
-          if (space.has(succ)) continue;
-          // At a bound: a new successor is not stored, and the run is incomplete.
-          if (!expand) {
-            ex.bound = 'maxDepth';
-            continue;
-          }
-          ex.bound = 'maxStates';
-          break outer;
+          if (ex.stopsAtBound(space.has(succ), expand)) break outer;
+          continue;
         }
         // The visited set is about to grow: not if that would pass the budget.
         if (ex.stopsBeforeGrowth()) break outer;
@@ -359,10 +368,13 @@ const BATCH = 512;
  */
 function explorePacked<S, A extends Action>(ex: Exploration<S, A>, space: PackedSpace<S>): void {
   const { findings, coverage, maxStates, maxDepth } = ex;
+  if (space.size === 0) return;
   const batch = new SuccessorBatch(ex.model, space.codec, space.stored(0), BATCH * 2);
   const probe = batch.probe;
   let transitions = 0;
   let expand = true;
+  /** The id of the next state to expand (for progress: the states left). */
+  let next = 0;
 
   /** Stores the batch in order; false if the run stops (ex.bound says why). */
   const flush = (): boolean => {
@@ -384,14 +396,8 @@ function explorePacked<S, A extends Action>(ex: Exploration<S, A>, space: Packed
       // Found at its first slot when the batch was hashed: known (a table only grows).
       if (firsts[k] === c + 1) continue;
       if (!expand || space.size >= maxStates) {
-        if (space.hasHashed(c, hashes[k])) continue;
-        // At a bound: a new successor is not stored, and the run is incomplete.
-        if (!expand) {
-          ex.bound = 'maxDepth';
-          continue;
-        }
-        ex.bound = 'maxStates';
-        return false;
+        if (ex.stopsAtBound(space.hasHashed(c, hashes[k]), expand)) return false;
+        continue;
       }
       if (ex.stopsBeforeGrowth()) return false;
       const sid = space.addHashed(c, hashes[k], parents[k], indices[k]);
@@ -402,7 +408,7 @@ function explorePacked<S, A extends Action>(ex: Exploration<S, A>, space: Packed
       }
     }
     ex.transitions = transitions;
-    return !ex.tick(space.size);
+    return !ex.tick(space.size - next);
   };
 
   let levelStart = 0;
@@ -411,7 +417,14 @@ function explorePacked<S, A extends Action>(ex: Exploration<S, A>, space: Packed
     if (ex.stopsAtLevel()) break;
     expand = ex.depth < maxDepth;
     for (let id = levelStart; id < levelEnd; id++) {
-      batch.expand(id, space.stored(id), findings.checksQuiescent);
+      next = id + 1;
+      try {
+        batch.expand(id, space.stored(id), findings.checksQuiescent);
+      } catch (e) {
+        // As one state at a time: what came before the error is stored first, and may end the run before it.
+        if (!flush()) break outer;
+        throw e;
+      }
       if (batch.n >= BATCH && !flush()) break outer;
     }
     if (!flush()) break;

@@ -72,6 +72,8 @@ export interface StateCodec<S> {
    * states in place, without allocating per transition.
    */
   unpackInto?(code: number, into: S): void;
+  /** Optional: the state's containers (arrays, records), which an in-place `apply` must keep (checked on the first transitions). */
+  containers?(state: S): readonly unknown[];
 }
 
 export { field, shapeCodec, type ShapeOf, type ShapeCodec, type Field, type IntField, type EnumField, type ArrayField, type RecordField } from './shape.js';
@@ -92,7 +94,9 @@ export interface Model<S, A extends Action = Action> {
    * several steps in a row use them to copy once instead of once per step;
    * with a codec that has `unpackInto`, the explorer applies every action in
    * place on a state object it reuses (then `apply` must change the state
-   * only by assigning to its declared fields).
+   * only by assigning to its declared fields, not replace its arrays or
+   * records; and `actions`, `key` and the properties receive state objects
+   * that are reused afterwards, so they must not keep them).
    */
   clone?(state: S): S;
   apply?(draft: S, action: A): void;

@@ -1,21 +1,27 @@
 /**
  * State shapes: a model may declare the finite domain of every field of its
- * state, and get from `shapeCodec` a codec that packs a state into the bits of
- * one integer (below 2^52, exact in a double) and back.
+ * state, and get from `shapeCodec` a codec that packs a state into one
+ * integer (below 2^52, exact in a double) and back.
  *
- * The codec's functions are generated for the shape (straight-line code, one
- * shift and mask per field, no loop and no allocation except in `unpack`),
- * because they run once or twice per transition. Fields go whole into one of
- * two words, the low 32 bits and the high 20 (largest first, first fit), so
- * that every operation stays in 32-bit integer arithmetic.
+ * The codec's functions are generated for the shape (straight-line code, no
+ * loop and no allocation except in `unpack`), because they run once or twice
+ * per transition. Fields are bit fields when they fit whole in two words, the
+ * low 32 bits and the high 20 (largest first, first fit), so that every
+ * operation stays in 32-bit integer arithmetic; otherwise the code is the
+ * mixed-radix number of the field values (a division per field to unpack),
+ * as long as the product of the domain sizes is at most 2^52.
  *
  * Beyond `pack`/`unpack`, a shape codec can write a code into an existing
  * state object (`unpackInto`): with the model's in-place `apply`, the engine
- * then expands states without allocating (explore.ts).
+ * then expands states without allocating (successors.ts). `containers` lists
+ * the state's arrays and records, which such an `apply` must keep.
  *
- * `pack` checks every value against its declared domain (and every array's
- * length), so that a value outside it is a SpecError naming the field rather
- * than a silently wrong code.
+ * `pack` checks every value against its declared domain (an integer in its
+ * range, or one of the listed values), every array's length and that every
+ * record is an object, so that a value outside the shape is a SpecError
+ * naming the field rather than a silently wrong code. Properties the shape
+ * does not declare are not stored: the model's `key` must not depend on them
+ * (the engine checks the round trip on the first transitions).
  */
 import type { StateCodec } from './model.js';
 import { SpecError } from './errors.js';
@@ -70,8 +76,12 @@ export const field = {
 export interface ShapeCodec<S> extends StateCodec<S> {
   /** Writes the state with code `code` into `into` (a state of the same shape), field by field. */
   unpackInto(code: number, into: S): void;
+  /** The state's containers (itself, its arrays and records), in a fixed order: `apply` must keep them. */
+  containers(state: S): readonly unknown[];
   /** Bits the shape takes (at most 52). */
   readonly bits: number;
+  /** Whether fields are bit fields of the code, or the digits of a mixed-radix number (when bit fields do not fit). */
+  readonly layout: 'bit fields' | 'mixed radix';
 }
 
 /** The width of the low word, and the most bits a code may have (so that code + 1 stays exact). */
@@ -93,32 +103,50 @@ interface Leaf {
 
 const bitsFor = (size: number): number => (size <= 1 ? 0 : Math.ceil(Math.log2(size)));
 
-function leaves(f: Field, path: string, name: string, out: Leaf[], arrays: { path: string; name: string; length: number }[]): void {
+/** A container of the state (the state itself, an array or a record): checked before its fields are read. */
+interface Container {
+  readonly path: string;
+  readonly name: string;
+  /** The array's length, or undefined for a record. */
+  readonly length?: number;
+}
+
+/** The largest domain a field may have, so that a digit stays a 32-bit signed integer. */
+const MAX_SIZE = 2 ** 31;
+
+function leaves(f: Field, path: string, name: string, out: Leaf[], containers: Container[]): void {
+  const what = name || '(state)';
   switch (f.kind) {
     case 'int': {
-      if (!(Number.isInteger(f.min) && Number.isInteger(f.max) && f.min <= f.max && f.min >= -(2 ** 31) && f.max < 2 ** 31)) {
-        throw new SpecError(`shape: field ${name || '(state)'} has the integer range ${f.min}..${f.max}; it must be integers min <= max within 32-bit signed integers`);
+      if (!(Number.isInteger(f.min) && Number.isInteger(f.max) && f.min <= f.max && f.max - f.min < MAX_SIZE && f.min >= -(2 ** 31) && f.max < 2 ** 31)) {
+        throw new SpecError(`shape: field ${what} has the integer range ${f.min}..${f.max}; it must be 32-bit signed integers min <= max, with at most 2^31 values`);
       }
       const size = f.max - f.min + 1;
       out.push({ path, name, field: f, size, bits: bitsFor(size) });
       return;
     }
     case 'enum': {
-      if (f.values.length === 0) throw new SpecError(`shape: field ${name} has no values`);
-      if (new Set(f.values).size !== f.values.length) throw new SpecError(`shape: field ${name} lists a value twice`);
+      if (f.values.length === 0) throw new SpecError(`shape: field ${what} has no values`);
+      if (f.values.length > MAX_SIZE) throw new SpecError(`shape: field ${what} has more than 2^31 values`);
+      if (new Set(f.values).size !== f.values.length || f.values.some((v) => v !== v)) throw new SpecError(`shape: field ${what} lists a value twice (or NaN, which equals nothing)`);
       out.push({ path, name, field: f, size: f.values.length, bits: bitsFor(f.values.length) });
       return;
     }
     case 'array':
-      if (!(Number.isInteger(f.length) && f.length >= 0)) throw new SpecError(`shape: array ${name} has length ${f.length}`);
-      arrays.push({ path, name, length: f.length });
-      for (let i = 0; i < f.length; i++) leaves(f.of, `${path}[${i}]`, `${name}[${i}]`, out, arrays);
+      if (!(Number.isInteger(f.length) && f.length >= 0)) throw new SpecError(`shape: array ${what} has length ${f.length}`);
+      containers.push({ path, name: what, length: f.length });
+      for (let i = 0; i < f.length; i++) leaves(f.of, `${path}[${i}]`, `${name}[${i}]`, out, containers);
       return;
     case 'record':
-      for (const [k, sub] of Object.entries(f.fields)) leaves(sub, `${path}[${JSON.stringify(k)}]`, name ? `${name}.${k}` : k, out, arrays);
+      containers.push({ path, name: what });
+      for (const [k, sub] of Object.entries(f.fields)) {
+        // In the generated object literal, "__proto__" would set the prototype, not a property.
+        if (k === '__proto__') throw new SpecError(`shape: field ${name ? `${name}.` : ''}__proto__: that name cannot be a state field`);
+        leaves(sub, `${path}[${JSON.stringify(k)}]`, name ? `${name}.${k}` : k, out, containers);
+      }
       return;
     default:
-      throw new SpecError(`shape: field ${name || '(state)'} is not a field shape (use field.int, field.oneOf, field.bool, field.array, field.record)`);
+      throw new SpecError(`shape: field ${what} is not a field shape (use field.int, field.oneOf, field.bool, field.array, field.record)`);
   }
 }
 
@@ -153,16 +181,21 @@ function blankOf(f: Field, constant: (v: unknown) => string): string {
 }
 
 /**
- * The codec of a shape, or undefined when the shape needs more than 52 bits
+ * The codec of a shape, or undefined when its domains do not fit in 52 bits
  * (then the model has no codec and the engine keys states by `key`).
- * Throws a SpecError for a malformed shape.
+ * Fields are bit fields when they fit whole in the two words; otherwise the
+ * code is the mixed-radix number of the field values (slower: a division
+ * per field to unpack), as long as the product of the domain sizes is at
+ * most 2^52. Throws a SpecError for a malformed shape.
  */
 export function shapeCodec<S>(shape: ShapeOf<S>): ShapeCodec<S> | undefined {
   const ls: Leaf[] = [];
-  const arrays: { path: string; name: string; length: number }[] = [];
-  leaves({ kind: 'record', fields: shape as Record<string, Field> }, '', '', ls, arrays);
-  const bits = ls.reduce((n, l) => n + l.bits, 0);
-  if (bits > MAX_BITS || !place(ls)) return undefined;
+  const containers: Container[] = [];
+  leaves({ kind: 'record', fields: shape as Record<string, Field> }, '', '', ls, containers);
+  const bitFields = ls.reduce((n, l) => n + l.bits, 0) <= MAX_BITS && place(ls);
+  const log2 = ls.reduce((n, l) => n + Math.log2(l.size), 0);
+  if (!bitFields && log2 > MAX_BITS) return undefined;
+  const bits = bitFields ? ls.reduce((n, l) => n + l.bits, 0) : Math.ceil(log2 - 1e-9);
 
   // Values the generated code compares with or returns (enum values) are passed in, not printed.
   const constants: unknown[] = [];
@@ -172,44 +205,60 @@ export function shapeCodec<S>(shape: ShapeOf<S>): ShapeCodec<S> | undefined {
     return `K[${i}]`;
   };
 
-  const pack: string[] = ['let lo = 0, hi = 0, v, d;'];
-  for (const a of arrays) pack.push(`if (s${a.path}.length !== ${a.length}) bad(${JSON.stringify(a.name)}, s${a.path}, 'an array of length ${a.length}');`);
+  const pack: string[] = [bitFields ? 'let lo = 0, hi = 0, v, d;' : 'let c = 0, v, d;'];
+  for (const c of containers) {
+    const test = c.length === undefined ? `(typeof s${c.path} !== 'object' || s${c.path} === null)` : `(!Array.isArray(s${c.path}) || s${c.path}.length !== ${c.length})`;
+    const domain = c.length === undefined ? 'an object' : `an array of length ${c.length}`;
+    pack.push(`if ${test} bad(${JSON.stringify(c.name)}, s${c.path}, '${domain}');`);
+  }
   ls.forEach((l, i) => {
-    const word = l.word === 0 ? 'lo' : 'hi';
     const f = l.field;
     pack.push(`v = s${l.path};`);
     if (f.kind === 'int') {
+      // v === (v | 0): a number and a 32-bit integer (a string, null or true is not equal to its coercion).
       pack.push(`d = v - ${f.min};`);
-      pack.push(`if (!(d >= 0 && d <= ${l.size - 1} && (d | 0) === d)) bad(${JSON.stringify(l.name)}, v, 'an integer from ${f.min} to ${f.max}');`);
+      pack.push(`if (v !== (v | 0) || d < 0 || d > ${l.size - 1}) bad(${JSON.stringify(l.name)}, v, 'an integer from ${f.min} to ${f.max}');`);
     } else {
       pack.push(`d = ${f.values.map((v, k) => `v === ${constant(v)} ? ${k} : `).join('')}-1;`);
       pack.push(`if (d < 0) bad(${JSON.stringify(l.name)}, v, D[${i}]);`);
     }
-    if (l.bits > 0) pack.push(`${word} |= d << ${l.shift};`);
+    if (!bitFields) pack.push(`c = c * ${l.size} + d;`);
+    else if (l.bits > 0) pack.push(`${l.word === 0 ? 'lo' : 'hi'} |= d << ${l.shift};`);
   });
-  pack.push('return hi * 4294967296 + (lo >>> 0);');
+  pack.push(bitFields ? 'return hi * 4294967296 + (lo >>> 0);' : 'return c;');
 
-  const into: string[] = ['const lo = code >>> 0, hi = (code - lo) / 4294967296;'];
-  for (const l of ls) {
-    const word = l.word === 0 ? 'lo' : 'hi';
-    const digit = l.bits === 0 ? '0' : `(${word} >>> ${l.shift}) & ${2 ** l.bits - 1}`;
-    const f = l.field;
-    into.push(f.kind === 'int' ? `s${l.path} = (${digit}) + ${f.min};` : `s${l.path} = ${constant(f.values)}[${digit}];`);
+  const value = (l: Leaf, digit: string): string => (l.field.kind === 'int' ? `(${digit}) + ${l.field.min}` : `${constant(l.field.values)}[${digit}]`);
+  const into: string[] = [];
+  if (bitFields) {
+    into.push('const lo = code >>> 0, hi = (code - lo) / 4294967296;');
+    for (const l of ls) into.push(`s${l.path} = ${value(l, l.bits === 0 ? '0' : `(${l.word === 0 ? 'lo' : 'hi'} >>> ${l.shift}) & ${2 ** l.bits - 1}`)};`);
+  } else {
+    // The last field is the lowest digit.
+    into.push('let c = code, d;');
+    for (const l of [...ls].reverse()) into.push(`d = c % ${l.size}; c = (c - d) / ${l.size}; s${l.path} = ${value(l, 'd')};`);
   }
-  const domains = ls.map((l) => (l.field.kind === 'enum' ? `one of ${l.field.values.map((v) => JSON.stringify(v)).join(', ')}` : ''));
+  const domains = ls.map((l) => (l.field.kind === 'enum' ? `one of ${l.field.values.map((v) => JSON.stringify(v) ?? String(v)).join(', ')}` : ''));
   const bad = (name: string, value: unknown, domain: string): never => {
-    throw new SpecError(`shape: state field ${name} is ${JSON.stringify(value) ?? String(value)}, outside its declared domain (${domain})`);
+    let shown: string;
+    try {
+      shown = JSON.stringify(value) ?? String(value);
+    } catch {
+      shown = String(value);
+    }
+    throw new SpecError(`shape: state field ${name} is ${shown}, outside its declared domain (${domain})`);
   };
   const blank = blankOf({ kind: 'record', fields: shape as Record<string, Field> }, constant);
   const make = new Function(
     'K',
     'D',
     'bad',
-    `function pack(s) {\n${pack.join('\n')}\n}
+    `'use strict';
+    function pack(s) {\n${pack.join('\n')}\n}
     function unpackInto(code, s) {\n${into.join('\n')}\n}
     function unpack(code) { const s = ${blank}; unpackInto(code, s); return s; }
-    return { pack, unpackInto, unpack };`,
+    function containers(s) { return [${containers.map((c) => `s${c.path}`).join(', ')}]; }
+    return { pack, unpackInto, unpack, containers };`,
   );
-  const generated = make(constants, domains, bad) as Omit<ShapeCodec<S>, 'bits'>;
-  return { ...generated, bits };
+  const generated = make(constants, domains, bad) as Omit<ShapeCodec<S>, 'bits' | 'layout'>;
+  return { ...generated, bits, layout: bitFields ? 'bit fields' : 'mixed radix' };
 }

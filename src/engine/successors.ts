@@ -91,27 +91,31 @@ export class SuccessorBatch<S, A extends Action> {
     const unpackInto = codec.unpackInto!;
     const apply = model.apply!;
     let n = this.n;
-    for (let ai = 0; ai < na; ai++) {
-      const a = acts[ai];
-      let succ: S;
-      if (inPlace) {
-        unpackInto(code, draft);
-        apply(draft, a);
-        succ = draft;
-      } else succ = model.next(state, a);
-      const c = codec.pack(succ);
-      if (!(c >= 0 && c <= MAX_PACKED && Math.floor(c) === c)) throw badCodeError(model, c, succ);
-      if (inPlace && this.selfChecks > 0) {
-        this.selfChecks--;
-        this.selfCheck(state, a, succ, c);
+    try {
+      for (let ai = 0; ai < na; ai++) {
+        const a = acts[ai];
+        let succ: S;
+        if (inPlace) {
+          unpackInto(code, draft);
+          if (this.selfChecks > 0) {
+            this.selfChecks--;
+            this.selfCheck(state, a);
+          } else apply(draft, a);
+          succ = draft;
+        } else succ = model.next(state, a);
+        const c = codec.pack(succ);
+        if (!(c >= 0 && c <= MAX_PACKED && Math.floor(c) === c)) throw badCodeError(model, c, succ);
+        if (this.checking) this.selfCheckCode(succ, c);
+        codes[n] = c;
+        parents[n] = id;
+        indices[n] = ai;
+        acted[n] = a;
+        n++;
       }
-      codes[n] = c;
-      parents[n] = id;
-      indices[n] = ai;
-      acted[n] = a;
-      n++;
+    } finally {
+      // On an error, the successors before it stay in the batch (the caller stores them first).
+      this.n = n;
     }
-    this.n = n;
     return na;
   }
 
@@ -128,15 +132,39 @@ export class SuccessorBatch<S, A extends Action> {
     this.acted.length = cap;
   }
 
-  /** Checks one in-place transition against the model's own next, key and codec. */
-  private selfCheck(state: S, a: A, succ: S, code: number): void {
-    const { model, codec } = this;
+  /** Whether the transition being generated is self-checked (its code is checked after packing). */
+  private checking = false;
+
+  /**
+   * Applies `a` to the draft (holding `state`) and checks the result against
+   * the model's own `next` and `key`, and that `apply` kept the draft's
+   * containers (its arrays and records are reused for the next successor).
+   */
+  private selfCheck(state: S, a: A): void {
+    const { model, codec, draft } = this;
+    const before = codec.containers?.(draft);
+    model.apply!(draft, a);
+    const after = codec.containers?.(draft);
+    if (before !== undefined && after !== undefined && before.some((c, i) => c !== after[i])) {
+      throw new SpecError(
+        `model ${model.name}: apply replaced an array or record of the state on ${a.actor}:${a.step}; ` +
+          'with a shape codec the engine reuses the state object, so apply must assign to fields only',
+      );
+    }
     const expected = model.key(model.next(state, a));
-    const got = model.key(succ);
+    const got = model.key(draft);
     if (got !== expected) {
       throw new SpecError(`model ${model.name}: apply and next disagree on ${a.actor}:${a.step} from ${model.key(state)}: apply gives ${got}, next gives ${expected}`);
     }
+    this.checking = true;
+  }
+
+  /** After a self-checked transition: the code round-trips to the same key (so `key` reads only fields of the shape). */
+  private selfCheckCode(succ: S, code: number): void {
+    this.checking = false;
+    const { model, codec } = this;
+    const got = model.key(succ);
     const back = model.key(codec.unpack(code));
-    if (back !== got) throw new SpecError(`model ${model.name}: the codec does not round-trip ${got} (packed ${code}, unpacked ${back})`);
+    if (back !== got) throw new SpecError(`model ${model.name}: the codec does not round-trip ${got} (packed ${code}, unpacked ${back}): does the state have fields its shape does not declare?`);
   }
 }
