@@ -278,6 +278,20 @@ class Exploration<S, A extends Action> {
     return false;
   }
 
+  /** The states added since the level ending at `levelEnd` become the next level: its end. */
+  nextLevel(levelEnd: number): number {
+    this.space.nextLevel();
+    const end = this.space.size;
+    if (end > levelEnd) this.depth++;
+    return end;
+  }
+
+  /** At the end of the exploration: its transitions, and the depth of states added by a level stopped inside. */
+  end(transitions: number, levelEnd: number): void {
+    this.transitions = transitions;
+    if (this.space.size > levelEnd) this.depth++;
+  }
+
   outcome(): Outcome<S, A> {
     const { space, model } = this;
     const timeMs = performance.now() - this.started;
@@ -344,13 +358,10 @@ function exploreStates<S, A extends Action>(ex: Exploration<S, A>): void {
         if (ex.tick(space.size - id - 1)) break outer;
       }
     }
-    space.nextLevel();
     levelStart = levelEnd;
-    levelEnd = space.size;
-    if (levelEnd > levelStart) ex.depth++;
+    levelEnd = ex.nextLevel(levelEnd);
   }
-  ex.transitions = transitions;
-  if (space.size > levelEnd) ex.depth++;
+  ex.end(transitions, levelEnd);
 }
 
 /** Successors are stored in batches of about this many (see PackedTable.hashAll). */
@@ -428,14 +439,10 @@ function explorePacked<S, A extends Action>(ex: Exploration<S, A>, space: Packed
       if (batch.n >= BATCH && !flush()) break outer;
     }
     if (!flush()) break;
-    space.nextLevel();
     levelStart = levelEnd;
-    levelEnd = space.size;
-    if (levelEnd > levelStart) ex.depth++;
+    levelEnd = ex.nextLevel(levelEnd);
   }
-  ex.transitions = transitions;
-  // Stopped inside a level: the states it added are one level deeper.
-  if (space.size > levelEnd) ex.depth++;
+  ex.end(transitions, levelEnd);
 }
 
 /** The outcome from the exploration's results: verdicts, traces, status. */
