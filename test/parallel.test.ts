@@ -42,6 +42,18 @@ describe('parallel exploration gives the one-worker results', () => {
     expect(o.violations[0].trace).toHaveLength(49);
   });
 
+  it('counter race NP=3 K=4, 3 workers, with lanes of 64 entries (a level spans many chunks of shared memory)', { timeout: 120_000 }, async () => {
+    const before = process.env.CHECKER_LANE_BITS;
+    process.env.CHECKER_LANE_BITS = '6';
+    try {
+      const o = await same(...table('counter-race', { NP: 3, K: 4 }), 3);
+      expect(o.stats).toMatchObject({ states: 165340, transitions: 465273, depth: 52 });
+    } finally {
+      if (before === undefined) delete process.env.CHECKER_LANE_BITS;
+      else process.env.CHECKER_LANE_BITS = before;
+    }
+  });
+
   it('counter race NP=3 K=3 keyed by strings (no codec), 3 workers', { timeout: 120_000 }, async () => {
     const { counterRace } = await import('../spec/examples/counter.js');
     await same(() => counterRace({ NP: 3, K: 3 }, { codec: false }), { module: COUNTER, exportName: 'counterRace', args: [{ NP: 3, K: 3 }, { codec: false }] }, 3);

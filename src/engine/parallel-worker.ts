@@ -73,20 +73,17 @@ function receive(identity: string | number, state: unknown, parent: number, acti
 
 const BATCH = 4096;
 
-/** Successors bound for one peer: packed codes in a Float64Array, or keys and states. */
+/** Successors bound for one peer on the string path: keys with their states, sent in batches. */
 class Outbox {
   n = 0;
   nums = new Float64Array(BATCH * 3);
   keys: string[] = [];
   states: unknown[] = [];
   constructor(private readonly to: MessagePort) {}
-  push(identity: string | number, state: unknown, parent: number, action: number, expand: boolean): void {
+  push(identity: string, state: unknown, parent: number, action: number, expand: boolean): void {
     const n = this.n;
-    if (packed) this.nums[n * 3] = identity as number;
-    else {
-      this.keys.push(identity as string);
-      this.states.push(state);
-    }
+    this.keys.push(identity);
+    this.states.push(state);
     this.nums[n * 3 + 1] = parent;
     this.nums[n * 3 + 2] = action;
     this.n = n + 1;
@@ -103,17 +100,77 @@ class Outbox {
   }
 }
 
+/**
+ * Entries per chunk of a lane (2^16, three doubles each: code, parent, action).
+ * CHECKER_LANE_BITS sets another power of two, so that tests can make a level span many chunks.
+ */
+const LANE_BITS = Number(process.env.CHECKER_LANE_BITS ?? 16);
+const LANE_MASK = (1 << LANE_BITS) - 1;
+
+/**
+ * Packed successors bound for one peer, written straight into chunks of
+ * shared memory that the peer reads once the level is over (no message per
+ * batch, no copy). A chunk is shared with the peer once, when it is made, and
+ * reused on every level: a level starts only after every worker has stored
+ * what it received in the one before. The count of a level is published with
+ * an atomic store before its 'end' message (and read with an atomic load), so
+ * the entries written before it are visible to the peer.
+ */
+class Lane {
+  n = 0;
+  private readonly chunks: Float64Array[] = [];
+  private readonly count = new Int32Array(new SharedArrayBuffer(4));
+  constructor(private readonly to: MessagePort) {
+    to.postMessage({ t: 'lane', count: this.count });
+  }
+  push(code: number, parent: number, action: number): void {
+    const n = this.n;
+    const c = n >>> LANE_BITS;
+    if (c === this.chunks.length) {
+      const chunk = new Float64Array(new SharedArrayBuffer(8 * 3 << LANE_BITS));
+      this.chunks.push(chunk);
+      this.to.postMessage({ t: 'chunk', chunk });
+    }
+    const a = this.chunks[c];
+    const i = (n & LANE_MASK) * 3;
+    a[i] = code;
+    a[i + 1] = parent;
+    a[i + 2] = action;
+    this.n = n + 1;
+  }
+  /** Ends the level: publishes the count, tells the peer. */
+  end(expand: boolean): void {
+    Atomics.store(this.count, 0, this.n);
+    this.to.postMessage({ t: 'end', expand });
+    this.n = 0;
+  }
+}
+
+/** What a peer shares with this worker: its lane's chunks and count, and the level's count once it ended. */
+interface LaneIn {
+  chunks: Float64Array[];
+  count?: Int32Array;
+  n: number;
+  expand: boolean;
+}
+
 let outboxes: (Outbox | null)[] = [];
+let lanes: (Lane | null)[] = [];
+const lanesIn: LaneIn[] = Array.from({ length: W }, () => ({ chunks: [], n: 0, expand: true }));
 
 /** String keys already sent to their owners (bounded: cleared when full). */
 const sent = new Set<string>();
 const SENT_MAX = 1 << 20;
 
 function expandLevel(expand: boolean): void {
-  if (packedSpace !== undefined) expandPacked(packedSpace, batch!, expand);
-  else expandKeyed(expand);
-  for (const o of outboxes) o?.flush(expand);
-  for (const p of peers) p?.postMessage({ t: 'end' });
+  if (packedSpace !== undefined) {
+    expandPacked(packedSpace, batch!, expand);
+    for (const l of lanes) l?.end(expand);
+  } else {
+    expandKeyed(expand);
+    for (const o of outboxes) o?.flush(expand);
+    for (const p of peers) p?.postMessage({ t: 'end' });
+  }
   expanded = true;
   maybeDone();
 }
@@ -147,7 +204,7 @@ function expandPacked(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Actio
       const h = hashes[k];
       const owner = W === 1 ? me : ownerOfHash(h);
       if (owner !== me) {
-        outboxes[owner]!.push(codes[k], undefined, parents[k], indices[k], expand);
+        lanes[owner]!.push(codes[k], parents[k], indices[k]);
         continue;
       }
       codes[own] = codes[k];
@@ -213,12 +270,11 @@ function expandKeyed(expand: boolean): void {
       const identity = space.identity(succ);
       const owner = W === 1 ? 0 : ownerOf(identity);
       if (owner === me) receive(identity, succ, parent, ai, expand);
-      else if (packed) outboxes[owner]!.push(identity, undefined, parent, ai, expand);
       else if (!sent.has(identity as string)) {
         // A state object is costly to clone: send each key once (the owner has it from then on).
         if (sent.size >= SENT_MAX) sent.clear();
         sent.add(identity as string);
-        outboxes[owner]!.push(identity, succ, parent, ai, expand);
+        outboxes[owner]!.push(identity as string, succ, parent, ai, expand);
       }
     }
   }
@@ -234,21 +290,28 @@ function report(): LevelReport {
 /** Scratch for a received batch of packed states: codes, hashes, first slots, parents, actions. */
 const rx = { codes: new Float64Array(BATCH), hashes: new Int32Array(BATCH), firsts: new Float64Array(BATCH), parents: new Float64Array(BATCH), actions: new Float64Array(BATCH) };
 
-/** Stores a batch of packed successors a peer sent (code, parent, action per entry), in order. */
-function storeReceived(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Action>, nums: Float64Array, n: number, expand: boolean): void {
+/** Stores, in order, the packed successors a peer wrote in its lane for this worker during the level. */
+function storeLane(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Action>, lane: LaneIn): void {
   const { codes, hashes, firsts, parents, actions } = rx;
-  for (let i = 0; i < n; i++) {
-    const c = nums[i * 3];
-    codes[i] = c;
-    hashes[i] = hashPacked(c);
-    parents[i] = nums[i * 3 + 1];
-    actions[i] = nums[i * 3 + 2];
+  for (let start = 0; start < lane.n; start += BATCH) {
+    const m = Math.min(BATCH, lane.n - start);
+    for (let i = 0; i < m; i++) {
+      const e = start + i;
+      const chunk = lane.chunks[e >>> LANE_BITS];
+      const j = (e & LANE_MASK) * 3;
+      const c = chunk[j];
+      codes[i] = c;
+      hashes[i] = hashPacked(c);
+      parents[i] = chunk[j + 1];
+      actions[i] = chunk[j + 2];
+    }
+    ps.firstAll(hashes, m, firsts);
+    storeOwned(ps, b, codes, hashes, firsts, parents, actions, m, lane.expand);
   }
-  ps.firstAll(hashes, n, firsts);
-  storeOwned(ps, b, codes, hashes, firsts, parents, actions, n, expand);
+  lane.n = 0;
 }
 
-type Batch = { t: string; n: number; nums: Float64Array; keys: string[]; states: unknown[]; expand: boolean };
+type Batch = { t: string; n: number; nums: Float64Array; keys: string[]; states: unknown[]; expand: boolean; chunk?: Float64Array; count?: Int32Array };
 
 /**
  * Batches received during a level, by sender. They are stored only once this
@@ -262,13 +325,16 @@ function maybeDone(): void {
   if (!expanded || ends < W - 1) return;
   expanded = false;
   ends = 0;
-  for (const batches of inbox) {
-    for (const m of batches) {
-      const { n, nums, keys, states, expand } = m;
-      if (packedSpace !== undefined) storeReceived(packedSpace, batch!, nums, n, expand);
-      else for (let i = 0; i < n; i++) receive(keys[i], states[i], nums[i * 3 + 1], nums[i * 3 + 2], expand);
+  for (let from = 0; from < W; from++) {
+    if (packedSpace !== undefined) {
+      if (from !== me) storeLane(packedSpace, batch!, lanesIn[from]);
+      continue;
     }
-    batches.length = 0;
+    for (const m of inbox[from]) {
+      const { n, nums, keys, states, expand } = m;
+      for (let i = 0; i < n; i++) receive(keys[i], states[i], nums[i * 3 + 1], nums[i * 3 + 2], expand);
+    }
+    inbox[from].length = 0;
   }
   space.nextLevel();
   levelStart = levelEnd;
@@ -278,10 +344,22 @@ function maybeDone(): void {
 
 function onPeer(from: number, m: Batch): void {
   try {
-    if (m.t === 'end') {
-      ends++;
-      maybeDone();
-      return;
+    const lane = lanesIn[from];
+    switch (m.t) {
+      case 'lane':
+        lane.count = m.count;
+        return;
+      case 'chunk':
+        lane.chunks.push(m.chunk!);
+        return;
+      case 'end':
+        if (lane.count !== undefined) {
+          lane.n = Atomics.load(lane.count, 0);
+          lane.expand = m.expand;
+        }
+        ends++;
+        maybeDone();
+        return;
     }
     inbox[from].push(m);
   } catch (e) {
@@ -304,7 +382,8 @@ port.on('message', async (m: { t: string; expand?: boolean; local?: number }) =>
         packed = model.codec !== undefined;
         coverage = new CoverageCounter(model.steps);
         findings = new Findings(model.properties);
-        outboxes = peers.map((p) => (p === null ? null : new Outbox(p)));
+        outboxes = peers.map((p) => (p === null || packed ? null : new Outbox(p)));
+        lanes = peers.map((p) => (p === null || !packed ? null : new Lane(p)));
         peers.forEach((p, from) => p?.on('message', (m: Batch) => onPeer(from, m)));
         loadedCpuMs = threadCpuMs();
         port.postMessage({ t: 'loaded' });
