@@ -28,7 +28,6 @@ const port = parentPort!;
 
 let model: Model<unknown, Action>;
 let space: Space<unknown>;
-let packed = false;
 let coverage: CoverageCounter;
 let findings: Findings<unknown>;
 /** Packed models: the visited set as packed, and the batch successors are generated into. */
@@ -379,7 +378,11 @@ port.on('message', async (m: { t: string; expand?: boolean; local?: number }) =>
         const mod = await import(ref.module);
         model = await mod[ref.exportName](...ref.args);
         space = spaceFor(model);
-        packed = model.codec !== undefined;
+        if (space instanceof PackedSpace) {
+          packedSpace = space;
+          batch = new SuccessorBatch(model, space.codec, space.identity(model.initialStates()[0]), GENERATED * 2);
+        }
+        const packed = packedSpace !== undefined;
         coverage = new CoverageCounter(model.steps);
         findings = new Findings(model.properties);
         outboxes = peers.map((p) => (p === null || packed ? null : new Outbox(p)));
@@ -398,10 +401,6 @@ port.on('message', async (m: { t: string; expand?: boolean; local?: number }) =>
         space.nextLevel();
         levelStart = 0;
         levelEnd = space.size;
-        if (space instanceof PackedSpace && model.codec !== undefined) {
-          packedSpace = space;
-          batch = new SuccessorBatch(model, model.codec, space.identity(inits[0]) as number, GENERATED * 2);
-        }
         port.postMessage({ t: 'level', ...report() });
         break;
       }

@@ -35,7 +35,7 @@ import { CheckerError, SpecError } from './errors.js';
 import type { Bound, Outcome, Stats, Trace } from './outcome.js';
 import { CoverageCounter, defaultMemoryLimit, finish, overMemory, rate, validateModel, type CheckOptions } from './explore.js';
 import { rebuildTrace } from './trace.js';
-import type { TraceStore } from './store.js';
+import { identityFor, type TraceStore } from './store.js';
 
 /** Where a worker finds the model: `(await import(module))[exportName](...args)`. */
 export interface ModelRef {
@@ -237,10 +237,7 @@ async function exploreParallel<S, A extends Action>(
       }
       paths.set(gid, path.reverse());
     }
-    const codec = model.codec;
-    const identity = codec
-      ? { of: (s: S) => codec.pack(s), describe: (k: string | number) => `${model.key(codec.unpack(k as number))} (packed ${k})` }
-      : { of: (s: S) => model.key(s), describe: (k: string | number) => String(k) };
+    const identity = identityFor(model);
     const trace = (gid: number): Trace<S, A> => {
       const path = paths.get(gid)!;
       const store: TraceStore = {

@@ -11,7 +11,8 @@
  */
 import type { Model, StateCodec } from './model.js';
 import { SpecError } from './errors.js';
-import { ChunkedFloat64, ChunkedInt32, MAX_PACKED, PackedTable, StringTable } from './table.js';
+import { ChunkedFloat64, ChunkedInt32, hashPacked, isPackedCode, PackedTable, StringTable } from './table.js';
+import type { Identity } from './trace.js';
 
 /** What trace rebuilding needs from a store. */
 export interface TraceStore {
@@ -69,12 +70,30 @@ class ChunkedArray<T> {
   }
 }
 
+/** What both visited sets keep by id for traces: the parent link and the action index. */
+abstract class Links {
+  protected readonly parents = new ChunkedInt32();
+  protected readonly actions = new ChunkedInt32();
+
+  parent(id: number): number {
+    return this.parents.get(id);
+  }
+  action(id: number): number {
+    return this.actions.get(id);
+  }
+  pathTo(id: number): number[] {
+    return pathOf((i) => this.parents.get(i), id);
+  }
+  /** Bytes the links reserve. */
+  protected get linkBytes(): number {
+    return this.parents.bytes + this.actions.bytes;
+  }
+}
+
 /** States keyed by their canonical string key (models without a codec). */
-export class KeyedSpace<S> implements Space<S> {
+export class KeyedSpace<S> extends Links implements Space<S> {
   private readonly ids: StringTable;
   private readonly keys = new ChunkedArray<string>();
-  private readonly parents = new ChunkedInt32();
-  private readonly actions = new ChunkedInt32();
   private cur: S[] = [];
   private curStart = 0;
   private next: S[] = [];
@@ -83,6 +102,7 @@ export class KeyedSpace<S> implements Space<S> {
     private readonly key: (s: S) => string,
     shardAt?: number,
   ) {
+    super();
     this.ids = new StringTable(shardAt);
   }
 
@@ -138,25 +158,28 @@ export class KeyedSpace<S> implements Space<S> {
     return String(stored);
   }
 
-  parent(id: number): number {
-    return this.parents.get(id);
-  }
-  action(id: number): number {
-    return this.actions.get(id);
-  }
   stored(id: number): string {
     return this.keys.get(id);
   }
-  pathTo(id: number): number[] {
-    return pathOf((i) => this.parents.get(i), id);
-  }
 
   get bytes(): number {
-    return this.parents.bytes + this.actions.bytes;
+    return this.linkBytes;
   }
   get growthBytes(): number {
     return 0;
   }
+}
+
+/** A packed code as its state's key (for error messages). */
+const describePacked = <S>(model: Model<S, any>, codec: StateCodec<S>, code: number): string => `${model.key(codec.unpack(code))} (packed ${code})`;
+
+/**
+ * How a trace compares a replayed state with a stored one, for a visited set
+ * kept elsewhere (the parallel workers'): by packed code with a codec, by key without.
+ */
+export function identityFor<S>(model: Model<S, any>): Identity<S> {
+  const codec = model.codec;
+  return codec ? { of: (s) => codec.pack(s), describe: (k) => describePacked(model, codec, k as number) } : { of: (s) => model.key(s), describe: String };
 }
 
 /** The error for a codec's `pack` that returned something other than an integer from 0 to MAX_PACKED. */
@@ -169,16 +192,16 @@ export const badCodeError = <S>(model: Model<S, any>, c: number, state: S): Spec
  * the table's 8 bytes per slot at a load of 3/8 to 3/4). The level being
  * expanded is unpacked from the codes, so no state object outlives its use.
  */
-export class PackedSpace<S> implements Space<S> {
+export class PackedSpace<S> extends Links implements Space<S> {
   private readonly table = new PackedTable();
   private readonly codes = new ChunkedFloat64();
-  private readonly parents = new ChunkedInt32();
-  private readonly actions = new ChunkedInt32();
 
   constructor(
     private readonly model: Model<S, any>,
     readonly codec: StateCodec<S>,
-  ) {}
+  ) {
+    super();
+  }
 
   get size(): number {
     return this.codes.length;
@@ -210,7 +233,7 @@ export class PackedSpace<S> implements Space<S> {
 
   code(state: S): number {
     const c = this.codec.pack(state);
-    if (!(c >= 0 && c <= MAX_PACKED && Math.floor(c) === c)) throw badCodeError(this.model, c, state);
+    if (!isPackedCode(c)) throw badCodeError(this.model, c, state);
     return c;
   }
 
@@ -223,13 +246,7 @@ export class PackedSpace<S> implements Space<S> {
   }
 
   addIdentity(identity: string | number, _state: S | undefined, parent: number, action: number): number {
-    const c = identity as number;
-    if (!this.table.add(c)) return -1;
-    const id = this.codes.length;
-    this.codes.push(c);
-    this.parents.push(parent);
-    this.actions.push(action);
-    return id;
+    return this.addHashed(identity as number, hashPacked(identity as number), parent, action);
   }
 
   has(state: S): boolean {
@@ -247,24 +264,15 @@ export class PackedSpace<S> implements Space<S> {
   }
 
   describe(stored: string | number): string {
-    return `${this.model.key(this.codec.unpack(stored as number))} (packed ${stored})`;
+    return describePacked(this.model, this.codec, stored as number);
   }
 
-  parent(id: number): number {
-    return this.parents.get(id);
-  }
-  action(id: number): number {
-    return this.actions.get(id);
-  }
   stored(id: number): number {
     return this.codes.get(id);
   }
-  pathTo(id: number): number[] {
-    return pathOf((i) => this.parents.get(i), id);
-  }
 
   get bytes(): number {
-    return this.table.bytes + this.codes.bytes + this.parents.bytes + this.actions.bytes;
+    return this.table.bytes + this.codes.bytes + this.linkBytes;
   }
   get growthBytes(): number {
     return this.table.growthBytes;

@@ -20,7 +20,11 @@
 /** States per chunk of the per-state arrays (2^20). */
 export const CHUNK_BITS = 20;
 
-/** A growable Int32 array in chunks of 2^bits elements. */
+/**
+ * A growable Int32 array in chunks of 2^bits elements. (ChunkedFloat64 below is
+ * the same for Float64: two classes rather than one generic, so that each
+ * one's element loads and stores in the exploration loop see one array type.)
+ */
 export class ChunkedInt32 {
   private readonly chunks: Int32Array[] = [];
   private readonly mask: number;
@@ -67,6 +71,9 @@ export class ChunkedFloat64 {
 
 /** The largest value a packed state may take (the table stores value + 1, keeping 0 for empty slots). */
 export const MAX_PACKED = Number.MAX_SAFE_INTEGER - 1;
+
+/** Whether a codec's `pack` returned a valid code: an integer from 0 to MAX_PACKED. */
+export const isPackedCode = (c: number): boolean => c >= 0 && c <= MAX_PACKED && Math.floor(c) === c;
 
 /** murmur3's 32-bit finaliser: every input bit affects every output bit. */
 const fmix32 = (h: number): number => {
