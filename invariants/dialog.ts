@@ -5,11 +5,36 @@
  * interesting outcomes (so that a model that cannot move fails).
  */
 import { always, atQuiescence, sometimes, type Property } from '../src/engine/model.js';
+import { inside } from '../src/memory/locks.js';
 import { latest } from '../src/memory/views.js';
+import type { Tables } from '../spec/dialog/program.js';
 import { FAKE, FIELDS, T_ZERO, type DialogState } from '../spec/dialog/state.js';
 
 const ref = (s: DialogState) => latest(s.mem, 'ref');
-const holderSum = (s: DialogState) => Object.values(s.ghost.holders).reduce((a, b) => a + b, 0);
+const holderSum = (s: DialogState) => {
+  let n = 0;
+  const h = s.ghost.holders;
+  for (const k in h) n += h[k];
+  return n;
+};
+const noHolderNegative = (s: DialogState) => {
+  const h = s.ghost.holders;
+  for (const k in h) if (h[k] < 0) return false;
+  return true;
+};
+/** What a DialogState's names are (for explanations): the model's tables, and the label of a recorded step. */
+export interface PropertyNames extends Tables {
+  readonly stepLabels: readonly string[];
+}
+const stepAt = (t: PropertyNames, recorded: number) => (recorded === 0 ? '' : t.stepLabels[recorded - 1]);
+const bogusLine = (t: PropertyNames, s: DialogState) => `${stepAt(t, s.ghost.bogus)} printed 'bogus ref ${s.ghost.bogusRef} with cnt ${s.ghost.bogusCnt}'`;
+const lockNames = (t: PropertyNames, held: readonly number[], sep = ', ') => {
+  const out: string[] = [];
+  held.forEach((n, i) => {
+    for (let k = 0; k < n; k++) out.push(t.actors[i]);
+  });
+  return out.sort().join(sep);
+};
 
 const RANGES: Record<(typeof FIELDS)[number], [number, number]> = {
   state: [1, 5],
@@ -30,52 +55,59 @@ export const CRASH_3835 = { ref: -2, cnt: 1 } as const;
 
 export type Witness = 'TimerFired' | 'ByeWon' | 'DialogFreed';
 
-const WITNESSES: Record<Witness, Property<DialogState>> = {
-  DialogFreed: sometimes('DialogFreed', 'witness: the dialog is freed in some run', (s) => s.ghost.frees >= 1),
-  TimerFired: sometimes('TimerFired', 'witness: the lifetime timer fires for the dialog', (s) => s.ghost.marks.includes('T:fired')),
-  ByeWon: sometimes(
-    'ByeWon',
-    "witness: the BYE worker's next_state_dlg moves the dialog to DELETED",
-    (s) => s.ghost.marks.includes('W:won'),
-  ),
+const witness = (t: PropertyNames): Record<Witness, Property<DialogState>> => {
+  const fired = t.markIndex.get('T:fired')!;
+  const won = t.markIndex.get('W:won')!;
+  return {
+    DialogFreed: sometimes('DialogFreed', 'witness: the dialog is freed in some run', (s) => s.ghost.frees >= 1),
+    TimerFired: sometimes('TimerFired', 'witness: the lifetime timer fires for the dialog', (s) => s.ghost.marks[fired]),
+    ByeWon: sometimes('ByeWon', "witness: the BYE worker's next_state_dlg moves the dialog to DELETED", (s) => s.ghost.marks[won]),
+  };
 };
 
-export function dialogProperties(witnesses: readonly Witness[]): Property<DialogState>[] {
+/** The properties of a dialog model, given the scenario's witnesses and the model's names (`DialogModel.names`). */
+export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames): Property<DialogState>[] {
+  const inRange = (v: number, f: (typeof FIELDS)[number]) => Number.isInteger(v) && v >= RANGES[f][0] && v <= RANGES[f][1];
   const props: Property<DialogState>[] = [
     always(
       'TypeOK',
       'every field holds a value of its type (states 1..5, tl encodings, lock values >= 0, integer reference holders)',
-      (s) =>
-        FIELDS.every((f) => s.mem.hist[f].every((v) => Number.isInteger(v) && v >= RANGES[f][0] && v <= RANGES[f][1])) &&
-        s.locks.H.v >= 0 &&
-        s.locks.TL.v >= 0 &&
-        Object.values(s.ghost.holders).every(Number.isInteger) &&
-        s.actors.every((a) => Number.isInteger(a.pc) && a.pc >= -1),
+      (s) => {
+        for (const f of FIELDS) {
+          const h = s.mem.hist[f];
+          for (let i = 0; i < s.mem.len[f]; i++) if (!inRange(h[i], f)) return false;
+        }
+        if (!(s.locks.H.v >= 0 && s.locks.TL.v >= 0)) return false;
+        const hs = s.ghost.holders;
+        for (const k in hs) if (!Number.isInteger(hs[k])) return false;
+        for (const a of s.actors) if (!(Number.isInteger(a.pc) && a.pc >= -1)) return false;
+        return true;
+      },
     ),
     always(
       'RefNonNegative',
       "the reference count never goes below zero (below zero, unref_dlg_unsafe logs 'bogus ref' and aborts)",
-      (s) => ref(s) >= 0 && s.ghost.bogus === '',
-      (s) => (s.ghost.bogus !== '' ? s.ghost.bogus : `ref = ${ref(s)}`),
+      (s) => ref(s) >= 0 && s.ghost.bogus === 0,
+      (s) => (s.ghost.bogus !== 0 ? bogusLine(t, s) : `ref = ${ref(s)}`),
     ),
     always(
       'NoCrash3835',
       "no process aborts printing issue #3835's line 'bogus ref -2 with cnt 1' (a dialog at 0 decremented by two processes, the second write landing before the first re-read)",
-      (s) => !(s.ghost.bogusRef === CRASH_3835.ref && s.ghost.bogusCnt === CRASH_3835.cnt),
-      (s) => s.ghost.bogus,
+      (s) => !(s.ghost.bogus !== 0 && s.ghost.bogusRef === CRASH_3835.ref && s.ghost.bogusCnt === CRASH_3835.cnt),
+      (s) => bogusLine(t, s),
     ),
     always(
       'NoUseAfterFree',
       'no step touches the dialog cell after it was freed',
-      (s) => s.ghost.uaf === '',
-      (s) => `${s.ghost.uaf} touched the cell after FREE`,
+      (s) => s.ghost.uaf === 0,
+      (s) => `${stepAt(t, s.ghost.uaf)} touched the cell after FREE`,
     ),
     always('NoDoubleFree', 'the cell is freed at most once', (s) => s.ghost.frees <= 1, (s) => `freed ${s.ghost.frees} times`),
     always(
       'LockExclusion',
       'each lock (H, TL) has at most one process inside its critical section',
-      (s) => s.locks.H.holders.length <= 1 && s.locks.TL.holders.length <= 1,
-      (s) => `H held by [${s.locks.H.holders.join(', ')}], TL held by [${s.locks.TL.holders.join(', ')}]`,
+      (s) => inside(s.locks.H) <= 1 && inside(s.locks.TL) <= 1,
+      (s) => `H held by [${lockNames(t, s.locks.H.held)}], TL held by [${lockNames(t, s.locks.TL.held)}]`,
     ),
     always(
       'TimerListIntegrity',
@@ -87,7 +119,7 @@ export function dialogProperties(witnesses: readonly Witness[]): Property<Dialog
     always(
       'RefMatchesHolders',
       'ref equals the number of live reference holders, and no holder dropped more than it took',
-      (s) => ref(s) === holderSum(s) && Object.values(s.ghost.holders).every((n) => n >= 0),
+      (s) => ref(s) === holderSum(s) && noHolderNegative(s),
       (s) => {
         const bad = Object.entries(s.ghost.holders)
           .filter(([, n]) => n < 0)
@@ -99,7 +131,7 @@ export function dialogProperties(witnesses: readonly Witness[]): Property<Dialog
       'NoByeAfterDelete',
       'the module never sends a BYE for a dialog that another actor had already moved to DELETED (protocol anomaly)',
       (s) => s.ghost.byesAfterDelete === 0,
-      (s) => `${s.ghost.byesAfterDelete} BYE(s) sent after ${s.ghost.deletedBy} deleted the dialog`,
+      (s) => `${s.ghost.byesAfterDelete} BYE(s) sent after ${s.ghost.deletedBy === 0 ? '' : t.actors[s.ghost.deletedBy - 1]} deleted the dialog`,
     ),
     always(
       'DbDeleteOnce',
@@ -116,16 +148,15 @@ export function dialogProperties(witnesses: readonly Witness[]): Property<Dialog
     atQuiescence(
       'NothingLeaked',
       'when no process can move (and none aborted): the cell is freed, ref is 0, it is not in the timer list, and no lock is held',
-      (s) =>
-        s.ghost.bogus !== '' ||
-        (s.ghost.frees >= 1 && ref(s) === 0 && !s.inList && s.locks.H.holders.length === 0 && s.locks.TL.holders.length === 0),
+      (s) => s.ghost.bogus !== 0 || (s.ghost.frees >= 1 && ref(s) === 0 && !s.inList && inside(s.locks.H) === 0 && inside(s.locks.TL) === 0),
       (s) => {
         const left = Object.entries(s.ghost.holders)
           .filter(([, n]) => n > 0)
           .map(([h, n]) => `${h}=${n}`);
-        return `freed=${s.ghost.frees} ref=${ref(s)} inList=${s.inList} H=[${s.locks.H.holders}] TL=[${s.locks.TL.holders}] holders left: ${left.join(', ') || 'none'}`;
+        return `freed=${s.ghost.frees} ref=${ref(s)} inList=${s.inList} H=[${lockNames(t, s.locks.H.held, ',')}] TL=[${lockNames(t, s.locks.TL.held, ',')}] holders left: ${left.join(', ') || 'none'}`;
       },
     ),
   ];
-  return [...props, ...witnesses.map((w) => WITNESSES[w])];
+  const w = witness(t);
+  return [...props, ...witnesses.map((n) => w[n])];
 }

@@ -12,18 +12,21 @@ import { removeTimer, insertTimer, updateTimer, type Ctx } from '../spec/dialog/
 import { SCENARIOS, scenarioByName } from '../spec/dialog/scenarios.js';
 import { FAKE, NBR, NULLP, T_DUE, T_ZERO, type DialogState, type Env } from '../spec/dialog/state.js';
 import { VARIANT_NAMES, type VariantName } from '../spec/dialog/variants.js';
-import { makeMemory, latest } from '../src/memory/views.js';
+import { latest } from '../src/memory/views.js';
 
 const SC: Env = { lock: 'fast-lock', memory: 'sc', eintr: 0 };
 const cfg = (scenario: string, variant: VariantName, env: Env = SC): DialogConfig => ({ scenario: scenarioByName(scenario)!, variant, env });
 const verdicts = (o: Outcome<unknown, Action>) => o.properties.map((p) => `${p.name}:${p.verdict}`);
 
+/** A context whose state is the initial state of a model with its tl set as given. */
 function tlCtx(next: number, prev: number, timeout: number, inList: boolean): Ctx {
-  const s = {
-    mem: makeMemory({ state: 4, ref: 1, hasBye: 0, tlNext: next, tlPrev: prev, tlTimeout: timeout }, ['X'], [], []),
-    inList,
-  } as unknown as DialogState;
-  return { s, me: 'X', a: { pc: 0, loc: {} as never }, l: { ret: 9 } as never, env: SC, step: 't' };
+  const m = dialogModel(cfg('bye-vs-timeout', 'orig'));
+  const s = m.initialStates()[0];
+  s.mem.hist.tlNext[0] = next;
+  s.mem.hist.tlPrev[0] = prev;
+  s.mem.hist.tlTimeout[0] = timeout;
+  s.inList = inList;
+  return { s, me: 'W', who: 0, a: s.actors[0], l: s.actors[0].loc, env: SC, step: 't', stepNo: 0, t: m.names };
 }
 
 describe('timer primitives (dlg_timer.c) by tl encoding', () => {

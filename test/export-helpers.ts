@@ -13,7 +13,7 @@ export const petersonBuggy = () => peterson({ buggy: true });
 /** The dialog cell ok-short-lifetime / fast-lock/sc / orig at its default granularity, and its state view. */
 export function dialogCell() {
   const m = dialogModel(dialogConfig(loadManifest(), 'ok-short-lifetime', 'fast-lock/sc', 'orig'));
-  return { model: explorable(m), project: (s: any) => stateView(m.programs, s) };
+  return { model: explorable(m), project: (s: any) => stateView(m.names, s) };
 }
 
 /** Compares with test/golden/<name>; UPDATE_GOLDEN=1 rewrites the file instead. */

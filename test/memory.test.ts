@@ -1,94 +1,120 @@
 /** The lock implementations and the relaxed memory views of src/memory. */
 import { describe, expect, it } from 'vitest';
 import { acquire, canAcquire, freeLock, release } from '../src/memory/locks.js';
-import { compact, join, latest, makeMemory, publish, readAt, readChoices, write } from '../src/memory/views.js';
+import { compact, join, latest, makeMemory, memoryLayout, publish, readAt, readChoices, write, writes } from '../src/memory/views.js';
 
 describe('locks', () => {
   it('fast-lock: a release by a non-holder leaves the lock free, never doubly free', () => {
-    const l = freeLock('fast-lock');
-    acquire('fast-lock', l, 'A');
+    const l = freeLock('fast-lock', 4);
+    acquire('fast-lock', l, 0);
     expect(canAcquire('fast-lock', l)).toBe(false);
-    release('fast-lock', l, 'A');
-    release('fast-lock', l, 'B'); // the double release of drop_dlg's non-DELETED path
+    release('fast-lock', l, 0);
+    release('fast-lock', l, 1); // the double release of drop_dlg's non-DELETED path
     expect(l.v).toBe(0);
-    acquire('fast-lock', l, 'C');
+    acquire('fast-lock', l, 2);
     expect(canAcquire('fast-lock', l)).toBe(false);
   });
 
   it('posix-sem: a release by a non-holder leaves a count of 2, which admits two holders', () => {
-    const l = freeLock('posix-sem');
-    acquire('posix-sem', l, 'A');
-    release('posix-sem', l, 'A');
-    release('posix-sem', l, 'B');
+    const l = freeLock('posix-sem', 4);
+    acquire('posix-sem', l, 0);
+    release('posix-sem', l, 0);
+    release('posix-sem', l, 1);
     expect(l.v).toBe(2);
-    acquire('posix-sem', l, 'C');
+    acquire('posix-sem', l, 2);
     expect(canAcquire('posix-sem', l)).toBe(true);
-    acquire('posix-sem', l, 'D');
-    expect(l.holders).toEqual(['C', 'D']);
+    acquire('posix-sem', l, 3);
+    expect(l.held).toEqual([0, 0, 1, 1]);
     expect(canAcquire('posix-sem', l)).toBe(false);
   });
 
   it('an interrupted acquire (EINTR) enters without decrementing; its release then raises the count', () => {
-    const l = freeLock('posix-sem');
-    acquire('posix-sem', l, 'A');
-    acquire('posix-sem', l, 'B', true);
-    expect(l.holders).toEqual(['A', 'B']);
-    release('posix-sem', l, 'B');
-    release('posix-sem', l, 'A');
+    const l = freeLock('posix-sem', 4);
+    acquire('posix-sem', l, 0);
+    acquire('posix-sem', l, 1, true);
+    expect(l.held).toEqual([1, 1, 0, 0]);
+    release('posix-sem', l, 1);
+    release('posix-sem', l, 0);
     expect(l.v).toBe(2);
   });
 
   it('refuses a normal acquire of a lock that is not available', () => {
-    const l = freeLock('fast-lock');
-    acquire('fast-lock', l, 'A');
-    expect(() => acquire('fast-lock', l, 'B')).toThrow();
+    const l = freeLock('fast-lock', 4);
+    acquire('fast-lock', l, 0);
+    expect(() => acquire('fast-lock', l, 1)).toThrow();
   });
 });
 
 describe('relaxed memory views', () => {
-  const fresh = () => makeMemory<'x' | 'y'>({ x: 0, y: 0 }, ['P', 'Q'], ['L'], ['x']);
+  // Processes P = 0 and Q = 1, lock L = 0; x keeps a history, y does not.
+  const P = 0;
+  const Q = 1;
+  const L = 0;
+  const layout = (model: 'sc' | 'relaxed') => memoryLayout<'x' | 'y'>(model, ['x', 'y'], ['x'], 2, 1, 4);
+  const fresh = (model: 'sc' | 'relaxed' = 'relaxed') => {
+    const lay = layout(model);
+    return { lay, m: makeMemory(lay, { x: 0, y: 0 }) };
+  };
+  /** The values a read by `who` may return, latest first. */
+  const choices = (lay: ReturnType<typeof layout>, m: ReturnType<typeof fresh>['m'], who: number) => {
+    const idx: number[] = [];
+    const n = readChoices(lay, m, who, 'x', idx);
+    return idx.slice(0, n).map((i) => m.hist.x[i]);
+  };
 
   it('under sc every read returns the latest write', () => {
-    const m = fresh();
-    write('sc', m, 'P', 'x', 1);
-    write('sc', m, 'P', 'x', 2);
-    expect(readChoices('sc', m, 'Q', 'x').map((i) => m.hist.x[i])).toEqual([2]);
+    const { lay, m } = fresh('sc');
+    write(lay, m, P, 'x', 1);
+    write(lay, m, P, 'x', 2);
+    expect(choices(lay, m, Q)).toEqual([2]);
+    expect(m.hist.x).toEqual([2]);
   });
 
   it('an unlocked read may return a stale write; reading advances the view', () => {
-    const m = fresh();
-    write('relaxed', m, 'P', 'x', 1);
-    write('relaxed', m, 'P', 'x', 2);
-    expect(readChoices('relaxed', m, 'Q', 'x').map((i) => m.hist.x[i])).toEqual([2, 1, 0]);
-    expect(readAt(m, 'Q', 'x', 1)).toBe(1);
-    expect(readChoices('relaxed', m, 'Q', 'x').map((i) => m.hist.x[i])).toEqual([2, 1]);
+    const { lay, m } = fresh();
+    write(lay, m, P, 'x', 1);
+    write(lay, m, P, 'x', 2);
+    expect(choices(lay, m, Q)).toEqual([2, 1, 0]);
+    expect(readAt(lay, m, Q, 'x', 1)).toBe(1);
+    expect(choices(lay, m, Q)).toEqual([2, 1]);
     // The writer itself sees its own latest write.
-    expect(readChoices('relaxed', m, 'P', 'x').map((i) => m.hist.x[i])).toEqual([2]);
+    expect(choices(lay, m, P)).toEqual([2]);
   });
 
   it('a release publishes the writer view; an acquire joins it, so reads under the lock are up to date', () => {
-    const m = fresh();
-    join('relaxed', m, 'P', 'L');
-    write('relaxed', m, 'P', 'x', 5);
-    publish('relaxed', m, 'P', 'L');
-    join('relaxed', m, 'Q', 'L');
-    expect(readChoices('relaxed', m, 'Q', 'x').map((i) => m.hist.x[i])).toEqual([5]);
+    const { lay, m } = fresh();
+    join(lay, m, P, L);
+    write(lay, m, P, 'x', 5);
+    publish(lay, m, P, L);
+    join(lay, m, Q, L);
+    expect(choices(lay, m, Q)).toEqual([5]);
   });
 
   it('fields not declared relaxed keep no history', () => {
-    const m = fresh();
-    write('relaxed', m, 'P', 'y', 1);
-    write('relaxed', m, 'P', 'y', 2);
+    const { lay, m } = fresh();
+    write(lay, m, P, 'y', 1);
+    write(lay, m, P, 'y', 2);
     expect(m.hist.y).toEqual([2]);
     expect(latest(m, 'y')).toBe(2);
   });
 
   it('compact drops writes no view can read any more, so equal behaviours give equal memories', () => {
-    const a = fresh();
-    write('relaxed', a, 'P', 'x', 1);
-    compact('relaxed', a, ['Q']);
-    publish('relaxed', a, 'P', 'L');
-    compact('relaxed', a, ['Q']);
-    expect(a.hist.x).toEqual([1]);
+    const { lay, m: a } = fresh();
+    write(lay, a, P, 'x', 1);
+    compact(lay, a, (p) => p === Q);
+    publish(lay, a, P, L);
+    compact(lay, a, (p) => p === Q);
+    expect(writes(a, 'x')).toEqual([1]);
+    // The unused entries of the fixed-size history are 0, so the memory has one representation.
+    expect(a.hist.x).toEqual([1, 0, 0, 0]);
+    const { m: b } = fresh();
+    b.hist.x[0] = 1;
+    expect(b).toEqual(a);
+  });
+
+  it('a write beyond the history bound is an error naming the field, never a lost write', () => {
+    const { lay, m } = fresh();
+    for (let v = 1; v <= 3; v++) write(lay, m, P, 'x', v);
+    expect(() => write(lay, m, P, 'x', 4)).toThrow(/field x would keep more than 4 writes/);
   });
 });

@@ -10,12 +10,14 @@ import {
   ChunkedFloat64,
   ChunkedInt32,
   hashPacked,
+  isWordsCodec,
   KeyedSpace,
   MAX_PACKED,
   PackedTable,
   SpecError,
   StringTable,
   type Model,
+  type StateCodec,
 } from '../src/engine/index.js';
 import { counterCodec, counterRace, type CounterState } from '../spec/examples/counter.js';
 
@@ -118,7 +120,7 @@ describe('state codec', () => {
 
   it('the counter codec round-trips every reachable state of NP=3 K=2', () => {
     const m = counterRace({ NP: 3, K: 2 }, { codec: false });
-    const codec = counterCodec(3, 2)!;
+    const codec = counterCodec(3, 2) as StateCodec<CounterState>;
     const byKey = new Map<string, CounterState>();
     check({ ...m, actions: (s) => (byKey.set(m.key(s), s), m.actions(s)) });
     const seen = [...byKey.values()];
@@ -132,16 +134,21 @@ describe('state codec', () => {
     expect(codes.size).toBe(seen.length);
   });
 
-  it('a codec too big for a double is not offered (the string path is used)', () => {
-    expect(counterCodec(8, 50)).toBeUndefined();
-    expect(counterRace({ NP: 8, K: 50 }).codec).toBeUndefined();
+  it('a shape too big for a double gets a codec of several words', () => {
+    const codec = counterCodec(8, 50)!;
+    expect(isWordsCodec(codec)).toBe(true);
+    // x and t[i]: 9 bits each (0..400), n[i]: 6, pc[i]: 3: 9 * 9 + 8 * (6 + 3) = 153 bits. First fit, largest
+    // first, no field across two words: three 27-bit words of 9-bit fields, 30 + 18 bits of 6-bit fields, then
+    // the 3-bit fields fill the gaps (one each in the first three words, four in the fifth) and the last opens a sixth.
+    expect(codec).toMatchObject({ words: 6, bits: 153 });
   });
 
   it('a codec that does not round-trip, or packs out of range, is a SpecError', () => {
     const base = counterRace({ NP: 2, K: 1 });
-    const lossy: Model<CounterState, any> = { ...base, codec: { pack: () => 0, unpack: () => ({ x: 9, t: [0, 0], n: [0, 0], pc: ['head', 'head'] }) } };
+    const lossy: Model<CounterState, any> = { ...base, codec: { pack: () => 0, unpack: (): CounterState => ({ x: 9, t: [0, 0], n: [0, 0], pc: ['head', 'head'] }) } };
     expect(check(lossy).error).toBeInstanceOf(SpecError);
-    const outOfRange: Model<CounterState, any> = { ...base, codec: { pack: (s) => (s.x === 0 && s.pc[0] === 'load' ? -1 : base.codec!.pack(s)), unpack: base.codec!.unpack } };
+    const codec = base.codec as StateCodec<CounterState>;
+    const outOfRange: Model<CounterState, any> = { ...base, codec: { pack: (s: CounterState) => (s.x === 0 && s.pc[0] === 'load' ? -1 : codec.pack(s)), unpack: codec.unpack } };
     expect(check(outOfRange).error).toBeInstanceOf(SpecError);
   });
 });

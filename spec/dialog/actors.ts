@@ -1,7 +1,6 @@
 /**
- * The actors of the dialog model, as programs over the reference's numbered
- * steps (../../shared/reference/opensips-dialog.md §7; PR deltas in
- * pr-3836.md §4). Files are in modules/dialog/ at commit aad6b856835a unless a
+ * The actors of the dialog model, as programs over the numbered steps of
+ * docs/c-reference.md (the PR versions' changes: docs/pr-versions.md). Files are in modules/dialog/ at commit aad6b856835a unless a
  * file name carries "@<commit>" (a PR version's patched file).
  */
 import {
@@ -11,6 +10,7 @@ import {
   callerRemove,
   cur,
   expire,
+  isActor,
   hSection,
   isDue,
   isWinner,
@@ -76,7 +76,7 @@ const hashAndTimer = (l: { tmr: number; unref: number }) => {
 // W: an in-dialog BYE in a SIP worker (dlg_onroute, dlg_handlers.c:1876-2439).
 
 export function byeWorker(name: string, v: Variant, k: ActorKnobs): Program {
-  const p = new Program(name);
+  const p = new Program(name).declareMarks(`${name}:won`, `${name}:timer-removed`);
   // W1: lookup_dlg (route parameter; finds DELETED cells too), ref++ under H (dlg_hash.c:785-797).
   lookupRef(p, 'W1', `${name}.ctx`, END);
   touch(p, 'W2', at(H, 1947, 1979)); // match_dialog reads callid, tags, legs_no
@@ -137,6 +137,7 @@ export function byeWorker(name: string, v: Variant, k: ActorKnobs): Program {
 // S: send_leg_bye (dlg_req_within.c:365-420), inline in the caller; spawns B_leg.
 
 function sendLegBye(p: Program, id: string, owner: string, leg: number): void {
+  p.declareMarks(`bye${leg}:sent`);
   // S1: build_dlg_t: CSeq under H (68-80), then unlocked reads of the leg (touch).
   hSection(p, `${id}.S1`, at(RW, 68), at(RW, 69, 79), at(RW, 80));
   touch(p, `${id}.S1b`, at(RW, 80, 129));
@@ -145,7 +146,7 @@ function sendLegBye(p: Program, id: string, owner: string, leg: number): void {
   touch(p, `${id}.S4`, at(RW, 390, 397), (c) => {
     // t_request_within: TM hashes and sends the BYE; its final reply is handled by B<leg>.
     c.s.ghost.byesSent += 1;
-    if (cur(c, 'state') === DELETED && c.s.ghost.deletedBy !== '' && c.s.ghost.deletedBy !== c.me) {
+    if (cur(c, 'state') === DELETED && c.s.ghost.deletedBy !== 0 && !isActor(c.s.ghost.deletedBy, c.who)) {
       c.s.ghost.byesAfterDelete += 1;
     }
     mark(c, `bye${leg}:sent`);
@@ -218,7 +219,7 @@ export function timeoutUpdater(name: string): Program {
 // T: the timer routine and dlg_ontimeout (dlg_timer.c:637-665; dlg_handlers.c:2448-2589).
 
 export function timer(v: Variant, k: ActorKnobs): Program {
-  const p = new Program('T', true);
+  const p = new Program('T', true).declareMarks('T:won');
   const name = 'T';
   // T0: _get_gen_expired_dlgs under TL; enabled when the tl is linked and due.
   p.add({ id: 'T0.TL+', src: at(TC, 586), acquire: 'TL', when: (s) => isDue(s) });
@@ -382,9 +383,9 @@ function stateDecision(
 
 export function byeReply(leg: number, v: Variant, k: ActorKnobs): Program {
   const name = `B${leg}`;
-  const p = new Program(name);
+  const p = new Program(name).declareMarks(`${name}:won`);
   // B0: the final reply arrives (only after S4 sent this BYE); t->dialog_ctx = dlg (a TM field).
-  p.add({ id: 'B0', src: at(RW, 300, 313), when: (s) => s.ghost.marks.includes(`bye${leg}:sent`) });
+  p.add({ id: 'B0', src: at(RW, 300, 313), waitFor: `bye${leg}:sent` });
   touch(p, 'B1', at(RW, 222)); // legs_no[DLG_LEG_200OK], no lock
   nextState(p, 'B1N', 'REQBYE', { part1: v.part1, call: at(RW, 221), part1Src });
   p.add({
@@ -436,7 +437,7 @@ export function inviteDelete(v: Variant): Program {
 // O: the 2xx to the initial INVITE (dlg_onreply, RESPONSE_PRE_OUT part, dlg_handlers.c:723-802).
 
 export function okReply(): Program {
-  const p = new Program('O');
+  const p = new Program('O').declareMarks('O:done');
   nextState(p, 'O2', 'RPL2xx', { part1: false, call: at(H, 731) });
   p.add({
     id: 'O2.branch',
@@ -481,7 +482,7 @@ export function replicatedDelete(v: Variant): Program {
 // v3 replaces P2 with dlg_ping_terminate (patched dlg_timer.c:899-944).
 
 export function pinger(v: Variant, k: ActorKnobs): Program {
-  const p = new Program('P');
+  const p = new Program('P').declareMarks('P:won');
   // P1 (get_timeout_dlgs, under the ping list's lock only): R state (687).
   p.add({ id: 'P1', src: at(TC, 687), read: 'state', touch: true, exec: (_c, st) => (st === DELETED ? 'P3' : undefined) });
   touch(p, 'P2', at(TC, 907, 917)); // init_dlg_term_reason

@@ -2,15 +2,26 @@
  * The OpenSIPS dialog model: one dialog cell, its hash-entry lock H, the global
  * timer lock TL, the lifetime timer list, and the actors of a scenario, under a
  * code variant and an environment (lock implementation, memory model, EINTR).
+ *
+ * The state has a finite shape per model (spec/dialog/shape.ts): every field
+ * is a number, a flag or a fixed array/record of them, names (actors, steps,
+ * marks, reference holders) being indices into the model's tables. Steps run
+ * in place on a draft (`apply`), so the engine packs a state into a few
+ * 32-bit words and expands it without allocating; `key` is the same state as
+ * text, written independently of the codec (the string-keyed exploration,
+ * which tests compare with the packed one).
  */
 import type { Action, Model, SourceLoc } from '../../src/engine/model.js';
-import { acquire, canAcquire, freeLock, lockKey, release } from '../../src/memory/locks.js';
-import { compact, join, makeMemory, memoryKey, publish, readAt, readChoices } from '../../src/memory/views.js';
+import { acquire, canAcquire, freeLock, holderNames, lockKey, release } from '../../src/memory/locks.js';
+import { compact, join, makeMemory, memoryKey, memoryLayout, publish, readAt, readChoices } from '../../src/memory/views.js';
 import { byeReply, byeWorker, dropAfterSync, inviteDelete, okReply, pinger, replicatedDelete, timeoutUpdater, timer, type ActorKnobs } from './actors.js';
-import { ABORT, observeAcquire, observeStateRead, type Ctx, type Program } from './program.js';
+import { ABORT, observationMarks, observeAcquire, observeStateRead, type Ctx, type Program, type Tables } from './program.js';
 import {
   ABORTED,
+  clearLocals,
   FIELDS,
+  LOCAL_NAMES,
+  LOCK_INDEX,
   NBR,
   NULLP,
   T_DUE,
@@ -18,22 +29,17 @@ import {
   T_ZERO,
   freshLocals,
   PTR_NAMES,
+  RELAXED_FIELDS,
   STATE_NAMES,
   TIMEOUT_NAMES,
   type DialogState,
   type Env,
   type Field,
-  type Locals,
+  type LockName,
 } from './state.js';
+import { dialogCodec, HISTORY_CAP, type DialogCodec } from './shape.js';
 import { VARIANTS, type VariantName } from './variants.js';
 import { dialogProperties } from '../../invariants/dialog.js';
-
-/**
- * The fields that the relaxed memory model gives write histories: those read
- * without the lock that orders their writes (state: T4a, T5a, E1; tl.next:
- * T1; tl.timeout: T4d). The others are only accessed under H or TL.
- */
-export const RELAXED_FIELDS: readonly Field[] = ['state', 'tlNext', 'tlTimeout'];
 
 export type ActorKind = 'W' | 'W2' | 'T' | 'I' | 'O' | 'X' | 'R' | 'P' | 'D';
 
@@ -79,6 +85,8 @@ export interface DialogConfig {
 
 export interface DialogAction extends Action {
   readonly source: SourceLoc;
+  /** The acting process's index. */
+  readonly who: number;
   /** The actor's pc when the action was enabled. */
   readonly pc: number;
   /** For a read: the index (in the field's write history) of the write it returns, and the value. */
@@ -88,13 +96,31 @@ export interface DialogAction extends Action {
   readonly eintr?: true;
 }
 
+/** The names behind the indices of a model's states, for reading them. */
+export interface DialogNames extends Tables {
+  readonly programs: readonly Program[];
+  /** Reference holder names, in the order of the ghost's record. */
+  readonly holders: readonly string[];
+  /** Mark names, by index in the ghost's flags. */
+  readonly marks: readonly string[];
+  /** "actor:step" of every step, by its index in the step table (the ghost's uaf and bogus are 1 + that index). */
+  readonly stepLabels: readonly string[];
+}
+
 export interface DialogModel extends Model<DialogState, DialogAction> {
   readonly config: DialogConfig;
   readonly programs: readonly Program[];
+  readonly names: DialogNames;
+  readonly codec: DialogCodec;
   /** Whether `actor` is inside a lock section in `s` (for merging a section into one step). */
   inSection(s: DialogState, actor: string): boolean;
   /** Whether `actor`'s next step only touches its own locals (it may join the previous step). */
   localNext(s: DialogState, actor: string): boolean;
+  /** inSection and localNext for the actor of an action of this model (by its index: no lookup by name). */
+  inSectionOf(s: DialogState, last: DialogAction): boolean;
+  localNextOf(s: DialogState, last: DialogAction): boolean;
+  /** The enabled actions of the actor of `last`, into `out` (cleared first). */
+  follow(s: DialogState, last: DialogAction, out: DialogAction[]): number;
   /** Whether every lock excludes in this configuration (so merging sections is allowed). */
   readonly locksExclude: boolean;
 }
@@ -148,196 +174,218 @@ function initialTl(tl: InitialTl): { next: number; prev: number; timeout: number
   }
 }
 
-const cloneLocals = (l: Locals): Locals => ({
-  r: l.r,
-  old: l.old,
-  nw: l.nw,
-  unref: l.unref,
-  tmr: l.tmr,
-  ret: l.ret,
-  st: l.st,
-  bkNext: l.bkNext,
-  bkPrev: l.bkPrev,
-  bkTimeout: l.bkTimeout,
-});
-
-function cloneState(s: DialogState, relaxed: boolean): DialogState {
-  const hist = {} as Record<Field, number[]>;
-  for (const f of FIELDS) hist[f] = s.mem.hist[f].slice();
-  let view = s.mem.view;
-  let lockView = s.mem.lockView;
-  if (relaxed) {
-    // Views change only under the relaxed model; under sc they are shared, never written.
-    view = {};
-    for (const p in s.mem.view) view[p] = { ...s.mem.view[p] };
-    lockView = {};
-    for (const p in s.mem.lockView) lockView[p] = { ...s.mem.lockView[p] };
-  }
-  return {
-    mem: { hist, view, lockView, relaxed: s.mem.relaxed },
-    linked: s.linked,
-    inList: s.inList,
-    locks: {
-      H: { v: s.locks.H.v, holders: s.locks.H.holders.slice() },
-      TL: { v: s.locks.TL.v, holders: s.locks.TL.holders.slice() },
-    },
-    actors: s.actors.map((a) => ({ pc: a.pc, loc: a.loc })),
-    ghost: cloneGhost(s.ghost),
-  };
-}
-
-function cloneGhost(g: DialogState['ghost']): DialogState['ghost'] {
-  const holders: Record<string, number> = {};
-  for (const k in g.holders) holders[k] = g.holders[k];
-  return {
-    holders,
-    frees: g.frees,
-    uaf: g.uaf,
-    bogus: g.bogus,
-    bogusRef: g.bogusRef,
-    bogusCnt: g.bogusCnt,
-    deletedBy: g.deletedBy,
-    dbDeletes: g.dbDeletes,
-    termCallbacks: g.termCallbacks,
-    byesSent: g.byesSent,
-    byesAfterDelete: g.byesAfterDelete,
-    marks: g.marks.slice(),
-    eintrLeft: g.eintrLeft,
-    detachedUnclaimed: g.detachedUnclaimed,
-  };
-}
-
-const localsKey = (l: Locals): string =>
-  `${l.r},${l.old},${l.nw},${l.unref},${l.tmr},${l.ret},${l.st},${l.bkNext},${l.bkPrev},${l.bkTimeout}`;
-
-export const holdersKey = (h: Readonly<Record<string, number>>): string =>
-  Object.keys(h)
-    .filter((k) => h[k] !== 0)
-    .sort()
-    .map((k) => `${k}=${h[k]}`)
-    .join(',');
-
 const readName = (f: Field, v: number): string =>
   f === 'state' ? STATE_NAMES[v] : f === 'tlNext' || f === 'tlPrev' ? PTR_NAMES[v] : f === 'tlTimeout' ? TIMEOUT_NAMES[v] : String(v);
+
+/** A mutable Ctx, reused for every step the model runs. */
+type MutableCtx = { -readonly [K in keyof Ctx]: Ctx[K] };
 
 export function dialogModel(cfg: DialogConfig): DialogModel {
   const { scenario, env } = cfg;
   if (!(cfg.variant in VARIANTS)) throw new Error(`unknown variant '${cfg.variant}'`);
   const progs = programsFor(cfg);
   const names = progs.map((p) => p.actor);
+  const nActors = progs.length;
+  const observing = cfg.observe === true;
+  const relaxed = env.memory === 'relaxed';
+
+  // The model's tables: marks, holders, steps.
   const gates = scenario.gates ?? {};
-  for (const g of Object.keys(gates)) {
+  const markSet = new Set<string>();
+  for (const p of progs) for (const m of p.marks) markSet.add(m);
+  for (const [g, m] of Object.entries(gates)) {
     const [actor, step] = g.split(':');
     const p = progs.find((q) => q.actor === actor);
     if (!p || !p.instrs.some((i) => i.id === step)) throw new Error(`scenario ${scenario.name}: gate on unknown step '${g}'`);
+    if (!markSet.has(m)) throw new Error(`scenario ${scenario.name}: gate '${g}' waits for '${m}', which no actor records`);
   }
-  const gateOf = progs.map((p) => p.instrs.map((i) => gates[`${p.actor}:${i.id}`]));
-  const relaxed = env.memory === 'relaxed';
-  const observing = cfg.observe === true;
+  // Marks the witnesses read, whether or not an actor of this scenario records them.
+  for (const m of ['T:fired', 'W:won']) markSet.add(m);
+  if (observing) for (const m of observationMarks(names)) markSet.add(m);
+  const marks = [...markSet].sort();
+  const markIndex = new Map(marks.map((m, i) => [m, i]));
+  // The scenario's holders in its order, then those the programs take, in program order (as a reader meets them).
+  const holderSet = new Set<string>(Object.keys(scenario.initial.holders));
+  for (const p of progs) for (const h of p.holders) holderSet.add(h);
+  const holders = [...holderSet];
+  const stepBase: number[] = [];
+  const stepLabels: string[] = [];
+  for (const p of progs) {
+    stepBase.push(stepLabels.length);
+    for (const ins of p.instrs) stepLabels.push(`${p.actor}:${ins.id}`);
+  }
+  const lens = progs.map((p) => p.instrs.length);
+  const layout = memoryLayout<Field>(env.memory, FIELDS, RELAXED_FIELDS, nActors, 2, HISTORY_CAP);
+  const tables: DialogNames = { layout, markIndex, actors: names, programs: progs, holders, marks, stepLabels };
+
+  const gateNo = progs.map((p) => p.instrs.map((i) => (gates[`${p.actor}:${i.id}`] !== undefined ? markIndex.get(gates[`${p.actor}:${i.id}`])! : -1)));
+  const waitNo = progs.map((p) => p.instrs.map((i) => (i.waitFor !== undefined ? markIndex.get(i.waitFor)! : -1)));
   // drop_dlg's non-DELETED path releases H(i) without holding it (§4.5): then locks need not exclude.
   const locksExclude = env.eintr === 0 && !scenario.actors.includes('D');
 
   const initial = (): DialogState => {
     const tl = initialTl(scenario.initial.tl);
     const ref = Object.values(scenario.initial.holders).reduce((a, b) => a + b, 0);
+    const ghostHolders: Record<string, number> = {};
+    for (const h of holders) ghostHolders[h] = scenario.initial.holders[h] ?? 0;
     return {
-      mem: makeMemory<Field>(
-        { state: scenario.initial.state, ref, hasBye: 0, tlNext: tl.next, tlPrev: tl.prev, tlTimeout: tl.timeout },
-        names,
-        ['H', 'TL'],
-        RELAXED_FIELDS,
-      ),
+      mem: makeMemory(layout, { state: scenario.initial.state, ref, hasBye: 0, tlNext: tl.next, tlPrev: tl.prev, tlTimeout: tl.timeout }),
       linked: true,
       inList: tl.inList,
-      locks: { H: freeLock(env.lock), TL: freeLock(env.lock) },
+      locks: { H: freeLock(env.lock, nActors), TL: freeLock(env.lock, nActors) },
       actors: progs.map(() => ({ pc: 0, loc: freshLocals() })),
       ghost: {
-        holders: { ...scenario.initial.holders },
+        holders: ghostHolders,
         frees: 0,
-        uaf: '',
-        bogus: '',
+        uaf: 0,
+        bogus: 0,
         bogusRef: 0,
         bogusCnt: 0,
-        deletedBy: '',
+        deletedBy: 0,
         dbDeletes: 0,
         termCallbacks: 0,
         byesSent: 0,
         byesAfterDelete: 0,
-        marks: [],
+        marks: marks.map(() => false),
         eintrLeft: env.eintr,
         detachedUnclaimed: false,
       },
     };
   };
 
-  const actorActions = (s: DialogState, i: number, out: DialogAction[]): void => {
+  // The actions, made once: per actor and pc the plain one; the EINTR one and the reads' ones on first use.
+  const plain: DialogAction[][] = progs.map((p, who) => p.instrs.map((ins, pc) => ({ actor: p.actor, step: ins.id, source: ins.src, who, pc })));
+  const interrupted: (DialogAction | undefined)[][] = progs.map((p) => p.instrs.map(() => undefined));
+  const reads: Map<number, DialogAction>[][] = progs.map((p) => p.instrs.map(() => new Map()));
+  const readAction = (who: number, pc: number, field: Field, pick: number, value: number, stale: boolean): DialogAction => {
+    const k = (pick * 4096 + (value + 1024)) * 2 + (stale ? 1 : 0);
+    const cache = reads[who][pc];
+    let a = cache.get(k);
+    if (a === undefined) {
+      a = { ...plain[who][pc], pick, value, note: `${field}=${readName(field, value)}${stale ? ' (stale)' : ''}` };
+      cache.set(k, a);
+    }
+    return a;
+  };
+  const choices: number[] = [];
+  // What decides whether an instruction is enabled, by actor and pc: 0 nothing (always, once reached), else bits.
+  const GUARDED = 1;
+  const ACQUIRE = 2;
+  const READ = 4;
+  const kinds = progs.map((p, i) =>
+    p.instrs.map((ins, pc) => (gateNo[i][pc] >= 0 || waitNo[i][pc] >= 0 || ins.when ? GUARDED : 0) | (ins.acquire ? ACQUIRE : 0) | (ins.read ? READ : 0)),
+  );
+
+  /** Appends the enabled actions of actor `i` to `out` from index `n`; returns the new count. */
+  const enabled = (s: DialogState, i: number, out: DialogAction[], n: number): number => {
     const a = s.actors[i];
-    const prog = progs[i];
-    if (a.pc < 0 || a.pc >= prog.instrs.length) return;
-    const ins = prog.instrs[a.pc];
-    const gate = gateOf[i][a.pc];
-    if (gate !== undefined && !s.ghost.marks.includes(gate)) return;
-    if (ins.when && !ins.when(s, a)) return;
-    const base = { actor: prog.actor, step: ins.id, source: ins.src, pc: a.pc };
-    if (ins.acquire) {
-      const l = s.locks[ins.acquire];
-      if (canAcquire(env.lock, l)) out.push(base);
-      else if (ins.acquire === 'H' && env.lock === 'posix-sem' && s.ghost.eintrLeft > 0) out.push({ ...base, eintr: true, note: 'EINTR: returned without the lock' });
-    } else if (ins.read) {
-      for (const pick of readChoices(env.memory, s.mem, prog.actor, ins.read)) {
-        const value = s.mem.hist[ins.read][pick];
-        const stale = pick < s.mem.hist[ins.read].length - 1 ? ' (stale)' : '';
-        out.push({ ...base, pick, value, note: `${ins.read}=${readName(ins.read, value)}${stale}` });
+    const pc = a.pc;
+    if (pc < 0 || pc >= lens[i]) return n;
+    const kind = kinds[i][pc];
+    if (kind === 0) {
+      out[n] = plain[i][pc];
+      return n + 1;
+    }
+    const ins = progs[i].instrs[pc];
+    if (kind & GUARDED) {
+      const gate = gateNo[i][pc];
+      if (gate >= 0 && !s.ghost.marks[gate]) return n;
+      const wait = waitNo[i][pc];
+      if (wait >= 0 && !s.ghost.marks[wait]) return n;
+      if (ins.when && !ins.when(s, a)) return n;
+    }
+    if (kind & ACQUIRE) {
+      const l = s.locks[ins.acquire!];
+      if (canAcquire(env.lock, l)) out[n++] = plain[i][pc];
+      else if (ins.acquire === 'H' && env.lock === 'posix-sem' && s.ghost.eintrLeft > 0) {
+        out[n++] = interrupted[i][pc] ??= { ...plain[i][pc], eintr: true, note: 'EINTR: returned without the lock' };
       }
-    } else out.push(base);
+      return n;
+    }
+    if (kind & READ) {
+      const f = ins.read!;
+      const k = readChoices(layout, s.mem, i, f, choices);
+      const last = s.mem.len[f] - 1;
+      for (let c = 0; c < k; c++) {
+        const pick = choices[c];
+        out[n++] = readAction(i, pc, f, pick, s.mem.hist[f][pick], pick < last);
+      }
+      return n;
+    }
+    out[n] = plain[i][pc];
+    return n + 1;
+  };
+
+  const actorActions = (s: DialogState, i: number, out: DialogAction[]): void => {
+    out.length = enabled(s, i, out, out.length);
   };
 
   const actions = (s: DialogState): DialogAction[] => {
     const out: DialogAction[] = [];
-    if (s.ghost.bogus !== '') return out; // abort() in one process: OpenSIPS shuts down.
-    for (let i = 0; i < progs.length; i++) actorActions(s, i, out);
+    if (s.ghost.bogus !== 0) return out; // abort() in one process: OpenSIPS shuts down.
+    let n = 0;
+    for (let i = 0; i < nActors; i++) n = enabled(s, i, out, n);
     return out;
   };
 
-  const clone = (s: DialogState): DialogState => cloneState(s, relaxed);
+  const codec = dialogCodec(cfg, progs, holders, marks.length, stepLabels.length);
+  const clone = (s: DialogState): DialogState => {
+    const d = codec.blank();
+    codec.copy(s, d);
+    return d;
+  };
 
-  /** Runs `act` on the draft `d` (a copy made by clone). */
+  // One context for every step: its fields are set before each effect runs.
+  const ctx = { env, t: tables, observe: observing } as unknown as MutableCtx;
+  let draftNow: DialogState;
+  const retired = (p: number): boolean => {
+    const pc = draftNow.actors[p].pc;
+    return pc < 0 || pc >= lens[p];
+  };
+
+  /** Runs `act` on the draft `d` in place. */
   const apply = (d: DialogState, act: DialogAction): void => {
-    const i = names.indexOf(act.actor);
+    const i = act.who;
     const prog = progs[i];
     const a = d.actors[i];
-    a.loc = cloneLocals(a.loc);
     if (a.pc !== act.pc) throw new Error(`action ${act.actor}:${act.step} applied at pc ${a.pc}, enabled at ${act.pc}`);
     const ins = prog.instrs[a.pc];
     const me = prog.actor;
-    if (ins.touch && d.ghost.frees > 0 && d.ghost.uaf === '') d.ghost.uaf = `${me}:${ins.id}`;
+    const g = d.ghost;
+    if (ins.touch && g.frees > 0 && g.uaf === 0) g.uaf = stepBase[i] + a.pc + 1;
     let value = 0;
     if (ins.acquire) {
-      if (observing) observeAcquire(d, me, ins.acquire);
-      acquire(env.lock, d.locks[ins.acquire], me, act.eintr === true);
-      if (act.eintr) d.ghost.eintrLeft -= 1;
-      join(env.memory, d.mem, me, ins.acquire);
+      if (observing) observeAcquire({ s: d, t: tables, me, who: i }, ins.acquire);
+      acquire(env.lock, d.locks[ins.acquire], i, act.eintr === true);
+      if (act.eintr) g.eintrLeft -= 1;
+      join(layout, d.mem, i, LOCK_INDEX[ins.acquire]);
     } else if (ins.release) {
-      publish(env.memory, d.mem, me, ins.release);
-      release(env.lock, d.locks[ins.release], me);
+      publish(layout, d.mem, i, LOCK_INDEX[ins.release]);
+      release(env.lock, d.locks[ins.release], i);
     } else if (ins.read) {
-      value = readAt(d.mem, me, ins.read, act.pick!);
-      if (observing && ins.read === 'state') observeStateRead(d, me, value);
+      value = readAt(layout, d.mem, i, ins.read, act.pick!);
+      if (observing && ins.read === 'state') observeStateRead({ s: d, t: tables, me }, value);
     }
-    if (ins.mark && !d.ghost.marks.includes(ins.mark)) {
-      d.ghost.marks.push(ins.mark);
-      d.ghost.marks.sort();
-    }
+    if (ins.mark !== undefined) g.marks[markIndex.get(ins.mark)!] = true;
     let target: string | void = undefined;
     if (ins.exec) {
-      const ctx: Ctx = { s: d, me, a, l: a.loc, env, step: ins.id, observe: observing };
+      ctx.s = d;
+      ctx.me = me;
+      ctx.who = i;
+      ctx.a = a;
+      ctx.l = a.loc;
+      ctx.step = ins.id;
+      ctx.stepNo = stepBase[i] + a.pc;
       target = ins.exec(ctx, value);
     }
     a.pc = target === undefined ? a.pc + 1 : target === ABORT ? ABORTED : prog.target(target);
-    if (a.pc >= prog.instrs.length && prog.cyclic) a.pc = 0; // the timer routine runs again
-    const finished = a.pc < 0 || a.pc >= prog.instrs.length || (prog.cyclic && a.pc === 0);
-    if (finished) a.loc = freshLocals(); // a finished (or restarting) process's locals are dead
-    if (relaxed) compact(env.memory, d.mem, d.actors.flatMap((x, j) => (x.pc < 0 || x.pc >= progs[j].instrs.length ? [names[j]] : [])));
+    if (a.pc >= lens[i] && prog.cyclic) a.pc = 0; // the timer routine runs again
+    const finished = a.pc < 0 || a.pc >= lens[i] || (prog.cyclic && a.pc === 0);
+    if (finished) clearLocals(a.loc); // a finished (or restarting) process's locals are dead
+    if (relaxed) {
+      draftNow = d;
+      compact(layout, d.mem, retired);
+    }
   };
 
   const next = (s: DialogState, act: DialogAction): DialogState => {
@@ -349,53 +397,88 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
   const key = (s: DialogState): string => {
     const g = s.ghost;
     return [
-      memoryKey(env.memory, s.mem),
+      memoryKey(layout, s.mem),
       s.linked ? 1 : 0,
       s.inList ? 1 : 0,
       lockKey(s.locks.H),
       lockKey(s.locks.TL),
-      s.actors.map((a) => `${a.pc}:${localsKey(a.loc)}`).join(' '),
-      holdersKey(g.holders),
+      s.actors.map((a) => `${a.pc}:${LOCAL_NAMES.map((n) => a.loc[n]).join(',')}`).join(' '),
+      holders.map((h) => g.holders[h]).join(','),
       g.frees,
       g.uaf,
-      g.bogus,
+      `${g.bogus}/${g.bogusRef}/${g.bogusCnt}`,
       g.deletedBy,
       g.dbDeletes,
       g.termCallbacks,
       g.byesSent,
       g.byesAfterDelete,
-      g.marks.join(','),
+      g.marks.map((m) => (m ? 1 : 0)).join(''),
       g.eintrLeft,
       g.detachedUnclaimed ? 1 : 0,
     ].join('|');
   };
 
   const steps = progs.flatMap((p) => p.instrs.map((i) => ({ actor: p.actor, step: i.id, source: i.src })));
+  const indexOf = (actor: string): number => {
+    const i = names.indexOf(actor);
+    if (i < 0) throw new Error(`dialog model: no actor '${actor}'`);
+    return i;
+  };
 
   return {
     name: `dialog/${scenario.name}/${cfg.variant}/${env.lock}/${env.memory}${env.eintr ? `/eintr${env.eintr}` : ''}${env.assume?.length ? `/assume:${env.assume.join('+')}` : ''}`,
     config: cfg,
     programs: progs,
+    names: tables,
     initialStates: () => [initial()],
     actions,
     next,
     clone,
     apply,
     key,
+    codec,
     steps,
-    properties: dialogProperties(scenario.witnesses),
+    properties: dialogProperties(scenario.witnesses, tables),
     actorActions: (s, actor) => {
       const out: DialogAction[] = [];
-      if (s.ghost.bogus === '') actorActions(s, names.indexOf(actor), out);
+      if (s.ghost.bogus === 0) actorActions(s, indexOf(actor), out);
       return out;
     },
     localNext: (s, actor) => {
-      const i = names.indexOf(actor);
+      const i = indexOf(actor);
       const ins = progs[i].instrs[s.actors[i].pc];
       return ins !== undefined && ins.local === true;
     },
-    inSection: (s, actor) => s.locks.H.holders.includes(actor) || s.locks.TL.holders.includes(actor),
+    inSection: (s, actor) => {
+      const i = indexOf(actor);
+      return s.locks.H.held[i] > 0 || s.locks.TL.held[i] > 0;
+    },
+    inSectionOf: (s, last) => s.locks.H.held[last.who] > 0 || s.locks.TL.held[last.who] > 0,
+    localNextOf: (s, last) => {
+      const ins = progs[last.who].instrs[s.actors[last.who].pc];
+      return ins !== undefined && ins.local === true;
+    },
+    follow: (s, last, out) => (s.ghost.bogus === 0 ? enabled(s, last.who, out, 0) : 0),
     locksExclude,
   };
 }
+
+/** "actor:step" of the step a ghost step field records (1 + index), or '' for 0. */
+export const stepAt = (names: DialogNames, recorded: number): string => (recorded === 0 ? '' : names.stepLabels[recorded - 1]);
+
+/** The 'bogus ref' line a state's abort printed, as the trace shows it ('' if none). */
+export const bogusText = (names: DialogNames, s: DialogState): string =>
+  s.ghost.bogus === 0 ? '' : `${stepAt(names, s.ghost.bogus)} printed 'bogus ref ${s.ghost.bogusRef} with cnt ${s.ghost.bogusCnt}'`;
+
+/** The actor a ghost actor field records (1 + index), or '' for 0. */
+export const actorAt = (names: DialogNames, recorded: number): string => (recorded === 0 ? '' : names.actors[recorded - 1]);
+
+/** The processes inside lock `l`, by name, sorted. */
+export const lockHolders = (names: DialogNames, s: DialogState, l: LockName): string[] => holderNames(s.locks[l], names.actors);
+
+/** Whether mark `m` is recorded in `s` (false for a mark the model does not have). */
+export const hasMark = (names: DialogNames, s: DialogState, m: string): boolean => {
+  const i = names.markIndex.get(m);
+  return i !== undefined && s.ghost.marks[i];
+};
 

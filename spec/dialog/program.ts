@@ -16,7 +16,7 @@
  * prefix, so a step id names both the caller and the part of the callee.
  */
 import type { SourceLoc } from '../../src/engine/model.js';
-import { latest, write as memWrite } from '../../src/memory/views.js';
+import { latest, write as memWrite, type MemoryLayout } from '../../src/memory/views.js';
 import {
   CONFIRMED_NA,
   DELETED,
@@ -35,18 +35,36 @@ import {
   type LockName,
   type Locals,
 } from './state.js';
+import { SpecError } from '../../src/engine/errors.js';
 
 export const at = (file: string, line: number, endLine?: number): SourceLoc =>
   endLine === undefined ? { file, line } : { file, line, endLine };
 
+/**
+ * What a model knows about its names, for the instructions: the memory's
+ * layout, and the index of each mark (milestone) and observation mark in the
+ * ghost's flags. Built once per model (model.ts).
+ */
+export interface Tables {
+  readonly layout: MemoryLayout<Field>;
+  readonly markIndex: ReadonlyMap<string, number>;
+  /** The actors' names, by index. */
+  readonly actors: readonly string[];
+}
+
 /** The context an instruction runs in: a mutable draft of the successor state. */
 export interface Ctx {
   readonly s: DialogState;
+  /** The acting process: its name and its index. */
   readonly me: string;
+  readonly who: number;
   readonly a: ActorState;
   readonly l: Locals;
   readonly env: Env;
   readonly step: string;
+  /** The step's index in the model's step table (for the ghost's records of who did what). */
+  readonly stepNo: number;
+  readonly t: Tables;
   /** Record observation marks (DialogConfig.observe). */
   readonly observe?: boolean;
 }
@@ -54,8 +72,10 @@ export interface Ctx {
 export interface Instr {
   readonly id: string;
   readonly src: SourceLoc;
-  /** Extra enabling condition (ordering constraints, timer due, an event having happened). */
+  /** Extra enabling condition (timer due, ...). */
   readonly when?: (s: DialogState, a: ActorState) => boolean;
+  /** A mark (milestone) that must have been recorded before this step can run (an event having happened). */
+  readonly waitFor?: string;
   readonly acquire?: LockName;
   readonly release?: LockName;
   /** The field this step reads; its value (one action per possible value) is passed to `exec`. */
@@ -80,6 +100,10 @@ export class Program {
   readonly instrs: Instr[] = [];
   private readonly labels = new Map<string, number>();
   private readonly ids = new Set<string>();
+  /** The reference holders this program names when it takes a reference (the model gives each a ghost counter). */
+  readonly holders = new Set<string>();
+  /** The marks its steps may record or wait for (the model gives each a ghost flag). */
+  readonly marks = new Set<string>();
 
   /**
    * A cyclic program starts again at its first step when it reaches its end
@@ -99,7 +123,30 @@ export class Program {
   add(i: Instr): this {
     if (this.ids.has(i.id)) throw new Error(`${this.actor}: step id '${i.id}' used twice`);
     this.ids.add(i.id);
-    this.instrs.push(i);
+    // Every instruction gets the same set of properties (absent ones undefined), so that the
+    // interpreter's property reads see one object layout (model.ts runs them per step).
+    const n: Instr = {
+      id: i.id,
+      src: i.src,
+      when: i.when,
+      waitFor: i.waitFor,
+      acquire: i.acquire,
+      release: i.release,
+      read: i.read,
+      touch: i.touch,
+      exec: i.exec,
+      mark: i.mark,
+      local: i.local,
+    };
+    this.instrs.push(n);
+    if (i.mark !== undefined) this.marks.add(i.mark);
+    if (i.waitFor !== undefined) this.marks.add(i.waitFor);
+    return this;
+  }
+
+  /** Declares marks that the effects of this program's steps record with `mark(c, name)`. */
+  declareMarks(...names: string[]): this {
+    for (const n of names) this.marks.add(n);
     return this;
   }
 
@@ -117,37 +164,55 @@ export class Program {
 /** The latest value of a field (reads inside a timer primitive, ghost checks). */
 export const cur = (c: Ctx, f: Field): number => latest(c.s.mem, f);
 
-export const put = (c: Ctx, f: Field, v: number): void => memWrite(c.env.memory, c.s.mem, c.me, f, v);
+export const put = (c: Ctx, f: Field, v: number): void => memWrite(c.t.layout, c.s.mem, c.who, f, v);
+
+/** The index of a mark in the ghost's flags (a SpecError if the model did not declare it). */
+export function markNo(t: Tables, m: string): number {
+  const i = t.markIndex.get(m);
+  if (i === undefined) throw new SpecError(`dialog model: mark '${m}' is not declared (Program.declareMarks, or an instruction's mark/waitFor)`);
+  return i;
+}
 
 export const mark = (c: Ctx, m: string): void => {
-  if (!c.s.ghost.marks.includes(m)) {
-    c.s.ghost.marks.push(m);
-    c.s.ghost.marks.sort();
-  }
+  c.s.ghost.marks[markNo(c.t, m)] = true;
 };
+
+/** Whether mark `m` was recorded (false for a mark the model does not have). */
+export const marked = (t: Tables, g: Ghost, m: string): boolean => {
+  const i = t.markIndex.get(m);
+  return i !== undefined && g.marks[i];
+};
+
+/** Whether `who` is the actor recorded in a ghost actor field (1 + index, 0 for none). */
+export const isActor = (recorded: number, who: number): boolean => recorded === who + 1;
 
 // ---------------------------------------------------------------------------
 // Observation marks (DialogConfig.observe): facts about the order of events
 // that the PR's propositions talk about and that the state does not keep.
 
-const obs = (g: Ghost, m: string): void => {
-  const k = `obs:${m}`;
-  if (!g.marks.includes(k)) {
-    g.marks.push(k);
-    g.marks.sort();
+/** The observation marks a model with these actors can record. */
+export function observationMarks(actors: readonly string[]): string[] {
+  const out = ['obs:detached', 'obs:detached-after-rm0'];
+  for (const a of actors) {
+    for (const m of ['rm0', 'rm0-after-detach', 'rm1-after-detach', 'H-under-TL', 'TL-under-H', 'H-after-DELETED', 'stale-state-read', 'stale-after-H']) out.push(`obs:${m}:${a}`);
   }
+  return out;
+}
+
+const obs = (c: { s: DialogState; t: Tables }, m: string): void => {
+  c.s.ghost.marks[markNo(c.t, `obs:${m}`)] = true;
 };
-const observed = (g: Ghost, m: string): boolean => g.marks.includes(`obs:${m}`);
+const observed = (c: { s: DialogState; t: Tables }, m: string): boolean => marked(c.t, c.s.ghost, `obs:${m}`);
 
 /**
  * Before `me` acquires `lock`: nesting (H taken while holding TL, or TL while
  * holding H), and whether H is taken after the dialog became DELETED (the
  * write of DELETED happens under H, so it was released before this acquire).
  */
-export function observeAcquire(s: DialogState, me: string, lock: LockName): void {
+export function observeAcquire(c: { s: DialogState; t: Tables; me: string; who: number }, lock: LockName): void {
   const other: LockName = lock === 'H' ? 'TL' : 'H';
-  if (s.locks[other].holders.includes(me)) obs(s.ghost, `${lock}-under-${other}:${me}`);
-  if (lock === 'H' && latest(s.mem, 'state') === DELETED) obs(s.ghost, `H-after-DELETED:${me}`);
+  if (c.s.locks[other].held[c.who] > 0) obs(c, `${lock}-under-${other}:${c.me}`);
+  if (lock === 'H' && latest(c.s.mem, 'state') === DELETED) obs(c, `H-after-DELETED:${c.me}`);
 }
 
 /**
@@ -155,15 +220,19 @@ export function observeAcquire(s: DialogState, me: string, lock: LockName): void
  * dialog is already DELETED and its deleter has left H (the write completed),
  * and whether `me` had acquired H after that write.
  */
-export function observeStateRead(s: DialogState, me: string, value: number): void {
+export function observeStateRead(c: { s: DialogState; t: Tables; me: string }, value: number): void {
+  const s = c.s;
   if (!isConfirmed(value) || latest(s.mem, 'state') !== DELETED) return;
-  if (s.ghost.deletedBy !== '' && !s.locks.H.holders.includes(s.ghost.deletedBy)) obs(s.ghost, `stale-state-read:${me}`);
-  if (observed(s.ghost, `H-after-DELETED:${me}`)) obs(s.ghost, `stale-after-H:${me}`);
+  const by = s.ghost.deletedBy;
+  if (by !== 0 && s.locks.H.held[by - 1] === 0) obs(c, `stale-state-read:${c.me}`);
+  if (observed(c, `H-after-DELETED:${c.me}`)) obs(c, `stale-after-H:${c.me}`);
 }
 
-/** Adjusts the ghost count of a reference holder. */
+/** Adjusts the ghost count of a reference holder (a SpecError for a holder the model does not know). */
 export const hold = (c: Ctx, holder: string, delta: number): void => {
-  c.s.ghost.holders[holder] = (c.s.ghost.holders[holder] ?? 0) + delta;
+  const h = c.s.ghost.holders;
+  if (!(holder in h)) throw new SpecError(`dialog model: reference holder '${holder}' is not known to the model (take it with ref/refUnsafe/lookupRef, or list it in the scenario's initial holders)`);
+  h[holder] += delta;
 };
 
 // ---------------------------------------------------------------------------
@@ -198,6 +267,7 @@ const TIMER_C = 'dlg_timer.c';
  * write); H-. `holder` names who now holds the new reference.
  */
 export function ref(p: Program, id: string, holder: string, call: SourceLoc): void {
+  p.holders.add(holder);
   p.add({ id: `${id}.H+`, src: call, acquire: 'H', touch: true });
   refUnsafe(p, id, holder, at(HASH_H, 319));
   p.add({ id: `${id}.H-`, src: at(HASH_C, 1039), release: 'H' });
@@ -208,6 +278,7 @@ export function ref(p: Program, id: string, holder: string, call: SourceLoc): vo
  * or an inline `ref++`): the caller is meant to hold H; this emits no lock step.
  */
 export function refUnsafe(p: Program, id: string, holder: string, src: SourceLoc): void {
+  p.holders.add(holder);
   refReadWrite(p, id, src, () => 1, () => [holder], 1);
 }
 
@@ -242,6 +313,7 @@ function refReadWrite(
  * the cell is no longer linked the caller finds nothing and returns (`miss`).
  */
 export function lookupRef(p: Program, id: string, holder: string, miss: string, activeOnly = false): void {
+  p.holders.add(holder);
   p.add({ id: `${id}.H+`, src: at(HASH_C, 787), acquire: 'H' });
   // With active_only (dlg_hash.c:790-794), a DELETED cell is skipped as if absent.
   p.add({
@@ -278,7 +350,7 @@ export function unrefBody(
     exec: (c, v) => {
       if (v < 0) {
         // LM_CRIT prints ref as re-read here, and cnt; then abort() with H held.
-        c.s.ghost.bogus = `${c.me}:${c.step} printed 'bogus ref ${v} with cnt ${count(c.l)}'`;
+        c.s.ghost.bogus = c.stepNo + 1;
         c.s.ghost.bogusRef = v;
         c.s.ghost.bogusCnt = count(c.l);
         return ABORT;
@@ -339,12 +411,12 @@ export function removeTimer(c: Ctx): number {
   const timeout = cur(c, 'tlTimeout');
   if (prev === NULLP && timeout === T_ZERO) {
     // The PR's assumption, not the code: a tl detached by T0 still "removes" once.
-    if (c.env.assume?.includes('remove-after-expiry-returns-0') && c.s.ghost.detachedUnclaimed) {
+    if (c.s.ghost.detachedUnclaimed && c.env.assume?.includes('remove-after-expiry-returns-0')) {
       c.s.ghost.detachedUnclaimed = false;
       if (c.observe) observeRemoved(c);
       return (c.l.ret = 0);
     }
-    if (c.observe && observed(c.s.ghost, 'detached')) obs(c.s.ghost, `rm1-after-detach:${c.me}`);
+    if (c.observe && observed(c, 'detached')) obs(c, `rm1-after-detach:${c.me}`);
     return (c.l.ret = 1);
   }
   if (prev === NULLP || next === NULLP || next === FAKE) return (c.l.ret = -1);
@@ -358,8 +430,8 @@ export function removeTimer(c: Ctx): number {
 
 /** remove_dlg_timer returned 0 ("removed: the timer reference is yours"). */
 function observeRemoved(c: Ctx): void {
-  obs(c.s.ghost, `rm0:${c.me}`);
-  if (observed(c.s.ghost, 'detached')) obs(c.s.ghost, `rm0-after-detach:${c.me}`);
+  obs(c, `rm0:${c.me}`);
+  if (observed(c, 'detached')) obs(c, `rm0-after-detach:${c.me}`);
 }
 
 /** insert_dlg_timer body (dlg_timer.c:285-302). */
@@ -471,7 +543,7 @@ export function nextState(p: Program, id: string, ev: DlgEvent, o: NextStateOpts
           if (isConfirmed(old)) {
             put(c, 'hasBye', 1);
             put(c, 'state', DELETED);
-            c.s.ghost.deletedBy ||= c.me;
+            if (c.s.ghost.deletedBy === 0) c.s.ghost.deletedBy = c.who + 1;
             c.l.unref = 1;
           } else if (old === UNCONFIRMED || old === EARLY) {
             put(c, 'hasBye', 1);
@@ -480,7 +552,7 @@ export function nextState(p: Program, id: string, ev: DlgEvent, o: NextStateOpts
         case 'TDEL':
           if (old === UNCONFIRMED || old === EARLY) {
             put(c, 'state', DELETED);
-            c.s.ghost.deletedBy ||= c.me;
+            if (c.s.ghost.deletedBy === 0) c.s.ghost.deletedBy = c.who + 1;
             c.l.unref = 1;
             return undefined; // unref_dlg_unsafe(1) follows (1206)
           }
@@ -502,6 +574,7 @@ export function nextState(p: Program, id: string, ev: DlgEvent, o: NextStateOpts
     unrefBody(p, `${id}.tdel`, one, () => [o.tdelHolder ?? 'base'], after);
   }
   if (ev === 'RPL2xx') {
+    p.holders.add('hash');
     // "Back in hash": ref += 1 (1252), then state := CONF_NA.
     p.label(`${id}:back`);
     p.add({ id: `${id}.back-R`, src: at(HASH_C, 1252), read: 'ref', touch: true, exec: (c, v) => void (c.l.r = v) });
@@ -545,8 +618,8 @@ export const isWinner = (l: Locals): boolean => isConfirmed(l.old) && l.nw === D
 export function expire(c: Ctx): void {
   c.s.inList = false;
   if (c.observe) {
-    if (c.s.ghost.marks.some((m) => m.startsWith('obs:rm0:'))) obs(c.s.ghost, 'detached-after-rm0');
-    obs(c.s.ghost, 'detached');
+    if (c.t.actors.some((a) => observed(c, `rm0:${a}`))) obs(c, 'detached-after-rm0');
+    obs(c, 'detached');
   }
   if (c.env.assume?.includes('remove-after-expiry-returns-0')) c.s.ghost.detachedUnclaimed = true;
   put(c, 'tlPrev', NULLP);

@@ -43,7 +43,18 @@ export const TIMEOUT_NAMES: Record<number, string> = { 0: '0', 1: 'due', 2: 'lat
 export type Field = 'state' | 'ref' | 'hasBye' | 'tlNext' | 'tlPrev' | 'tlTimeout';
 export const FIELDS: readonly Field[] = ['state', 'ref', 'hasBye', 'tlNext', 'tlPrev', 'tlTimeout'];
 
+/**
+ * The fields that the relaxed memory model gives write histories: those read
+ * without the lock that orders their writes (state: T4a, T5a, E1; tl.next:
+ * T1; tl.timeout: T4d). The others are only accessed under H or TL.
+ */
+export const RELAXED_FIELDS: readonly Field[] = ['state', 'tlNext', 'tlTimeout'];
+
 export type LockName = 'H' | 'TL';
+/** Lock indices in the memory's lock views. */
+export const LOCK_H = 0;
+export const LOCK_TL = 1;
+export const LOCK_INDEX: Readonly<Record<LockName, number>> = { H: LOCK_H, TL: LOCK_TL };
 
 /** Per-actor locals: the C function's local variables that matter. */
 export interface Locals {
@@ -66,6 +77,8 @@ export interface Locals {
   bkTimeout: number;
 }
 
+export const LOCAL_NAMES: readonly (keyof Locals)[] = ['r', 'old', 'nw', 'unref', 'tmr', 'ret', 'st', 'bkNext', 'bkPrev', 'bkTimeout'];
+
 export const freshLocals = (): Locals => ({
   r: 0,
   old: 0,
@@ -79,6 +92,11 @@ export const freshLocals = (): Locals => ({
   bkTimeout: 0,
 });
 
+/** Sets every local to 0, in place (a finished process's locals are dead). */
+export function clearLocals(l: Locals): void {
+  l.r = l.old = l.nw = l.unref = l.tmr = l.ret = l.st = l.bkNext = l.bkPrev = l.bkTimeout = 0;
+}
+
 /** pc = index of the next instruction; DONE past the end; ABORTED after abort(). */
 export const ABORTED = -1;
 
@@ -87,20 +105,25 @@ export interface ActorState {
   loc: Locals;
 }
 
+/**
+ * Ghost bookkeeping. Every field is a number or a fixed record/array, so that
+ * the state has a finite shape per model (spec/dialog/shape.ts); names (of
+ * actors, steps, marks, holders) are indices into tables the model keeps.
+ */
 export interface Ghost {
-  /** Who holds each reference, by holder name (opensips-dialog.md §5.2). */
+  /** Who holds each reference, by holder name (one entry per holder the model can name, 0 when not held). */
   holders: Record<string, number>;
   /** FREE count (shm_free of the cell, dlg_hash.c:245). */
   frees: number;
-  /** First step that touched the cell after FREE ('' if none). */
-  uaf: string;
-  /** The 'bogus ref' abort (dlg_hash.h:326-336): who, the value it printed, and cnt ('' if none). */
-  bogus: string;
+  /** First step that touched the cell after FREE: 1 + its index in the model's step table, 0 if none. */
+  uaf: number;
+  /** The 'bogus ref' abort (dlg_hash.h:326-336): 1 + the index of the step that printed it, 0 if none. */
+  bogus: number;
   /** The same abort's printed values: `ref` as re-read after the subtraction, and `cnt` (0 and 0 if none). */
   bogusRef: number;
   bogusCnt: number;
-  /** Actor whose next_state_dlg moved the dialog into DELETED ('' if none yet). */
-  deletedBy: string;
+  /** 1 + the index of the actor whose next_state_dlg moved the dialog into DELETED, 0 if none yet. */
+  deletedBy: number;
   /** remove_dialog_from_db calls (REALTIME DB mode). */
   dbDeletes: number;
   /** DLGCB_TERMINATED / DLGCB_EXPIRED callback runs. */
@@ -109,8 +132,8 @@ export interface Ghost {
   byesSent: number;
   /** BYEs sent while another actor had already moved the dialog to DELETED. */
   byesAfterDelete: number;
-  /** Milestones reached (for ordering constraints and witnesses), sorted. */
-  marks: string[];
+  /** Milestones reached (for ordering constraints and witnesses): one flag per mark the model declares. */
+  marks: boolean[];
   /** Interrupted lock acquires still allowed (EA-EINTR budget). */
   eintrLeft: number;
   /**
@@ -141,8 +164,8 @@ export interface Env {
 }
 
 /**
- * The PR's assumptions that differ from the code, as switches
- * (../../shared/reference/pr-3836.md §6):
+ * The PR's assumptions that differ from the code, as switches (the
+ * propositions of the PR's narrative, docs/pr-propositions.md):
  * - `remove-after-expiry-returns-0` (P-01, P-02, P-26): remove_dlg_timer returns
  *   0 ("removed, the timer reference is yours") once for a tl that T0 already
  *   detached, where the code returns 1 (dlg_timer.c:492-498).

@@ -1,7 +1,7 @@
 /**
  * Code variants: the original code and the versions of PR #3836.
  * Each variant's difference from the original is stated here, in one place;
- * the actors read these switches (../../shared/reference/pr-3836.md §4).
+ * the actors read these switches (the PR's changes: docs/pr-versions.md).
  */
 export type VariantName = 'orig' | 'v1-part1' | 'v1-part2' | 'v1-both' | 'v2' | 'v3';
 

@@ -3,11 +3,12 @@
  * only what a reader follows (cell fields, list membership, locks, reference
  * holders, each actor's next step, the ghost counters that are not zero).
  */
-import { latest } from '../../src/memory/views.js';
-import type { Program } from './program.js';
+import { holderNames } from '../../src/memory/locks.js';
+import { latest, writes } from '../../src/memory/views.js';
+import { actorAt, bogusText, stepAt, type DialogNames } from './model.js';
 import { ABORTED, PTR_NAMES, STATE_NAMES, TIMEOUT_NAMES, type DialogState } from './state.js';
 
-export function stateView(programs: readonly Program[], s: DialogState): Record<string, unknown> {
+export function stateView(names: DialogNames, s: DialogState): Record<string, unknown> {
   const tl = `${PTR_NAMES[latest(s.mem, 'tlNext')]}/${PTR_NAMES[latest(s.mem, 'tlPrev')]}/${TIMEOUT_NAMES[latest(s.mem, 'tlTimeout')]}`;
   const holders: Record<string, number> = {};
   for (const k of Object.keys(s.ghost.holders).sort()) if (s.ghost.holders[k] !== 0) holders[k] = s.ghost.holders[k];
@@ -18,19 +19,19 @@ export function stateView(programs: readonly Program[], s: DialogState): Record<
     tl,
     inTimerList: s.inList,
     inHash: s.linked,
-    H: s.locks.H.holders.join(',') || '-',
-    TL: s.locks.TL.holders.join(',') || '-',
+    H: holderNames(s.locks.H, names.actors).join(',') || '-',
+    TL: holderNames(s.locks.TL, names.actors).join(',') || '-',
   };
-  if (s.mem.hist.state.length > 1) view.stateWrites = s.mem.hist.state.map((v) => STATE_NAMES[v]).join(',');
-  programs.forEach((p, i) => {
+  if (s.mem.len.state > 1) view.stateWrites = writes(s.mem, 'state').map((v) => STATE_NAMES[v]).join(',');
+  names.programs.forEach((p, i) => {
     const pc = s.actors[i].pc;
     view[`pc.${p.actor}`] = pc === ABORTED ? 'aborted' : pc >= p.instrs.length ? 'done' : p.instrs[pc].id;
   });
   const g = s.ghost;
   if (g.frees) view.frees = g.frees;
-  if (g.uaf) view.useAfterFree = g.uaf;
-  if (g.bogus) view.bogus = g.bogus;
-  if (g.deletedBy) view.deletedBy = g.deletedBy;
+  if (g.uaf) view.useAfterFree = stepAt(names, g.uaf);
+  if (g.bogus) view.bogus = bogusText(names, s);
+  if (g.deletedBy) view.deletedBy = actorAt(names, g.deletedBy);
   if (g.dbDeletes) view.dbDeletes = g.dbDeletes;
   if (g.termCallbacks) view.termCallbacks = g.termCallbacks;
   if (g.byesSent) view.byesSent = g.byesSent;

@@ -3,7 +3,7 @@
  * `x` K times through a private copy, with the load and the store as separate
  * steps, so increments can be lost.
  */
-import { always, field, shapeCodec, type Model, type ShapeCodec, type ShapeOf } from '../../src/engine/model.js';
+import { always, field, shapeCodec, wordsCodec, type Model, type ShapeCodec, type ShapeOf, type WordsShapeCodec } from '../../src/engine/model.js';
 
 export type CounterPc = 'head' | 'load' | 'store' | 'incr' | 'done';
 
@@ -38,8 +38,8 @@ const PCS: readonly CounterPc[] = ['head', 'load', 'store', 'incr', 'done'];
  * The state's shape: x and each t[i] are at most NP*K, each n[i] at most K.
  * The engine packs a state into the bits of one integer from it (with NP=3,
  * K=8: 41 bits; a mixed-radix number when the fields do not fit whole) and
- * expands states in place; when the domains need more than 52 bits there is
- * no codec and states are keyed by `key`.
+ * expands states in place; when the domains need more than 52 bits, into
+ * several 32-bit words (`wordsCodec`).
  */
 export const counterShape = (NP: number, K: number): ShapeOf<CounterState> => ({
   x: field.int(0, NP * K),
@@ -48,12 +48,12 @@ export const counterShape = (NP: number, K: number): ShapeOf<CounterState> => ({
   pc: field.array(NP, field.oneOf(PCS)),
 });
 
-export function counterCodec(NP: number, K: number): ShapeCodec<CounterState> | undefined {
-  return shapeCodec(counterShape(NP, K));
+export function counterCodec(NP: number, K: number): ShapeCodec<CounterState> | WordsShapeCodec<CounterState> {
+  return shapeCodec(counterShape(NP, K)) ?? wordsCodec(counterShape(NP, K));
 }
 
-export function counterRace({ NP, K }: CounterParams, options: { codec?: boolean } = {}): Model<CounterState, CounterAction> {
-  const codec = options.codec === false ? undefined : counterCodec(NP, K);
+export function counterRace({ NP, K }: CounterParams, options: { codec?: boolean | 'words' } = {}): Model<CounterState, CounterAction> {
+  const codec = options.codec === false ? undefined : options.codec === 'words' ? wordsCodec(counterShape(NP, K)) : counterCodec(NP, K);
   const procs = [...Array(NP).keys()];
   const steps = (['head', 'load', 'store', 'incr'] as const).flatMap((step) => procs.map((i) => ({ actor: `p${i}`, step })));
   /** The action of process i at each pc (the same object every time). */

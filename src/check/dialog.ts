@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { dialogModel, type DialogConfig } from '../../spec/dialog/model.js';
+import { dialogModel, type DialogConfig, type DialogNames } from '../../spec/dialog/model.js';
 import { SCENARIOS, scenarioByName } from '../../spec/dialog/scenarios.js';
 import { ASSUMPTIONS, type Env } from '../../spec/dialog/state.js';
 import { VARIANT_NAMES, type VariantName } from '../../spec/dialog/variants.js';
@@ -135,7 +135,7 @@ export function dialogRuns(manifest: Manifest = loadManifest(), granularity?: Gr
       const declared = manifest.runs.find((r) => r.scenario === row.scenario && r.env === row.env && r.variant === variant);
       const env = manifest.environments[row.env];
       const cfg = dialogConfig(manifest, row.scenario, row.env, variant);
-      let programs: ReturnType<typeof dialogModel>['programs'] = [];
+      let names: DialogNames | undefined;
       const expect = expectationOf(declared);
       out.push({
         id: runId(row.scenario, row.env, variant),
@@ -151,13 +151,13 @@ export function dialogRuns(manifest: Manifest = loadManifest(), granularity?: Gr
         },
         build: () => {
           const m = dialogModel(cfg);
-          programs = m.programs;
+          names = m.names;
           return explorable(m, granularity);
         },
         expect,
         ...(declared ? {} : { declared: false }),
         mustBeDeclared: true,
-        project: (s) => stateView(programs, s),
+        project: (s) => stateView(names!, s),
         ...(granularity === undefined ? { ref: { module: LOAD, exportName: 'buildDialogRun', args: [runId(row.scenario, row.env, variant)] } } : {}),
       });
     }

@@ -26,9 +26,9 @@ export function explorable(m: DialogModel, g: Granularity = defaultGranularity(m
     case 'steps':
       return m;
     case 'local':
-      return mergeSections(m, m.localNext);
+      return mergeSections(m, m.localNextOf, { follow: m.follow });
     case 'sections':
       if (!m.locksExclude) throw new Error(`${m.name}: locks do not exclude in this environment; sections cannot be merged`);
-      return mergeSections(m, (s, a) => m.inSection(s, a) || m.localNext(s, a));
+      return mergeSections(m, (s, a) => m.inSectionOf(s, a) || m.localNextOf(s, a), { follow: m.follow });
   }
 }

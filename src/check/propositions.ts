@@ -28,7 +28,7 @@
  */
 import { always, sometimes, type Property } from '../engine/index.js';
 import { CRASH_3835, dialogProperties } from '../../invariants/dialog.js';
-import { dialogModel } from '../../spec/dialog/model.js';
+import { dialogModel, hasMark, type DialogNames } from '../../spec/dialog/model.js';
 import { scenarioByName } from '../../spec/dialog/scenarios.js';
 import type { DialogState } from '../../spec/dialog/state.js';
 import type { VariantName } from '../../spec/dialog/variants.js';
@@ -48,7 +48,7 @@ export interface Decision {
   /** What the searched property says, in words (the proposition as a state property). */
   readonly property: string;
   /** For `exists`: a witness state. For `forall`: a state where the proposition still holds. */
-  readonly holds: (s: DialogState) => boolean;
+  readonly holds: (s: DialogState, n: DialogNames) => boolean;
   readonly configs: readonly Config[];
   readonly assumed?: readonly Config[];
 }
@@ -72,18 +72,26 @@ const RLX = 'fast-lock/relaxed';
 const PR = 'fast-lock/sc/pr-assumed';
 const EINTR = 'posix-sem/sc/eintr1';
 
-const marked = (s: DialogState, m: string) => s.ghost.marks.includes(m);
-const markedPrefix = (s: DialogState, prefix: string) => s.ghost.marks.some((m) => m.startsWith(prefix));
+const marked = (s: DialogState, n: DialogNames, m: string) => hasMark(n, s, m);
+const markedPrefix = (s: DialogState, n: DialogNames, prefix: string) => n.marks.some((m, i) => s.ghost.marks[i] && m.startsWith(prefix));
 const held = (s: DialogState, h: string) => (s.ghost.holders[h] ?? 0) > 0;
 
-/** The memory-safety invariants checked in every state (not the quiescence check). */
-const SAFETY = dialogProperties([]).filter((p) =>
-  ['RefNonNegative', 'NoUseAfterFree', 'NoDoubleFree', 'LockExclusion', 'TimerListIntegrity', 'RefMatchesHolders'].includes(p.name),
-);
-const crashed = (s: DialogState) => SAFETY.some((p) => !p.holds(s));
+/** The memory-safety invariants checked in every state (not the quiescence check), for a model's names. */
+const SAFETY_NAMES = ['RefNonNegative', 'NoUseAfterFree', 'NoDoubleFree', 'LockExclusion', 'TimerListIntegrity', 'RefMatchesHolders'];
 /** Only the reference accounting: a wrong count, a touch after FREE, a double free. */
-const REFS = SAFETY.filter((p) => ['RefNonNegative', 'NoUseAfterFree', 'NoDoubleFree', 'RefMatchesHolders'].includes(p.name));
-const refError = (s: DialogState) => REFS.some((p) => !p.holds(s));
+const REFS_NAMES = ['RefNonNegative', 'NoUseAfterFree', 'NoDoubleFree', 'RefMatchesHolders'];
+const safety = new WeakMap<DialogNames, { all: Property<DialogState>[]; refs: Property<DialogState>[] }>();
+const safetyOf = (n: DialogNames) => {
+  let v = safety.get(n);
+  if (v === undefined) {
+    const props = dialogProperties([], n);
+    v = { all: props.filter((p) => SAFETY_NAMES.includes(p.name)), refs: props.filter((p) => REFS_NAMES.includes(p.name)) };
+    safety.set(n, v);
+  }
+  return v;
+};
+const crashed = (s: DialogState, n: DialogNames) => safetyOf(n).all.some((p) => !p.holds(s));
+const refError = (s: DialogState, n: DialogNames) => safetyOf(n).refs.some((p) => !p.holds(s));
 const CRASH = 'a memory-safety invariant fails (RefNonNegative, NoUseAfterFree, NoDoubleFree, LockExclusion, TimerListIntegrity or RefMatchesHolders)';
 
 export const PROPOSITIONS: readonly Proposition[] = [
@@ -93,7 +101,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     decide: {
       quant: 'exists',
       property: 'some remove_dlg_timer returns 0 after T0 detached the tl',
-      holds: (s) => markedPrefix(s, 'obs:rm0-after-detach:'),
+      holds: (s, n) => markedPrefix(s, n, 'obs:rm0-after-detach:'),
       configs: [c('bye-vs-timeout-B', SC, 'orig'), c('pr-timer-first', SC, 'v1-both'), c('replicated-delete', SC, 'orig')],
       assumed: [c('bye-vs-timeout-B', PR, 'orig')],
     },
@@ -105,7 +113,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     decide: {
       quant: 'exists',
       property: "the timer fired for the dialog (T1) and the worker's remove_dlg_timer returned 0",
-      holds: (s) => marked(s, 'T:fired') && marked(s, 'obs:rm0:W'),
+      holds: (s, n) => marked(s, n, 'T:fired') && marked(s, n, 'obs:rm0:W'),
       configs: [c('bye-vs-timeout-B', SC, 'orig')],
       assumed: [c('bye-vs-timeout-B', PR, 'orig')],
     },
@@ -162,7 +170,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     decide: {
       quant: 'exists',
       property: "the timer reads a confirmed state although the worker's write of DELETED is complete (the worker left H)",
-      holds: (s) => marked(s, 'obs:stale-state-read:T'),
+      holds: (s, n) => marked(s, n, 'obs:stale-state-read:T'),
       configs: [c('bye-vs-timeout-B', SC, 'orig'), c('bye-vs-timeout-B', RLX, 'orig')],
     },
     note: 'Under sequentially consistent memory (x86-like) no such read exists. Under relaxed memory it does when the timer has taken no lock since the worker released H: nothing orders the read (dlg_handlers.c:2523) after the write (dlg_hash.c:1287, released 1338). It does not lead to a crash (see P-24, P-25): the timer then runs the \'B\' path on a DELETED dialog, which sends BYEs after the delete (NoByeAfterDelete) and deletes from the DB twice (DbDeleteOnce).',
@@ -173,7 +181,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     decide: {
       quant: 'forall',
       property: 'once the timer acquired H after the dialog became DELETED, it never reads a confirmed state',
-      holds: (s) => !marked(s, 'obs:stale-after-H:T'),
+      holds: (s, n) => !marked(s, n, 'obs:stale-after-H:T'),
       configs: [c('bye-vs-timeout-B', RLX, 'v1-part2'), c('bye-vs-timeout-B', RLX, 'v1-both')],
     },
     note: 'Acquiring a lock joins the releaser\'s writes (acquire/release semantics of both lock implementations: fastlock.h, lock_ops.h), so the read under H in v1 (dlg_handlers.c:2453-2455 at 196b51fa) sees DELETED when the worker released H first. A write after the timer\'s release is not "earlier" and is not covered.',
@@ -184,7 +192,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     decide: {
       quant: 'exists',
       property: "the worker's remove_dlg_timer returns 1 after T0 detached the tl",
-      holds: (s) => marked(s, 'obs:rm1-after-detach:W'),
+      holds: (s, n) => marked(s, n, 'obs:rm1-after-detach:W'),
       configs: [c('pr-timer-first', SC, 'v1-part1')],
     },
     note: 'v1 dlg_hash.c:1337-1340 takes the timer reference only when remove_dlg_timer returns 0; after T0 it returns 1 (dlg_timer.c:492-498).',
@@ -230,7 +238,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     decide: {
       quant: 'forall',
       property: 'no process acquires H while it holds TL',
-      holds: (s) => !markedPrefix(s, 'obs:H-under-TL:'),
+      holds: (s, n) => !markedPrefix(s, n, 'obs:H-under-TL:'),
       configs: [
         c('bye-vs-timeout-B', SC, 'orig'),
         c('bye-vs-timeout-B', SC, 'v1-both'),
@@ -249,7 +257,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     decide: {
       quant: 'forall',
       property: 'no crash under sequentially consistent memory (x86-like)',
-      holds: (s) => !crashed(s),
+      holds: (s, n) => !crashed(s, n),
       configs: [c('bye-vs-timeout-B', PR, 'orig'), c('bye-vs-timeout', EINTR, 'orig')],
     },
     note: "Race Path 1 exists only under the PR's assumption (P-01), so the first search grants it (the one place where an assumed run decides): it then crashes under sequentially consistent memory, so it does not need weak ordering. Race Path 2's stale read does need relaxed memory (P-07) but leads to protocol anomalies only. What does crash a BYE-vs-expiry race with no assumption and no weak ordering is the lock: aarch64 builds at A use POSIX semaphores by default (opensips-dialog.md §4.3) and one interrupted sem_wait is enough (second search, posix-sem/sc/eintr1).",
@@ -282,7 +290,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     decide: {
       quant: 'exists',
       property: `${CRASH}, or the dialog is freed while a BYE transaction still holds a reference`,
-      holds: (s) => crashed(s) || (s.ghost.frees > 0 && (held(s, 'bye1') || held(s, 'bye2'))),
+      holds: (s, n) => crashed(s, n) || (s.ghost.frees > 0 && (held(s, 'bye1') || held(s, 'bye2'))),
       configs: [c('bye-vs-timeout-B', SC, 'v1-both'), c('pr-timer-reads-first', SC, 'v1-both')],
       assumed: [c('bye-vs-timeout-B', PR, 'v1-both')],
     },
@@ -294,7 +302,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     decide: {
       quant: 'exists',
       property: "the dialog is freed (or a safety invariant fails) while the received BYE's transaction still holds its reference (holders W.tm, W2.tm)",
-      holds: (s) => crashed(s) || (s.ghost.frees > 0 && (held(s, 'W.tm') || held(s, 'W2.tm'))),
+      holds: (s, n) => crashed(s, n) || (s.ghost.frees > 0 && (held(s, 'W.tm') || held(s, 'W2.tm'))),
       configs: [c('bye-vs-timeout-B', SC, 'orig'), c('bye-vs-timeout-B', SC, 'v1-both'), c('bye-vs-timeout-B', SC, 'v2'), c('pr-timer-reads-first', SC, 'v2'), c('two-byes-vs-timeout', SC, 'v2')],
     },
     note: "The reference the BYE's transaction takes (dlg_handlers.c:1342-1357) is dropped only by that transaction's TMCB_TRANS_DELETED callback (1258-1262), and RefMatchesHolders keeps ref equal to the live holders, so ref cannot reach 0 while it is held.",
@@ -319,7 +327,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     decide: {
       quant: 'forall',
       property: 'ref always equals its live holders, none dropped more than it took, and nothing touches or frees the cell after FREE (RefMatchesHolders, RefNonNegative, NoUseAfterFree, NoDoubleFree)',
-      holds: (s) => !refError(s),
+      holds: (s, n) => !refError(s, n),
       configs: [
         c('pr-bye-first', SC, 'v1-part1'),
         c('pr-bye-first', SC, 'v1-part2'),
@@ -358,7 +366,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     decide: {
       quant: 'exists',
       property: 'T0 detaches the tl after a remove_dlg_timer returned 0 for it',
-      holds: (s) => marked(s, 'obs:detached-after-rm0'),
+      holds: (s, n) => marked(s, n, 'obs:detached-after-rm0'),
       configs: [c('bye-vs-timeout-B', SC, 'v1-both'), c('pr-bye-first', SC, 'v1-both')],
     },
     note: 'A removal that returns 0 unlinks the tl (dlg_timer.c:507-511) under TL, and T0 walks only list elements (604-610).',
@@ -369,7 +377,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     decide: {
       quant: 'exists',
       property: `the PR's race (its assumption granted) ends in #3835's line 'bogus ref ${CRASH_3835.ref} with cnt ${CRASH_3835.cnt}'`,
-      holds: (s) => s.ghost.bogusRef === CRASH_3835.ref && s.ghost.bogusCnt === CRASH_3835.cnt,
+      holds: (s) => s.ghost.bogus !== 0 && s.ghost.bogusRef === CRASH_3835.ref && s.ghost.bogusCnt === CRASH_3835.cnt,
       configs: [c('bye-vs-timeout-B', PR, 'orig'), c('pr-timer-reads-first', PR, 'orig')],
     },
     note: 'The printed value is ref re-read after the subtraction with H held (dlg_hash.h:325-336). The PR\'s sequence, even granted, prints -1: the second decrement comes after the first process\'s check. -2 with cnt 1 needs a second decrement between one process\'s write and its re-read, i.e. two processes inside H at once; docs/root-cause.md lists where the model reaches it (only with an interrupted lock acquire).',
@@ -377,9 +385,10 @@ export const PROPOSITIONS: readonly Proposition[] = [
 ];
 
 /** The property a decided proposition is searched with: its name is the proposition's id. */
-export function propositionProperty(p: Proposition): Property<DialogState> {
+export function propositionProperty(p: Proposition, n: DialogNames): Property<DialogState> {
   const d = p.decide!;
-  return d.quant === 'exists' ? sometimes(p.id, d.property, d.holds) : always(p.id, d.property, d.holds);
+  const holds = (s: DialogState) => d.holds(s, n);
+  return d.quant === 'exists' ? sometimes(p.id, d.property, holds) : always(p.id, d.property, holds);
 }
 
 export const propositionRunId = (id: string, cfg: Config) => `proposition/${id}/${cfg.scenario}/${cfg.env}/${cfg.variant}`;
@@ -393,7 +402,7 @@ export function propositionRuns(manifest: Manifest = loadManifest()): RunSpec[] 
       for (const cfg of cfgs) {
         const declared = manifest.propositions?.find((r) => r.id === p.id && r.scenario === cfg.scenario && r.env === cfg.env && r.variant === cfg.variant);
         const expect = expectationOf(declared);
-        let programs: ReturnType<typeof dialogModel>['programs'] = [];
+        let names: DialogNames | undefined;
         out.push({
           id: propositionRunId(p.id, cfg),
           tags: { group: 'propositions', proposition: p.id, role, scenario: cfg.scenario, env: cfg.env, variant: cfg.variant },
@@ -401,15 +410,15 @@ export function propositionRuns(manifest: Manifest = loadManifest()): RunSpec[] 
             const env = manifest.environments[cfg.env];
             if (env === undefined) throw new Error(`${p.id}: unknown environment '${cfg.env}'`);
             const m = dialogModel({ scenario: scenarioByName(cfg.scenario)!, variant: cfg.variant, env, observe: true });
-            programs = m.programs;
-            return { ...explorable(m), properties: [propositionProperty(p)] };
+            names = m.names;
+            return { ...explorable(m), properties: [propositionProperty(p, m.names)] };
           },
           expect,
           ...(declared ? {} : { declared: false }),
           mustBeDeclared: true,
           // A counterexample settles a search: stop there (a witness does not stop the engine).
           stopOnFirstViolation: true,
-          project: (s) => stateView(programs, s),
+          project: (s) => stateView(names!, s),
         });
       }
     }

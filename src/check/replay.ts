@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { formatSource, type Property } from '../engine/index.js';
 import { latest } from '../memory/views.js';
-import { dialogModel, type DialogAction, type DialogModel } from '../../spec/dialog/model.js';
+import { bogusText, dialogModel, lockHolders, type DialogAction, type DialogModel } from '../../spec/dialog/model.js';
 import { SCENARIOS, scenarioByName } from '../../spec/dialog/scenarios.js';
 import { ASSUMPTIONS, STATE_NAMES, type DialogState, type Env } from '../../spec/dialog/state.js';
 import { VARIANT_NAMES, type VariantName } from '../../spec/dialog/variants.js';
@@ -241,8 +241,8 @@ function take(m: DialogModel, s: DialogState, actor: string, reads: string | und
   const ins = m.programs[i].instrs[s.actors[i].pc];
   const acts = m.actorActions!(s, actor) as DialogAction[];
   if (acts.length === 0) {
-    if (s.ghost.bogus !== '') return `OpenSIPS already aborted (${s.ghost.bogus})`;
-    if (ins.acquire) return `${ins.acquire} is held by ${s.locks[ins.acquire].holders.join(', ') || '(nobody: the lock word is taken)'}`;
+    if (s.ghost.bogus !== 0) return `OpenSIPS already aborted (${bogusText(m.names, s)})`;
+    if (ins.acquire) return `${ins.acquire} is held by ${lockHolders(m.names, s, ins.acquire).join(', ') || '(nobody: the lock word is taken)'}`;
     if (ins.id.startsWith('T0')) return 'the timer routine detaches only a linked tl, and this one is not in the timer list';
     if (ins.id === 'B0') return 'no BYE was sent on this leg yet';
     return 'its guard is false in this state (an ordering gate or a condition of the scenario)';

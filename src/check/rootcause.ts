@@ -11,7 +11,7 @@
 import { check, type Outcome, type Trace } from '../engine/index.js';
 import type { Action } from '../engine/index.js';
 import { dialogProperties } from '../../invariants/dialog.js';
-import { dialogModel } from '../../spec/dialog/model.js';
+import { bogusText, dialogModel } from '../../spec/dialog/model.js';
 import { scenarioByName } from '../../spec/dialog/scenarios.js';
 import type { DialogState, Env } from '../../spec/dialog/state.js';
 import type { VariantName } from '../../spec/dialog/variants.js';
@@ -46,7 +46,7 @@ export function searchSignature(scenario: string, envName: string, env: Env, var
   const def = scenarioByName(scenario);
   if (def === undefined) throw new Error(`unknown scenario '${scenario}'`);
   const m = dialogModel({ scenario: def, variant, env });
-  const property = dialogProperties([]).find((p) => p.name === SIGNATURE_PROPERTY)!;
+  const property = dialogProperties([], m.names).find((p) => p.name === SIGNATURE_PROPERTY)!;
   const o: Outcome<DialogState, Action> = check(
     { ...explorable(m), properties: [property] },
     { stopOnFirstViolation: true, ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}), ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}) },
@@ -55,8 +55,8 @@ export function searchSignature(scenario: string, envName: string, env: Env, var
   const p = o.properties[0];
   const base = { scenario, env: envName, variant, states: o.stats.states, timeMs: o.stats.timeMs };
   if (p.verdict === 'violated') {
-    const trace = p.trace!.map((t) => ({ action: t.action, state: stateView(m.programs, t.state) }));
-    return { ...base, status: 'found', printed: p.trace![p.trace!.length - 1].state.ghost.bogus, trace };
+    const trace = p.trace!.map((t) => ({ action: t.action, state: stateView(m.names, t.state) }));
+    return { ...base, status: 'found', printed: bogusText(m.names, p.trace![p.trace!.length - 1].state), trace };
   }
   return { ...base, status: p.verdict === 'holds' && o.stats.complete ? 'none' : 'unknown' };
 }

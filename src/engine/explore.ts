@@ -16,8 +16,8 @@ import { CheckerError, SpecError } from './errors.js';
 import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import type { Bound, Coverage, Outcome, Progress, PropertyResult, Stats, StepCoverage, Trace, Verdict } from './outcome.js';
-import { PackedSpace, spaceFor, type Space } from './store.js';
-import { SuccessorBatch } from './successors.js';
+import { PackedSpace, spaceFor, WideSpace, type Space } from './store.js';
+import { SuccessorBatch, WideBatch } from './successors.js';
 import { rebuildTrace } from './trace.js';
 
 export interface CheckOptions {
@@ -110,10 +110,11 @@ export class CoverageCounter {
   }
 
   /**
-   * Counters by action object, for models that reuse their action objects. A
-   * model that makes new ones every time fills it: then it is dropped.
+   * Counters by action object (a merged action's: one per part), for models
+   * that reuse their action objects. A model that makes new ones every time
+   * fills it: then it is dropped.
    */
-  private byObject: Map<Action, Counter> | undefined = new Map();
+  private byObject: Map<Action, Counter | Counter[]> | undefined = new Map();
 
   /** Counts one firing of an action (each part of a merged action). */
   fire(a: Action): void {
@@ -121,19 +122,19 @@ export class CoverageCounter {
     if (cache !== undefined) {
       const known = cache.get(a);
       if (known !== undefined) {
-        known.count++;
+        if (Array.isArray(known)) for (let i = 0; i < known.length; i++) known[i].count++;
+        else known.count++;
         return;
       }
     }
     const parts = a.parts;
-    if (parts === undefined) {
-      const c = this.counter(a.actor, a.step);
-      c.count++;
-      if (cache !== undefined) {
-        if (cache.size < 1024) cache.set(a, c);
-        else this.byObject = undefined;
-      }
-    } else for (let i = 0; i < parts.length; i++) this.counter(parts[i].actor, parts[i].step).count++;
+    const counters = parts === undefined ? this.counter(a.actor, a.step) : parts.map((p) => this.counter(p.actor, p.step));
+    if (Array.isArray(counters)) for (const c of counters) c.count++;
+    else counters.count++;
+    if (cache !== undefined) {
+      if (cache.size < 1 << 14) cache.set(a, counters);
+      else this.byObject = undefined;
+    }
   }
 
   add(actor: string, step: string, count: number): void {
@@ -316,6 +317,7 @@ function explore<S, A extends Action>(model: Model<S, A>, options: CheckOptions,
   const ex = new Exploration(model, options, started, space);
   ex.roots(inits);
   if (space instanceof PackedSpace) explorePacked(ex, space);
+  else if (space instanceof WideSpace) exploreWide(ex, space);
   else exploreStates(ex);
   return ex.outcome();
 }
@@ -433,6 +435,80 @@ function explorePacked<S, A extends Action>(ex: Exploration<S, A>, space: Packed
         batch.expand(id, space.stored(id), findings.checksQuiescent);
       } catch (e) {
         // As one state at a time: what came before the error is stored first, and may end the run before it.
+        if (!flush()) break outer;
+        throw e;
+      }
+      if (batch.n >= BATCH && !flush()) break outer;
+    }
+    if (!flush()) break;
+    levelStart = levelEnd;
+    levelEnd = ex.nextLevel(levelEnd);
+  }
+  ex.end(transitions, levelEnd);
+}
+
+/**
+ * Breadth-first over word-packed states (WideSpace): as explorePacked, with
+ * each state's code a run of Int32 words. A level's states are read from the
+ * store one by one into a scratch buffer and expanded into a WideBatch;
+ * stored in order after the batch's first slots were read together.
+ */
+function exploreWide<S, A extends Action>(ex: Exploration<S, A>, space: WideSpace<S>): void {
+  const { findings, coverage, maxStates, maxDepth } = ex;
+  if (space.size === 0) return;
+  const W = space.words;
+  const cur = new Int32Array(W);
+  space.read(0, cur, 0);
+  const batch = new WideBatch(ex.model, space.codec, cur, BATCH * 2);
+  const probe = batch.probe;
+  let transitions = 0;
+  let expand = true;
+  let next = 0;
+
+  const flush = (): boolean => {
+    const m = batch.n;
+    batch.n = 0;
+    if (m === 0) return true;
+    const { codes, hashes, parents, indices, acted } = batch;
+    space.firstAll(hashes, m, batch.firsts);
+    for (let k = 0; k < m; k++) {
+      const a = acted[k];
+      if (a === null) {
+        findings.checkQuiescent(parents[k], batch.decode(k, probe));
+        if (ex.stopsForViolation()) return false;
+        continue;
+      }
+      transitions++;
+      coverage.fire(a);
+      const at = k * W;
+      if (!expand || space.size >= maxStates) {
+        if (ex.stopsAtBound(space.findHashed(codes, at, hashes[k]) >= 0, expand)) return false;
+        continue;
+      }
+      // (The first slots were read above only to bring them into the cache: addHashed looks the state up.)
+      if (ex.stopsBeforeGrowth()) return false;
+      const sid = space.addHashed(codes, at, hashes[k], parents[k], indices[k]);
+      if (sid < 0) continue;
+      if (findings.checksNew) {
+        findings.checkNew(sid, batch.decode(k, probe));
+        if (ex.stopsForViolation()) return false;
+      }
+    }
+    ex.transitions = transitions;
+    return !ex.tick(space.size - next);
+  };
+
+  let levelStart = 0;
+  let levelEnd = space.size;
+  outer: while (levelEnd > levelStart && ex.bound === undefined) {
+    if (ex.stopsAtLevel()) break;
+    expand = ex.depth < maxDepth;
+    for (let id = levelStart; id < levelEnd; id++) {
+      next = id + 1;
+      space.read(id, cur, 0);
+      try {
+        batch.expand(id, cur, 0, findings.checksQuiescent);
+      } catch (e) {
         if (!flush()) break outer;
         throw e;
       }

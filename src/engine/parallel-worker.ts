@@ -8,9 +8,9 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { Action, Model } from './model.js';
 import { CoverageCounter } from './explore.js';
 import { Findings } from './findings.js';
-import { PackedSpace, spaceFor, type Space } from './store.js';
-import { SuccessorBatch } from './successors.js';
-import { hashPacked, hashString } from './table.js';
+import { PackedSpace, spaceFor, WideSpace, type Space } from './store.js';
+import { SuccessorBatch, WideBatch } from './successors.js';
+import { hashPacked, hashString, hashWords } from './table.js';
 import type { LevelReport, ModelRef } from './parallel.js';
 
 const STOP_NONE = 0;
@@ -24,6 +24,7 @@ interface Data {
 }
 
 const { me, workers: W, ref, peers, stopWord } = workerData as Data;
+const W_ = W;
 const port = parentPort!;
 
 let model: Model<unknown, Action>;
@@ -33,6 +34,9 @@ let findings: Findings<unknown>;
 /** Packed models: the visited set as packed, and the batch successors are generated into. */
 let packedSpace: PackedSpace<unknown> | undefined;
 let batch: SuccessorBatch<unknown, Action> | undefined;
+/** Word-packed models (a WordsCodec): the same with words. */
+let wideSpace: WideSpace<unknown> | undefined;
+let wideBatch: WideBatch<unknown, Action> | undefined;
 let levelStart = 0;
 let levelEnd = 0;
 let transitions = 0;
@@ -44,8 +48,15 @@ let ends = 0;
 /** The owner of a state with this hash: its top bits (the tables index by the low bits). */
 const ownerOfHash = (h: number): number => Math.floor(((h >>> 0) / 2 ** 32) * W);
 
-/** The owner of a state: by the hash of its identity. */
-const ownerOf = (id: string | number): number => ownerOfHash(typeof id === 'number' ? hashPacked(id) : hashString(id));
+/** The owner of a state: by the hash of its identity (for word-packed states, the hash of its words, as their successors are routed). */
+const ownerOf = (id: string | number): number => {
+  if (typeof id === 'number') return ownerOfHash(hashPacked(id));
+  if (wideSpace !== undefined) {
+    const w = Int32Array.from(id.split(',').map(Number));
+    return ownerOfHash(hashWords(w, 0, w.length));
+  }
+  return ownerOfHash(hashString(id));
+};
 
 const gid = (local: number): number => local * W + me;
 
@@ -165,6 +176,9 @@ function expandLevel(expand: boolean): void {
   if (packedSpace !== undefined) {
     expandPacked(packedSpace, batch!, expand);
     for (const l of lanes) l?.end(expand);
+  } else if (wideSpace !== undefined) {
+    expandWide(wideSpace, wideBatch!, expand);
+    for (const l of wideLanes) l?.end(expand);
   } else {
     expandKeyed(expand);
     for (const o of outboxes) o?.flush(expand);
@@ -251,6 +265,156 @@ function storeOwned(
   }
 }
 
+/**
+ * Word-packed successors bound for one peer, as Lane does for one-number
+ * codes: per entry the state's words, its parent and its action, in Int32
+ * chunks of shared memory.
+ */
+class WideLane {
+  n = 0;
+  private readonly chunks: Int32Array[] = [];
+  private readonly count = new Int32Array(new SharedArrayBuffer(4));
+  constructor(
+    private readonly to: MessagePort,
+    private readonly words: number,
+  ) {
+    to.postMessage({ t: 'lane', count: this.count });
+  }
+  push(codes: Int32Array, at: number, parent: number, action: number): void {
+    const n = this.n;
+    const c = n >>> LANE_BITS;
+    const E = this.words + 2;
+    if (c === this.chunks.length) {
+      const chunk = new Int32Array(new SharedArrayBuffer((4 * E) << LANE_BITS));
+      this.chunks.push(chunk);
+      this.to.postMessage({ t: 'wchunk', wchunk: chunk });
+    }
+    const a = this.chunks[c];
+    const i = (n & LANE_MASK) * E;
+    for (let k = 0; k < this.words; k++) a[i + k] = codes[at + k];
+    a[i + this.words] = parent;
+    a[i + this.words + 1] = action;
+    this.n = n + 1;
+  }
+  end(expand: boolean): void {
+    Atomics.store(this.count, 0, this.n);
+    this.to.postMessage({ t: 'end', expand });
+    this.n = 0;
+  }
+}
+
+let wideLanes: (WideLane | null)[] = [];
+
+/** A level of a word-packed model: as expandPacked, with words. */
+function expandWide(ws: WideSpace<unknown>, b: WideBatch<unknown, Action>, expand: boolean): void {
+  const quiescent = findings.checksQuiescent;
+  const W = ws.words;
+  const cur = new Int32Array(W);
+  const flush = (): void => {
+    const m = b.n;
+    b.n = 0;
+    const { codes, parents, indices, acted, hashes } = b;
+    let own = 0;
+    for (let k = 0; k < m; k++) {
+      const a = acted[k];
+      if (a === null) {
+        findings.checkQuiescent(parents[k], b.decode(k, b.probe));
+        continue;
+      }
+      transitions++;
+      coverage.fire(a);
+      const h = hashes[k];
+      const owner = W_ === 1 ? me : ownerOfHash(h);
+      if (owner !== me) {
+        wideLanes[owner]!.push(codes, k * W, parents[k], indices[k]);
+        continue;
+      }
+      if (own !== k) {
+        codes.copyWithin(own * W, k * W, k * W + W);
+        parents[own] = parents[k];
+        indices[own] = indices[k];
+        hashes[own] = h;
+        acted[own] = a;
+      }
+      own++;
+    }
+    ws.firstAll(hashes, own, b.firsts);
+    storeWide(ws, b, codes, hashes, parents, indices, own, expand);
+  };
+  for (let id = levelStart; id < levelEnd; id++) {
+    if ((id & 255) === 0 && Atomics.load(stopWord, 0) !== STOP_NONE) {
+      stopped = true;
+      break;
+    }
+    ws.read(id, cur, 0);
+    b.expand(gid(id), cur, 0, quiescent);
+    if (b.n >= GENERATED) flush();
+  }
+  flush();
+}
+
+/** Stores `m` owned word-packed successors in order: new ones get an id and are checked. */
+function storeWide(
+  ws: WideSpace<unknown>,
+  b: WideBatch<unknown, Action>,
+  codes: Int32Array,
+  hashes: Int32Array,
+  parents: Int32Array,
+  indices: Int32Array,
+  m: number,
+  expand: boolean,
+): void {
+  const W = ws.words;
+  for (let k = 0; k < m; k++) {
+    if (!expand) {
+      if (ws.findHashed(codes, k * W, hashes[k]) < 0) depthBound = true;
+      continue;
+    }
+    const local = ws.addHashed(codes, k * W, hashes[k], parents[k], indices[k]);
+    if (local >= 0 && findings.checksNew) findings.checkNew(gid(local), b.decode(k, b.probe));
+  }
+}
+
+/** What a peer shares with this worker for word-packed states. */
+const wideIn: { chunks: Int32Array[] }[] = Array.from({ length: W_ }, () => ({ chunks: [] }));
+
+/** Stores, in order, the word-packed successors a peer wrote in its lane for this worker during the level. */
+function storeWideLane(ws: WideSpace<unknown>, b: WideBatch<unknown, Action>, from: number): void {
+  const lane = lanesIn[from];
+  const chunks = wideIn[from].chunks;
+  const W = ws.words;
+  const E = W + 2;
+  const codes = new Int32Array(BATCH * W);
+  const hashes = new Int32Array(BATCH);
+  const parents = new Int32Array(BATCH);
+  const actions = new Int32Array(BATCH);
+  const firsts = new Int32Array(BATCH);
+  // The batch decodes new states from its own codes: store them there, a slice at a time.
+  for (let start = 0; start < lane.n; start += BATCH) {
+    const m = Math.min(BATCH, lane.n - start);
+    for (let i = 0; i < m; i++) {
+      const e = start + i;
+      const chunk = chunks[e >>> LANE_BITS];
+      const j = (e & LANE_MASK) * E;
+      for (let k = 0; k < W; k++) codes[i * W + k] = chunk[j + k];
+      hashes[i] = hashWords(codes, i * W, W);
+      parents[i] = chunk[j + W];
+      actions[i] = chunk[j + W + 1];
+    }
+    ws.firstAll(hashes, m, firsts);
+    for (let i = 0; i < m; i++) {
+      if (!lane.expand) {
+        if (ws.findHashed(codes, i * W, hashes[i]) < 0) depthBound = true;
+        continue;
+      }
+      const local = ws.addHashed(codes, i * W, hashes[i], parents[i], actions[i]);
+      if (local >= 0 && findings.checksNew) findings.checkNew(gid(local), ws.codec.unpack(codes, i * W));
+    }
+  }
+  lane.n = 0;
+  void b;
+}
+
 function expandKeyed(expand: boolean): void {
   for (let id = levelStart; id < levelEnd; id++) {
     if ((id & 255) === 0 && Atomics.load(stopWord, 0) !== STOP_NONE) {
@@ -310,7 +474,7 @@ function storeLane(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Action>,
   lane.n = 0;
 }
 
-type Batch = { t: string; n: number; nums: Float64Array; keys: string[]; states: unknown[]; expand: boolean; chunk?: Float64Array; count?: Int32Array };
+type Batch = { t: string; n: number; nums: Float64Array; keys: string[]; states: unknown[]; expand: boolean; chunk?: Float64Array; wchunk?: Int32Array; count?: Int32Array };
 
 /**
  * Batches received during a level, by sender. They are stored only once this
@@ -327,6 +491,10 @@ function maybeDone(): void {
   for (let from = 0; from < W; from++) {
     if (packedSpace !== undefined) {
       if (from !== me) storeLane(packedSpace, batch!, lanesIn[from]);
+      continue;
+    }
+    if (wideSpace !== undefined) {
+      if (from !== me) storeWideLane(wideSpace, wideBatch!, from);
       continue;
     }
     for (const m of inbox[from]) {
@@ -350,6 +518,9 @@ function onPeer(from: number, m: Batch): void {
         return;
       case 'chunk':
         lane.chunks.push(m.chunk!);
+        return;
+      case 'wchunk':
+        wideIn[from].chunks.push(m.wchunk!);
         return;
       case 'end':
         if (lane.count !== undefined) {
@@ -382,11 +553,19 @@ port.on('message', async (m: { t: string; expand?: boolean; local?: number }) =>
           packedSpace = space;
           batch = new SuccessorBatch(model, space.codec, space.identity(model.initialStates()[0]), GENERATED * 2);
         }
+        if (space instanceof WideSpace) {
+          wideSpace = space;
+          const sample = new Int32Array(space.words);
+          space.codec.pack(model.initialStates()[0], sample, 0);
+          wideBatch = new WideBatch(model, space.codec, sample, GENERATED * 2);
+        }
         const packed = packedSpace !== undefined;
+        const wide = wideSpace !== undefined;
         coverage = new CoverageCounter(model.steps);
         findings = new Findings(model.properties);
-        outboxes = peers.map((p) => (p === null || packed ? null : new Outbox(p)));
+        outboxes = peers.map((p) => (p === null || packed || wide ? null : new Outbox(p)));
         lanes = peers.map((p) => (p === null || !packed ? null : new Lane(p)));
+        wideLanes = peers.map((p) => (p === null || !wide ? null : new WideLane(p, wideSpace!.words)));
         peers.forEach((p, from) => p?.on('message', (m: Batch) => onPeer(from, m)));
         loadedCpuMs = threadCpuMs();
         port.postMessage({ t: 'loaded' });

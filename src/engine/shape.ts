@@ -16,6 +16,12 @@
  * then expands states without allocating (successors.ts). `containers` lists
  * the state's arrays and records, which such an `apply` must keep.
  *
+ * A shape whose fields need more than 52 bits gets a codec of several 32-bit
+ * words instead (`wordsCodec`): every field is a bit field inside one word
+ * (largest first, first fit), and the engine stores a state as that many
+ * Int32 words (store.ts, WideSpace). `shapeCodec` keeps the one-number codec
+ * for the shapes that fit, the fast path.
+ *
  * `pack` checks every value against its declared domain (an integer in its
  * range, or one of the listed values), every array's length and that every
  * record is an object, so that a value outside the shape is a SpecError
@@ -23,7 +29,7 @@
  * does not declare are not stored: the model's `key` must not depend on them
  * (the engine checks the round trip on the first transitions).
  */
-import type { StateCodec } from './model.js';
+import type { StateCodec, WordsCodec } from './model.js';
 import { SpecError } from './errors.js';
 
 /** An integer from `min` to `max` inclusive (within 32-bit signed integers). */
@@ -78,6 +84,10 @@ export interface ShapeCodec<S> extends StateCodec<S> {
   unpackInto(code: number, into: S): void;
   /** The state's containers (itself, its arrays and records), in a fixed order: `apply` must keep them. */
   containers(state: S): readonly unknown[];
+  /** Copies every field of one state into another of the same shape (containers kept). */
+  copy(from: S, into: S): void;
+  /** A new state of the shape, every field at its first value (for a copy to fill). */
+  blank(): S;
   /** Bits the shape takes (at most 52). */
   readonly bits: number;
   /** Whether fields are bit fields of the code, or the digits of a mixed-radix number (when bit fields do not fit). */
@@ -92,6 +102,8 @@ const MAX_BITS = 52;
 interface Leaf {
   /** JavaScript access path from the state, e.g. `["t"][1]`. */
   readonly path: string;
+  /** The same from its container's variable in generated code, e.g. `c1[1]` (see Container.ref). */
+  readonly ref: string;
   /** Readable path for errors, e.g. `t[1]`. */
   readonly name: string;
   readonly field: IntField | EnumField;
@@ -106,6 +118,8 @@ const bitsFor = (size: number): number => (size <= 1 ? 0 : Math.ceil(Math.log2(s
 /** A container of the state (the state itself, an array or a record): checked before its fields are read. */
 interface Container {
   readonly path: string;
+  /** Its value in generated code, from its own container's variable: `s` for the state, e.g. `c0["t"]`. */
+  readonly ref: string;
   readonly name: string;
   /** The array's length, or undefined for a record. */
   readonly length?: number;
@@ -114,35 +128,36 @@ interface Container {
 /** The largest domain a field may have, so that a digit stays a 32-bit signed integer. */
 const MAX_SIZE = 2 ** 31;
 
-function leaves(f: Field, path: string, name: string, out: Leaf[], containers: Container[]): void {
+function leaves(f: Field, path: string, name: string, out: Leaf[], containers: Container[], ref = 's'): void {
   const what = name || '(state)';
+  const me = containers.length; // this field's index, if it is a container
   switch (f.kind) {
     case 'int': {
       if (!(Number.isInteger(f.min) && Number.isInteger(f.max) && f.min <= f.max && f.max - f.min < MAX_SIZE && f.min >= -(2 ** 31) && f.max < 2 ** 31)) {
         throw new SpecError(`shape: field ${what} has the integer range ${f.min}..${f.max}; it must be 32-bit signed integers min <= max, with at most 2^31 values`);
       }
       const size = f.max - f.min + 1;
-      out.push({ path, name, field: f, size, bits: bitsFor(size) });
+      out.push({ path, ref, name, field: f, size, bits: bitsFor(size) });
       return;
     }
     case 'enum': {
       if (f.values.length === 0) throw new SpecError(`shape: field ${what} has no values`);
       if (f.values.length > MAX_SIZE) throw new SpecError(`shape: field ${what} has more than 2^31 values`);
       if (new Set(f.values).size !== f.values.length || f.values.some((v) => v !== v)) throw new SpecError(`shape: field ${what} lists a value twice (or NaN, which equals nothing)`);
-      out.push({ path, name, field: f, size: f.values.length, bits: bitsFor(f.values.length) });
+      out.push({ path, ref, name, field: f, size: f.values.length, bits: bitsFor(f.values.length) });
       return;
     }
     case 'array':
       if (!(Number.isInteger(f.length) && f.length >= 0)) throw new SpecError(`shape: array ${what} has length ${f.length}`);
-      containers.push({ path, name: what, length: f.length });
-      for (let i = 0; i < f.length; i++) leaves(f.of, `${path}[${i}]`, `${name}[${i}]`, out, containers);
+      containers.push({ path, ref, name: what, length: f.length });
+      for (let i = 0; i < f.length; i++) leaves(f.of, `${path}[${i}]`, `${name}[${i}]`, out, containers, `c${me}[${i}]`);
       return;
     case 'record':
-      containers.push({ path, name: what });
+      containers.push({ path, ref, name: what });
       for (const [k, sub] of Object.entries(f.fields)) {
         // In the generated object literal, "__proto__" would set the prototype, not a property.
         if (k === '__proto__') throw new SpecError(`shape: field ${name ? `${name}.` : ''}__proto__: that name cannot be a state field`);
-        leaves(sub, `${path}[${JSON.stringify(k)}]`, name ? `${name}.${k}` : k, out, containers);
+        leaves(sub, `${path}[${JSON.stringify(k)}]`, name ? `${name}.${k}` : k, out, containers, `c${me}[${JSON.stringify(k)}]`);
       }
       return;
     default:
@@ -180,85 +195,188 @@ function blankOf(f: Field, constant: (v: unknown) => string): string {
   }
 }
 
+/** What both codecs generate alike: the leaves, the container checks, the digit of each leaf, the blank state. */
+class Generated {
+  readonly ls: Leaf[] = [];
+  readonly containers: Container[] = [];
+  /** Values the generated code compares with or returns (enum values) are passed in, not printed. */
+  readonly constants: unknown[] = [];
+
+  constructor(readonly shape: Record<string, Field>) {
+    leaves({ kind: 'record', fields: shape }, '', '', this.ls, this.containers);
+  }
+
+  constant(v: unknown): string {
+    let i = this.constants.indexOf(v);
+    if (i < 0) i = this.constants.push(v) - 1;
+    return `K[${i}]`;
+  }
+
+  /**
+   * For the start of `pack`: each container into its variable (`c0` the state,
+   * `c1`... its arrays and records, each from its own container's variable,
+   * so that a leaf is one property load), checked before its fields are read.
+   */
+  containerChecks(): string[] {
+    return this.containers.map((c, i) => {
+      const test = c.length === undefined ? `(typeof c${i} !== 'object' || c${i} === null)` : `(!Array.isArray(c${i}) || c${i}.length !== ${c.length})`;
+      const domain = c.length === undefined ? 'an object' : `an array of length ${c.length}`;
+      return `const c${i} = ${c.ref};\nif ${test} bad(${JSON.stringify(c.name)}, c${i}, '${domain}');`;
+    });
+  }
+
+  /** Each container of the state named `root` into its variable, prefixed with `p` (no checks: the state has the shape). */
+  containerVars(root: string, p: string): string[] {
+    return this.containers.map((c, i) => `const ${p}${i} = ${c.ref.replace(/^s$/, root).replace(/^c/, p)};`);
+  }
+
+  /** Code that reads leaf i into \`v\`, checks it, and leaves its digit (0 .. size-1) in \`d\`. */
+  digit(i: number): string[] {
+    const l = this.ls[i];
+    const f = l.field;
+    const out = [`v = ${l.ref};`];
+    if (f.kind === 'int') {
+      // v === (v | 0): a number and a 32-bit integer (a string, null or true is not equal to its coercion).
+      out.push(`d = v - ${f.min};`);
+      out.push(`if (v !== (v | 0) || d < 0 || d > ${l.size - 1}) bad(${JSON.stringify(l.name)}, v, 'an integer from ${f.min} to ${f.max}');`);
+    } else if (f.values.length === 2 && f.values[0] === false && f.values[1] === true) {
+      out.push(`d = v === true ? 1 : v === false ? 0 : -1;`);
+      out.push(`if (d < 0) bad(${JSON.stringify(l.name)}, v, D[${i}]);`);
+    } else {
+      out.push(`d = ${f.values.map((v, k) => `v === ${this.constant(v)} ? ${k} : `).join('')}-1;`);
+      out.push(`if (d < 0) bad(${JSON.stringify(l.name)}, v, D[${i}]);`);
+    }
+    return out;
+  }
+
+  /** The value of leaf \`l\` from its digit expression. */
+  value(l: Leaf, digit: string): string {
+    return l.field.kind === 'int' ? `(${digit}) + ${l.field.min}` : `${this.constant(l.field.values)}[${digit}]`;
+  }
+
+  /** Field-by-field copy of one state into another (containers kept). */
+  copy(): string[] {
+    return [...this.containerVars('from', 'f'), ...this.containerVars('into', 't'), ...this.ls.map((l) => `${l.ref.replace(/^c/, 't')} = ${l.ref.replace(/^c/, 'f')};`)];
+  }
+
+  /** Compiles the generated functions; \`body\` defines them and ends with a \`return { ... }\`. */
+  compile(body: string): Record<string, unknown> {
+    const ls = this.ls;
+    const domains = ls.map((l) => (l.field.kind === 'enum' ? `one of ${l.field.values.map((v) => JSON.stringify(v) ?? String(v)).join(', ')}` : ''));
+    const bad = (name: string, value: unknown, domain: string): never => {
+      let shown: string;
+      try {
+        shown = JSON.stringify(value) ?? String(value);
+      } catch {
+        shown = String(value);
+      }
+      throw new SpecError(`shape: state field ${name} is ${shown}, outside its declared domain (${domain})`);
+    };
+    const blank = blankOf({ kind: 'record', fields: this.shape }, (v) => this.constant(v));
+    const make = new Function(
+      'K',
+      'D',
+      'bad',
+      `'use strict';
+    function copy(from, into) {\n${this.copy().join('\n')}\n}
+    function containers(s) { return [${this.containers.map((c) => `s${c.path}`).join(', ')}]; }
+    function blank() { return ${blank}; }
+    ${body}`,
+    );
+    return make(this.constants, domains, bad);
+  }
+}
+
 /**
  * The codec of a shape, or undefined when its domains do not fit in 52 bits
- * (then the model has no codec and the engine keys states by `key`).
+ * (then use \`wordsCodec\`, or the model keys states by \`key\`).
  * Fields are bit fields when they fit whole in the two words; otherwise the
  * code is the mixed-radix number of the field values (slower: a division
  * per field to unpack), as long as the product of the domain sizes is at
  * most 2^52. Throws a SpecError for a malformed shape.
  */
 export function shapeCodec<S>(shape: ShapeOf<S>): ShapeCodec<S> | undefined {
-  const ls: Leaf[] = [];
-  const containers: Container[] = [];
-  leaves({ kind: 'record', fields: shape as Record<string, Field> }, '', '', ls, containers);
+  const g = new Generated(shape as Record<string, Field>);
+  const ls = g.ls;
   const bitFields = ls.reduce((n, l) => n + l.bits, 0) <= MAX_BITS && place(ls);
   const log2 = ls.reduce((n, l) => n + Math.log2(l.size), 0);
   if (!bitFields && log2 > MAX_BITS) return undefined;
   const bits = bitFields ? ls.reduce((n, l) => n + l.bits, 0) : Math.ceil(log2 - 1e-9);
 
-  // Values the generated code compares with or returns (enum values) are passed in, not printed.
-  const constants: unknown[] = [];
-  const constant = (v: unknown): string => {
-    let i = constants.indexOf(v);
-    if (i < 0) i = constants.push(v) - 1;
-    return `K[${i}]`;
-  };
-
-  const pack: string[] = [bitFields ? 'let lo = 0, hi = 0, v, d;' : 'let c = 0, v, d;'];
-  for (const c of containers) {
-    const test = c.length === undefined ? `(typeof s${c.path} !== 'object' || s${c.path} === null)` : `(!Array.isArray(s${c.path}) || s${c.path}.length !== ${c.length})`;
-    const domain = c.length === undefined ? 'an object' : `an array of length ${c.length}`;
-    pack.push(`if ${test} bad(${JSON.stringify(c.name)}, s${c.path}, '${domain}');`);
-  }
+  const pack: string[] = [bitFields ? 'let lo = 0, hi = 0, v, d;' : 'let c = 0, v, d;', ...g.containerChecks()];
   ls.forEach((l, i) => {
-    const f = l.field;
-    pack.push(`v = s${l.path};`);
-    if (f.kind === 'int') {
-      // v === (v | 0): a number and a 32-bit integer (a string, null or true is not equal to its coercion).
-      pack.push(`d = v - ${f.min};`);
-      pack.push(`if (v !== (v | 0) || d < 0 || d > ${l.size - 1}) bad(${JSON.stringify(l.name)}, v, 'an integer from ${f.min} to ${f.max}');`);
-    } else {
-      pack.push(`d = ${f.values.map((v, k) => `v === ${constant(v)} ? ${k} : `).join('')}-1;`);
-      pack.push(`if (d < 0) bad(${JSON.stringify(l.name)}, v, D[${i}]);`);
-    }
+    pack.push(...g.digit(i));
     if (!bitFields) pack.push(`c = c * ${l.size} + d;`);
     else if (l.bits > 0) pack.push(`${l.word === 0 ? 'lo' : 'hi'} |= d << ${l.shift};`);
   });
   pack.push(bitFields ? 'return hi * 4294967296 + (lo >>> 0);' : 'return c;');
 
-  const value = (l: Leaf, digit: string): string => (l.field.kind === 'int' ? `(${digit}) + ${l.field.min}` : `${constant(l.field.values)}[${digit}]`);
-  const into: string[] = [];
+  const into: string[] = g.containerVars('s', 'c');
   if (bitFields) {
     into.push('const lo = code >>> 0, hi = (code - lo) / 4294967296;');
-    for (const l of ls) into.push(`s${l.path} = ${value(l, l.bits === 0 ? '0' : `(${l.word === 0 ? 'lo' : 'hi'} >>> ${l.shift}) & ${2 ** l.bits - 1}`)};`);
+    for (const l of ls) into.push(`${l.ref} = ${g.value(l, l.bits === 0 ? '0' : `(${l.word === 0 ? 'lo' : 'hi'} >>> ${l.shift}) & ${2 ** l.bits - 1}`)};`);
   } else {
     // The last field is the lowest digit.
-    into.push('let c = code, d;');
-    for (const l of [...ls].reverse()) into.push(`d = c % ${l.size}; c = (c - d) / ${l.size}; s${l.path} = ${value(l, 'd')};`);
+    into.push('let code_ = code, d;');
+    for (const l of [...ls].reverse()) into.push(`d = code_ % ${l.size}; code_ = (code_ - d) / ${l.size}; ${l.ref} = ${g.value(l, 'd')};`);
   }
-  const domains = ls.map((l) => (l.field.kind === 'enum' ? `one of ${l.field.values.map((v) => JSON.stringify(v) ?? String(v)).join(', ')}` : ''));
-  const bad = (name: string, value: unknown, domain: string): never => {
-    let shown: string;
-    try {
-      shown = JSON.stringify(value) ?? String(value);
-    } catch {
-      shown = String(value);
-    }
-    throw new SpecError(`shape: state field ${name} is ${shown}, outside its declared domain (${domain})`);
-  };
-  const blank = blankOf({ kind: 'record', fields: shape as Record<string, Field> }, constant);
-  const make = new Function(
-    'K',
-    'D',
-    'bad',
-    `'use strict';
+  const generated = g.compile(`
     function pack(s) {\n${pack.join('\n')}\n}
     function unpackInto(code, s) {\n${into.join('\n')}\n}
-    function unpack(code) { const s = ${blank}; unpackInto(code, s); return s; }
-    function containers(s) { return [${containers.map((c) => `s${c.path}`).join(', ')}]; }
-    return { pack, unpackInto, unpack, containers };`,
-  );
-  const generated = make(constants, domains, bad) as Omit<ShapeCodec<S>, 'bits' | 'layout'>;
+    function unpack(code) { const s = blank(); unpackInto(code, s); return s; }
+    return { pack, unpackInto, unpack, containers, copy, blank };`) as unknown as Omit<ShapeCodec<S>, 'bits' | 'layout'>;
   return { ...generated, bits, layout: bitFields ? 'bit fields' : 'mixed radix' };
+}
+
+/** A codec generated from a shape that packs a state into several 32-bit words. */
+export interface WordsShapeCodec<S> extends WordsCodec<S> {
+  unpackInto(from: Int32Array, at: number, into: S): void;
+  containers(state: S): readonly unknown[];
+  copy(from: S, into: S): void;
+  blank(): S;
+  /** Bits the fields take (their sum; each field lies inside one word). */
+  readonly bits: number;
+}
+
+/**
+ * The codec of a shape as \`words\` 32-bit words (as few as first fit allows,
+ * at least one): every field is a bit field inside one word, so a field of
+ * up to 31 bits never straddles two. For shapes of any size; the engine
+ * stores such states as Int32 words (store.ts, WideSpace). Throws a
+ * SpecError for a malformed shape.
+ */
+export function wordsCodec<S>(shape: ShapeOf<S>): WordsShapeCodec<S> {
+  const g = new Generated(shape as Record<string, Field>);
+  const ls = g.ls;
+  const used: number[] = [];
+  const word: number[] = new Array(ls.length);
+  const shift: number[] = new Array(ls.length);
+  const order = ls.map((_, i) => i).sort((a, b) => ls[b].bits - ls[a].bits || a - b);
+  for (const i of order) {
+    const b = ls[i].bits;
+    let w = used.findIndex((u) => u + b <= 32);
+    if (w < 0) w = used.push(0) - 1;
+    word[i] = w;
+    shift[i] = used[w];
+    used[w] += b;
+  }
+  const words = Math.max(1, used.length);
+  const ws = [...Array(words).keys()];
+  const pack: string[] = [`let v, d, ${ws.map((w) => `w${w} = 0`).join(', ')};`, ...g.containerChecks()];
+  ls.forEach((l, i) => {
+    pack.push(...g.digit(i));
+    if (l.bits > 0) pack.push(`w${word[i]} |= d << ${shift[i]};`);
+  });
+  for (const w of ws) pack.push(`out[at + ${w}] = w${w};`);
+  const into: string[] = [...g.containerVars('s', 'c'), `${ws.map((w) => `const w${w} = src[at + ${w}]`).join('; ')};`];
+  ls.forEach((l, i) => {
+    const mask = l.bits === 32 ? '' : ` & ${2 ** l.bits - 1}`;
+    into.push(`${l.ref} = ${g.value(l, l.bits === 0 ? '0' : `(w${word[i]} >>> ${shift[i]})${mask}`)};`);
+  });
+  const generated = g.compile(`
+    function pack(s, out, at) {\n${pack.join('\n')}\n}
+    function unpackInto(src, at, s) {\n${into.join('\n')}\n}
+    function unpack(src, at) { const s = blank(); unpackInto(src, at, s); return s; }
+    return { pack, unpackInto, unpack, containers, copy, blank };`) as unknown as Omit<WordsShapeCodec<S>, 'bits' | 'words'>;
+  return { ...generated, words, bits: ls.reduce((n, l) => n + l.bits, 0) };
 }

@@ -9,9 +9,9 @@
  *
  * Ids are given in discovery order, so a breadth-first level is a range of ids.
  */
-import type { Model, StateCodec } from './model.js';
+import { isWordsCodec, type Model, type StateCodec, type WordsCodec } from './model.js';
 import { SpecError } from './errors.js';
-import { ChunkedFloat64, ChunkedInt32, hashPacked, isPackedCode, PackedTable, StringTable } from './table.js';
+import { ChunkedFloat64, ChunkedInt32, hashPacked, hashWords, isPackedCode, PackedTable, StringTable, WideTable, WordStore } from './table.js';
 import type { Identity } from './trace.js';
 
 /** What trace rebuilding needs from a store. */
@@ -173,13 +173,38 @@ export class KeyedSpace<S> extends Links implements Space<S> {
 /** A packed code as its state's key (for error messages). */
 const describePacked = <S>(model: Model<S, any>, codec: StateCodec<S>, code: number): string => `${model.key(codec.unpack(code))} (packed ${code})`;
 
+/** The words a words codec packs a state into, as text: a wide state's identity in traces and messages. */
+export const wordsText = (src: Int32Array, at: number, words: number): string => {
+  let t = String(src[at]);
+  for (let k = 1; k < words; k++) t += `,${src[at + k]}`;
+  return t;
+};
+
+/** The identity of a state under a words codec (its words as text). */
+const wordsIdentity = <S>(codec: WordsCodec<S>, scratch: Int32Array, s: S): string => {
+  codec.pack(s, scratch, 0);
+  return wordsText(scratch, 0, codec.words);
+};
+
+/** A stored identity under a words codec, as its state's key (for error messages). */
+const describeWords = <S>(model: Model<S, any>, codec: WordsCodec<S>, stored: string): string => {
+  const words = Int32Array.from(stored.split(',').map(Number));
+  return `${model.key(codec.unpack(words, 0))} (packed ${stored})`;
+};
+
 /**
  * How a trace compares a replayed state with a stored one, for a visited set
- * kept elsewhere (the parallel workers'): by packed code with a codec, by key without.
+ * kept elsewhere (the parallel workers'): by packed code or words with a
+ * codec, by key without.
  */
 export function identityFor<S>(model: Model<S, any>): Identity<S> {
   const codec = model.codec;
-  return codec ? { of: (s) => codec.pack(s), describe: (k) => describePacked(model, codec, k as number) } : { of: (s) => model.key(s), describe: String };
+  if (codec === undefined) return { of: (s) => model.key(s), describe: String };
+  if (isWordsCodec(codec)) {
+    const scratch = new Int32Array(codec.words);
+    return { of: (s) => wordsIdentity(codec, scratch, s), describe: (k) => describeWords(model, codec, k as string) };
+  }
+  return { of: (s) => codec.pack(s), describe: (k) => describePacked(model, codec, k as number) };
 }
 
 /** The error for a codec's `pack` that returned something other than an integer from 0 to MAX_PACKED. */
@@ -280,12 +305,142 @@ export class PackedSpace<S> extends Links implements Space<S> {
 }
 
 /**
- * The visited set for a model: packed when it declares a codec, keyed by its
- * canonical string otherwise. A codec must round-trip: checked on the initial states.
+ * States packed by the model's words codec into `words` Int32 words each: a
+ * WideTable of hashes and ids plus, by id, the words, the parent and the
+ * action (4 x words + 8 bytes per state, plus the table's 8 bytes per slot at
+ * a load of 3/8 to 3/4). As in PackedSpace, the level being expanded is
+ * unpacked from the stored words. The hot path works on words in typed
+ * arrays (`hash`, `findHashed`, `addHashed`, `read`); the Space methods on
+ * state objects are for roots, traces and tests.
+ */
+export class WideSpace<S> extends Links implements Space<S> {
+  readonly words: number;
+  private readonly store: WordStore;
+  private readonly table: WideTable;
+  private readonly scratch: Int32Array;
+
+  constructor(
+    private readonly model: Model<S, any>,
+    readonly codec: WordsCodec<S>,
+  ) {
+    super();
+    this.words = codec.words;
+    this.store = new WordStore(codec.words);
+    this.table = new WideTable(this.store);
+    this.scratch = new Int32Array(codec.words);
+  }
+
+  get size(): number {
+    return this.store.length;
+  }
+
+  /** See WideTable.firstAll. */
+  firstAll(hashes: Int32Array, n: number, firsts: Int32Array): void {
+    this.table.firstAll(hashes, n, firsts);
+  }
+
+  /** The id of the state whose words are at `src[at..]` and whose hash is `hash` (hashWords), or -1. */
+  findHashed(src: Int32Array, at: number, hash: number): number {
+    return this.table.find(src, at, hash);
+  }
+
+  /** Adds the state whose words are at `src[at..]`: its new id, or -1 if it was known. */
+  addHashed(src: Int32Array, at: number, hash: number, parent: number, action: number): number {
+    if (this.table.find(src, at, hash) >= 0) return -1;
+    const id = this.store.push(src, at);
+    this.table.insert(hash, id);
+    this.parents.push(parent);
+    this.actions.push(action);
+    return id;
+  }
+
+  /** Copies the words of state `id` to `out[at..]`. */
+  read(id: number, out: Int32Array, at: number): void {
+    this.store.read(id, out, at);
+  }
+
+  private packScratch(state: S): Int32Array {
+    this.codec.pack(state, this.scratch, 0);
+    return this.scratch;
+  }
+
+  add(state: S, parent: number, action: number): number {
+    const w = this.packScratch(state);
+    return this.addHashed(w, 0, hashWords(w, 0, this.words), parent, action);
+  }
+
+  has(state: S): boolean {
+    const w = this.packScratch(state);
+    return this.table.find(w, 0, hashWords(w, 0, this.words)) >= 0;
+  }
+
+  private parse(identity: string | number): Int32Array {
+    const parts = String(identity).split(',');
+    if (parts.length !== this.words) throw new SpecError(`model ${this.model.name}: a stored identity has ${parts.length} words, not ${this.words}`);
+    for (let k = 0; k < this.words; k++) this.scratch[k] = Number(parts[k]);
+    return this.scratch;
+  }
+
+  addIdentity(identity: string | number, _state: S | undefined, parent: number, action: number): number {
+    const w = this.parse(identity);
+    return this.addHashed(w, 0, hashWords(w, 0, this.words), parent, action);
+  }
+
+  hasIdentity(identity: string | number): boolean {
+    const w = this.parse(identity);
+    return this.table.find(w, 0, hashWords(w, 0, this.words)) >= 0;
+  }
+
+  state(id: number): S {
+    this.store.read(id, this.scratch, 0);
+    return this.codec.unpack(this.scratch, 0);
+  }
+
+  nextLevel(): void {}
+
+  identity(state: S): string {
+    return wordsText(this.packScratch(state), 0, this.words);
+  }
+
+  describe(stored: string | number): string {
+    return describeWords(this.model, this.codec, String(stored));
+  }
+
+  stored(id: number): string {
+    this.store.read(id, this.scratch, 0);
+    return wordsText(this.scratch, 0, this.words);
+  }
+
+  get bytes(): number {
+    return this.table.bytes + this.store.bytes + this.linkBytes;
+  }
+  get growthBytes(): number {
+    return this.table.growthBytes;
+  }
+}
+
+/**
+ * The visited set for a model: packed (one number, or words) when it
+ * declares a codec, keyed by its canonical string otherwise. A codec must
+ * round-trip: checked on the initial states.
  */
 export function spaceFor<S>(model: Model<S, any>): Space<S> {
   const codec = model.codec;
   if (codec === undefined) return new KeyedSpace(model.key);
+  if (isWordsCodec(codec)) {
+    if (!(Number.isInteger(codec.words) && codec.words >= 1)) throw new SpecError(`model ${model.name}: a words codec needs a whole number of words >= 1, not ${codec.words}`);
+    const a = new Int32Array(codec.words);
+    const b = new Int32Array(codec.words);
+    for (const s of model.initialStates()) {
+      codec.pack(s, a, 0);
+      const back = codec.unpack(a, 0);
+      codec.pack(back, b, 0);
+      if (model.key(back) !== model.key(s) || wordsText(a, 0, codec.words) !== wordsText(b, 0, codec.words)) {
+        throw new SpecError(`model ${model.name}: codec does not round-trip the initial state ${model.key(s)} (packed ${wordsText(a, 0, codec.words)}, unpacked ${model.key(back)})`);
+      }
+    }
+    return new WideSpace(model, codec);
+  }
   for (const s of model.initialStates()) {
     const c = codec.pack(s);
     const back = codec.unpack(c);

@@ -11,10 +11,10 @@
  * codec does not round-trip). Without them, states are unpacked and `next` is
  * called, as for any model.
  */
-import type { Action, Model, StateCodec } from './model.js';
+import type { Action, Model, StateCodec, WordsCodec } from './model.js';
 import { SpecError } from './errors.js';
 import { badCodeError } from './store.js';
-import { isPackedCode } from './table.js';
+import { hashWords, isPackedCode } from './table.js';
 
 /** How many transitions are checked against the model's own `next`, `key` and codec. */
 const SELF_CHECKS = 1000;
@@ -131,33 +131,214 @@ export class SuccessorBatch<S, A extends Action> {
     this.acted.length = cap;
   }
 
-  /**
-   * Applies `a` to the draft (holding `state`) and checks the result against
-   * the model's own `next` and `key`, that `apply` kept the draft's
-   * containers (its arrays and records are reused for the next successor),
-   * and that its code unpacks to a state with the same key (so `key` reads
-   * only fields of the shape).
-   */
   private selfCheck(state: S, a: A): void {
     const { model, codec, draft } = this;
-    const before = codec.containers?.(draft);
-    model.apply!(draft, a);
-    const after = codec.containers?.(draft);
-    if (before !== undefined && after !== undefined && before.some((c, i) => c !== after[i])) {
-      throw new SpecError(
-        `model ${model.name}: apply replaced an array or record of the state on ${a.actor}:${a.step}; ` +
-          'with a shape codec the engine reuses the state object, so apply must assign to fields only',
-      );
-    }
-    const expected = model.key(model.next(state, a));
-    const got = model.key(draft);
-    if (got !== expected) {
-      throw new SpecError(`model ${model.name}: apply and next disagree on ${a.actor}:${a.step} from ${model.key(state)}: apply gives ${got}, next gives ${expected}`);
-    }
+    applyChecked(model, codec.containers, state, draft, a);
     // A code out of range is reported where every code is checked, after this.
     const code = codec.pack(draft);
     if (!isPackedCode(code)) return;
-    const back = model.key(codec.unpack(code));
-    if (back !== got) throw new SpecError(`model ${model.name}: the codec does not round-trip ${got} (packed ${code}, unpacked ${back}): does the state have fields its shape does not declare?`);
+    checkRoundTrip(model, model.key(draft), model.key(codec.unpack(code)), String(code));
+  }
+}
+
+/**
+ * Applies `a` to `draft` (holding `state`) and checks the result against the
+ * model's own `next` and `key`, and that `apply` kept the draft's containers
+ * (its arrays and records are reused for the next successor).
+ */
+function applyChecked<S, A extends Action>(model: Model<S, A>, containers: ((s: S) => readonly unknown[]) | undefined, state: S, draft: S, a: A): void {
+  const before = containers?.(draft);
+  model.apply!(draft, a);
+  const after = containers?.(draft);
+  if (before !== undefined && after !== undefined && before.some((c, i) => c !== after[i])) {
+    throw new SpecError(
+      `model ${model.name}: apply replaced an array or record of the state on ${a.actor}:${a.step}; ` +
+        'with a shape codec the engine reuses the state object, so apply must assign to fields only',
+    );
+  }
+  const expected = model.key(model.next(state, a));
+  const got = model.key(draft);
+  if (got !== expected) {
+    throw new SpecError(`model ${model.name}: apply and next disagree on ${a.actor}:${a.step} from ${model.key(state)}: apply gives ${got}, next gives ${expected}`);
+  }
+}
+
+/**
+ * That the model's `successors` agrees with `actions` and `next` on `state`:
+ * the same actions in the same order, each successor with next's key. Run
+ * on the first states an explorer expands (before it trusts `successors`).
+ */
+function checkSuccessors<S, A extends Action>(model: Model<S, A>, state: S, _left: number): void {
+  const got: { a: A; key: string }[] = [];
+  model.successors!(state, (a, succ) => got.push({ a, key: model.key(succ) }));
+  const acts = model.actions(state);
+  const where = `model ${model.name}: successors() and actions()/next() disagree from ${model.key(state)}`;
+  if (acts.length !== got.length) throw new SpecError(`${where}: ${got.length} successors, ${acts.length} actions`);
+  acts.forEach((a, i) => {
+    if (got[i].a.actor !== a.actor || got[i].a.step !== a.step) throw new SpecError(`${where}: successor ${i} is by ${got[i].a.actor}:${got[i].a.step}, action ${i} is ${a.actor}:${a.step}`);
+    const expected = model.key(model.next(state, a));
+    if (got[i].key !== expected) throw new SpecError(`${where}: on ${a.actor}:${a.step} successors gives ${got[i].key}, next gives ${expected}`);
+  });
+}
+
+/** That a packed successor unpacks to a state with the same key (so `key` reads only fields of the shape). */
+function checkRoundTrip(model: Model<any, any>, got: string, back: string, packed: string): void {
+  if (back !== got) throw new SpecError(`model ${model.name}: the codec does not round-trip ${got} (packed ${packed}, unpacked ${back}): does the state have fields its shape does not declare?`);
+}
+
+/**
+ * Successors of word-packed states (WordsCodec), generated into a batch as
+ * SuccessorBatch does for one-number codes: `codes` holds `words` Int32
+ * words per entry, `hashes` their hashWords. In place (one reused state and
+ * draft) when the codec has `unpackInto` and the model `apply`, with the
+ * same self-check of the first transitions.
+ */
+export class WideBatch<S, A extends Action> {
+  n = 0;
+  codes: Int32Array;
+  hashes: Int32Array;
+  firsts: Int32Array;
+  parents: Int32Array;
+  indices: Int32Array;
+  acted: (A | null)[];
+  readonly words: number;
+
+  private readonly inPlace: boolean;
+  private readonly cur: S;
+  private readonly draft: S;
+  readonly probe: S;
+  private selfChecks = SELF_CHECKS;
+  /** With the model's `successors`: the id of the state being expanded, and the emitter that packs what it gets. */
+  private source = 0;
+  private readonly emit: ((a: A, succ: S) => void) | undefined;
+
+  constructor(
+    private readonly model: Model<S, A>,
+    private readonly codec: WordsCodec<S>,
+    sample: Int32Array,
+    private cap = 1024,
+  ) {
+    this.words = codec.words;
+    this.inPlace = codec.unpackInto !== undefined && model.apply !== undefined;
+    this.cur = codec.unpack(sample, 0);
+    this.draft = codec.unpack(sample, 0);
+    this.probe = codec.unpack(sample, 0);
+    this.codes = new Int32Array(cap * this.words);
+    this.hashes = new Int32Array(cap);
+    this.firsts = new Int32Array(cap);
+    this.parents = new Int32Array(cap);
+    this.indices = new Int32Array(cap);
+    this.acted = new Array(cap).fill(null);
+    if (model.successors !== undefined && this.inPlace) {
+      const W = this.words;
+      this.emit = (a, succ) => {
+        this.reserve(1);
+        const n = this.n;
+        const at = n * W;
+        codec.pack(succ, this.codes, at);
+        this.hashes[n] = hashWords(this.codes, at, W);
+        this.parents[n] = this.source;
+        this.indices[n] = this.emitted++;
+        this.acted[n] = a;
+        this.n = n + 1;
+      };
+    }
+  }
+  private emitted = 0;
+
+  /** The state of entry `k` (written into `into` when in place, else a new object). */
+  decode(k: number, into: S): S {
+    if (this.inPlace) {
+      this.codec.unpackInto!(this.codes, k * this.words, into);
+      return into;
+    }
+    return this.codec.unpack(this.codes, k * this.words);
+  }
+
+  /**
+   * Appends the successors of the state whose words are at `src[at..]` (its
+   * id `id`); with none, and if `quiescent` asks, a quiescent entry holding
+   * the state itself. Returns the number of successors.
+   */
+  expand(id: number, src: Int32Array, at: number, quiescent: boolean): number {
+    const { model, codec, words: W } = this;
+    const state = this.inPlace ? (codec.unpackInto!(src, at, this.cur), this.cur) : codec.unpack(src, at);
+    if (this.emit !== undefined && this.selfChecks <= 0) {
+      this.source = id;
+      this.emitted = 0;
+      model.successors!(state, this.emit);
+      if (this.emitted === 0) this.quiescent(id, src, at, quiescent);
+      return this.emitted;
+    }
+    if (this.emit !== undefined) checkSuccessors(model, state, this.selfChecks--);
+    const acts = model.actions(state);
+    const na = acts.length;
+    if (na === 0) {
+      this.quiescent(id, src, at, quiescent);
+      return 0;
+    }
+    this.reserve(na);
+    const { codes, hashes, parents, indices, acted, draft } = this;
+    const inPlace = this.inPlace;
+    const unpackInto = codec.unpackInto!;
+    const apply = model.apply!;
+    let n = this.n;
+    try {
+      for (let ai = 0; ai < na; ai++) {
+        const a = acts[ai];
+        let succ: S;
+        if (inPlace) {
+          unpackInto(src, at, draft);
+          if (this.selfChecks > 0) {
+            this.selfChecks--;
+            applyChecked(model, codec.containers, state, draft, a);
+            codec.pack(draft, codes, n * W);
+            checkRoundTrip(model, model.key(draft), model.key(codec.unpack(codes, n * W)), String(Array.from(codes.subarray(n * W, n * W + W))));
+          } else apply(draft, a);
+          succ = draft;
+        } else succ = model.next(state, a);
+        codec.pack(succ, codes, n * W);
+        hashes[n] = hashWords(codes, n * W, W);
+        parents[n] = id;
+        indices[n] = ai;
+        acted[n] = a;
+        n++;
+      }
+    } finally {
+      this.n = n;
+    }
+    return na;
+  }
+
+  /** A quiescent entry for the state at `src[at..]` (if `quiescent` asks): its own words, checked in its turn. */
+  private quiescent(id: number, src: Int32Array, at: number, quiescent: boolean): void {
+    if (!quiescent) return;
+    const W = this.words;
+    this.reserve(1);
+    const n = this.n++;
+    const codes = this.codes;
+    for (let w = 0; w < W; w++) codes[n * W + w] = src[at + w];
+    this.hashes[n] = hashWords(codes, n * W, W);
+    this.parents[n] = id;
+    this.acted[n] = null;
+  }
+
+  private reserve(more: number): void {
+    if (this.n + more <= this.cap) return;
+    while (this.n + more > this.cap) this.cap *= 2;
+    const cap = this.cap;
+    const codes = new Int32Array(cap * this.words);
+    codes.set(this.codes);
+    this.codes = codes;
+    const grown = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.hashes = grown(this.hashes);
+    this.parents = grown(this.parents);
+    this.indices = grown(this.indices);
+    this.firsts = new Int32Array(cap);
+    this.acted.length = cap;
   }
 }

@@ -248,3 +248,152 @@ export class StringTable {
     for (const [k, v] of old) this.maps[hashString(k) & (this.shards - 1)].set(k, v);
   }
 }
+
+/** murmur3's 32-bit hash over `words` Int32 words: every bit of every word affects every output bit. */
+export const hashWords = (src: Int32Array, at: number, words: number): number => {
+  let h = 0x9747b28c;
+  for (let i = 0; i < words; i++) {
+    let k = Math.imul(src[at + i], 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  return fmix32(h ^ (words << 2));
+};
+
+/** Entries per chunk of a WordStore (2^14: small models stay small, large ones never copy). */
+const WORD_CHUNK_BITS = 14;
+
+/**
+ * States of `words` Int32 words each, by id, in chunks (growing never copies).
+ */
+export class WordStore {
+  private readonly chunks: Int32Array[] = [];
+  private readonly mask = (1 << WORD_CHUNK_BITS) - 1;
+  length = 0;
+  constructor(readonly words: number) {}
+
+  /** Appends the words at `src[at..]`; returns the new entry's index. */
+  push(src: Int32Array, at: number): number {
+    const i = this.length;
+    const W = this.words;
+    const c = i >>> WORD_CHUNK_BITS;
+    if (c === this.chunks.length) this.chunks.push(new Int32Array(W << WORD_CHUNK_BITS));
+    const chunk = this.chunks[c];
+    const base = (i & this.mask) * W;
+    for (let k = 0; k < W; k++) chunk[base + k] = src[at + k];
+    this.length = i + 1;
+    return i;
+  }
+
+  /** Copies entry `i` to `out[at..]`. */
+  read(i: number, out: Int32Array, at: number): void {
+    const W = this.words;
+    const chunk = this.chunks[i >>> WORD_CHUNK_BITS];
+    const base = (i & this.mask) * W;
+    for (let k = 0; k < W; k++) out[at + k] = chunk[base + k];
+  }
+
+  /** Whether entry `i` holds the words at `src[at..]`. */
+  equals(i: number, src: Int32Array, at: number): boolean {
+    const W = this.words;
+    const chunk = this.chunks[i >>> WORD_CHUNK_BITS];
+    const base = (i & this.mask) * W;
+    for (let k = 0; k < W; k++) if (chunk[base + k] !== src[at + k]) return false;
+    return true;
+  }
+
+  get bytes(): number {
+    return this.chunks.length * ((4 * this.words) << WORD_CHUNK_BITS);
+  }
+}
+
+/**
+ * A hash set of word-packed states, which live in a WordStore by id: each
+ * slot holds a state's hash and its id + 1 (0 for an empty slot), side by
+ * side, so a probe reads one cache line and compares the words only when the
+ * hashes agree. Linear probing; doubles at a load of 3/4 (the hashes are
+ * kept, so growing reads no words).
+ */
+export class WideTable {
+  private slots: Int32Array;
+  private mask: number;
+  size = 0;
+  private limit: number;
+
+  constructor(
+    private readonly keys: WordStore,
+    initialCapacity = 1 << 12,
+  ) {
+    let cap = 16;
+    while (cap < initialCapacity) cap *= 2;
+    this.slots = new Int32Array(cap * 2);
+    this.mask = cap - 1;
+    this.limit = Math.floor(cap * 0.75);
+  }
+
+  get capacity(): number {
+    return this.slots.length >>> 1;
+  }
+
+  get growthBytes(): number {
+    return this.size + 1 > this.limit ? this.slots.length * 8 : 0;
+  }
+
+  get bytes(): number {
+    return this.slots.length * 4;
+  }
+
+  /** The hash stored in the first slot of each of `hashes[0..n)` into `firsts` (loads only, see PackedTable.hashAll). */
+  firstAll(hashes: Int32Array, n: number, firsts: Int32Array): void {
+    const slots = this.slots;
+    const mask = this.mask;
+    for (let k = 0; k < n; k++) firsts[k] = slots[(hashes[k] & mask) << 1];
+  }
+
+  /** The id of the state at `src[at..]` (with hash `hash`), or -1. */
+  find(src: Int32Array, at: number, hash: number): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    const keys = this.keys;
+    let i = hash & mask;
+    for (;;) {
+      const id1 = slots[(i << 1) + 1];
+      if (id1 === 0) return -1;
+      if (slots[i << 1] === hash && keys.equals(id1 - 1, src, at)) return id1 - 1;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Records id `id` (whose words are in the store) under `hash`; the caller knows it is absent. */
+  insert(hash: number, id: number): void {
+    const slots = this.slots;
+    const mask = this.mask;
+    let i = hash & mask;
+    while (slots[(i << 1) + 1] !== 0) i = (i + 1) & mask;
+    slots[i << 1] = hash;
+    slots[(i << 1) + 1] = id + 1;
+    if (++this.size > this.limit) this.grow();
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    const cap = old.length; // twice the slots: old.length / 2 * 2
+    const slots = new Int32Array(cap * 2);
+    const mask = cap - 1;
+    for (let j = 0; j < old.length; j += 2) {
+      const id1 = old[j + 1];
+      if (id1 === 0) continue;
+      const h = old[j];
+      let i = h & mask;
+      while (slots[(i << 1) + 1] !== 0) i = (i + 1) & mask;
+      slots[i << 1] = h;
+      slots[(i << 1) + 1] = id1;
+    }
+    this.slots = slots;
+    this.mask = mask;
+    this.limit = Math.floor(cap * 0.75);
+  }
+}

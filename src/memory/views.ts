@@ -18,123 +18,169 @@
  *
  * Writes older than every view (of processes and locks) can never be read
  * again; `compact` drops them so that equal behaviours give equal states.
+ *
+ * The memory is a value of fixed shape, so that a model can declare it in its
+ * state's shape and change it in place: each field's history is an array of
+ * fixed capacity (1 for a field without history) with its length beside it,
+ * unused entries 0; views are arrays indexed by process (or lock) and by
+ * relaxed field. What does not change (the fields, which are relaxed, the
+ * capacity) is a `MemoryLayout`, kept outside the state.
  */
+import { SpecError } from '../engine/errors.js';
+
 export type MemoryModel = 'sc' | 'relaxed';
 
 export const MEMORY_MODELS: readonly MemoryModel[] = ['sc', 'relaxed'];
 
-export interface Memory<F extends string> {
-  /** Per field, its writes, oldest first (under `sc`: only the latest). */
-  hist: Record<F, number[]>;
-  /** Per process, per field: index of the oldest write it may read. */
-  view: Record<string, Record<F, number>>;
-  /** Per lock, the view published by its last release. */
-  lockView: Record<string, Record<F, number>>;
-  /** The fields that keep histories under the relaxed model (the others behave as under `sc`). */
-  relaxed: readonly F[];
+export interface MemoryLayout<F extends string> {
+  readonly model: MemoryModel;
+  readonly fields: readonly F[];
+  /** The fields that keep histories (none under `sc`). */
+  readonly relaxed: readonly F[];
+  /** Per field, its index among `relaxed`, or -1. */
+  readonly rIndex: Readonly<Record<F, number>>;
+  /** How many writes of a relaxed field may be kept at once (a write beyond is an error naming the field). */
+  readonly cap: number;
+  readonly procs: number;
+  readonly locks: number;
 }
 
-export function makeMemory<F extends string>(
-  fields: Record<F, number>,
-  procs: readonly string[],
-  locks: readonly string[],
-  relaxed: readonly F[],
-): Memory<F> {
-  const names = Object.keys(fields) as F[];
-  const zero = () => Object.fromEntries(relaxed.map((f) => [f, 0])) as Record<F, number>;
+export interface Memory<F extends string> {
+  /** Per field, its writes, oldest first, in an array of fixed capacity (under `sc`, or for a field without history: one entry). */
+  hist: Record<F, number[]>;
+  /** Per field, how many entries of `hist` are writes (the rest are 0). */
+  len: Record<F, number>;
+  /** [process][relaxed field]: index of the oldest write the process may read. */
+  view: number[][];
+  /** [lock][relaxed field]: the view published by the lock's last release. */
+  lockView: number[][];
+}
+
+export function memoryLayout<F extends string>(
+  model: MemoryModel,
+  fields: readonly F[],
+  relaxedFields: readonly F[],
+  procs: number,
+  locks: number,
+  cap = 4,
+): MemoryLayout<F> {
+  const relaxed = model === 'relaxed' ? fields.filter((f) => relaxedFields.includes(f)) : [];
+  const rIndex = Object.fromEntries(fields.map((f) => [f, relaxed.indexOf(f)])) as Record<F, number>;
+  return { model, fields, relaxed, rIndex, cap, procs, locks };
+}
+
+export function makeMemory<F extends string>(L: MemoryLayout<F>, init: Record<F, number>): Memory<F> {
+  const hist = {} as Record<F, number[]>;
+  const len = {} as Record<F, number>;
+  for (const f of L.fields) {
+    const h = new Array<number>(L.rIndex[f] >= 0 ? L.cap : 1).fill(0);
+    h[0] = init[f];
+    hist[f] = h;
+    len[f] = 1;
+  }
+  const zero = () => new Array<number>(L.relaxed.length).fill(0);
   return {
-    hist: Object.fromEntries(names.map((f) => [f, [fields[f]]])) as Record<F, number[]>,
-    view: Object.fromEntries(procs.map((p) => [p, zero()])),
-    lockView: Object.fromEntries(locks.map((l) => [l, zero()])),
-    relaxed,
+    hist,
+    len,
+    view: Array.from({ length: L.procs }, zero),
+    lockView: Array.from({ length: L.locks }, zero),
   };
 }
 
-const isRelaxed = <F extends string>(mm: MemoryModel, m: Memory<F>, f: F): boolean => mm === 'relaxed' && m.relaxed.includes(f);
-
 /** The latest value of a field (the truth, as an observer outside the processes sees it). */
-export const latest = <F extends string>(m: Memory<F>, f: F): number => {
-  const h = m.hist[f];
-  return h[h.length - 1];
-};
+export const latest = <F extends string>(m: Memory<F>, f: F): number => m.hist[f][m.len[f] - 1];
 
-/** The values a read by `who` may return, as indices into the field's history (oldest first, deduplicated by value). */
-export function readChoices<F extends string>(mm: MemoryModel, m: Memory<F>, who: string, f: F): number[] {
+/** The writes of a field, oldest first. */
+export const writes = <F extends string>(m: Memory<F>, f: F): number[] => m.hist[f].slice(0, m.len[f]);
+
+/**
+ * The writes a read by process `who` may return, as indices into the field's
+ * history, latest first, one per distinct value, into `out[0..n)`; returns n.
+ */
+export function readChoices<F extends string>(L: MemoryLayout<F>, m: Memory<F>, who: number, f: F, out: number[]): number {
   const h = m.hist[f];
-  if (!isRelaxed(mm, m, f)) return [h.length - 1];
-  const out: number[] = [];
-  const seen = new Set<number>();
-  // Latest first, so that the first choice is the up-to-date value.
-  for (let i = h.length - 1; i >= m.view[who][f]; i--) {
-    if (!seen.has(h[i])) {
-      seen.add(h[i]);
-      out.push(i);
-    }
+  const last = m.len[f] - 1;
+  const r = L.rIndex[f];
+  if (r < 0) {
+    out[0] = last;
+    return 1;
   }
-  return out;
+  let n = 0;
+  // Latest first, so that the first choice is the up-to-date value.
+  for (let i = last; i >= m.view[who][r]; i--) {
+    let seen = false;
+    for (let j = 0; j < n; j++) if (h[out[j]] === h[i]) seen = true;
+    if (!seen) out[n++] = i;
+  }
+  return n;
 }
 
 /** Performs the read of write `index` (mutates `m`): the reader's view advances to it. Returns the value. */
-export function readAt<F extends string>(m: Memory<F>, who: string, f: F, index: number): number {
-  const v = m.view[who];
-  if (f in v && index > v[f]) v[f] = index;
+export function readAt<F extends string>(L: MemoryLayout<F>, m: Memory<F>, who: number, f: F, index: number): number {
+  const r = L.rIndex[f];
+  if (r >= 0 && index > m.view[who][r]) m.view[who][r] = index;
   return m.hist[f][index];
 }
 
 /** Writes `value` (mutates `m`). */
-export function write<F extends string>(mm: MemoryModel, m: Memory<F>, who: string, f: F, value: number): void {
-  if (!isRelaxed(mm, m, f)) {
+export function write<F extends string>(L: MemoryLayout<F>, m: Memory<F>, who: number, f: F, value: number): void {
+  const r = L.rIndex[f];
+  if (r < 0) {
     m.hist[f][0] = value;
     return;
   }
-  m.hist[f].push(value);
-  m.view[who][f] = m.hist[f].length - 1;
+  const n = m.len[f];
+  if (n >= L.cap) {
+    throw new SpecError(`relaxed memory: field ${f} would keep more than ${L.cap} writes that some process may still read; raise the history bound`);
+  }
+  m.hist[f][n] = value;
+  m.len[f] = n + 1;
+  m.view[who][r] = n;
 }
 
 /** A lock release by `who` publishes its view into the lock (mutates `m`). */
-export function publish<F extends string>(mm: MemoryModel, m: Memory<F>, who: string, lock: string): void {
-  if (mm === 'sc') return;
+export function publish<F extends string>(L: MemoryLayout<F>, m: Memory<F>, who: number, lock: number): void {
   const lv = m.lockView[lock];
   const pv = m.view[who];
-  for (const f of Object.keys(lv) as F[]) if (pv[f] > lv[f]) lv[f] = pv[f];
+  for (let r = 0; r < L.relaxed.length; r++) if (pv[r] > lv[r]) lv[r] = pv[r];
 }
 
 /** A lock acquire by `who` joins the lock's view into its own (mutates `m`). */
-export function join<F extends string>(mm: MemoryModel, m: Memory<F>, who: string, lock: string): void {
-  if (mm === 'sc') return;
+export function join<F extends string>(L: MemoryLayout<F>, m: Memory<F>, who: number, lock: number): void {
   const lv = m.lockView[lock];
   const pv = m.view[who];
-  for (const f of Object.keys(lv) as F[]) if (lv[f] > pv[f]) pv[f] = lv[f];
+  for (let r = 0; r < L.relaxed.length; r++) if (lv[r] > pv[r]) pv[r] = lv[r];
 }
 
 /**
- * Canonicalises (mutates `m`): a process that will read no more (`retired`)
+ * Canonicalises (mutates `m`): a process that will read no more (`retired(p)`)
  * gets the latest view; writes older than every remaining view are dropped.
  */
-export function compact<F extends string>(mm: MemoryModel, m: Memory<F>, retired: readonly string[]): void {
-  if (mm === 'sc') return;
-  for (const f of m.relaxed) {
-    const last = m.hist[f].length - 1;
-    for (const p of retired) m.view[p][f] = last;
+export function compact<F extends string>(L: MemoryLayout<F>, m: Memory<F>, retired: (p: number) => boolean): void {
+  for (let r = 0; r < L.relaxed.length; r++) {
+    const f = L.relaxed[r];
+    const h = m.hist[f];
+    const n = m.len[f];
+    const last = n - 1;
     let min = last;
-    for (const p in m.view) if (m.view[p][f] < min) min = m.view[p][f];
-    for (const l in m.lockView) if (m.lockView[l][f] < min) min = m.lockView[l][f];
+    for (let p = 0; p < L.procs; p++) {
+      if (retired(p)) m.view[p][r] = last;
+      if (m.view[p][r] < min) min = m.view[p][r];
+    }
+    for (let l = 0; l < L.locks; l++) if (m.lockView[l][r] < min) min = m.lockView[l][r];
     if (min > 0) {
-      m.hist[f].splice(0, min);
-      for (const p in m.view) m.view[p][f] -= min;
-      for (const l in m.lockView) m.lockView[l][f] -= min;
+      for (let i = 0; i < n; i++) h[i] = i + min < n ? h[i + min] : 0;
+      m.len[f] = n - min;
+      for (let p = 0; p < L.procs; p++) m.view[p][r] -= min;
+      for (let l = 0; l < L.locks; l++) m.lockView[l][r] -= min;
     }
   }
 }
 
-/** A canonical text of the memory (field and process order as constructed). */
-export function memoryKey<F extends string>(mm: MemoryModel, m: Memory<F>): string {
-  const fields = m.relaxed;
-  const h = (Object.keys(m.hist) as F[]).map((f) => m.hist[f].join(',')).join(';');
-  if (mm === 'sc') return h;
-  const views = (r: Record<string, Record<F, number>>) =>
-    Object.keys(r)
-      .map((p) => fields.map((f) => r[p][f]).join(','))
-      .join('/');
+/** A canonical text of the memory (field order as laid out). */
+export function memoryKey<F extends string>(L: MemoryLayout<F>, m: Memory<F>): string {
+  const h = L.fields.map((f) => writes(m, f).join(',')).join(';');
+  if (L.relaxed.length === 0) return h;
+  const views = (vs: number[][]) => vs.map((v) => v.join(',')).join('/');
   return `${h}|${views(m.view)}|${views(m.lockView)}`;
 }
