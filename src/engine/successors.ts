@@ -8,16 +8,16 @@
  * object, and each successor is the state's code unpacked into a reused draft,
  * changed by `apply` and packed. The first transitions are checked against the
  * model's own `next` and `key` (a SpecError if apply and next disagree or the
- * codec does not round-trip). Without them, states are unpacked and `next` is
+ * codec does not round-trip; a MutatedInputError, guard.ts, if either changes
+ * the state being expanded). A model function that throws is a ModelError
+ * naming the state and action. Without them, states are unpacked and `next` is
  * called, as for any model.
  */
 import type { Action, Model, StateCodec } from './model.js';
 import { SpecError } from './errors.js';
 import { badCodeError } from './store.js';
 import { isPackedCode } from './table.js';
-
-/** How many transitions are checked against the model's own `next`, `key` and codec. */
-const SELF_CHECKS = 1000;
+import { checkUnchanged, Guard, keyOf, modelError, SELF_CHECKS } from './guard.js';
 
 export class SuccessorBatch<S, A extends Action> {
   /** Entries in the batch. Per entry: the successor's code, the source's id, the action's index and the action. */
@@ -37,6 +37,8 @@ export class SuccessorBatch<S, A extends Action> {
   /** A state object for the caller to check a stored state on (see `decode`). */
   readonly probe: S;
   private selfChecks = SELF_CHECKS;
+  /** `actions` and (not in place) `next` with the first transitions checked and throws made ModelErrors (guard.ts). */
+  private readonly guard: Guard<S, A>;
 
   constructor(
     private readonly model: Model<S, A>,
@@ -45,6 +47,7 @@ export class SuccessorBatch<S, A extends Action> {
     private cap = 1024,
   ) {
     this.inPlace = codec.unpackInto !== undefined && model.apply !== undefined;
+    this.guard = new Guard(model);
     this.cur = codec.unpack(sample);
     this.draft = codec.unpack(sample);
     this.probe = codec.unpack(sample);
@@ -73,7 +76,7 @@ export class SuccessorBatch<S, A extends Action> {
   expand(id: number, code: number, quiescent: boolean): number {
     const { model, codec } = this;
     const state = this.decode(code, this.cur);
-    const acts = model.actions(state);
+    const acts = this.guard.actions(state);
     const na = acts.length;
     if (na === 0) {
       if (quiescent) {
@@ -91,8 +94,9 @@ export class SuccessorBatch<S, A extends Action> {
     const unpackInto = codec.unpackInto!;
     const apply = model.apply!;
     let n = this.n;
+    let ai = 0;
     try {
-      for (let ai = 0; ai < na; ai++) {
+      for (; ai < na; ai++) {
         const a = acts[ai];
         let succ: S;
         if (inPlace) {
@@ -102,7 +106,7 @@ export class SuccessorBatch<S, A extends Action> {
             this.selfCheck(state, a);
           } else apply(draft, a);
           succ = draft;
-        } else succ = model.next(state, a);
+        } else succ = this.guard.next(state, a);
         const c = codec.pack(succ);
         if (!isPackedCode(c)) throw badCodeError(model, c, succ);
         codes[n] = c;
@@ -111,6 +115,9 @@ export class SuccessorBatch<S, A extends Action> {
         acted[n] = a;
         n++;
       }
+    } catch (e) {
+      // The model's own code threw: say on which state and action (guard.ts).
+      throw modelError(model, inPlace ? 'apply' : 'next', e, state, acts[ai]);
     } finally {
       // On an error, the successors before it stay in the batch (the caller stores them first).
       this.n = n;
@@ -140,8 +147,10 @@ export class SuccessorBatch<S, A extends Action> {
    */
   private selfCheck(state: S, a: A): void {
     const { model, codec, draft } = this;
+    const stateKey = keyOf(model, state);
     const before = codec.containers?.(draft);
     model.apply!(draft, a);
+    checkUnchanged(model, state, stateKey, 'apply', a);
     const after = codec.containers?.(draft);
     if (before !== undefined && after !== undefined && before.some((c, i) => c !== after[i])) {
       throw new SpecError(
@@ -149,7 +158,14 @@ export class SuccessorBatch<S, A extends Action> {
           'with a shape codec the engine reuses the state object, so apply must assign to fields only',
       );
     }
-    const expected = model.key(model.next(state, a));
+    let next: S;
+    try {
+      next = model.next(state, a);
+    } catch (e) {
+      throw modelError(model, 'next', e, state, a);
+    }
+    checkUnchanged(model, state, stateKey, 'next', a);
+    const expected = model.key(next);
     const got = model.key(draft);
     if (got !== expected) {
       throw new SpecError(`model ${model.name}: apply and next disagree on ${a.actor}:${a.step} from ${model.key(state)}: apply gives ${got}, next gives ${expected}`);
