@@ -57,7 +57,8 @@ describe('a model function that throws is a ModelError naming the state and the 
     const o = await checkParallel(brokenCounter('next-throws', { codec: false }), { module: FIXTURE, exportName: 'brokenCounter', args: ['next-throws', { codec: false }] }, 2);
     const e = errorOf(o);
     expect(e).toBeInstanceOf(ModelError);
-    expect(e).toMatchObject({ code: 'model-error', part: 'next', action: 'p1:store', stateKey: '1|0,1|0,0|incr,store' });
+    // Two states of one level throw (p1 loaded 0 or 1), each owned by either thread: whichever meets its own first reports it.
+    expect(e).toMatchObject({ code: 'model-error', part: 'next', action: 'p1:store', stateKey: expect.stringMatching(/^1\|0,[01]\|0,0\|incr,store$/) });
   });
 });
 
