@@ -84,9 +84,11 @@ export function checkExpectation(model: Model<any, any>, expect: Expectation): v
 
 /** The chosen export of a loaded module (see the module comment). */
 export function pickExport(mod: Record<string, unknown>, file: string, exportName: string | undefined): { name: string; value: ModelExport } {
+  // (Sorted, as a module namespace lists them: the same messages whatever loaded the module.)
+  const names = Object.keys(mod).sort();
   const usable = (v: unknown) => typeof v === 'function' || isModel(v);
   if (exportName !== undefined) {
-    if (!(exportName in mod)) throw new UsageError(`--model-file ${file}: no export named '${exportName}'; it exports: ${Object.keys(mod).join(', ') || 'nothing'}`);
+    if (!(exportName in mod)) throw new UsageError(`--model-file ${file}: no export named '${exportName}'; it exports: ${names.join(', ') || 'nothing'}`);
     const v = mod[exportName];
     if (!usable(v)) throw new UsageError(`--model-file ${file}: export '${exportName}' is not a model nor a function returning one (${notAModel(v)})`);
     return { name: exportName, value: v as ModelExport };
@@ -96,11 +98,11 @@ export function pickExport(mod: Record<string, unknown>, file: string, exportNam
     if (!usable(v)) throw new UsageError(`--model-file ${file}: the default export is not a model nor a function returning one (${notAModel(v)})`);
     return { name: 'default', value: v as ModelExport };
   }
-  const candidates = Object.keys(mod).filter((k) => usable(mod[k]));
+  const candidates = names.filter((k) => k !== 'default' && usable(mod[k]));
   if (candidates.length === 1) return { name: candidates[0], value: mod[candidates[0]] as ModelExport };
   if (candidates.length === 0) {
     throw new UsageError(
-      `--model-file ${file}: exports no model (a default export, or one named export, that is a Model or a function of the parameters returning one); it exports: ${Object.keys(mod).join(', ') || 'nothing'}`,
+      `--model-file ${file}: exports no model (a default export, or one named export, that is a Model or a function of the parameters returning one); it exports: ${names.join(', ') || 'nothing'}`,
     );
   }
   throw new UsageError(`--model-file ${file}: exports several candidates (${candidates.join(', ')}) and no default; pick one with --model-export NAME`);
@@ -125,9 +127,14 @@ export function modelOf(exported: ModelExport, params: Params, what: string): Mo
   return made;
 }
 
-/** The run id of a model file's run: the model's name and the parameters given. */
-const runId = (model: Model<any, any>, params: Params): string =>
-  Object.keys(params).length === 0 ? model.name : `${model.name}(${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(',')})`;
+/**
+ * The run id of a model file's run: the model's name, followed by the
+ * parameters given unless the name already shows each of them as `K=V`.
+ */
+export function runId(model: Model<any, any>, params: Params): string {
+  const given = Object.entries(params).map(([k, v]) => `${k}=${v}`);
+  return given.every((kv) => model.name.includes(kv)) ? model.name : `${model.name}(${given.join(',')})`;
+}
 
 export interface ModelFileRun {
   readonly run: RunSpec;
