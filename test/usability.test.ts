@@ -209,7 +209,7 @@ registered runs of peterson (check --filter model=peterson):
 
   it('the README documents the exit codes of replay and rootcause', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    expect(readme).toContain('Exit codes of `replay`: `0` every file was replayed (whatever the verdicts)');
+    expect(readme).toContain('Exit codes of `replay`: `0` every file was replayed (whatever the verdicts');
     expect(readme).toContain('Exit codes of `rootcause`: `0` every search finished or stopped at its bound');
   });
 });

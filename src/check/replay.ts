@@ -92,7 +92,7 @@ export function parseTraceFile(text: string, where = 'trace'): TraceFile {
     const at = `steps[${i}]`;
     if (typeof e !== 'object' || e === null) fail(`${at}: expected an object {actor, step, reads?, returns?, ref?, claim?}`);
     if (e.actor === undefined) fail(`${at}: 'actor' is missing; this scenario has: ${actors.join(', ')}`);
-    if (typeof e.actor !== 'string' || !actors.includes(e.actor)) fail(`${at}: unknown actor ${JSON.stringify(e.actor)}; this scenario has: ${actors.join(', ')}`);
+    if (typeof e.actor !== 'string' || !actors.includes(e.actor)) fail(`${at}: unknown actor ${typeof e.actor === 'string' ? `'${e.actor}'` : JSON.stringify(e.actor)}; this scenario has: ${actors.join(', ')}`);
     if (e.step === undefined) fail(`${at}: 'step' is missing; it must be a step id of ${e.actor as string}, such as ${[...knownSteps.get(e.actor as string)!][0]}`);
     if (typeof e.step !== 'string' || e.step === '') fail(`${at}: 'step' must be a step id such as W4`);
     const steps = [...knownSteps.get(e.actor as string)!];
