@@ -10,3 +10,11 @@ export function positiveInt(flag: string, raw: string | undefined): number | und
   if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} expects a positive integer, got '${raw}'`);
   return n;
 }
+
+/** A positive number of seconds, fractions allowed (`--time-limit 0.5`). */
+export function positiveSeconds(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || !(n > 0)) throw new UsageError(`${flag} expects a positive number of seconds, got '${raw}'`);
+  return n;
+}

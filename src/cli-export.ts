@@ -23,8 +23,10 @@
  *
  * Usage errors (UsageError, exit 2): an unknown format, --out missing or not
  * a writable directory, --out/--force without --export, an existing file
- * without --force. Files are checked before any is written, and each is
- * written to a temporary name and renamed, so none is left half-written.
+ * without --force, files asked for that are all above the size bound (nothing
+ * would be written). Files are checked before any is written, the directory
+ * is made with the first file written, and each file is written to a
+ * temporary name and renamed, so none is left half-written.
  */
 import { accessSync, constants, existsSync, mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -90,8 +92,18 @@ export function exportPlan(flags: ExportFlags): ExportPlan | undefined {
   return { formats, dir, force: flags.force === true };
 }
 
-/** A run id as a file name part: characters other than letters, digits and . _ = , - become '_'. */
-export const fileSafe = (id: string): string => id.replace(/[^A-Za-z0-9._=,-]+/g, '_').replace(/^_+|_+$/g, '');
+/**
+ * A run id as a file name part, safe in any shell and file system without
+ * quoting: '=' becomes '-', any other run of characters but letters, digits,
+ * '.', '_' and '-' becomes '_' (`counter-race(NP=2,K=1)` ->
+ * `counter-race_NP-2_K-1`, `dialog/bye-vs-timeout-B/fast-lock/sc/orig` ->
+ * `dialog_bye-vs-timeout-B_fast-lock_sc_orig`).
+ */
+export const fileSafe = (id: string): string =>
+  id
+    .replace(/=/g, '-')
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^_+|_+$/g, '');
 
 const perProperty: Record<ExportFormat, string> = {
   swimlane: 'swimlane.txt',
@@ -165,6 +177,7 @@ export interface ExportSummary {
 
 /** Creates the directory and its missing parents, one level at a time (a recursive mkdir under a pseudo file system such as /proc can spin). */
 function makeDir(dir: string): void {
+  if (existsSync(dir)) return;
   const missing: string[] = [];
   for (let d = resolve(dir); !existsSync(d); d = dirname(d)) missing.unshift(d);
   for (const d of missing) mkdirSync(d);
@@ -303,26 +316,20 @@ async function graphText(format: ExportFormat, graph: ExportGraph): Promise<stri
  * (before printing the report) so that a conflict is a usage error with
  * nothing written.
  */
-export async function writeExports(plan: ExportPlan, results: readonly RunResult[]): Promise<ExportSummary> {
+export async function writeExports(plan: ExportPlan, results: readonly RunResult[], runs: Map<RunResult, RunExports> = new Map()): Promise<ExportSummary> {
   const files = plannedFiles(plan, results);
-  const runs = new Map<RunResult, RunExports>();
   const written: string[] = [];
   const skipped: string[] = [];
   for (const f of files) {
-    let ex = runs.get(f.result);
-    if (ex === undefined) runs.set(f.result, (ex = new RunExports(f.result, plan.force)));
+    const ex = exportsOf(runs, f.result, plan);
     let text: string | undefined;
-    let why: string | undefined = f.skip;
+    let why: string | undefined = f.skip ?? tooLarge(ex, f);
     if (why !== undefined) {
       // nothing to write
     } else if (f.property === undefined) {
-      const g = ex.fullGraph();
-      if (typeof g === 'string') why = g;
-      else text = await graphText(f.format, g);
+      text = await graphText(f.format, ex.fullGraph() as ExportGraph);
     } else if (GRAPH_FORMATS.includes(f.format)) {
-      const g = ex.counterexampleGraph(f.property);
-      if (typeof g === 'string') why = g;
-      else text = await graphText(f.format, g);
+      text = await graphText(f.format, ex.counterexampleGraph(f.property) as ExportGraph);
     } else {
       const cex = ex.counterexample(f.property);
       switch (f.format) {
@@ -344,6 +351,12 @@ export async function writeExports(plan: ExportPlan, results: readonly RunResult
       }
     }
     if (text !== undefined) {
+      // The directory is made with the first file: a run that writes nothing leaves none behind.
+      try {
+        makeDir(plan.dir);
+      } catch (e) {
+        throw new UsageError(`--out ${plan.dir}: cannot create the directory (${(e as Error).message})`);
+      }
       writeAtomically(plan.dir, f.name, text);
       written.push(f.name);
     } else {
@@ -364,29 +377,60 @@ export function renderExportSummary(plan: ExportPlan, s: ExportSummary): string 
   return lines.join('\n') + '\n';
 }
 
+/** The exports of a run, made once and shared by the check before the report and the writing after it. */
+function exportsOf(runs: Map<RunResult, RunExports>, r: RunResult, plan: ExportPlan): RunExports {
+  let ex = runs.get(r);
+  if (ex === undefined) runs.set(r, (ex = new RunExports(r, plan.force)));
+  return ex;
+}
+
+/** Why a planned graph file is not written (above the size bound), or undefined. */
+function tooLarge(ex: RunExports, f: Planned): string | undefined {
+  if (f.skip !== undefined) return undefined;
+  if (f.property === undefined) {
+    const g = ex.fullGraph();
+    return typeof g === 'string' ? g : undefined;
+  }
+  if (!GRAPH_FORMATS.includes(f.format)) return undefined;
+  const g = ex.counterexampleGraph(f.property);
+  return typeof g === 'string' ? g : undefined;
+}
+
+/**
+ * Throws a UsageError when files were asked for and every one of them is
+ * above the size bound: nothing would be written (and without this, the
+ * run would exit 0 with nothing to show). Some written and some not is
+ * fine: the summary says which and why.
+ */
+export function checkSomethingWritten(plan: ExportPlan, files: readonly Planned[], runs: Map<RunResult, RunExports>): void {
+  const wanted = files.filter((f) => f.skip === undefined);
+  if (wanted.length === 0) return;
+  const refused = wanted.map((f) => ({ f, why: tooLarge(exportsOf(runs, f.result, plan), f) }));
+  if (refused.some((r) => r.why === undefined)) return;
+  const [first] = refused;
+  const more = refused.length > 1 ? ` (and ${refused.length - 1} more file${refused.length === 2 ? '' : 's'} for the same reason)` : '';
+  throw new UsageError(`--export ${plan.formats.join(',')}: nothing to write: ${first.f.name}: ${first.why}${more}`);
+}
+
 /**
  * The CLI's hook: validates the flags and returns a function that checks the
- * planned files and creates the directory (after the run, before the report
- * is printed) and one that writes them and returns the summary. undefined
- * when --export was not given.
+ * planned files (conflicts, and that something can be written; after the
+ * run, before the report is printed) and one that writes them, creating the
+ * directory with the first file, and returns the summary. undefined when
+ * --export was not given.
  */
 export function exportHook(flags: ExportFlags):
   | { readonly check: (results: readonly RunResult[]) => void; readonly write: (results: readonly RunResult[]) => Promise<string> }
   | undefined {
   const plan = exportPlan(flags);
   if (plan === undefined) return undefined;
+  const runs = new Map<RunResult, RunExports>();
   return {
     check: (results) => {
       const files = plannedFiles(plan, results);
       checkConflicts(plan, files);
-      if (files.some((f) => f.skip === undefined)) {
-        try {
-          makeDir(plan.dir);
-        } catch (e) {
-          throw new UsageError(`--out ${plan.dir}: cannot create the directory (${(e as Error).message})`);
-        }
-      }
+      checkSomethingWritten(plan, files, runs);
     },
-    write: async (results) => renderExportSummary(plan, await writeExports(plan, results)),
+    write: async (results) => renderExportSummary(plan, await writeExports(plan, results, runs)),
   };
 }

@@ -3,14 +3,16 @@
  * crash line of OpenSIPS issue #3835 ('bogus ref -2 with cnt 1'), across the
  * scenarios and the environments of check-manifest.json, and says which
  * environment features the line needs. Exit 0 when every search finished or
- * hit its bound (the report says which), 2 on a usage error.
+ * hit its bound (the report says which: the sweep's findings are not a
+ * declaration to compare with, so no search makes it exit 1), 2 on a usage
+ * error.
  */
 import type { Command } from 'commander';
 import { SCENARIOS } from '../spec/dialog/scenarios.js';
 import { VARIANT_NAMES, type VariantName } from '../spec/dialog/variants.js';
 import { loadManifest } from './check/dialog.js';
 import { UsageError } from './check/registry.js';
-import { collect, positiveInt } from './cli-args.js';
+import { collect, positiveInt, positiveSeconds } from './cli-args.js';
 import { sweep } from './check/rootcause.js';
 import { toPlain } from './report/plain.js';
 import { renderRootCause } from './report/rootcause.js';
@@ -50,7 +52,7 @@ export function addRootCauseCommand(program: Command, io: RootCauseIo, setExit: 
       for (const e of flags.env ?? []) if (!envNames.includes(e)) throw new UsageError(`unknown environment '${e}'; expected one of: ${envNames.join(', ')}`);
       const variant = (flags.variant ?? 'orig') as VariantName;
       if (!VARIANT_NAMES.includes(variant)) throw new UsageError(`unknown variant '${flags.variant}'; expected one of: ${VARIANT_NAMES.join(', ')}`);
-      const timeLimit = positiveInt('--time-limit', flags.timeLimit) ?? 60;
+      const timeLimit = positiveSeconds('--time-limit', flags.timeLimit) ?? 60;
       const maxStates = positiveInt('--max-states', flags.maxStates);
       const environments = Object.fromEntries(Object.entries(manifest.environments).filter(([n]) => flags.env === undefined || flags.env.includes(n)));
       const cells = sweep({

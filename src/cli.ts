@@ -1,21 +1,25 @@
 /**
  * The command line. `check` (the default command) runs the registered runs, or
- * one model ad hoc, compares each outcome with its declaration and prints a
- * report (or JSON). Exit codes: 0 every result as declared, 1 some result not
- * as declared, 2 usage error.
+ * one model ad hoc (a registered model, or a model file of the user's), compares
+ * each outcome with its declaration and prints a report (or JSON). Exit codes:
+ * 0 every result as declared, 1 some result not as declared, 2 usage error.
  *
- *   tsx src/cli.ts [check] [--model NAME [-p K=V[,K=V]]...] [--filter TAG=VALUE]... [--group G]
+ *   dialog-race-checker [check] [--model NAME | --model-file FILE [--model-export NAME]] [-p K=V[,K=V]]...
+ *                  [--expect ok|violated=P1,P2] [--filter TAG=VALUE]... [--group G]
  *                  [--json] [--max-states N] [--max-depth N] [--time-limit SECONDS]
  *                  [--progress | --no-progress] [--stop-on-first] [--no-timing] [--list] [--swimlanes]
  *                  [--jobs N] [--workers N] [--memory-limit MB]
  *                  [--export FORMAT[,FORMAT...] --out DIR [--force]]   (see cli-export.ts)
+ *   dialog-race-checker replay FILE...      (cli-replay.ts)
+ *   dialog-race-checker rootcause ...       (cli-rootcause.ts)
+ *   dialog-race-checker --version
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import type { Action, CheckOptions, Outcome, Trace } from './engine/index.js';
-import { executeWith, type RunResult, type RunSpec } from './check/run.js';
+import type { Action, CheckOptions, Model, Outcome, Trace } from './engine/index.js';
+import { type RunResult, type RunSpec } from './check/run.js';
 import {
   adHocRun,
   defaultRegistry,
@@ -26,22 +30,32 @@ import {
   parseParams,
   selectRuns,
   UsageError,
+  type ModelDef,
   type Registry,
 } from './check/registry.js';
 import { printedViolations, renderReport, renderTable, summaryLine, traceLines, type Change } from './report/table.js';
 import { toPlain } from './report/plain.js';
 import { addReplayCommand } from './cli-replay.js';
 import { addRootCauseCommand } from './cli-rootcause.js';
-import { collect, positiveInt } from './cli-args.js';
+import { collect, positiveInt, positiveSeconds } from './cli-args.js';
 import { chooseAll, executeAll, type ChoiceJob } from './check/pool.js';
 import type { ChoiceRequest, ChosenTrace } from './check/shortest.js';
 import { reportSwimlane } from './report/swimlane.js';
-import { progressPrinter, progressWanted, type ProgressSink } from './report/progress.js';
+import { progressWanted, runsProgress, type ProgressSink } from './report/progress.js';
 import { exportHook, EXPORT_FORMATS, type ExportFlags } from './cli-export.js';
+import { checkExpectation, fileParams, modelFileRun, parseExpect } from './cli-model-file.js';
 
 export const EXIT_OK = 0;
 export const EXIT_NOT_AS_DECLARED = 1;
 export const EXIT_USAGE = 2;
+
+/** The package's version (package.json, beside src/ in the repository and in the installed package). */
+export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+/** At most this many worker threads per core (os.availableParallelism()). */
+export const WORKERS_PER_CORE = 4;
+/** --memory-limit must leave at least this much room above what the process already uses. */
+export const MEMORY_HEADROOM_MB = 64;
 
 export interface Io {
   readonly stdout: (text: string) => void;
@@ -49,13 +63,39 @@ export interface Io {
   readonly stderr: ProgressSink;
 }
 
-const processIo = (): Io => ({
-  stdout: (t) => process.stdout.write(t),
-  stderr: process.stderr,
-});
+/**
+ * The process's stdout and stderr. A reader that closes its end early
+ * (`... --list | head -3`) makes writes fail with EPIPE: that is not an
+ * error of the check, so the output stops quietly there and the exit code
+ * stays the check's own (without this, Node throws the EPIPE from the stream
+ * and exits 1 with a stack trace).
+ */
+function processIo(): Io {
+  const closed = { stdout: false, stderr: false };
+  for (const name of ['stdout', 'stderr'] as const) {
+    process[name].on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') closed[name] = true;
+      else throw e;
+    });
+  }
+  return {
+    stdout: (t) => {
+      if (!closed.stdout) process.stdout.write(t);
+    },
+    stderr: {
+      write: (t: string) => (closed.stderr ? false : process.stderr.write(t)),
+      get isTTY() {
+        return process.stderr.isTTY;
+      },
+    },
+  };
+}
 
 interface CheckFlags {
   model?: string;
+  modelFile?: string;
+  modelExport?: string;
+  expect?: string;
   param?: string[];
   filter?: string[];
   group?: string;
@@ -78,17 +118,18 @@ interface CheckFlags {
   swimlanes?: boolean;
 }
 
-/** Runs the CLI with user arguments (no `node script` prefix); resolves to the exit code. */
 /** The default registry, built once: only its runs can be sent to worker processes (which rebuild it). */
 let defaultReg: Registry | undefined;
 const theDefaultRegistry = (): Registry => (defaultReg ??= defaultRegistry());
 const defaultRunsMarker = (r: Registry) => (r === defaultReg ? r.runs : undefined);
 
+/** Runs the CLI with user arguments (no `node script` prefix); resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo(), registry: Registry = theDefaultRegistry()): Promise<number> {
   let exitCode = EXIT_OK;
   let commanderMessage = '';
   const program = new Command('dialog-race-checker')
     .description('explicit-state model checker for the OpenSIPS dialog reference-count race')
+    .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout(s),
@@ -106,7 +147,10 @@ export async function main(argv: readonly string[], io: Io = processIo(), regist
     .command('check', { isDefault: true })
     .description('run the registered runs (or one model ad hoc) and compare each outcome with its declaration')
     .option('--model <name>', 'run one parameterised model ad hoc instead of the registered runs')
-    .option('-p, --param <K=V[,K=V...]>', 'a parameter of --model (repeatable)', collect)
+    .option('--model-file <file>', 'run the model of a module of your own ad hoc: its default export, a Model or a function of the parameters returning one')
+    .option('--model-export <name>', 'with --model-file: the named export to use instead of the default one')
+    .option('-p, --param <K=V[,K=V...]>', 'a parameter of --model or --model-file (repeatable)', collect)
+    .option('--expect <ok|violated=P1,P2>', 'with --model or --model-file: the declared outcome (every property holds, or exactly these are violated)')
     .option('--filter <tag=value>', 'only the registered runs with this tag value (repeatable; tag id is the run id)', collect)
     .option('--group <name>', 'same as --filter group=<name>')
     .option('--scenario <name>', 'dialog matrix: only this scenario (same as --filter scenario=<name>; repeatable)', collect)
@@ -122,10 +166,10 @@ export async function main(argv: readonly string[], io: Io = processIo(), regist
     .option('--no-progress', 'never show progress')
     .option('--stop-on-first', 'stop each run at its first violation')
     .option('--jobs <n>', 'run the registered runs in n processes (default: 2 on a machine with 2 or more cores, 1 with --workers)')
-    .option('--workers <n>', 'explore each run with n worker threads sharing its state space (default 1)')
+    .option('--workers <n>', `explore each run with n worker threads sharing its state space (default 1; at most ${WORKERS_PER_CORE} per core)`)
     .option('--memory-limit <MB>', 'stop a run (incomplete) when the process nears this much memory (default: 80% of the machine\'s)')
     .option('--no-timing', 'leave out the final time line (and timings in JSON)')
-    .option('--list', 'list the models, their parameters and the registered runs')
+    .option('--list', 'list the models, their parameters and the registered runs (those --model, --filter, --group select)')
     .option('--swimlanes', 'print each trace of the report as swimlanes: a column per actor, locks and ref count, where the violation becomes unavoidable')
     .option('--export <formats>', `write counterexamples and state graphs to --out: ${EXPORT_FORMATS.join(', ')} (comma-separated)`)
     .option('--out <dir>', 'the directory --export writes to')
@@ -175,7 +219,7 @@ function commanderLine(e: CommanderError, written: string, cmd: Command): string
   const text = (written || e.message).replace(/^error:\s*/i, '').replace(/\s*\n\s*/g, ' ').trim();
   if (e.code === 'commander.unknownOption') {
     const names = cmd.options.map((o) => o.long ?? o.short).filter((n): n is string => n !== undefined);
-    return `${text}; expected one of: ${names.join(', ')}, --help`;
+    return `${text}; expected one of: ${names.join(', ')}, --help, --version`;
   }
   if (e.code === 'commander.excessArguments' || e.code === 'commander.unknownCommand') {
     const extra = cmd.args.length > 0 ? `unexpected argument '${cmd.args.join(' ')}'` : text;
@@ -184,32 +228,28 @@ function commanderLine(e: CommanderError, written: string, cmd: Command): string
   return text;
 }
 
-const positiveSeconds = (flag: string, raw: string | undefined): number | undefined => {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!/^\d+(\.\d+)?$/.test(raw) || !(n > 0)) throw new UsageError(`${flag} expects a positive number of seconds, got '${raw}'`);
-  return n;
-};
+const CELL_TAGS = ['scenario', 'variant', 'env', 'lock', 'memory'] as const;
 
-/** The runs the flags select (usage errors as UsageError). */
-function selectedRuns(flags: CheckFlags & { param: string[]; filter: string[] }, registry: Registry): RunSpec[] {
-  if (flags.model !== undefined) {
-    if (flags.filter.length > 0 || flags.group !== undefined || ['scenario', 'variant', 'env', 'lock', 'memory'].some((t) => (flags as unknown as Record<string, unknown>)[t] !== undefined)) {
-      throw new UsageError('--model runs one model ad hoc and cannot be combined with --filter or --group');
-    }
-    const def = findModel(registry.models, flags.model);
-    const params = parseParams(def, parseAssignments(flags.param, '--param'));
-    return [adHocRun(registry, def, params)];
-  }
-  if (flags.param.length > 0) throw new UsageError('--param sets a parameter of --model; give --model NAME too');
+/** The selection flags given (as typed), for messages. */
+function selectionFlags(flags: CheckFlags & { filter: string[] }): string[] {
+  const given: string[] = [];
+  if (flags.filter.length > 0) given.push('--filter');
+  if (flags.group !== undefined) given.push('--group');
+  for (const t of CELL_TAGS) if (flags[t] !== undefined) given.push(`--${t}`);
+  return given;
+}
+
+type Flags = CheckFlags & { param: string[]; filter: string[] };
+
+/** The registered runs the selection flags choose (all of them without any). */
+function registeredSelection(flags: Flags, registry: Registry): RunSpec[] {
   const assignments = parseAssignments(flags.filter, '--filter');
   if (flags.group !== undefined) assignments.push(['group', flags.group]);
-  const cellTags = ['scenario', 'variant', 'env', 'lock', 'memory'] as const;
-  for (const tag of cellTags) {
+  for (const tag of CELL_TAGS) {
     for (const value of flags[tag] ?? []) assignments.push([tag, value]);
   }
   // The matrix shortcuts select matrix cells; with --group or --filter group=... they apply to that group instead.
-  if (cellTags.some((t) => flags[t] !== undefined) && !assignments.some(([k]) => k === 'group')) assignments.push(['group', 'dialog']);
+  if (CELL_TAGS.some((t) => flags[t] !== undefined) && !assignments.some(([k]) => k === 'group')) assignments.push(['group', 'dialog']);
   const filter = parseFilter(registry.runs, assignments);
   const runs = selectRuns(registry.runs, filter);
   if (runs.length === 0) {
@@ -218,19 +258,80 @@ function selectedRuns(flags: CheckFlags & { param: string[]; filter: string[] },
   return runs;
 }
 
+/** What the flags select: registered runs, one registered model ad hoc, or a model file's model. */
+type Selection =
+  | { readonly kind: 'registered'; readonly runs: RunSpec[] }
+  | { readonly kind: 'model'; readonly def: ModelDef; readonly run: RunSpec }
+  | { readonly kind: 'file'; readonly run: RunSpec; readonly model: Model<any, any> };
+
+/** The runs the flags select (usage errors as UsageError). */
+async function selection(flags: Flags, registry: Registry): Promise<Selection> {
+  if (flags.model !== undefined && flags.modelFile !== undefined) throw new UsageError('--model and --model-file exclude each other: give one');
+  const adHoc = flags.model !== undefined ? '--model' : flags.modelFile !== undefined ? '--model-file' : undefined;
+  if (adHoc !== undefined) {
+    const others = selectionFlags(flags);
+    if (others.length > 0) throw new UsageError(`${adHoc} runs one model ad hoc and cannot be combined with ${others.join(', ')} (${others.length === 1 ? 'which selects' : 'which select'} registered runs)`);
+  } else {
+    if (flags.param.length > 0) throw new UsageError('--param sets a parameter of --model or --model-file; give --model NAME or --model-file FILE too');
+    if (flags.expect !== undefined) throw new UsageError('--expect declares the outcome of an ad-hoc run; give --model NAME or --model-file FILE too (registered runs are declared in the code and check-manifest.json)');
+  }
+  if (flags.modelExport !== undefined && flags.modelFile === undefined) throw new UsageError('--model-export names an export of --model-file; give --model-file FILE too');
+  const expect = flags.expect === undefined ? undefined : parseExpect(flags.expect);
+  if (flags.modelFile !== undefined) {
+    const { run, model } = await modelFileRun(flags.modelFile, flags.modelExport, fileParams(parseAssignments(flags.param, '--param')), expect);
+    return { kind: 'file', run, model };
+  }
+  if (flags.model !== undefined) {
+    const def = findModel(registry.models, flags.model);
+    const params = parseParams(def, parseAssignments(flags.param, '--param'));
+    const run = adHocRun(registry, def, params);
+    if (expect === undefined) return { kind: 'model', def, run };
+    checkExpectation(run.build(), expect);
+    // Declared here: the user's expectation replaces the registered one (and its pinned counts).
+    return { kind: 'model', def, run: { ...run, expect, declared: true } };
+  }
+  return { kind: 'registered', runs: registeredSelection(flags, registry) };
+}
+
+/** --workers: a positive integer, at most WORKERS_PER_CORE per core of this machine. */
+function workerThreads(raw: string | undefined): number {
+  const n = positiveInt('--workers', raw) ?? 1;
+  const cores = availableParallelism();
+  const max = cores * WORKERS_PER_CORE;
+  if (n > max) {
+    throw new UsageError(`--workers ${n} is more than this machine can use: at most ${max} (${WORKERS_PER_CORE} per core, ${cores} core${cores === 1 ? '' : 's'})`);
+  }
+  return n;
+}
+
+/** --memory-limit in MB: it must leave MEMORY_HEADROOM_MB above what this process already uses. */
+function memoryLimit(raw: string | undefined): number | undefined {
+  const mb = positiveInt('--memory-limit', raw);
+  if (mb === undefined) return undefined;
+  const used = Math.ceil(process.memoryUsage.rss() / 2 ** 20);
+  if (mb < used + MEMORY_HEADROOM_MB) {
+    throw new UsageError(
+      `--memory-limit ${mb} is too low: this process already uses ${used} MB before exploring anything; give at least ${used + MEMORY_HEADROOM_MB} (MB)`,
+    );
+  }
+  return mb;
+}
+
 async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<number> {
-  const flags = { ...given, param: given.param ?? [], filter: given.filter ?? [] };
+  const flags: Flags = { ...given, param: given.param ?? [], filter: given.filter ?? [] };
   const maxStates = positiveInt('--max-states', flags.maxStates);
   const maxDepth = positiveInt('--max-depth', flags.maxDepth);
   const timeLimit = positiveSeconds('--time-limit', flags.timeLimit);
-  const memoryLimitMb = positiveInt('--memory-limit', flags.memoryLimit);
+  const threads = workerThreads(flags.workers);
+  const memoryLimitMb = memoryLimit(flags.memoryLimit);
   const exporter = exportHook(given as CheckFlags & ExportFlags);
   if (flags.swimlanes && flags.json) throw new UsageError('--swimlanes changes the text report; it cannot be combined with --json');
+  const selected = await selection(flags, registry);
   if (flags.list) {
-    io.stdout(renderList(registry));
+    io.stdout(renderList(registry, selected, flags));
     return EXIT_OK;
   }
-  const runs = selectedRuns(flags, registry);
+  const runs = selected.kind === 'registered' ? selected.runs : [selected.run];
   const showProgress = progressWanted(flags.progress, io.stderr);
 
   const started = performance.now();
@@ -241,42 +342,31 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
     ...(flags.stopOnFirst ? { stopOnFirstViolation: true } : {}),
     ...(memoryLimitMb !== undefined ? { memoryLimitBytes: memoryLimitMb * 2 ** 20 } : {}),
   };
-  const threads = positiveInt('--workers', flags.workers) ?? 1;
   const jobs = positiveInt('--jobs', flags.jobs) ?? (threads === 1 && availableParallelism() >= 2 ? 2 : 1);
   if (threads > 1 && maxStates !== undefined) {
     throw new UsageError('--max-states cannot be combined with --workers above 1 (where a run stops would depend on the threads\' timing); use --workers 1');
   }
+  // Only the default registry's own runs can go to job processes (which rebuild it); the rest run here.
+  const remote = (r: RunSpec) => registry.runs === defaultRunsMarker(registry) && registry.runs.includes(r);
+  const live = runsProgress(io.stderr, showProgress, runs.length);
   let results: RunResult[];
-  if (jobs > 1 && registry.runs === defaultRunsMarker(registry)) {
-    let done = 0;
+  try {
     results = await executeAll(runs, bounds, {
       jobs,
       threads,
-      registered: (r) => registry.runs.includes(r),
-      onResult: (r) => {
-        done += 1;
-        if (showProgress) io.stderr.write(`[${done}/${runs.length}] ${r.run.id}: ${r.outcome.status}, ${r.outcome.stats.states} states\n`);
-      },
+      registered: remote,
+      onProgress: showProgress ? (run, p) => live.progress(run.id, p) : undefined,
+      onResult: (r) => live.finished(r.run.id, `${r.outcome.status}, ${r.outcome.stats.states} states`),
     });
-  } else {
-    results = [];
-    for (const run of runs) {
-      const printer = progressPrinter(run.id, io.stderr, showProgress);
-      try {
-        results.push(await executeWith(run, { ...bounds, ...(printer.onProgress ? { onProgress: printer.onProgress } : {}) }, threads));
-      } finally {
-        printer.done();
-      }
-    }
+  } finally {
+    live.done();
   }
   const exit = results.every((r) => r.differences.length === 0) ? EXIT_OK : EXIT_NOT_AS_DECLARED;
   exporter?.check(results);
   // The text report prints, for each violation it shows, the shortest trace
   // with the fewest actor switches and how many shortest ones exist (JSON
   // keeps the engine's own shortest trace).
-  const chosen = flags.json
-    ? undefined
-    : await chooseAll(choiceJobs(results), { jobs, registered: (r) => registry.runs === defaultRunsMarker(registry) && registry.runs.includes(r) }, flags.swimlanes === true);
+  const chosen = flags.json ? undefined : await chooseAll(choiceJobs(results), { jobs, registered: remote }, flags.swimlanes === true);
   const timeMs = performance.now() - started;
 
   if (flags.json) {
@@ -311,18 +401,80 @@ function choiceJobs(results: readonly RunResult[]): ChoiceJob[] {
   return [...jobs].map(([r, requests]) => ({ run: r.run, requests }));
 }
 
-function renderList(registry: Registry): string {
-  const models = renderTable(
+const tagsText = (r: RunSpec): string => Object.entries(r.tags).map(([k, v]) => `${k}=${v}`).join(' ');
+
+const runsTable = (runs: readonly RunSpec[]): string =>
+  renderTable([{ header: 'run' }, { header: 'tags' }], runs.map((r) => [r.id, tagsText(r)]), '  ');
+
+const expectationText = (r: RunSpec): string =>
+  r.declared === false
+    ? 'none declared: every property is expected to hold (declare one with --expect)'
+    : r.expect.violated.length === 0
+      ? 'every property holds'
+      : `exactly ${r.expect.violated.join(', ')} violated`;
+
+const propertiesTable = (model: Model<any, any>): string =>
+  renderTable([{ header: 'property' }, { header: 'kind' }, { header: 'meaning' }], model.properties.map((p) => [p.name, p.kind, p.meaning]), '  ');
+
+/**
+ * `--list`: what the other flags select. Alone: every model and every
+ * registered run; with --filter/--group/--scenario...: the runs they select
+ * (and their models); with --model: that model, its parameters and its
+ * registered runs; with --model-file: the file's model and its properties.
+ */
+function renderList(registry: Registry, selected: Selection, flags: Flags): string {
+  if (selected.kind === 'model') {
+    const def = selected.def;
+    const params =
+      def.params.length === 0
+        ? '  (no parameters)'
+        : renderTable(
+            [{ header: 'parameter' }, { header: 'values' }, { header: 'default' }, { header: 'meaning' }],
+            def.params.map((p) => [p.name, p.type === 'int' ? `${p.min}..${p.max}` : p.type === 'bool' ? 'true, false' : p.values.join(', '), String(p.default), p.doc]),
+            '  ',
+          );
+    const own = registry.runs.filter((r) => r.tags.model === def.name);
+    return (
+      `model ${def.name}: ${def.doc}
+${params}
+
+` +
+      `this ad-hoc run: ${selected.run.id}; expected: ${expectationText(selected.run)}
+
+` +
+      `registered runs of ${def.name} (check --filter model=${def.name}):
+${own.length > 0 ? runsTable(own) : '  (none)'}
+`
+    );
+  }
+  if (selected.kind === 'file') {
+    const m = selected.model;
+    const steps = m.steps === undefined ? 'not declared' : `${m.steps.length} declared`;
+    return (
+      `model ${m.name} (--model-file ${flags.modelFile}${flags.modelExport !== undefined ? ` --model-export ${flags.modelExport}` : ''}):
+` +
+      `${propertiesTable(m)}
+  steps: ${steps}
+
+` +
+      `this ad-hoc run: ${selected.run.id}; expected: ${expectationText(selected.run)}
+`
+    );
+  }
+  const narrowed = selectionFlags(flags).length > 0;
+  const names = new Set(selected.runs.map((r) => r.tags.model));
+  const models = registry.models.filter((m) => !narrowed || names.has(m.name));
+  const modelTable = renderTable(
     [{ header: 'model' }, { header: 'parameters' }, { header: 'description' }],
-    registry.models.map((m) => [m.name, paramSummary(m), m.doc]),
+    models.map((m) => [m.name, paramSummary(m), m.doc]),
     '  ',
   );
-  const runs = renderTable(
-    [{ header: 'run' }, { header: 'tags' }],
-    registry.runs.map((r) => [r.id, Object.entries(r.tags).map(([k, v]) => `${k}=${v}`).join(' ')]),
-    '  ',
+  const runsHeading = narrowed ? `registered runs selected (${selected.runs.length} of ${registry.runs.length})` : 'registered runs (check --filter TAG=VALUE)';
+  return (
+    (models.length > 0 ? `models (check --model NAME -p K=V):\n${modelTable}\n\n` : '') +
+    `${runsHeading}:\n${runsTable(selected.runs)}\n` +
+    (narrowed ? '' : '\nyour own model: check --model-file FILE [-p K=V] [--expect ok|violated=P1,P2] (docs/write-your-own-model.md)\n')
   );
-  return `models (check --model NAME -p K=V):\n${models}\n\nregistered runs (check --filter TAG=VALUE):\n${runs}\n`;
 }
 
 // ---------------------------------------------------------------------------
@@ -394,18 +546,12 @@ export function toJson(results: readonly RunResult[], exitCode: number, timeMs?:
 
 // ---------------------------------------------------------------------------
 
-const invokedDirectly = (): boolean => {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(script)).href;
-  } catch {
-    return false;
-  }
-};
-
-if (invokedDirectly()) {
-  main(process.argv.slice(2)).then(
+/**
+ * Runs the CLI as a process: the exit code of `main` (a reader closing stdout
+ * early does not change it), or 1 with the stack for an internal error.
+ */
+export function runAsProcess(argv: readonly string[]): void {
+  main(argv).then(
     (code) => {
       process.exitCode = code;
     },
@@ -416,3 +562,15 @@ if (invokedDirectly()) {
     },
   );
 }
+
+const invokedDirectly = (): boolean => {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+};
+
+if (invokedDirectly()) runAsProcess(process.argv.slice(2));

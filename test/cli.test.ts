@@ -273,7 +273,9 @@ describe('check (the default command): exit 0 when every result is as declared',
   });
 
   it('--memory-limit: a run that reaches it stops, incomplete (memory), exit 1', async () => {
-    const t = await inProcess(['--model', 'counter-race', '-p', 'NP=3,K=4', '--no-timing', '--memory-limit', '1']);
+    // The lowest limit accepted (64 MB above what the process uses) and a run that needs more.
+    const limit = Math.ceil(process.memoryUsage.rss() / 2 ** 20) + 70;
+    const t = await inProcess(['--model', 'counter-race', '-p', 'NP=3,K=8', '--no-timing', '--memory-limit', String(limit)]);
     expect(t.code).toBe(1);
     expect(t.stdout).toContain('incomplete (memory)');
     expect(t.stdout).toContain('exploration incomplete (stopped by the memory bound)');
@@ -376,7 +378,7 @@ describe('exit 1 when a result is not as declared (and the report says which)', 
 
 describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no stack trace', () => {
   const UNKNOWN_OPTION =
-    "error: unknown option '--frobnicate'; expected one of: --model, --param, --filter, --group, --scenario, --variant, --env, --lock, --memory, --json, --max-states, --max-depth, --time-limit, --progress, --no-progress, --stop-on-first, --jobs, --workers, --memory-limit, --no-timing, --list, --swimlanes, --export, --out, --force, --help";
+    "error: unknown option '--frobnicate'; expected one of: --model, --model-file, --model-export, --param, --expect, --filter, --group, --scenario, --variant, --env, --lock, --memory, --json, --max-states, --max-depth, --time-limit, --progress, --no-progress, --stop-on-first, --jobs, --workers, --memory-limit, --no-timing, --list, --swimlanes, --export, --out, --force, --help, --version";
   const BAD_PARAM = "error: parameter NP of model counter-race expects an integer from 1 to 8, got '9'";
 
   it('as a process: an unknown option and a bad parameter', () => {
@@ -398,8 +400,8 @@ describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no sta
     ['bad boolean', ['--model', 'peterson', '-p', 'buggy=yes'], "error: parameter buggy of model peterson expects true or false, got 'yes'"],
     ['K=V malformed', ['--model', 'counter-race', '-p', 'NP=2,K'], "error: --param expects NAME=VALUE (several may be comma-separated), got 'K'"],
     ['parameter given twice', ['--model', 'counter-race', '-p', 'K=1', '-p', 'K=2'], 'error: parameter K of model counter-race is given twice'],
-    ['--param without --model', ['-p', 'NP=2'], 'error: --param sets a parameter of --model; give --model NAME too'],
-    ['--model with --filter', ['--model', 'peterson', '--group', 'examples'], 'error: --model runs one model ad hoc and cannot be combined with --filter or --group'],
+    ['--param without --model', ['-p', 'NP=2'], 'error: --param sets a parameter of --model or --model-file; give --model NAME or --model-file FILE too'],
+    ['--model with --group', ['--model', 'peterson', '--group', 'examples'], 'error: --model runs one model ad hoc and cannot be combined with --group (which selects registered runs)'],
     ['unknown tag', ['--filter', 'colour=red'], "error: unknown tag 'colour'; expected one of: id, group, model, NP, K, buggy, RM, scenario, env, variant, lock, memory, eintr, assume, proposition, role"],
     ['unknown tag value', ['--group', 'nope'], 'error: no registered run has group=nope; expected group to be one of: examples, dialog, propositions'],
     [
@@ -419,7 +421,7 @@ describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no sta
       ['--model', 'peterson', '--workers', '2', '--max-states', '10'],
       "error: --max-states cannot be combined with --workers above 1 (where a run stops would depend on the threads' timing); use --workers 1",
     ],
-    ['--model with a matrix filter', ['--model', 'peterson', '--scenario', 'route-rearm'], 'error: --model runs one model ad hoc and cannot be combined with --filter or --group'],
+    ['--model with a matrix selection (names the flag given)', ['--model', 'peterson', '--scenario', 'route-rearm'], 'error: --model runs one model ad hoc and cannot be combined with --scenario (which selects registered runs)'],
     ['malformed filter', ['--filter', 'model'], "error: --filter expects NAME=VALUE (several may be comma-separated), got 'model'"],
     ['filters that match nothing', ['--filter', 'model=peterson', '--filter', 'NP=3'], 'error: no registered run matches all of: model=peterson, NP=3'],
     ['malformed --max-states', ['--max-states', '1e3'], "error: --max-states expects a positive integer, got '1e3'"],
@@ -503,7 +505,7 @@ tiny-wrong differs from its declaration:
   - 4 states, expected 5
 
 thrower differs from its declaration:
-  - error: ModelThrewError: model thrower threw TypeError: boom
+  - error: ModelError: model thrower: next(state, a:inc) threw TypeError: boom, in state 0|null
 
 nondet differs from its declaration:
   - error: DeterminismError: model nondet: replay diverged at step 1 (a:inc): the successor differs from the state explored. Likely causes: next() or actions() depends on something outside the state (Math.random, Date, a mutable global or closure), next() mutates its input state, actions() does not return its list in a stable order, or key() is not canonical (e.g. JSON.stringify of objects whose key order varies).
@@ -550,9 +552,12 @@ describe('main() with an injected registry', () => {
     expect(t.code).toBe(1);
     const json = JSON.parse(t.stdout);
     expect(json.runs[0].error).toEqual({
-      name: 'ModelThrewError',
-      message: 'model thrower threw TypeError: boom',
-      code: 'model-threw',
+      name: 'ModelError',
+      message: 'model thrower: next(state, a:inc) threw TypeError: boom, in state 0|null',
+      code: 'model-error',
+      part: 'next',
+      action: 'a:inc',
+      stateKey: '0|null',
       thrown: { name: 'TypeError', message: 'boom' },
     });
     expect(json.runs[1].error).toMatchObject({ name: 'DeterminismError', code: 'determinism', position: 1, expectedKey: '1:1' });

@@ -3,7 +3,7 @@
  * property kinds, bounds, typed errors and coverage. Errors are matched on their class.
  */
 import { describe, expect, it } from 'vitest';
-import { always, atQuiescence, check, DeterminismError, sometimes, SpecError } from '../src/engine/index.js';
+import { always, atQuiescence, check, DeterminismError, ModelError, sometimes, SpecError } from '../src/engine/index.js';
 import type { Action, Model } from '../src/engine/index.js';
 import { actionsOf, graphModel, statesOf, type Node } from './helpers/graph-model.js';
 
@@ -430,7 +430,7 @@ describe('typed errors', () => {
     expect(o.error).toBeInstanceOf(DeterminismError);
   });
 
-  it('an exception that is not a checker error is not swallowed', () => {
+  it("an exception from the model's next is a ModelError that keeps it, with the state and the action", () => {
     const m = graphModel({ init: ['A'], edges: { A: [['a', 'B']] } });
     const broken: typeof m = {
       ...m,
@@ -438,7 +438,11 @@ describe('typed errors', () => {
         throw new RangeError('model bug');
       },
     };
-    expect(() => check(broken)).toThrow(RangeError);
+    const o = check(broken);
+    expect(o.status).toBe('error');
+    expect(o.error).toBeInstanceOf(ModelError);
+    expect(o.error).toMatchObject({ code: 'model-error', part: 'next', action: 'g:a', stateKey: 'string:A' });
+    expect((o.error as ModelError).thrown).toBeInstanceOf(RangeError);
   });
 });
 

@@ -111,7 +111,7 @@ describe('every format for the example models', () => {
 
   it('two-phase-buggy(RM=3)', async () => {
     const { dir, files } = await exportAll(['--filter', 'model=two-phase', '--filter', 'buggy=true']);
-    const base = 'two-phase-buggy_RM=3';
+    const base = 'two-phase-buggy_RM-3';
     expect(files).toEqual([...cexFiles(`${base}.TCConsistent`), ...fullFiles(base)].sort());
     checkCounterexample(dir, `${base}.TCConsistent`, { sourced: false });
     await checkDotAndSvg(dir, `${base}.TCConsistent.cex`);
@@ -120,7 +120,7 @@ describe('every format for the example models', () => {
 
   it('counter-race(NP=2,K=1)', async () => {
     const { dir, files } = await exportAll(['--model', 'counter-race', '-p', 'NP=2,K=1']);
-    const base = 'counter-race_NP=2,K=1';
+    const base = 'counter-race_NP-2_K-1';
     expect(files).toEqual([...cexFiles(`${base}.NoLostUpdate`), ...fullFiles(base)].sort());
     checkCounterexample(dir, `${base}.NoLostUpdate`, { sourced: false });
     await checkDotAndSvg(dir, `${base}.NoLostUpdate.cex`);
@@ -129,13 +129,13 @@ describe('every format for the example models', () => {
 
   it('counter-race(NP=3,K=4): swimlanes with the count of shortest traces; graphs above the bound refused', async () => {
     const { dir, files, stdout } = await exportAll(['--model', 'counter-race', '-p', 'NP=3,K=4'], 'swimlane,dot,svg');
-    const base = 'counter-race_NP=3,K=4.NoLostUpdate';
+    const base = 'counter-race_NP-3_K-4.NoLostUpdate';
     expect(files).toEqual([`${base}.swimlane.txt`]);
     expect(read(dir, `${base}.swimlane.txt`)).toContain(
       'There are 1354230898401083489280 distinct shortest counterexamples (48 steps each); this one has the fewest actor switches: 3.',
     );
     expect(stdout).toContain(`  ${base}.cex.svg: the counterexample graph has 135663 states, more than 2000; give --force to write it anyway\n`);
-    expect(stdout).toContain('  counter-race_NP=3,K=4.full.dot: the state graph has 165340 states, more than 2000; give --force to write it anyway\n');
+    expect(stdout).toContain('  counter-race_NP-3_K-4.full.dot: the state graph has 165340 states, more than 2000; give --force to write it anyway\n');
   }, 180_000);
 });
 

@@ -63,7 +63,7 @@ describe('npm run check -- rootcause: usage errors', () => {
     [['rootcause', '--scenario', 'nope'], /^error: unknown scenario 'nope'; expected one of: bye-vs-timeout-B, /],
     [['rootcause', '--env', 'x/y'], /^error: unknown environment 'x\/y'; expected one of: fast-lock\/sc, /],
     [['rootcause', '--variant', 'v9'], /^error: unknown variant 'v9'; expected one of: orig, /],
-    [['rootcause', '--time-limit', 'soon'], /^error: --time-limit expects a positive integer, got 'soon'\n$/],
+    [['rootcause', '--time-limit', 'soon'], /^error: --time-limit expects a positive number of seconds, got 'soon'\n$/],
   ])('%j exits 2 with one line', async (args, message) => {
     const r = await run(args);
     expect(r).toMatchObject({ code: 2, out: '' });

@@ -1,5 +1,5 @@
 /**
- * Counter race (../shared/benchmarks.md): NP processes each increment a shared
+ * Counter race (the classic benchmark of explicit-state checkers): NP processes each increment a shared
  * `x` K times through a private copy, with the load and the store as separate
  * steps, so increments can be lost.
  */

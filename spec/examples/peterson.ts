@@ -1,5 +1,5 @@
 /**
- * Peterson's mutual exclusion for two processes (../shared/benchmarks.md).
+ * Peterson's mutual exclusion for two processes (a classic benchmark of explicit-state checkers).
  * The buggy variant writes `turn` before `flag` (steps s1 and s2 swapped).
  */
 import { produce } from 'immer';

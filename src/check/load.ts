@@ -1,7 +1,8 @@
 /**
  * Model builders for worker threads (engine/parallel.ts): a worker cannot be
  * sent a closure, so it imports this module and builds the run's model from
- * plain data (a model name and its parameters, or a matrix cell's run id).
+ * plain data (a model name and its parameters, a matrix cell's run id, or a
+ * user's model module with its export and parameters).
  */
 import type { Model } from '../engine/index.js';
 import { dialogRuns } from './dialog.js';
@@ -17,4 +18,11 @@ export function buildDialogRun(id: string): Model<any, any> {
   const run = dialogRuns().find((r) => r.id === id);
   if (run === undefined) throw new Error(`load: no dialog run '${id}'`);
   return run.build();
+}
+
+/** A model of a user's module (check --model-file, src/cli-model-file.ts): the export, called with the parameters if it is a function. */
+export async function buildFromFile(url: string, exportName: string, params: Params): Promise<Model<any, any>> {
+  const mod = (await import(url)) as Record<string, unknown>;
+  const v = mod[exportName];
+  return (typeof v === 'function' ? v(params) : v) as Model<any, any>;
 }

@@ -8,11 +8,24 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { CheckOptions } from '../engine/index.js';
+import type { CheckOptions, Progress } from '../engine/index.js';
 import { executeWith, type RunResult, type RunSpec } from './run.js';
 import { chooseTraces, type ChoiceRequest, type ChosenTrace } from './shortest.js';
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+/**
+ * tsx's loader, by its resolved URL: `--import tsx` would resolve the name
+ * from the working directory, which has no node_modules/tsx when the package
+ * is installed elsewhere (npx dialog-race-checker).
+ */
+function tsxLoader(): string {
+  try {
+    return import.meta.resolve('tsx');
+  } catch {
+    // (Where import.meta.resolve is missing, e.g. under a test runner's transform: the name.)
+    return 'tsx';
+  }
+}
 
 export interface PoolOptions {
   /** Processes. */
@@ -23,32 +36,49 @@ export interface PoolOptions {
   readonly registered: (run: RunSpec) => boolean;
   /** Called with each result as it completes (for progress). */
   readonly onResult?: (r: RunResult) => void;
+  /** Called with each run's progress while it is explored, here or in a job process (for --progress). */
+  readonly onProgress?: (run: RunSpec, p: Progress) => void;
 }
+
+/** The options of one run, with its progress sent to the pool's callback. */
+const withProgress = (options: CheckOptions, run: RunSpec, pool: PoolOptions): CheckOptions => {
+  const { onProgress: _ignored, ...rest } = options;
+  const report = pool.onProgress;
+  return report === undefined ? rest : { ...rest, onProgress: (p) => report(run, p) };
+};
 
 export async function executeAll(runs: readonly RunSpec[], options: CheckOptions, pool: PoolOptions): Promise<RunResult[]> {
   const remote = runs.filter(pool.registered);
   const threads = pool.threads ?? 1;
-  if (pool.jobs <= 1 || remote.length <= 1 || options.onProgress !== undefined) {
+  if (pool.jobs <= 1 || remote.length <= 1) {
     const out: RunResult[] = [];
     for (const r of runs) {
-      const res = await executeWith(r, options, threads);
+      const res = await executeWith(r, withProgress(options, r, pool), threads);
       pool.onResult?.(res);
       out.push(res);
     }
     return out;
   }
   const results = new Map<string, RunResult>();
-  for (const r of runs.filter((x) => !pool.registered(x))) results.set(r.id, await executeWith(r, options, threads));
+  for (const r of runs.filter((x) => !pool.registered(x))) {
+    const res = await executeWith(r, withProgress(options, r, pool), threads);
+    results.set(r.id, res);
+    pool.onResult?.(res);
+  }
   // Longest first would be best; the manifest order is a fair proxy (big scenarios come first).
   const byId = new Map(remote.map((r) => [r.id, r]));
+  // A function cannot be sent to a job process: it sends its progress back instead, when asked.
+  const { onProgress: _local, ...sent } = options;
+  const progress = pool.onProgress !== undefined;
   await inWorkers(
     pool.jobs,
-    remote.map((r) => ({ id: r.id, options, threads })),
+    remote.map((r) => ({ id: r.id, options: sent, threads, progress })),
     (m: { id: string; outcome: RunResult['outcome']; differences: RunResult['differences'] }) => {
       const res: RunResult = { run: byId.get(m.id)!, outcome: m.outcome, differences: m.differences };
       results.set(m.id, res);
       pool.onResult?.(res);
     },
+    (m: { id: string; progress: Progress }) => pool.onProgress?.(byId.get(m.id)!, m.progress),
   );
   return runs.map((r) => results.get(r.id)!);
 }
@@ -79,19 +109,28 @@ export async function chooseAll(jobs: readonly ChoiceJob[], pool: Omit<PoolOptio
  * Sends each message (it names a registered run by `id`) to one of n worker
  * processes, the next one as soon as a worker answers; `onReply` gets each answer.
  */
-async function inWorkers<R>(workers: number, messages: readonly { id: string }[], onReply: (reply: R) => void): Promise<void> {
+async function inWorkers<R>(
+  workers: number,
+  messages: readonly { id: string }[],
+  onReply: (reply: R) => void,
+  onProgress?: (m: { id: string; progress: Progress }) => void,
+): Promise<void> {
   const queue = [...messages];
   const n = Math.min(workers, messages.length);
   await Promise.all(
     Array.from({ length: n }, () =>
       new Promise<void>((resolve, reject) => {
-        const child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        const child = fork(WORKER, [], { execArgv: ['--import', tsxLoader()], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
         const sendNext = () => {
           const next = queue.shift();
           child.send(next === undefined ? { done: true } : next);
         };
-        child.on('message', (m: R) => {
-          onReply(m);
+        child.on('message', (m: R | { id: string; progress: Progress }) => {
+          if (typeof m === 'object' && m !== null && 'progress' in m) {
+            onProgress?.(m);
+            return;
+          }
+          onReply(m as R);
           sendNext();
         });
         child.on('error', reject);

@@ -67,7 +67,7 @@ export const MODELS: readonly ModelDef[] = [
     doc: 'NP processes each increment a shared counter K times with a separate load and store',
     params: [int('NP', 1, 8, 3, 'processes'), int('K', 0, 50, 4, 'increments per process')],
     build: (p) => counterRace({ NP: p.NP as number, K: p.K as number }),
-    // As ../shared/benchmarks.md declares it: Bound holds, NoLostUpdate is violated (the lost
+    // As the benchmark declares it: Bound holds, NoLostUpdate is violated (the lost
     // update needs two processes and at least one increment; otherwise nothing can be lost).
     expect: (p) => ({ violated: (p.NP as number) >= 2 && (p.K as number) >= 1 ? ['NoLostUpdate'] : [] }),
   },

@@ -75,15 +75,30 @@ export function parseTraceFile(text: string, where = 'trace'): TraceFile {
     fail(`env.assume must be a list of: ${ASSUMPTIONS.join(', ')}`);
   }
   if (!Array.isArray(t.steps) || t.steps.length === 0) fail("'steps' must be a non-empty list");
-  const actors = dialogModel({ scenario: scenarioByName(t.scenario as string)!, variant: t.variant as VariantName, env: env as unknown as Env }).programs.map(
-    (p) => p.actor,
-  );
+  const scenario = scenarioByName(t.scenario as string)!;
+  const programs = dialogModel({ scenario, variant: t.variant as VariantName, env: env as unknown as Env }).programs;
+  const actors = programs.map((p) => p.actor);
+  // The reference steps of each actor in any variant (a step of another variant is a replay verdict, "not reached"; one of none is a typo).
+  const knownSteps = new Map<string, Set<string>>();
+  for (const variant of VARIANT_NAMES) {
+    for (const p of dialogModel({ scenario, variant, env: env as unknown as Env }).programs) {
+      const set = knownSteps.get(p.actor) ?? new Set<string>();
+      for (const ins of p.instrs) set.add(refStep(ins.id));
+      knownSteps.set(p.actor, set);
+    }
+  }
   (t.steps as unknown[]).forEach((s, i) => {
     const e = s as Record<string, unknown>;
     const at = `steps[${i}]`;
     if (typeof e !== 'object' || e === null) fail(`${at}: expected an object {actor, step, reads?, returns?, ref?, claim?}`);
-    if (typeof e.actor !== 'string' || !actors.includes(e.actor)) fail(`${at}: unknown actor '${String(e.actor)}'; this scenario has: ${actors.join(', ')}`);
+    if (e.actor === undefined) fail(`${at}: 'actor' is missing; this scenario has: ${actors.join(', ')}`);
+    if (typeof e.actor !== 'string' || !actors.includes(e.actor)) fail(`${at}: unknown actor ${typeof e.actor === 'string' ? `'${e.actor}'` : JSON.stringify(e.actor)}; this scenario has: ${actors.join(', ')}`);
+    if (e.step === undefined) fail(`${at}: 'step' is missing; it must be a step id of ${e.actor as string}, such as ${[...knownSteps.get(e.actor as string)!][0]}`);
     if (typeof e.step !== 'string' || e.step === '') fail(`${at}: 'step' must be a step id such as W4`);
+    const steps = [...knownSteps.get(e.actor as string)!];
+    if (!steps.some((r) => matchesStep(r, e.step as string))) {
+      fail(`${at}: actor ${e.actor as string} has no step '${e.step as string}' in scenario ${scenario.name} (in any variant); its steps: ${steps.join(', ')}`);
+    }
     if (e.reads !== undefined && !Object.values(STATE_NAMES).includes(e.reads as string)) {
       fail(`${at}: 'reads' must be a state name (${Object.values(STATE_NAMES).join(', ')})`);
     }

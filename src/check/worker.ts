@@ -11,7 +11,7 @@ import { chooseTraces, type ChoiceRequest } from './shortest.js';
 
 const runs = new Map(defaultRegistry().runs.map((r) => [r.id, r]));
 
-process.on('message', async (m: { id?: string; options?: CheckOptions; threads?: number; choose?: ChoiceRequest[]; complete?: boolean; done?: boolean }) => {
+process.on('message', async (m: { id?: string; options?: CheckOptions; threads?: number; progress?: boolean; choose?: ChoiceRequest[]; complete?: boolean; done?: boolean }) => {
   if (m.done) {
     process.disconnect();
     return;
@@ -22,7 +22,8 @@ process.on('message', async (m: { id?: string; options?: CheckOptions; threads?:
     process.send!({ id: run.id, chosen: chooseTraces(run, m.choose, undefined, m.complete === true) });
     return;
   }
-  const { outcome, differences } = await executeWith(run, m.options ?? {}, m.threads ?? 1);
+  const options: CheckOptions = m.progress ? { ...m.options, onProgress: (progress) => process.send!({ id: run.id, progress }) } : (m.options ?? {});
+  const { outcome, differences } = await executeWith(run, options, m.threads ?? 1);
   // JSON drops absent fields as the parent expects them; an Error becomes its name, message and fields.
   process.send!({ id: run.id, outcome: { ...outcome, error: outcome.error === undefined ? undefined : toPlain(outcome.error) }, differences });
 });

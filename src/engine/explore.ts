@@ -18,6 +18,7 @@ import { getHeapStatistics } from 'node:v8';
 import type { Bound, Coverage, Outcome, Progress, PropertyResult, Stats, StepCoverage, Trace, Verdict } from './outcome.js';
 import { PackedSpace, spaceFor, WideSpace, type Space } from './store.js';
 import { SuccessorBatch, WideBatch } from './successors.js';
+import { Guard } from './guard.js';
 import { rebuildTrace } from './trace.js';
 
 export interface CheckOptions {
@@ -325,6 +326,7 @@ function explore<S, A extends Action>(model: Model<S, A>, options: CheckOptions,
 /** Breadth-first, state by state: models without a codec (the level being expanded is kept as objects). */
 function exploreStates<S, A extends Action>(ex: Exploration<S, A>): void {
   const { model, space, findings, coverage, maxStates, maxDepth } = ex;
+  const guard = new Guard(model);
   let levelStart = 0;
   let levelEnd = space.size;
   let transitions = 0;
@@ -334,14 +336,14 @@ function exploreStates<S, A extends Action>(ex: Exploration<S, A>): void {
     const expand = ex.depth < maxDepth;
     for (let id = levelStart; id < levelEnd; id++) {
       const state = space.state(id);
-      const acts = model.actions(state);
+      const acts = guard.actions(state);
       if (acts.length === 0 && findings.checksQuiescent) {
         findings.checkQuiescent(id, state);
         if (ex.stopsForViolation()) break outer;
       }
       for (let ai = 0; ai < acts.length; ai++) {
         const a = acts[ai];
-        const succ = model.next(state, a);
+        const succ = guard.next(state, a);
         transitions++;
         coverage.fire(a);
         if (!expand || space.size >= maxStates) {

@@ -8,3 +8,4 @@ export { KeyedSpace, PackedSpace, spaceFor, type Space, type TraceStore } from '
 export { ChunkedFloat64, ChunkedInt32, PackedTable, StringTable, hashPacked, hashString, MAX_PACKED } from './table.js';
 export { mergeSections, type MergedAction } from './fuse.js';
 export { checkParallel, ParallelError, type ModelRef } from './parallel.js';
+export { ModelError, MutatedInputError, type ModelPart } from './guard.js';

@@ -10,6 +10,7 @@ import { CoverageCounter } from './explore.js';
 import { Findings } from './findings.js';
 import { PackedSpace, spaceFor, WideSpace, type Space } from './store.js';
 import { SuccessorBatch, WideBatch } from './successors.js';
+import { Guard, guardErrorFields } from './guard.js';
 import { hashPacked, hashString, hashWords } from './table.js';
 import type { LevelReport, ModelRef } from './parallel.js';
 
@@ -414,20 +415,22 @@ function storeWideLane(ws: WideSpace<unknown>, b: WideBatch<unknown, Action>, fr
   lane.n = 0;
   void b;
 }
+let guard: Guard<unknown, Action> | undefined;
 
 function expandKeyed(expand: boolean): void {
+  guard ??= new Guard(model);
   for (let id = levelStart; id < levelEnd; id++) {
     if ((id & 255) === 0 && Atomics.load(stopWord, 0) !== STOP_NONE) {
       stopped = true;
       break;
     }
     const state = space.state(id);
-    const acts = model.actions(state);
+    const acts = guard.actions(state);
     if (acts.length === 0 && findings.checksQuiescent) findings.checkQuiescent(gid(id), state);
     const parent = gid(id);
     for (let ai = 0; ai < acts.length; ai++) {
       const a = acts[ai];
-      const succ = model.next(state, a);
+      const succ = guard.next(state, a);
       transitions++;
       coverage.fire(a);
       const identity = space.identity(succ);
@@ -539,7 +542,7 @@ function onPeer(from: number, m: Batch): void {
 
 function fail(e: unknown): void {
   const err = e instanceof Error ? e : new Error(String(e));
-  port.postMessage({ t: 'error', error: { name: err.name, message: err.message, code: (err as { code?: string }).code } });
+  port.postMessage({ t: 'error', error: { name: err.name, message: err.message, code: (err as { code?: string }).code, ...guardErrorFields(err) } });
 }
 
 port.on('message', async (m: { t: string; expand?: boolean; local?: number }) => {

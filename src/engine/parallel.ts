@@ -36,6 +36,7 @@ import type { Bound, Outcome, Stats, Trace } from './outcome.js';
 import { CoverageCounter, defaultMemoryLimit, finish, overMemory, rate, validateModel, type CheckOptions } from './explore.js';
 import { rebuildTrace } from './trace.js';
 import { identityFor, type TraceStore } from './store.js';
+import { reviveGuardError } from './guard.js';
 
 /** Where a worker finds the model: `(await import(module))[exportName](...args)`. */
 export interface ModelRef {
@@ -100,6 +101,8 @@ interface Pending {
 
 /** An error a worker sent back, as the engine's own class when it is one. */
 function revive(e: { name: string; message: string; code?: string }): Error {
+  const guarded = reviveGuardError(e);
+  if (guarded !== undefined) return guarded;
   if (e.code === 'spec') return new SpecError(e.message);
   if (e.code === 'parallel') return new ParallelError(e.message);
   const err = new Error(e.message);

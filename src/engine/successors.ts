@@ -8,16 +8,16 @@
  * object, and each successor is the state's code unpacked into a reused draft,
  * changed by `apply` and packed. The first transitions are checked against the
  * model's own `next` and `key` (a SpecError if apply and next disagree or the
- * codec does not round-trip). Without them, states are unpacked and `next` is
+ * codec does not round-trip; a MutatedInputError, guard.ts, if either changes
+ * the state being expanded). A model function that throws is a ModelError
+ * naming the state and action. Without them, states are unpacked and `next` is
  * called, as for any model.
  */
 import type { Action, Model, StateCodec, WordsCodec } from './model.js';
 import { SpecError } from './errors.js';
 import { badCodeError } from './store.js';
 import { hashWords, isPackedCode } from './table.js';
-
-/** How many transitions are checked against the model's own `next`, `key` and codec. */
-const SELF_CHECKS = 1000;
+import { checkUnchanged, Guard, keyOf, modelError, SELF_CHECKS } from './guard.js';
 
 export class SuccessorBatch<S, A extends Action> {
   /** Entries in the batch. Per entry: the successor's code, the source's id, the action's index and the action. */
@@ -37,6 +37,8 @@ export class SuccessorBatch<S, A extends Action> {
   /** A state object for the caller to check a stored state on (see `decode`). */
   readonly probe: S;
   private selfChecks = SELF_CHECKS;
+  /** `actions` and (not in place) `next` with the first transitions checked and throws made ModelErrors (guard.ts). */
+  private readonly guard: Guard<S, A>;
 
   constructor(
     private readonly model: Model<S, A>,
@@ -45,6 +47,7 @@ export class SuccessorBatch<S, A extends Action> {
     private cap = 1024,
   ) {
     this.inPlace = codec.unpackInto !== undefined && model.apply !== undefined;
+    this.guard = new Guard(model);
     this.cur = codec.unpack(sample);
     this.draft = codec.unpack(sample);
     this.probe = codec.unpack(sample);
@@ -73,7 +76,7 @@ export class SuccessorBatch<S, A extends Action> {
   expand(id: number, code: number, quiescent: boolean): number {
     const { model, codec } = this;
     const state = this.decode(code, this.cur);
-    const acts = model.actions(state);
+    const acts = this.guard.actions(state);
     const na = acts.length;
     if (na === 0) {
       if (quiescent) {
@@ -91,8 +94,9 @@ export class SuccessorBatch<S, A extends Action> {
     const unpackInto = codec.unpackInto!;
     const apply = model.apply!;
     let n = this.n;
+    let ai = 0;
     try {
-      for (let ai = 0; ai < na; ai++) {
+      for (; ai < na; ai++) {
         const a = acts[ai];
         let succ: S;
         if (inPlace) {
@@ -102,7 +106,7 @@ export class SuccessorBatch<S, A extends Action> {
             this.selfCheck(state, a);
           } else apply(draft, a);
           succ = draft;
-        } else succ = model.next(state, a);
+        } else succ = this.guard.next(state, a);
         const c = codec.pack(succ);
         if (!isPackedCode(c)) throw badCodeError(model, c, succ);
         codes[n] = c;
@@ -111,6 +115,9 @@ export class SuccessorBatch<S, A extends Action> {
         acted[n] = a;
         n++;
       }
+    } catch (e) {
+      // The model's own code threw: say on which state and action (guard.ts).
+      throw modelError(model, inPlace ? 'apply' : 'next', e, state, acts[ai]);
     } finally {
       // On an error, the successors before it stay in the batch (the caller stores them first).
       this.n = n;
@@ -147,8 +154,10 @@ export class SuccessorBatch<S, A extends Action> {
  * (its arrays and records are reused for the next successor).
  */
 function applyChecked<S, A extends Action>(model: Model<S, A>, containers: ((s: S) => readonly unknown[]) | undefined, state: S, draft: S, a: A): void {
+  const stateKey = keyOf(model, state);
   const before = containers?.(draft);
   model.apply!(draft, a);
+  checkUnchanged(model, state, stateKey, 'apply', a);
   const after = containers?.(draft);
   if (before !== undefined && after !== undefined && before.some((c, i) => c !== after[i])) {
     throw new SpecError(
@@ -156,7 +165,14 @@ function applyChecked<S, A extends Action>(model: Model<S, A>, containers: ((s: 
         'with a shape codec the engine reuses the state object, so apply must assign to fields only',
     );
   }
-  const expected = model.key(model.next(state, a));
+  let next: S;
+  try {
+    next = model.next(state, a);
+  } catch (e) {
+    throw modelError(model, 'next', e, state, a);
+  }
+  checkUnchanged(model, state, stateKey, 'next', a);
+  const expected = model.key(next);
   const got = model.key(draft);
   if (got !== expected) {
     throw new SpecError(`model ${model.name}: apply and next disagree on ${a.actor}:${a.step} from ${model.key(state)}: apply gives ${got}, next gives ${expected}`);
@@ -208,6 +224,7 @@ export class WideBatch<S, A extends Action> {
   private readonly draft: S;
   readonly probe: S;
   private selfChecks = SELF_CHECKS;
+  private readonly guard: Guard<S, A>;
   /** With the model's `successors`: the id of the state being expanded, and the emitter that packs what it gets. */
   private source = 0;
   private readonly emit: ((a: A, succ: S) => void) | undefined;
@@ -220,6 +237,7 @@ export class WideBatch<S, A extends Action> {
   ) {
     this.words = codec.words;
     this.inPlace = codec.unpackInto !== undefined && model.apply !== undefined;
+    this.guard = new Guard(model);
     this.cur = codec.unpack(sample, 0);
     this.draft = codec.unpack(sample, 0);
     this.probe = codec.unpack(sample, 0);
@@ -266,12 +284,16 @@ export class WideBatch<S, A extends Action> {
     if (this.emit !== undefined && this.selfChecks <= 0) {
       this.source = id;
       this.emitted = 0;
-      model.successors!(state, this.emit);
+      try {
+        model.successors!(state, this.emit);
+      } catch (e) {
+        throw modelError(model, 'next', e, state, undefined);
+      }
       if (this.emitted === 0) this.quiescent(id, src, at, quiescent);
       return this.emitted;
     }
     if (this.emit !== undefined) checkSuccessors(model, state, this.selfChecks--);
-    const acts = model.actions(state);
+    const acts = this.guard.actions(state);
     const na = acts.length;
     if (na === 0) {
       this.quiescent(id, src, at, quiescent);
@@ -283,8 +305,9 @@ export class WideBatch<S, A extends Action> {
     const unpackInto = codec.unpackInto!;
     const apply = model.apply!;
     let n = this.n;
+    let ai = 0;
     try {
-      for (let ai = 0; ai < na; ai++) {
+      for (; ai < na; ai++) {
         const a = acts[ai];
         let succ: S;
         if (inPlace) {
@@ -296,7 +319,7 @@ export class WideBatch<S, A extends Action> {
             checkRoundTrip(model, model.key(draft), model.key(codec.unpack(codes, n * W)), String(Array.from(codes.subarray(n * W, n * W + W))));
           } else apply(draft, a);
           succ = draft;
-        } else succ = model.next(state, a);
+        } else succ = this.guard.next(state, a);
         codec.pack(succ, codes, n * W);
         hashes[n] = hashWords(codes, n * W, W);
         parents[n] = id;
@@ -304,6 +327,8 @@ export class WideBatch<S, A extends Action> {
         acted[n] = a;
         n++;
       }
+    } catch (e) {
+      throw modelError(model, inPlace ? 'apply' : 'next', e, state, acts[ai]);
     } finally {
       this.n = n;
     }

@@ -47,3 +47,40 @@ export function progressPrinter(label: string, sink: ProgressSink, enabled: bool
     },
   };
 }
+
+/**
+ * Progress of several runs (or one) as they are explored, in this process or
+ * in job processes (--jobs): each progress report of a run, and a line when a
+ * run completes (`[k/N] id: status, states`). On a terminal one line is
+ * rewritten in place (and erased at the end); elsewhere each report is a line.
+ */
+export interface RunsProgress {
+  progress(label: string, p: Progress): void;
+  finished(label: string, text: string): void;
+  /** Erases the live line on a terminal. */
+  done(): void;
+}
+
+export function runsProgress(sink: ProgressSink, enabled: boolean, total: number): RunsProgress {
+  if (!enabled) return { progress: () => {}, finished: () => {}, done: () => {} };
+  const tty = sink.isTTY === true;
+  let finished = 0;
+  let shown = false;
+  const show = (line: string) => {
+    if (tty) {
+      sink.write(`\r${line}\x1b[K`);
+      shown = true;
+    } else sink.write(`${line}\n`);
+  };
+  return {
+    progress: (label, p) => show(formatProgress(label, p)),
+    finished: (label, text) => {
+      finished += 1;
+      show(`[${finished}/${total}] ${label}: ${text}`);
+    },
+    done: () => {
+      if (tty && shown) sink.write('\r\x1b[K');
+      shown = false;
+    },
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * Guards around a model's own code, for the explorers (explore.ts,
+ * successors.ts, parallel-worker.ts):
+ *
+ * - A model function that throws (`actions`, `next`, `apply`) becomes a
+ *   `ModelError` naming the state it was called on (its key) and the action,
+ *   instead of a bare exception with neither.
+ * - The first transitions (SELF_CHECKS of them) are checked: `next` must
+ *   leave its input state unchanged (its key before and after), and, when the
+ *   model has `clone` and `apply`, `apply` on a clone must leave the original
+ *   unchanged (a shallow `clone` shares arrays with the original) and give the
+ *   state `next` gives. A model that breaks this explores wrong states
+ *   silently (a mutated state is stored under its old key, or a later action
+ *   starts from a changed state), so the engine refuses it.
+ *
+ * Pure helpers: nothing here stores states or prints.
+ */
+import type { Action, Model } from './model.js';
+import { stepLabel } from './model.js';
+import { CheckerError, SpecError } from './errors.js';
+
+/** How many transitions are checked against the model's own `next`, `key` (and codec, in successors.ts). */
+export const SELF_CHECKS = 1000;
+
+/** The part of the model that threw. */
+export type ModelPart = 'actions' | 'next' | 'apply';
+
+/** Longest state key quoted in a message (the full key stays in the error's `stateKey`). */
+const SHOWN_KEY = 400;
+
+const thrownText = (t: unknown): string => (t instanceof Error ? `${t.name}: ${t.message}` : String(t));
+const shown = (key: string): string => (key.length > SHOWN_KEY ? `${key.slice(0, SHOWN_KEY)}... (${key.length} characters)` : key);
+
+/** A state's key for a message; if `key` itself throws, what it threw. */
+export function keyOf<S>(model: Model<S, any>, state: S): string {
+  try {
+    return model.key(state);
+  } catch (e) {
+    return `(key() threw ${thrownText(e)})`;
+  }
+}
+
+/**
+ * The model's own code threw while the engine explored it: which part, on
+ * which action (`actor:step`; none for `actions`), from which state (its key).
+ */
+export class ModelError extends CheckerError {
+  override readonly code = 'model-error';
+  constructor(
+    model: string,
+    readonly part: ModelPart,
+    readonly stateKey: string,
+    readonly action: string | undefined,
+    readonly thrown: unknown,
+  ) {
+    super(`model ${model}: ${part}(${action === undefined ? 'state' : `state, ${action}`}) threw ${thrownText(thrown)}, in state ${shown(stateKey)}`);
+  }
+}
+
+/** `next` or `apply` changed the state it was given (seen by its key before and after). */
+export class MutatedInputError extends CheckerError {
+  override readonly code = 'mutated-input';
+  constructor(
+    model: string,
+    readonly part: 'next' | 'apply',
+    readonly action: string,
+    readonly stateKey: string,
+    readonly changedKey: string,
+  ) {
+    super(
+      `model ${model}: ${part} on ${action} changed its input state, from ${shown(stateKey)} to ${shown(changedKey)}; ` +
+        (part === 'next'
+          ? 'next must build a new state and leave its argument unchanged'
+          : 'apply may change only the copy clone made: does clone share arrays or records with the original?'),
+    );
+  }
+}
+
+/** What a model function threw, as the engine's error: a checker error as it is, anything else as a ModelError. */
+export function modelError<S, A extends Action>(model: Model<S, A>, part: ModelPart, thrown: unknown, state: S, action: A | undefined): CheckerError {
+  if (thrown instanceof CheckerError) return thrown;
+  return new ModelError(model.name, part, keyOf(model, state), action === undefined ? undefined : stepLabel(action), thrown);
+}
+
+/** Throws a MutatedInputError if `state` no longer has the key `before`. */
+export function checkUnchanged<S, A extends Action>(model: Model<S, A>, state: S, before: string, part: 'next' | 'apply', action: A): void {
+  const after = keyOf(model, state);
+  if (after !== before) throw new MutatedInputError(model.name, part, stepLabel(action), before, after);
+}
+
+/**
+ * `next(state, a)`, checked: it must not throw (else a ModelError), must leave
+ * `state` unchanged and, with `clone` and `apply`, `apply(clone(state), a)`
+ * must leave it unchanged too and give the same state (by key).
+ */
+export function checkedNext<S, A extends Action>(model: Model<S, A>, state: S, a: A): S {
+  const before = keyOf(model, state);
+  let succ: S;
+  try {
+    succ = model.next(state, a);
+  } catch (e) {
+    throw modelError(model, 'next', e, state, a);
+  }
+  checkUnchanged(model, state, before, 'next', a);
+  const { clone, apply } = model;
+  if (clone !== undefined && apply !== undefined) {
+    let copy: S;
+    try {
+      copy = clone.call(model, state);
+      apply.call(model, copy, a);
+    } catch (e) {
+      throw modelError(model, 'apply', e, state, a);
+    }
+    checkUnchanged(model, state, before, 'apply', a);
+    const expected = keyOf(model, succ);
+    const got = keyOf(model, copy);
+    if (got !== expected) {
+      throw new SpecError(`model ${model.name}: apply and next disagree on ${stepLabel(a)} from ${shown(before)}: apply gives ${shown(got)}, next gives ${shown(expected)}`);
+    }
+  }
+  return succ;
+}
+
+/**
+ * A model's `actions` and `next` as an explorer calls them: the first
+ * `checks` transitions through `checkedNext`, every throw as a ModelError.
+ */
+export class Guard<S, A extends Action> {
+  private left: number;
+
+  constructor(
+    private readonly model: Model<S, A>,
+    checks = SELF_CHECKS,
+  ) {
+    this.left = checks;
+  }
+
+  actions(state: S): readonly A[] {
+    try {
+      return this.model.actions(state);
+    } catch (e) {
+      throw modelError(this.model, 'actions', e, state, undefined);
+    }
+  }
+
+  next(state: S, a: A): S {
+    if (this.left > 0) {
+      this.left--;
+      return checkedNext(this.model, state, a);
+    }
+    try {
+      return this.model.next(state, a);
+    } catch (e) {
+      throw modelError(this.model, 'next', e, state, a);
+    }
+  }
+}
+
+/** The fields a worker thread sends back with a guard's error (see `reviveGuardError`). */
+export function guardErrorFields(e: unknown): Record<string, unknown> {
+  if (e instanceof ModelError) return { part: e.part, stateKey: e.stateKey, action: e.action, thrown: thrownText(e.thrown) };
+  if (e instanceof MutatedInputError) return { part: e.part, stateKey: e.stateKey, action: e.action, changedKey: e.changedKey };
+  return {};
+}
+
+/** A guard's error sent back by a worker thread (name, message, code and `guardErrorFields`), as its class; else undefined. */
+export function reviveGuardError(e: { message: string; code?: string; [field: string]: unknown }): CheckerError | undefined {
+  if (e.code === 'model-error' || e.code === 'mutated-input') {
+    const err: CheckerError =
+      e.code === 'model-error'
+        ? new ModelError('', e.part as ModelPart, e.stateKey as string, e.action as string | undefined, e.thrown)
+        : new MutatedInputError('', e.part as 'next' | 'apply', e.action as string, e.stateKey as string, e.changedKey as string);
+    // The worker's message, word for word (it was made from the same fields).
+    Object.defineProperty(err, 'message', { value: e.message, enumerable: false, writable: true, configurable: true });
+    return err;
+  }
+  return undefined;
+}

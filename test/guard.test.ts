@@ -1,0 +1,85 @@
+/**
+ * The engine's guards around a model's own code (src/engine/guard.ts), on each
+ * path a model can take: string keys, packed states expanded in place (codec
+ * and apply), packed states through `next`, and two worker threads. Matched
+ * on the error classes and their fields, not on the text.
+ */
+import { describe, expect, it } from 'vitest';
+import { check, CheckerError, checkParallel, type Outcome } from '../src/engine/index.js';
+import { ModelError, MutatedInputError } from '../src/engine/index.js';
+import { brokenCounter, type Bug } from './fixtures/broken-models.js';
+
+const FIXTURE = new URL('./fixtures/broken-models.ts', import.meta.url).href;
+
+const PATHS = [
+  ['string keys', { codec: false }],
+  ['packed, in place', {}],
+  ['packed, through next', { inPlace: false }],
+] as const;
+
+const errorOf = (o: Outcome<any, any>): CheckerError => {
+  expect(o.status).toBe('error');
+  expect(o.error).toBeInstanceOf(CheckerError);
+  return o.error!;
+};
+
+describe('a model without a seeded bug passes every guard', () => {
+  it.each(PATHS)('%s: 51 states, 82 transitions, NoLostUpdate violated', (_name, options) => {
+    const o = check(brokenCounter('none', options));
+    expect(o.status).toBe('violation');
+    expect(o.stats).toMatchObject({ states: 51, transitions: 82, depth: 11 });
+  });
+});
+
+describe('a model function that throws is a ModelError naming the state and the action', () => {
+  it.each(PATHS)('%s: next (or apply) on p1:store from a state with x = 1', (_name, options) => {
+    const e = errorOf(check(brokenCounter('next-throws', options)));
+    expect(e).toBeInstanceOf(ModelError);
+    const m = e as ModelError;
+    expect(m.code).toBe('model-error');
+    // In place, the step is `apply` on a reused state object.
+    expect(m.part).toBe('inPlace' in options || 'codec' in options ? 'next' : 'apply');
+    expect(m.action).toBe('p1:store');
+    // The breadth-first order meets this state first: p0 loaded and stored, then p1 loaded 1.
+    expect(m.stateKey).toBe('1|0,1|0,0|incr,store');
+    expect(m.thrown).toBeInstanceOf(RangeError);
+    expect(m.message).toContain(m.stateKey);
+  });
+
+  it.each(PATHS)('%s: actions, with no action named', (_name, options) => {
+    const e = errorOf(check(brokenCounter('actions-throws', options)));
+    expect(e).toBeInstanceOf(ModelError);
+    expect(e).toMatchObject({ part: 'actions', action: undefined });
+    expect((e as ModelError).stateKey.startsWith('2|')).toBe(true);
+  });
+
+  it('two worker threads: the same class and fields, sent back from the thread', async () => {
+    const o = await checkParallel(brokenCounter('next-throws', { codec: false }), { module: FIXTURE, exportName: 'brokenCounter', args: ['next-throws', { codec: false }] }, 2);
+    const e = errorOf(o);
+    expect(e).toBeInstanceOf(ModelError);
+    // Two states of one level throw (p1 loaded 0 or 1), each owned by either thread: whichever meets its own first reports it.
+    expect(e).toMatchObject({ code: 'model-error', part: 'next', action: 'p1:store', stateKey: expect.stringMatching(/^1\|0,[01]\|0,0\|incr,store$/) });
+  });
+});
+
+describe('the self-check catches a next or apply that changes its input state', () => {
+  it.each(PATHS)('%s: next writes into its argument', (_name, options) => {
+    const e = errorOf(check(brokenCounter('next-mutates', options)));
+    expect(e).toBeInstanceOf(MutatedInputError);
+    expect(e).toMatchObject({ code: 'mutated-input', part: 'next', action: 'p0:load', stateKey: '0|0,0|0,0|load,head', changedKey: '0|7,0|0,0|load,head' });
+  });
+
+  it('apply on a shallow clone changes the original', () => {
+    const e = errorOf(check(brokenCounter('shallow-clone', { codec: false })));
+    expect(e).toBeInstanceOf(MutatedInputError);
+    expect(e).toMatchObject({ part: 'apply', action: 'p0:head', stateKey: '0|0,0|0,0|head,head', changedKey: '0|0,0|0,0|load,head' });
+  });
+
+  it('two worker threads (packed, in place): the same', async () => {
+    const o = await checkParallel(brokenCounter('next-mutates'), { module: FIXTURE, exportName: 'brokenCounter', args: ['next-mutates', {}] }, 2);
+    const e = errorOf(o);
+    expect(e).toBeInstanceOf(MutatedInputError);
+    // Each thread expands its own states: whichever meets a load first reports it.
+    expect(e).toMatchObject({ part: 'next', action: expect.stringMatching(/^p[01]:load$/) });
+  });
+});
