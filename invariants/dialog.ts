@@ -14,17 +14,19 @@ const ref = (s: DialogState) => latest(s.mem, 'ref');
 const holderSum = (s: DialogState) => {
   let n = 0;
   const h = s.ghost.holders;
-  for (const k in h) n += h[k];
+  for (let i = 0; i < h.length; i++) n += h[i];
   return n;
 };
 const noHolderNegative = (s: DialogState) => {
   const h = s.ghost.holders;
-  for (const k in h) if (h[k] < 0) return false;
+  for (let i = 0; i < h.length; i++) if (h[i] < 0) return false;
   return true;
 };
 /** What a DialogState's names are (for explanations): the model's tables, and the label of a recorded step. */
 export interface PropertyNames extends Tables {
   readonly stepLabels: readonly string[];
+  /** Reference holder names, by index in the ghost's counters. */
+  readonly holders: readonly string[];
 }
 const stepAt = (t: PropertyNames, recorded: number) => (recorded === 0 ? '' : t.stepLabels[recorded - 1]);
 const bogusLine = (t: PropertyNames, s: DialogState) => `${stepAt(t, s.ghost.bogus)} printed 'bogus ref ${s.ghost.bogusRef} with cnt ${s.ghost.bogusCnt}'`;
@@ -79,7 +81,7 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
         }
         if (!(s.locks.H.v >= 0 && s.locks.TL.v >= 0)) return false;
         const hs = s.ghost.holders;
-        for (const k in hs) if (!Number.isInteger(hs[k])) return false;
+        for (let i = 0; i < hs.length; i++) if (!Number.isInteger(hs[i])) return false;
         for (const a of s.actors) if (!(Number.isInteger(a.pc) && a.pc >= -1)) return false;
         return true;
       },
@@ -121,7 +123,8 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
       'ref equals the number of live reference holders, and no holder dropped more than it took',
       (s) => ref(s) === holderSum(s) && noHolderNegative(s),
       (s) => {
-        const bad = Object.entries(s.ghost.holders)
+        const bad = t.holders
+          .map((h, i): [string, number] => [h, s.ghost.holders[i]])
           .filter(([, n]) => n < 0)
           .map(([h, n]) => `'${h}' dropped ${-n} more time(s) than taken`);
         return [`ref = ${ref(s)}, holders sum to ${holderSum(s)}`, ...bad].join('; ');
@@ -150,7 +153,8 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
       'when no process can move (and none aborted): the cell is freed, ref is 0, it is not in the timer list, and no lock is held',
       (s) => s.ghost.bogus !== 0 || (s.ghost.frees >= 1 && ref(s) === 0 && !s.inList && inside(s.locks.H) === 0 && inside(s.locks.TL) === 0),
       (s) => {
-        const left = Object.entries(s.ghost.holders)
+        const left = t.holders
+          .map((h, i): [string, number] => [h, s.ghost.holders[i]])
           .filter(([, n]) => n > 0)
           .map(([h, n]) => `${h}=${n}`);
         return `freed=${s.ghost.frees} ref=${ref(s)} inList=${s.inList} H=[${lockNames(t, s.locks.H.held, ',')}] TL=[${lockNames(t, s.locks.TL.held, ',')}] holders left: ${left.join(', ') || 'none'}`;

@@ -208,6 +208,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
   const holderSet = new Set<string>(Object.keys(scenario.initial.holders));
   for (const p of progs) for (const h of p.holders) holderSet.add(h);
   const holders = [...holderSet];
+  const holderIndex = new Map(holders.map((h, i) => [h, i]));
   const stepBase: number[] = [];
   const stepLabels: string[] = [];
   for (const p of progs) {
@@ -216,7 +217,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
   }
   const lens = progs.map((p) => p.instrs.length);
   const layout = memoryLayout<Field>(env.memory, FIELDS, RELAXED_FIELDS, nActors, 2, HISTORY_CAP);
-  const tables: DialogNames = { layout, markIndex, actors: names, programs: progs, holders, marks, stepLabels };
+  const tables: DialogNames = { layout, markIndex, holderIndex, actors: names, programs: progs, holders, marks, stepLabels };
 
   const gateNo = progs.map((p) => p.instrs.map((i) => (gates[`${p.actor}:${i.id}`] !== undefined ? markIndex.get(gates[`${p.actor}:${i.id}`])! : -1)));
   const waitNo = progs.map((p) => p.instrs.map((i) => (i.waitFor !== undefined ? markIndex.get(i.waitFor)! : -1)));
@@ -226,8 +227,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
   const initial = (): DialogState => {
     const tl = initialTl(scenario.initial.tl);
     const ref = Object.values(scenario.initial.holders).reduce((a, b) => a + b, 0);
-    const ghostHolders: Record<string, number> = {};
-    for (const h of holders) ghostHolders[h] = scenario.initial.holders[h] ?? 0;
+    const ghostHolders = holders.map((h) => scenario.initial.holders[h] ?? 0);
     return {
       mem: makeMemory(layout, { state: scenario.initial.state, ref, hasBye: 0, tlNext: tl.next, tlPrev: tl.prev, tlTimeout: tl.timeout }),
       linked: true,
@@ -403,7 +403,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
       lockKey(s.locks.H),
       lockKey(s.locks.TL),
       s.actors.map((a) => `${a.pc}:${LOCAL_NAMES.map((n) => a.loc[n]).join(',')}`).join(' '),
-      holders.map((h) => g.holders[h]).join(','),
+      g.holders.join(','),
       g.frees,
       g.uaf,
       `${g.bogus}/${g.bogusRef}/${g.bogusCnt}`,
@@ -475,6 +475,10 @@ export const actorAt = (names: DialogNames, recorded: number): string => (record
 
 /** The processes inside lock `l`, by name, sorted. */
 export const lockHolders = (names: DialogNames, s: DialogState, l: LockName): string[] => holderNames(s.locks[l], names.actors);
+
+/** The reference holders of `s` that hold something, by name, in the model's order, with their counts. */
+export const holdersOf = (names: DialogNames, s: DialogState): [string, number][] =>
+  names.holders.flatMap((h, i): [string, number][] => (s.ghost.holders[i] !== 0 ? [[h, s.ghost.holders[i]]] : []));
 
 /** Whether mark `m` is recorded in `s` (false for a mark the model does not have). */
 export const hasMark = (names: DialogNames, s: DialogState, m: string): boolean => {

@@ -48,6 +48,8 @@ export const at = (file: string, line: number, endLine?: number): SourceLoc =>
 export interface Tables {
   readonly layout: MemoryLayout<Field>;
   readonly markIndex: ReadonlyMap<string, number>;
+  /** The index of each reference holder's counter in the ghost. */
+  readonly holderIndex: ReadonlyMap<string, number>;
   /** The actors' names, by index. */
   readonly actors: readonly string[];
 }
@@ -230,9 +232,15 @@ export function observeStateRead(c: { s: DialogState; t: Tables; me: string }, v
 
 /** Adjusts the ghost count of a reference holder (a SpecError for a holder the model does not know). */
 export const hold = (c: Ctx, holder: string, delta: number): void => {
-  const h = c.s.ghost.holders;
-  if (!(holder in h)) throw new SpecError(`dialog model: reference holder '${holder}' is not known to the model (take it with ref/refUnsafe/lookupRef, or list it in the scenario's initial holders)`);
-  h[holder] += delta;
+  const i = c.t.holderIndex.get(holder);
+  if (i === undefined) throw new SpecError(`dialog model: reference holder '${holder}' is not known to the model (take it with ref/refUnsafe/lookupRef, or list it in the scenario's initial holders)`);
+  c.s.ghost.holders[i] += delta;
+};
+
+/** How many references holder `holder` has in `g` (0 for a holder the model does not have). */
+export const heldBy = (t: Tables, g: Ghost, holder: string): number => {
+  const i = t.holderIndex.get(holder);
+  return i === undefined ? 0 : g.holders[i];
 };
 
 // ---------------------------------------------------------------------------

@@ -67,7 +67,7 @@ export function dialogShape(cfg: DialogConfig, programs: readonly Program[], hol
     locks: field.record({ H: lock, TL: lock }),
     actors: field.array(n, field.record({ pc: field.int(-1, maxPc), loc: field.record(LOCALS) })),
     ghost: field.record({
-      holders: field.record(Object.fromEntries(holders.map((h) => [h, field.int(-7, 8)]))),
+      holders: field.array(holders.length, field.int(-7, 8)),
       frees: field.int(0, 7),
       uaf: field.int(0, steps),
       bogus: field.int(0, steps),

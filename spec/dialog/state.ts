@@ -111,8 +111,8 @@ export interface ActorState {
  * actors, steps, marks, holders) are indices into tables the model keeps.
  */
 export interface Ghost {
-  /** Who holds each reference, by holder name (one entry per holder the model can name, 0 when not held). */
-  holders: Record<string, number>;
+  /** Who holds each reference: a count per holder the model can name (by index in its table of holders), 0 when not held. */
+  holders: number[];
   /** FREE count (shm_free of the cell, dlg_hash.c:245). */
   frees: number;
   /** First step that touched the cell after FREE: 1 + its index in the model's step table, 0 if none. */

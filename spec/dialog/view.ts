@@ -5,13 +5,13 @@
  */
 import { holderNames } from '../../src/memory/locks.js';
 import { latest, writes } from '../../src/memory/views.js';
-import { actorAt, bogusText, stepAt, type DialogNames } from './model.js';
+import { actorAt, bogusText, holdersOf, stepAt, type DialogNames } from './model.js';
 import { ABORTED, PTR_NAMES, STATE_NAMES, TIMEOUT_NAMES, type DialogState } from './state.js';
 
 export function stateView(names: DialogNames, s: DialogState): Record<string, unknown> {
   const tl = `${PTR_NAMES[latest(s.mem, 'tlNext')]}/${PTR_NAMES[latest(s.mem, 'tlPrev')]}/${TIMEOUT_NAMES[latest(s.mem, 'tlTimeout')]}`;
   const holders: Record<string, number> = {};
-  for (const k of Object.keys(s.ghost.holders).sort()) if (s.ghost.holders[k] !== 0) holders[k] = s.ghost.holders[k];
+  for (const [k, n] of holdersOf(names, s).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) holders[k] = n;
   const view: Record<string, unknown> = {
     state: STATE_NAMES[latest(s.mem, 'state')],
     ref: latest(s.mem, 'ref'),

@@ -29,6 +29,7 @@
 import { always, sometimes, type Property } from '../engine/index.js';
 import { CRASH_3835, dialogProperties } from '../../invariants/dialog.js';
 import { dialogModel, hasMark, type DialogNames } from '../../spec/dialog/model.js';
+import { heldBy } from '../../spec/dialog/program.js';
 import { scenarioByName } from '../../spec/dialog/scenarios.js';
 import type { DialogState } from '../../spec/dialog/state.js';
 import type { VariantName } from '../../spec/dialog/variants.js';
@@ -74,7 +75,7 @@ const EINTR = 'posix-sem/sc/eintr1';
 
 const marked = (s: DialogState, n: DialogNames, m: string) => hasMark(n, s, m);
 const markedPrefix = (s: DialogState, n: DialogNames, prefix: string) => n.marks.some((m, i) => s.ghost.marks[i] && m.startsWith(prefix));
-const held = (s: DialogState, h: string) => (s.ghost.holders[h] ?? 0) > 0;
+const held = (s: DialogState, n: DialogNames, h: string) => heldBy(n, s.ghost, h) > 0;
 
 /** The memory-safety invariants checked in every state (not the quiescence check), for a model's names. */
 const SAFETY_NAMES = ['RefNonNegative', 'NoUseAfterFree', 'NoDoubleFree', 'LockExclusion', 'TimerListIntegrity', 'RefMatchesHolders'];
@@ -125,7 +126,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     decide: {
       quant: 'forall',
       property: "no reference is held for the timer's BYE transactions (holders bye1, bye2)",
-      holds: (s) => !held(s, 'bye1') && !held(s, 'bye2'),
+      holds: (s, n) => !held(s, n, 'bye1') && !held(s, n, 'bye2'),
       configs: [c('bye-vs-timeout-B', SC, 'orig')],
     },
     note: "send_leg_bye takes a reference for each BYE it sends (ref_dlg, dlg_req_within.c:388; another for its processing context, 383 -> dlg_req_within.h:88-90) and bye_reply_cb_release drops it when TM frees the BYE (319-322).",
@@ -136,7 +137,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     decide: {
       quant: 'forall',
       property: 'the BYE worker holds no reference (holders W.ctx, W.tm)',
-      holds: (s) => !held(s, 'W.ctx') && !held(s, 'W.tm'),
+      holds: (s, n) => !held(s, n, 'W.ctx') && !held(s, n, 'W.tm'),
       configs: [c('bye-vs-timeout-B', SC, 'orig')],
     },
     note: 'The look-up takes a reference (dlg_hash.c:796, 859) kept in the processing context (dlg_handlers.c:2023) until after the script (dlg_hash.c:71-79); the BYE transaction takes another (dlg_handlers.c:1342-1357).',
@@ -147,7 +148,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     decide: {
       quant: 'forall',
       property: 'whenever the BYE worker holds its look-up reference, the base reference is still held',
-      holds: (s) => !held(s, 'W.ctx') || held(s, 'base'),
+      holds: (s, n) => !held(s, n, 'W.ctx') || held(s, n, 'base'),
       configs: [c('bye-vs-timeout-B-base', SC, 'orig')],
     },
     note: 'The base reference goes when the INVITE transaction is deleted (dlg_handlers.c:1247-1255, dlg_hash.c:1201-1219), which nothing orders against a later BYE: the counterexample deletes the INVITE transaction first. So it fails as a guarantee of the code\'s ordering; in the PR\'s test timing (2 s lifetime, below TM\'s 5 s wait, tm/config.h:47) it does hold, and an untimed model cannot say more.',
@@ -158,7 +159,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     decide: {
       quant: 'exists',
       property: 'the timer reference is dropped more times than it was taken (holder "timer" below 0)',
-      holds: (s) => (s.ghost.holders.timer ?? 0) < 0,
+      holds: (s, n) => heldBy(n, s.ghost, 'timer') < 0,
       configs: [c('bye-vs-timeout-B', SC, 'orig'), c('pr-timer-reads-first', SC, 'v1-part2')],
       assumed: [c('bye-vs-timeout-B', PR, 'orig')],
     },
@@ -290,7 +291,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     decide: {
       quant: 'exists',
       property: `${CRASH}, or the dialog is freed while a BYE transaction still holds a reference`,
-      holds: (s, n) => crashed(s, n) || (s.ghost.frees > 0 && (held(s, 'bye1') || held(s, 'bye2'))),
+      holds: (s, n) => crashed(s, n) || (s.ghost.frees > 0 && (held(s, n, 'bye1') || held(s, n, 'bye2'))),
       configs: [c('bye-vs-timeout-B', SC, 'v1-both'), c('pr-timer-reads-first', SC, 'v1-both')],
       assumed: [c('bye-vs-timeout-B', PR, 'v1-both')],
     },
@@ -302,7 +303,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     decide: {
       quant: 'exists',
       property: "the dialog is freed (or a safety invariant fails) while the received BYE's transaction still holds its reference (holders W.tm, W2.tm)",
-      holds: (s, n) => crashed(s, n) || (s.ghost.frees > 0 && (held(s, 'W.tm') || held(s, 'W2.tm'))),
+      holds: (s, n) => crashed(s, n) || (s.ghost.frees > 0 && (held(s, n, 'W.tm') || held(s, n, 'W2.tm'))),
       configs: [c('bye-vs-timeout-B', SC, 'orig'), c('bye-vs-timeout-B', SC, 'v1-both'), c('bye-vs-timeout-B', SC, 'v2'), c('pr-timer-reads-first', SC, 'v2'), c('two-byes-vs-timeout', SC, 'v2')],
     },
     note: "The reference the BYE's transaction takes (dlg_handlers.c:1342-1357) is dropped only by that transaction's TMCB_TRANS_DELETED callback (1258-1262), and RefMatchesHolders keeps ref equal to the live holders, so ref cannot reach 0 while it is held.",

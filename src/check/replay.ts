@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { formatSource, type Property } from '../engine/index.js';
 import { latest } from '../memory/views.js';
-import { bogusText, dialogModel, lockHolders, type DialogAction, type DialogModel } from '../../spec/dialog/model.js';
+import { bogusText, dialogModel, holdersOf, lockHolders, type DialogAction, type DialogModel } from '../../spec/dialog/model.js';
 import { SCENARIOS, scenarioByName } from '../../spec/dialog/scenarios.js';
 import { ASSUMPTIONS, STATE_NAMES, type DialogState, type Env } from '../../spec/dialog/state.js';
 import { VARIANT_NAMES, type VariantName } from '../../spec/dialog/variants.js';
@@ -235,8 +235,7 @@ export function replay(trace: TraceFile): ReplayResult {
       }
     }
     const ref = latest(s.mem, 'ref');
-    const holders = Object.entries(s.ghost.holders)
-      .filter(([, n]) => n !== 0)
+    const holders = holdersOf(m.names, s)
       .map(([h, n]) => (n === 1 ? h : `${h}x${n}`))
       .join(', ');
     entries.push({ index, actor: e.actor, step: e.step, implied, ran, refAfter: ref, holdersAfter: holders });
