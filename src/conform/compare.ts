@@ -62,13 +62,14 @@ export const NOWS = [1, 2] as const;
 /** The operations on n entries, in the order both sides enumerate them. */
 export function timerAlphabet(n: number): TimerOp[] {
   const ops: TimerOp[] = [];
+  // The routine's steps first: among equally short differences, the first one printed then involves the timer routine if one does.
+  for (const v of NOWS) ops.push({ kind: 'tmr', k: 0, v, name: `tmr:${v}` });
+  ops.push({ kind: 'next', k: 0, v: 0, name: 'next' });
   for (let k = 0; k < n; k++) {
     for (const v of INTERVALS) ops.push({ kind: 'ins', k, v, name: `ins:${k}:${v}` });
     for (const v of INTERVALS) ops.push({ kind: 'upd', k, v, name: `upd:${k}:${v}` });
     ops.push({ kind: 'rm', k, v: 0, name: `rm:${k}` });
   }
-  for (const v of NOWS) ops.push({ kind: 'tmr', k: 0, v, name: `tmr:${v}` });
-  ops.push({ kind: 'next', k: 0, v: 0, name: 'next' });
   return ops;
 }
 

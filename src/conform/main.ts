@@ -33,7 +33,10 @@ export interface ConformOptions {
 const count = (n: number) => n.toLocaleString('en-US');
 
 /** The tree's commit, when it is a git checkout (for the report). */
-function treeCommit(dir: string): string | undefined {
+export function treeCommit(dir: string): string | undefined {
+  const top = spawnSync('git', ['-C', dir, 'rev-parse', '--show-toplevel'], { encoding: 'utf8' });
+  // Only the top of a checkout: a directory inside another repository (a fixture of this one) is not its commit.
+  if (top.status !== 0 || realpathSync(top.stdout.trim()) !== realpathSync(dir)) return undefined;
   const r = spawnSync('git', ['-C', dir, 'rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
@@ -76,7 +79,7 @@ export async function conform(o: ConformOptions, io: ConformIo): Promise<number>
     io.stdout(part(...parts[0]));
     for (const n of [1, 2]) {
       const r = await compareTimer(built.driver, n, o.length);
-      const what = `sequences of up to ${o.length} operations`;
+      const what = `sequences of up to ${o.length} operation${o.length === 1 ? '' : 's'}`;
       parts.push([r, what]);
       io.stdout(part(r, what));
     }
