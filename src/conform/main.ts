@@ -7,11 +7,11 @@
  * usage error, a missing compiler, a tree that lacks a function or whose
  * function changed its signature, or a failed build.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { build, ConformError } from './build.js';
+import { treeCommit } from './tree.js';
 import { compareConstants, compareNextState, compareRefs, compareTimer, type PartResult } from './compare.js';
 
 export const DEFAULT_LENGTH = 6;
@@ -31,15 +31,6 @@ export interface ConformOptions {
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
-
-/** The tree's commit, when it is a git checkout (for the report). */
-export function treeCommit(dir: string): string | undefined {
-  const top = spawnSync('git', ['-C', dir, 'rev-parse', '--show-toplevel'], { encoding: 'utf8' });
-  // Only the top of a checkout: a directory inside another repository (a fixture of this one) is not its commit.
-  if (top.status !== 0 || realpathSync(top.stdout.trim()) !== realpathSync(dir)) return undefined;
-  const r = spawnSync('git', ['-C', dir, 'rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : undefined;
-}
 
 function part(r: PartResult, what: string): string {
   const head = `${r.name}: ${count(r.compared)} ${what} compared: `;
