@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main, type Io } from '../src/cli.js';
-import { citeKey, makePin, modelCitations, parse, readPins, type PinFile } from '../src/conform/cites.js';
+import { checkPins, citeKey, makePin, modelCitations, parse, readPins, sourceOf, type PinFile } from '../src/conform/cites.js';
 import type { SourceLoc } from '../src/engine/model.js';
 
 async function cli(args: string[]) {
@@ -173,5 +173,23 @@ describe('check cites on a hand-made tree', () => {
     expect(lines).toContain('               now: modules/dialog/dlg_handlers.c not found in the tree');
     expect(lines).toContain('               re-read: W2:W4.H+, W2:W4.result, W:W4.H+, W:W4.result');
     expect(lines.at(-2)).toBe('cites: 210 citations: 0 same, 3 moved, 167 changed, 40 not checked');
+  });
+});
+
+describe('citations of fix variants (fixes/...)', () => {
+  it('are pinned from and checked against a file of this project, whatever the tree; a missing one is not checked', () => {
+    expect(sourceOf('fixes/fix-a/dlg_hash.c')).toEqual({ kind: 'project', path: 'fixes/fix-a/dlg_hash.c' });
+    expect(sourceOf('dlg_hash.c@196b51fa')).toEqual({ kind: 'commit', commit: '196b51fa', path: 'modules/dialog/dlg_hash.c' });
+    expect(sourceOf('dlg_hash.c')).toEqual({ kind: 'tree', path: 'modules/dialog/dlg_hash.c' });
+    const project = join(scratch, 'project');
+    mkdirSync(join(project, 'fixes/fix-a'), { recursive: true });
+    writeFileSync(join(project, 'fixes/fix-a/dlg_x.c'), EDITED);
+    const loc = { file: 'fixes/fix-a/dlg_x.c', line: 20 };
+    const pins: PinFile = { note: '', base: '', pins: { [citeKey(loc)]: makePin(parse(ORIGINAL), loc, 'project:fixes/fix-a/dlg_x.c'), 'fixes/fix-b/dlg_x.c:4': makePin(parse(ORIGINAL), { file: 'x', line: 4 }, 'x') } };
+    const r = checkPins(pins, { tree: scratch, project });
+    expect(r.map((x) => [x.key, x.status, x.why ?? x.nowText])).toEqual([
+      ['fixes/fix-a/dlg_x.c:20', 'changed', 'return c * 3;'],
+      ['fixes/fix-b/dlg_x.c:4', 'not checked', 'fixes/fix-b/dlg_x.c is not in this checkout'],
+    ]);
   });
 });
