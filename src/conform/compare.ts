@@ -285,9 +285,16 @@ export function compareRefs(driver: string): PartResult {
   return compareLines('reference macros', inputs, runCases(driver, 'refs', inputs.join('\n') + '\n'), expected, explain);
 }
 
+/** One next_state_dlg case: the model's input, and the two switches the C code reads for the replication (1344). */
+export interface NextStateCase {
+  readonly input: NextStateInput;
+  readonly cluster: number;
+  readonly events: number;
+}
+
 /** Every (state, event) pair, with invalid ones on both sides, and the arguments and fields the transitions read. */
-export function nextStateCases(): NextStateInput[] {
-  const out: NextStateInput[] = [];
+export function nextStateCases(): NextStateCase[] {
+  const out: NextStateCase[] = [];
   for (let state = 0; state <= 6; state++)
     for (let event = 0; event <= 9; event++)
       for (let dir = 0; dir <= 3; dir++)
@@ -297,17 +304,18 @@ export function nextStateCases(): NextStateInput[] {
               for (const ref of [0, 1, 2])
                 for (const [cluster, events] of [[0, 0], [0, 1], [1, 0], [1, 1]])
                   for (const delay of DELAYS.slice(0, 3))
-                    out.push({ state, event, dir, lastDstLeg, leg200ok, hasBye, ref, replicate: cluster === 1 && events === 1, cluster, events, delay } as NextStateInput);
+                    out.push({ input: { state, event, dir, lastDstLeg, leg200ok, hasBye, ref, replicate: cluster === 1 && events === 1, delay }, cluster, events });
   return out;
 }
 
 export function compareNextState(driver: string): PartResult {
-  const cases = nextStateCases() as (NextStateInput & { cluster: number; events: number })[];
+  const cases = nextStateCases();
   const inputs = cases.map(
-    (c) => `${c.state} ${c.event} ${c.dir} ${c.lastDstLeg} ${c.leg200ok} ${c.hasBye ? 1 : 0} ${c.ref} ${c.cluster} ${c.events} ${c.delay!.module} ${c.delay!.dialog}`,
+    ({ input: c, cluster, events }) =>
+      `${c.state} ${c.event} ${c.dir} ${c.lastDstLeg} ${c.leg200ok} ${c.hasBye ? 1 : 0} ${c.ref} ${cluster} ${events} ${c.delay!.module} ${c.delay!.dialog}`,
   );
-  const expected = cases.map((c) => {
-    const r = nextStateDlg(c);
+  const expected = cases.map(({ input }) => {
+    const r = nextStateDlg(input);
     const u = r.unrefInSection;
     const destroyed = u?.outcome === 'destroyed' ? 1 : 0;
     const timer = u?.outcome === 'delete-timer' ? 1 : 0;
