@@ -37,6 +37,7 @@ import { printedViolations, renderReport, renderTable, summaryLine, traceLines, 
 import { toPlain } from './report/plain.js';
 import { addReplayCommand } from './cli-replay.js';
 import { addRootCauseCommand } from './cli-rootcause.js';
+import { addCitesCommand } from './cli-cites.js';
 import { collect, positiveInt, positiveSeconds } from './cli-args.js';
 import { chooseAll, executeAll, type ChoiceJob } from './check/pool.js';
 import type { ChoiceRequest, ChosenTrace } from './check/shortest.js';
@@ -183,7 +184,10 @@ export async function main(argv: readonly string[], io: Io = processIo(), regist
   const rootCauseCmd = addRootCauseCommand(program, { stdout: io.stdout, stderr: (t) => io.stderr.write(t) }, (code) => {
     exitCode = code;
   });
-  for (const cmd of [checkCmd, replayCmd, rootCauseCmd]) {
+  const citesCmd = addCitesCommand(program, io, (code) => {
+    exitCode = code;
+  });
+  for (const cmd of [checkCmd, replayCmd, rootCauseCmd, citesCmd]) {
     cmd.exitOverride();
     cmd.configureOutput({
       writeOut: (s) => io.stdout(s),
@@ -223,7 +227,7 @@ function commanderLine(e: CommanderError, written: string, cmd: Command): string
   }
   if (e.code === 'commander.excessArguments' || e.code === 'commander.unknownCommand') {
     const extra = cmd.args.length > 0 ? `unexpected argument '${cmd.args.join(' ')}'` : text;
-    return `${extra}; expected no arguments: the commands are check (the default, options only), replay <file...> and rootcause`;
+    return `${extra}; expected no arguments: the commands are check (the default, options only), replay <file...>, rootcause and cites`;
   }
   return text;
 }

@@ -392,7 +392,7 @@ describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no sta
     [
       'unknown command',
       ['frob', 'x.json'],
-      "error: unexpected argument 'frob x.json'; expected no arguments: the commands are check (the default, options only), replay <file...> and rootcause",
+      "error: unexpected argument 'frob x.json'; expected no arguments: the commands are check (the default, options only), replay <file...>, rootcause and cites",
     ],
     ['unknown parameter', ['--model', 'counter-race', '-p', 'NQ=2'], "error: model counter-race has no parameter 'NQ'; expected one of: NP, K"],
     ['parameter out of range', ['--model', 'counter-race', '-p', 'NP=9'], BAD_PARAM],
