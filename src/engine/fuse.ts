@@ -136,8 +136,13 @@ function mergedOf<A extends Action>(parts: A[]): MergedAction<A> {
 /** A node of the trie of chains: the merged action of the chain that ends here, and the chains that go on. */
 interface ChainNode<A extends Action> {
   readonly parts: A[];
+  /** The last part (the chain's last action). */
+  readonly last: A;
   merged?: MergedAction<A>;
   next?: Map<A, ChainNode<A>>;
+  /** The child looked up last, and its action: most chains go on the same way every time. */
+  seen?: A;
+  seenNode?: ChainNode<A>;
 }
 
 /**
@@ -171,10 +176,18 @@ function mergeInPlace<S, A extends Action>(
   const child = (map: Map<A, ChainNode<A>>, parts: A[], a: A): ChainNode<A> => {
     let n = map.get(a);
     if (n === undefined) {
-      n = { parts: [...parts, a] };
+      n = { parts: [...parts, a], last: a };
       map.set(a, n);
       nodes++;
     }
+    return n;
+  };
+  /** The node after `node` by action `a` (its one-entry cache first). */
+  const step = (node: ChainNode<A>, a: A): ChainNode<A> => {
+    if (node.seen === a) return node.seenNode!;
+    const n = child((node.next ??= new Map()), node.parts, a);
+    node.seen = a;
+    node.seenNode = n;
     return n;
   };
   /** The follow-up actions of a chain, one array per depth of branching (a branch runs before its chain goes on). */
@@ -196,19 +209,18 @@ function mergeInPlace<S, A extends Action>(
   const run = (d: S, node: ChainNode<A>, end: (m: MergedAction<A>, d: S) => void, depth: number): void => {
     const more = (mores[depth] ??= []);
     for (;;) {
-      const last = node.parts[node.parts.length - 1];
+      const last = node.last;
       apply(d, last);
       if (!inSection(d, last) || node.parts.length >= maxParts) break;
       const n = follow(d, last, more);
       if (n === 0) break;
-      const next = (node.next ??= new Map());
       // Other branches first, as the copying implementation orders them.
       for (let i = 1; i < n; i++) {
         const b = take(d);
         copy(d, b);
-        run(b, child(next, node.parts, more[i]), end, depth + 1);
+        run(b, step(node, more[i]), end, depth + 1);
       }
-      node = child(next, node.parts, more[0]);
+      node = step(node, more[0]);
     }
     end((node.merged ??= mergedOf(node.parts)), d);
   };
