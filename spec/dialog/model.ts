@@ -396,26 +396,15 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
 
   const key = (s: DialogState): string => {
     const g = s.ghost;
-    return [
-      memoryKey(layout, s.mem),
-      s.linked ? 1 : 0,
-      s.inList ? 1 : 0,
-      lockKey(s.locks.H),
-      lockKey(s.locks.TL),
-      s.actors.map((a) => `${a.pc}:${LOCAL_NAMES.map((n) => a.loc[n]).join(',')}`).join(' '),
-      g.holders.join(','),
-      g.frees,
-      g.uaf,
-      `${g.bogus}/${g.bogusRef}/${g.bogusCnt}`,
-      g.deletedBy,
-      g.dbDeletes,
-      g.termCallbacks,
-      g.byesSent,
-      g.byesAfterDelete,
-      g.marks.map((m) => (m ? 1 : 0)).join(''),
-      g.eintrLeft,
-      g.detachedUnclaimed ? 1 : 0,
-    ].join('|');
+    let k = `${memoryKey(layout, s.mem)}|${s.linked ? 1 : 0}|${s.inList ? 1 : 0}|${lockKey(s.locks.H)}|${lockKey(s.locks.TL)}|`;
+    for (let i = 0; i < s.actors.length; i++) {
+      const a = s.actors[i];
+      const l = a.loc;
+      k += `${i > 0 ? ' ' : ''}${a.pc}:${l.r},${l.old},${l.nw},${l.unref},${l.tmr},${l.ret},${l.st},${l.bkNext},${l.bkPrev},${l.bkTimeout}`;
+    }
+    k += `|${g.holders.join(',')}|${g.frees}|${g.uaf}|${g.bogus}/${g.bogusRef}/${g.bogusCnt}|${g.deletedBy}|${g.dbDeletes}|${g.termCallbacks}|${g.byesSent}|${g.byesAfterDelete}|`;
+    for (let i = 0; i < g.marks.length; i++) k += g.marks[i] ? '1' : '0';
+    return `${k}|${g.eintrLeft}|${g.detachedUnclaimed ? 1 : 0}`;
   };
 
   const steps = progs.flatMap((p) => p.instrs.map((i) => ({ actor: p.actor, step: i.id, source: i.src })));

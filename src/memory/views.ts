@@ -179,8 +179,18 @@ export function compact<F extends string>(L: MemoryLayout<F>, m: Memory<F>, reti
 
 /** A canonical text of the memory (field order as laid out). */
 export function memoryKey<F extends string>(L: MemoryLayout<F>, m: Memory<F>): string {
-  const h = L.fields.map((f) => writes(m, f).join(',')).join(';');
-  if (L.relaxed.length === 0) return h;
-  const views = (vs: number[][]) => vs.map((v) => v.join(',')).join('/');
-  return `${h}|${views(m.view)}|${views(m.lockView)}`;
+  let k = '';
+  for (let i = 0; i < L.fields.length; i++) {
+    const f = L.fields[i];
+    const h = m.hist[f];
+    if (i > 0) k += ';';
+    for (let j = 0; j < m.len[f]; j++) k += j > 0 ? `,${h[j]}` : `${h[j]}`;
+  }
+  if (L.relaxed.length === 0) return k;
+  const views = (vs: number[][]) => {
+    let t = '';
+    for (let p = 0; p < vs.length; p++) t += (p > 0 ? '/' : '') + vs[p].join(',');
+    return t;
+  };
+  return `${k}|${views(m.view)}|${views(m.lockView)}`;
 }
