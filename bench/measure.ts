@@ -16,8 +16,8 @@ export interface BenchConfig {
   readonly model?: string;
   readonly params?: Readonly<Record<string, string>>;
   readonly run?: string;
-  /** Or the reference: the minimal exploration of the counter race (bench/minimal.ts), with params NP and K. */
-  readonly reference?: 'minimal';
+  /** Or a reference: the minimal exploration of the counter race (bench/minimal.ts), or Spin's verifier (bench/spin.ts), with params NP and K. */
+  readonly reference?: 'minimal' | 'spin';
   readonly workers: number;
 }
 
@@ -163,10 +163,25 @@ export function benchSummary(results: readonly BenchResult[]): string {
     if (engine === undefined) continue;
     lines.push(`${engine.label}: the engine explores ${(statesPerCpuSecond(engine) / statesPerCpuSecond(ref)).toFixed(2)}x as many states per CPU second as the minimal exploration (${int(statesPerCpuSecond(engine))} vs ${int(statesPerCpuSecond(ref))})`);
   }
+  for (const spin of results.filter((r) => r.label.startsWith('spin '))) {
+    const engine = nth(spin.label.slice('spin '.length), 1, round(spin));
+    if (engine === undefined) continue;
+    lines.push(
+      `${engine.label}: Spin's pan takes ${(spin.cpuMs / 1000).toFixed(2)} CPU s (${(spin.timeMs / 1000).toFixed(2)} s wall), the engine ${(engine.cpuMs / 1000).toFixed(2)} CPU s (${(engine.timeMs / 1000).toFixed(2)} s wall): ${(spin.cpuMs / engine.cpuMs).toFixed(2)}x in CPU time, ${(spin.timeMs / engine.timeMs).toFixed(2)}x in wall time`,
+    );
+  }
   for (const two of results.filter((r) => r.workers === 2)) {
     const one = nth(two.label, 1, round(two));
     if (one === undefined) continue;
     lines.push(`${two.label}: --workers 2 takes ${(two.timeMs / 1000).toFixed(2)} s against ${(one.timeMs / 1000).toFixed(2)} s with one, a speed-up of ${(one.timeMs / two.timeMs).toFixed(2)}x (wall clock)`);
+  }
+  // The dialog model against the counter race, both with one worker in this run: the share of its speed.
+  const counters = results.filter((r) => r.workers === 1 && r.label.startsWith('counter-race('));
+  const largest = counters.reduce<BenchResult | undefined>((a, r) => (a === undefined || r.states > a.states ? r : a), undefined);
+  for (const d of results.filter((r) => r.workers === 1 && r.label.startsWith('dialog/'))) {
+    if (largest === undefined) continue;
+    const share = statesPerCpuSecond(d) / statesPerCpuSecond(largest);
+    lines.push(`${d.label}: ${int(statesPerCpuSecond(d))} states per CPU second, ${(share * 100).toFixed(1)}% of ${largest.label}'s ${int(statesPerCpuSecond(largest))}`);
   }
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 /**
- * npm run bench [-- --quick] [-- --large] [-- --repeat N]
+ * npm run bench [-- --quick] [-- --large] [-- --repeat N] [-- --spin] [-- --check]
  *
- * The counter race of ../shared/benchmarks.md (NP=3, K = 4, 6, 8) and the
+ * The counter race of the benchmark (docs/performance.md: NP=3, K = 4, 6, 8) and the
  * largest dialog matrix cell (by states, from check-manifest.json), each with
  * one worker and with --workers 2, each in a fresh child process; before each
  * counter race, the reference: the minimal exploration issue 6 describes
@@ -16,16 +16,30 @@
  * the speed-ups of --workers 2.
  * With --large, also NP=3 K=10 with one worker: 35,792,623 states, past the
  * 2^24 entries where JavaScript's Map and Set stop (about 45 s and 1.3 GB).
+ * With --spin, Spin's verifier on the same counter races (bench/spin.ts;
+ * needs spin and gcc), each next to ours. With --check, a whole
+ * `npm run check` (every registered run, two job processes) timed at the end.
+ * The summary gives the largest dialog cell's states per CPU second as a
+ * share of the largest counter race's, measured in this same run.
  * Counts are reproducible; times are not (see the load average).
  */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { loadManifest, runId } from '../src/check/dialog.js';
 import { benchSummary, benchTable, labelOf, machineInfo, measure, type BenchConfig, type BenchResult } from './measure.js';
+import { measureSpin, spinAvailable } from './spin.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const large = args.includes('--large');
 const repeatAt = args.indexOf('--repeat');
 const repeat = repeatAt >= 0 ? Math.max(1, Number(args[repeatAt + 1]) || 1) : 1;
+const spin = args.includes('--spin');
+const timeCheck = args.includes('--check');
+if (spin && !spinAvailable()) {
+  process.stderr.write('bench: --spin needs spin, gcc and /usr/bin/time (apt-get install -y spin gcc time)\n');
+  process.exit(2);
+}
 
 const biggest = [...loadManifest().runs].sort((a, b) => b.states - a.states)[0];
 const dialog = runId(biggest.scenario, biggest.env, biggest.variant);
@@ -34,6 +48,7 @@ const configs: BenchConfig[] = [];
 for (const K of counters) {
   const params = { NP: '3', K };
   configs.push({ reference: 'minimal', params, workers: 1 }, { model: 'counter-race', params, workers: 1 }, { model: 'counter-race', params, workers: 2 });
+  if (spin) configs.push({ reference: 'spin', params, workers: 1 });
 }
 configs.push({ run: dialog, workers: 1 }, { run: dialog, workers: 2 });
 if (large) configs.push({ model: 'counter-race', params: { NP: '3', K: '10' }, workers: 1 });
@@ -44,7 +59,20 @@ const results: BenchResult[] = [];
 for (let i = 0; i < repeat; i++) {
   for (const c of configs) {
     process.stderr.write(`bench: ${labelOf(c)}${c.reference ? '' : ` --workers ${c.workers}`}${repeat > 1 ? ` (${i + 1}/${repeat})` : ''}\n`);
-    results.push(await measure(c));
+    results.push(c.reference === 'spin' ? measureSpin(Number(c.params!.NP), Number(c.params!.K)) : await measure(c));
   }
 }
-process.stdout.write(`\n${benchTable(results)}\n\n${benchSummary(results)}\n\n${machineInfo()}\n`);
+const lines = [benchSummary(results)];
+if (timeCheck) {
+  process.stderr.write('bench: npm run check (every registered run)\n');
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const t0 = performance.now();
+  let code = 0;
+  try {
+    execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--no-timing'], { cwd: root, stdio: 'ignore' });
+  } catch (e) {
+    code = (e as { status?: number }).status ?? -1;
+  }
+  lines.push(`npm run check: ${((performance.now() - t0) / 1000).toFixed(1)} s wall (exit ${code}; two job processes)`);
+}
+process.stdout.write(`\n${benchTable(results)}\n\n${lines.filter((l) => l !== '').join('\n')}\n\n${machineInfo()}\n`);

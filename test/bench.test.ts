@@ -27,4 +27,17 @@ describe('bench', () => {
     expect(lines[0]).toMatch(/^counter-race\(NP=3,K=2\): the engine explores 2\.00x as many states per CPU second as the minimal exploration \([\d,]+ vs [\d,]+\)$/);
     expect(lines[1]).toMatch(/^counter-race\(NP=3,K=2\): --workers 2 takes [\d.]+ s against [\d.]+ s with one, a speed-up of 4\.00x \(wall clock\)$/);
   });
+
+  it('compares the largest dialog cell with the largest counter race, and Spin with the engine, from the same run', () => {
+    const base = { workers: 1, status: 'violation', transitions: 0, depth: 0, timeMs: 1000, peakBytes: 0 };
+    const k4 = { ...base, label: 'counter-race(NP=3,K=4)', states: 100_000, cpuMs: 200 };
+    const k6 = { ...base, label: 'counter-race(NP=3,K=6)', states: 1_000_000, cpuMs: 1000 };
+    const cell = { ...base, label: 'dialog/x/fast-lock/sc/orig', states: 50_000, cpuMs: 500 };
+    const spin = { ...base, label: 'spin counter-race(NP=3,K=6)', states: 1_000_000, cpuMs: 2500, timeMs: 3000 };
+    const lines = benchSummary([k4, k6, spin, cell]).split('\n');
+    expect(lines).toEqual([
+      "counter-race(NP=3,K=6): Spin's pan takes 2.50 CPU s (3.00 s wall), the engine 1.00 CPU s (1.00 s wall): 2.50x in CPU time, 3.00x in wall time",
+      "dialog/x/fast-lock/sc/orig: 100,000 states per CPU second, 10.0% of counter-race(NP=3,K=6)'s 1,000,000",
+    ]);
+  });
 });
