@@ -20,7 +20,7 @@ import { stepLabel } from './model.js';
 import { CheckerError, SpecError } from './errors.js';
 
 /** How many transitions are checked against the model's own `next`, `key` (and codec, in successors.ts). */
-export const SELF_CHECKS = 1000;
+export const SELF_CHECKS = 300;
 
 /** The part of the model that threw. */
 export type ModelPart = 'actions' | 'next' | 'apply';

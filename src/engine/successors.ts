@@ -95,6 +95,8 @@ export class SuccessorBatch<S, A extends Action> {
     const apply = model.apply!;
     let n = this.n;
     let ai = 0;
+    // The key of the state being expanded, for the self-checks (one per state, not per action).
+    const stateKey = this.selfChecks > 0 ? keyOf(model, state) : '';
     try {
       for (; ai < na; ai++) {
         const a = acts[ai];
@@ -103,7 +105,7 @@ export class SuccessorBatch<S, A extends Action> {
           unpackInto(code, draft);
           if (this.selfChecks > 0) {
             this.selfChecks--;
-            this.selfCheck(state, a);
+            this.selfCheck(state, stateKey, a);
           } else apply(draft, a);
           succ = draft;
         } else succ = this.guard.next(state, a);
@@ -138,9 +140,9 @@ export class SuccessorBatch<S, A extends Action> {
     this.acted.length = cap;
   }
 
-  private selfCheck(state: S, a: A): void {
+  private selfCheck(state: S, stateKey: string, a: A): void {
     const { model, codec, draft } = this;
-    applyChecked(model, codec.containers, state, draft, a);
+    applyChecked(model, codec.containers, state, stateKey, draft, a);
     // A code out of range is reported where every code is checked, after this.
     const code = codec.pack(draft);
     if (!isPackedCode(code)) return;
@@ -153,8 +155,7 @@ export class SuccessorBatch<S, A extends Action> {
  * model's own `next` and `key`, and that `apply` kept the draft's containers
  * (its arrays and records are reused for the next successor).
  */
-function applyChecked<S, A extends Action>(model: Model<S, A>, containers: ((s: S) => readonly unknown[]) | undefined, state: S, draft: S, a: A): void {
-  const stateKey = keyOf(model, state);
+function applyChecked<S, A extends Action>(model: Model<S, A>, containers: ((s: S) => readonly unknown[]) | undefined, state: S, stateKey: string, draft: S, a: A): void {
   const before = containers?.(draft);
   model.apply!(draft, a);
   checkUnchanged(model, state, stateKey, 'apply', a);
@@ -306,6 +307,7 @@ export class WideBatch<S, A extends Action> {
     const apply = model.apply!;
     let n = this.n;
     let ai = 0;
+    const stateKey = this.selfChecks > 0 ? keyOf(model, state) : '';
     try {
       for (; ai < na; ai++) {
         const a = acts[ai];
@@ -314,7 +316,7 @@ export class WideBatch<S, A extends Action> {
           unpackInto(src, at, draft);
           if (this.selfChecks > 0) {
             this.selfChecks--;
-            applyChecked(model, codec.containers, state, draft, a);
+            applyChecked(model, codec.containers, state, stateKey, draft, a);
             codec.pack(draft, codes, n * W);
             checkRoundTrip(model, model.key(draft), model.key(codec.unpack(codes, n * W)), String(Array.from(codes.subarray(n * W, n * W + W))));
           } else apply(draft, a);

@@ -19,6 +19,8 @@
 
 /** States per chunk of the per-state arrays (2^20). */
 export const CHUNK_BITS = 20;
+/** Entries a chunk starts with: it doubles up to its whole size as it fills (growing copies only while small). */
+const FIRST_CHUNK = 1 << 12;
 
 /**
  * A growable Int32 array in chunks of 2^bits elements. (ChunkedFloat64 below is
@@ -34,8 +36,17 @@ export class ChunkedInt32 {
   }
   push(v: number): void {
     const i = this.length;
-    if ((i & this.mask) === 0 && i >>> this.bits === this.chunks.length) this.chunks.push(new Int32Array(1 << this.bits));
-    this.chunks[i >>> this.bits][i & this.mask] = v;
+    const c = i >>> this.bits;
+    if (c === this.chunks.length) this.chunks.push(new Int32Array(Math.min(FIRST_CHUNK, 1 << this.bits)));
+    let chunk = this.chunks[c];
+    const j = i & this.mask;
+    // The first chunk starts small and doubles (a small run allocates little); the others are whole.
+    if (j === chunk.length) {
+      const grown = new Int32Array(Math.min(chunk.length * 2, 1 << this.bits));
+      grown.set(chunk);
+      this.chunks[c] = chunk = grown;
+    }
+    chunk[j] = v;
     this.length = i + 1;
   }
   get(i: number): number {
@@ -43,7 +54,9 @@ export class ChunkedInt32 {
   }
   /** Bytes reserved. */
   get bytes(): number {
-    return this.chunks.length * (4 << this.bits);
+    let n = 0;
+    for (const c of this.chunks) n += c.byteLength;
+    return n;
   }
 }
 
@@ -57,15 +70,25 @@ export class ChunkedFloat64 {
   }
   push(v: number): void {
     const i = this.length;
-    if ((i & this.mask) === 0 && i >>> this.bits === this.chunks.length) this.chunks.push(new Float64Array(1 << this.bits));
-    this.chunks[i >>> this.bits][i & this.mask] = v;
+    const c = i >>> this.bits;
+    if (c === this.chunks.length) this.chunks.push(new Float64Array(Math.min(FIRST_CHUNK, 1 << this.bits)));
+    let chunk = this.chunks[c];
+    const j = i & this.mask;
+    if (j === chunk.length) {
+      const grown = new Float64Array(Math.min(chunk.length * 2, 1 << this.bits));
+      grown.set(chunk);
+      this.chunks[c] = chunk = grown;
+    }
+    chunk[j] = v;
     this.length = i + 1;
   }
   get(i: number): number {
     return this.chunks[i >>> this.bits][i & this.mask];
   }
   get bytes(): number {
-    return this.chunks.length * (8 << this.bits);
+    let n = 0;
+    for (const c of this.chunks) n += c.byteLength;
+    return n;
   }
 }
 
@@ -280,9 +303,14 @@ export class WordStore {
     const i = this.length;
     const W = this.words;
     const c = i >>> WORD_CHUNK_BITS;
-    if (c === this.chunks.length) this.chunks.push(new Int32Array(W << WORD_CHUNK_BITS));
-    const chunk = this.chunks[c];
+    if (c === this.chunks.length) this.chunks.push(new Int32Array(W << Math.min(10, WORD_CHUNK_BITS)));
+    let chunk = this.chunks[c];
     const base = (i & this.mask) * W;
+    if (base === chunk.length) {
+      const grown = new Int32Array(Math.min(chunk.length * 2, W << WORD_CHUNK_BITS));
+      grown.set(chunk);
+      this.chunks[c] = chunk = grown;
+    }
     for (let k = 0; k < W; k++) chunk[base + k] = src[at + k];
     this.length = i + 1;
     return i;
@@ -306,7 +334,9 @@ export class WordStore {
   }
 
   get bytes(): number {
-    return this.chunks.length * ((4 * this.words) << WORD_CHUNK_BITS);
+    let n = 0;
+    for (const c of this.chunks) n += c.byteLength;
+    return n;
   }
 }
 
