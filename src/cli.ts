@@ -117,6 +117,7 @@ interface CheckFlags {
   timing: boolean;
   list?: boolean;
   swimlanes?: boolean;
+  all?: boolean;
 }
 
 /** The default registry, built once: only its runs can be sent to worker processes (which rebuild it). */
@@ -170,6 +171,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), regist
     .option('--workers <n>', `explore each run with n worker threads sharing its state space (default 1; at most ${WORKERS_PER_CORE} per core)`)
     .option('--memory-limit <MB>', 'stop a run (incomplete) when the process nears this much memory (default: 80% of the machine\'s)')
     .option('--no-timing', 'leave out the final time line (and timings in JSON)')
+    .option('--all', "also run the matrix rows of the full tier (millions of states per variant; see README)")
     .option('--list', 'list the models, their parameters and the registered runs (those --model, --filter, --group select)')
     .option('--swimlanes', 'print each trace of the report as swimlanes: a column per actor, locks and ref count, where the violation becomes unavoidable')
     .option('--export <formats>', `write counterexamples and state graphs to --out: ${EXPORT_FORMATS.join(', ')} (comma-separated)`)
@@ -246,7 +248,7 @@ function selectionFlags(flags: CheckFlags & { filter: string[] }): string[] {
 type Flags = CheckFlags & { param: string[]; filter: string[] };
 
 /** The registered runs the selection flags choose (all of them without any). */
-function registeredSelection(flags: Flags, registry: Registry): RunSpec[] {
+function registeredSelection(flags: Flags, registry: Registry): { runs: RunSpec[]; fullLeftOut: number } {
   const assignments = parseAssignments(flags.filter, '--filter');
   if (flags.group !== undefined) assignments.push(['group', flags.group]);
   for (const tag of CELL_TAGS) {
@@ -255,16 +257,22 @@ function registeredSelection(flags: Flags, registry: Registry): RunSpec[] {
   // The matrix shortcuts select matrix cells; with --group or --filter group=... they apply to that group instead.
   if (CELL_TAGS.some((t) => flags[t] !== undefined) && !assignments.some(([k]) => k === 'group')) assignments.push(['group', 'dialog']);
   const filter = parseFilter(registry.runs, assignments);
-  const runs = selectRuns(registry.runs, filter);
-  if (runs.length === 0) {
+  const matched = selectRuns(registry.runs, filter);
+  if (matched.length === 0) {
     throw new UsageError(`no registered run matches all of: ${assignments.map(([k, v]) => `${k}=${v}`).join(', ')}`);
   }
-  return runs;
+  // The full tier (matrix rows of millions of states per variant) runs with --all, or when asked for by its tag.
+  if (flags.all === true || assignments.some(([k]) => k === 'tier')) return { runs: matched, fullLeftOut: 0 };
+  const runs = matched.filter((r) => r.tags.tier !== 'full');
+  if (runs.length === 0) {
+    throw new UsageError(`the ${matched.length} registered run(s) selected are all in the full tier (millions of states each): add --all to run them`);
+  }
+  return { runs, fullLeftOut: matched.length - runs.length };
 }
 
 /** What the flags select: registered runs, one registered model ad hoc, or a model file's model. */
 type Selection =
-  | { readonly kind: 'registered'; readonly runs: RunSpec[] }
+  | { readonly kind: 'registered'; readonly runs: RunSpec[]; readonly fullLeftOut: number }
   | { readonly kind: 'model'; readonly def: ModelDef; readonly run: RunSpec }
   | { readonly kind: 'file'; readonly run: RunSpec; readonly model: Model<any, any> };
 
@@ -294,7 +302,7 @@ async function selection(flags: Flags, registry: Registry): Promise<Selection> {
     // Declared here: the user's expectation replaces the registered one (and its pinned counts).
     return { kind: 'model', def, run: { ...run, expect, declared: true } };
   }
-  return { kind: 'registered', runs: registeredSelection(flags, registry) };
+  return { kind: 'registered', ...registeredSelection(flags, registry) };
 }
 
 /** --workers: a positive integer, at most WORKERS_PER_CORE per core of this machine. */
@@ -384,6 +392,9 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
         }
       : {};
     io.stdout(renderReport(results, { ...(flags.timing ? { timeMs } : {}), ...(chosen ? { chosen } : {}), ...swimlanes }));
+    if (selected.kind === 'registered' && selected.fullLeftOut > 0) {
+      io.stdout(`(${selected.fullLeftOut} run(s) of the full tier were not run: npm run check -- --all runs them too)\n`);
+    }
   }
   if (exporter !== undefined) {
     const summary = await exporter.write(results);

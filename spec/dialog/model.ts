@@ -216,7 +216,8 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     for (const ins of p.instrs) stepLabels.push(`${p.actor}:${ins.id}`);
   }
   const lens = progs.map((p) => p.instrs.length);
-  const layout = memoryLayout<Field>(env.memory, FIELDS, RELAXED_FIELDS, nActors, 2, HISTORY_CAP);
+  // Which actors read each field through their view (a read step): only their views keep old writes alive (views.ts, compact).
+  const layout = memoryLayout<Field>(env.memory, FIELDS, RELAXED_FIELDS, nActors, 2, HISTORY_CAP, (p, f) => progs[p].instrs.some((i) => i.read === f));
   const tables: DialogNames = { layout, markIndex, holderIndex, actors: names, programs: progs, holders, marks, stepLabels };
 
   const gateNo = progs.map((p) => p.instrs.map((i) => (gates[`${p.actor}:${i.id}`] !== undefined ? markIndex.get(gates[`${p.actor}:${i.id}`])! : -1)));

@@ -17,7 +17,7 @@ export type DialogCodec = WordsShapeCodec<DialogState>;
 export const REF_MIN = -8;
 export const REF_MAX = 23;
 /** How many writes of a relaxed field are kept at once (src/memory/views.ts). */
-export const HISTORY_CAP = 6;
+export const HISTORY_CAP = 8;
 
 /** The values each memory field may hold (0 included: unused history entries are 0). */
 const VALUE: Readonly<Record<Field, ReturnType<typeof field.int>>> = {

@@ -43,6 +43,14 @@ export interface MemoryLayout<F extends string> {
   readonly cap: number;
   readonly procs: number;
   readonly locks: number;
+  /**
+   * Optional, per relaxed field (by index), per process: whether the process
+   * ever reads the field through its view (a read step of the field). With
+   * it, `compact` drops every write older than the oldest view of a process
+   * that can still read the field; without it, every process and lock view
+   * holds its writes (see compact).
+   */
+  readonly readers?: readonly (readonly boolean[])[];
 }
 
 export interface Memory<F extends string> {
@@ -63,10 +71,13 @@ export function memoryLayout<F extends string>(
   procs: number,
   locks: number,
   cap = 4,
+  /** Optional: whether process p ever reads field f through its view (see MemoryLayout.readers). */
+  reads?: (p: number, f: F) => boolean,
 ): MemoryLayout<F> {
   const relaxed = model === 'relaxed' ? fields.filter((f) => relaxedFields.includes(f)) : [];
   const rIndex = Object.fromEntries(fields.map((f) => [f, relaxed.indexOf(f)])) as Record<F, number>;
-  return { model, fields, relaxed, rIndex, cap, procs, locks };
+  const readers = reads === undefined ? undefined : relaxed.map((f) => Array.from({ length: procs }, (_, p) => reads(p, f)));
+  return { model, fields, relaxed, rIndex, cap, procs, locks, ...(readers ? { readers } : {}) };
 }
 
 export function makeMemory<F extends string>(L: MemoryLayout<F>, init: Record<F, number>): Memory<F> {
@@ -154,9 +165,22 @@ export function join<F extends string>(L: MemoryLayout<F>, m: Memory<F>, who: nu
 
 /**
  * Canonicalises (mutates `m`): a process that will read no more (`retired(p)`)
- * gets the latest view; writes older than every remaining view are dropped.
+ * gets the latest view; writes that no read can return any more are dropped.
+ *
+ * Which writes those are: a read by process p returns a write at or after
+ * p's view, and views only grow (a read, a write and a join each take a
+ * maximum). Without `L.readers`, writes older than every process's and
+ * lock's view go. With it, writes older than the oldest view among the
+ * processes that read the field and are not retired go, whatever the other
+ * views: a lock's view, or the view of a process that never reads the field,
+ * only ever raises another view by a maximum, so every such view below the
+ * first kept write behaves exactly as one at it, and is set there. (This
+ * keeps histories finite where a process that never reads a field would
+ * otherwise pin its writes forever, e.g. a timer that re-arms and fires again
+ * and again while another process waits.)
  */
 export function compact<F extends string>(L: MemoryLayout<F>, m: Memory<F>, retired: (p: number) => boolean): void {
+  const readers = L.readers;
   for (let r = 0; r < L.relaxed.length; r++) {
     const f = L.relaxed[r];
     const h = m.hist[f];
@@ -165,14 +189,14 @@ export function compact<F extends string>(L: MemoryLayout<F>, m: Memory<F>, reti
     let min = last;
     for (let p = 0; p < L.procs; p++) {
       if (retired(p)) m.view[p][r] = last;
-      if (m.view[p][r] < min) min = m.view[p][r];
+      if ((readers === undefined || readers[r][p]) && m.view[p][r] < min) min = m.view[p][r];
     }
-    for (let l = 0; l < L.locks; l++) if (m.lockView[l][r] < min) min = m.lockView[l][r];
+    if (readers === undefined) for (let l = 0; l < L.locks; l++) if (m.lockView[l][r] < min) min = m.lockView[l][r];
     if (min > 0) {
       for (let i = 0; i < n; i++) h[i] = i + min < n ? h[i + min] : 0;
       m.len[f] = n - min;
-      for (let p = 0; p < L.procs; p++) m.view[p][r] -= min;
-      for (let l = 0; l < L.locks; l++) m.lockView[l][r] -= min;
+      for (let p = 0; p < L.procs; p++) m.view[p][r] = m.view[p][r] > min ? m.view[p][r] - min : 0;
+      for (let l = 0; l < L.locks; l++) m.lockView[l][r] = m.lockView[l][r] > min ? m.lockView[l][r] - min : 0;
     }
   }
 }
