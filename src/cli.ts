@@ -54,7 +54,7 @@ const processIo = (): Io => ({
   stderr: process.stderr,
 });
 
-interface CheckFlags {
+export interface CheckFlags {
   model?: string;
   param?: string[];
   filter?: string[];
@@ -184,7 +184,7 @@ function commanderLine(e: CommanderError, written: string, cmd: Command): string
   return text;
 }
 
-const positiveSeconds = (flag: string, raw: string | undefined): number | undefined => {
+export const positiveSeconds = (flag: string, raw: string | undefined): number | undefined => {
   if (raw === undefined) return undefined;
   const n = Number(raw);
   if (!/^\d+(\.\d+)?$/.test(raw) || !(n > 0)) throw new UsageError(`${flag} expects a positive number of seconds, got '${raw}'`);
@@ -192,7 +192,7 @@ const positiveSeconds = (flag: string, raw: string | undefined): number | undefi
 };
 
 /** The runs the flags select (usage errors as UsageError). */
-function selectedRuns(flags: CheckFlags & { param: string[]; filter: string[] }, registry: Registry): RunSpec[] {
+export function selectedRuns(flags: CheckFlags & { param: string[]; filter: string[] }, registry: Registry): RunSpec[] {
   if (flags.model !== undefined) {
     if (flags.filter.length > 0 || flags.group !== undefined || ['scenario', 'variant', 'env', 'lock', 'memory'].some((t) => (flags as unknown as Record<string, unknown>)[t] !== undefined)) {
       throw new UsageError('--model runs one model ad hoc and cannot be combined with --filter or --group');
