@@ -29,9 +29,10 @@ export function App({ x }: { x: Explorer }) {
   const d = x.data;
   const open = (i: number) => go({ run: d.runs[i].id, prop: defaultProp(x, d.runs[i]), step: 0, cmp: null });
   const runIndex = place.run === null ? undefined : x.runIndex.get(place.run);
-  const shownTabs = TABS.filter((t) => (t === 'matrix' ? d.matrix !== null : t === 'runs' ? d.runs.some((r) => r.kind !== 'matrix') : t === 'pr' ? d.prTable !== null : d.propositions !== null));
+  const shownTabs = TABS.filter((t) => (t === 'matrix' ? d.matrix !== null : t === 'runs' ? d.runs.some((r) => r.kind === 'other') : t === 'pr' ? d.prTable !== null : d.propositions !== null));
   const tab = shownTabs.includes(place.tab) ? place.tab : (shownTabs[0] ?? 'matrix');
-  const used = new Set(d.runs.flatMap((r) => r.verdicts.filter((v) => v.verdict === 'violated').map((v) => v.name)));
+  // The legend is the grid's: the properties violated in some matrix cell.
+  const used = new Set(d.runs.filter((r) => r.kind === 'matrix').flatMap((r) => r.verdicts.filter((v) => v.verdict === 'violated').map((v) => v.name)));
   const legend = [...d.properties].filter((p) => used.has(p.name)).sort((a, b) => a.rank - b.rank);
   return (
     <div class="page">

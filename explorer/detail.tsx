@@ -173,7 +173,9 @@ function Compare({
             <p class="notice" id="compare-verdict">
               {diverge! < Math.min(trace.steps.length, other.steps.length)
                 ? `The two traces take the same steps up to step ${diverge! - 1}; they part at step ${diverge}.`
-                : 'One trace is a prefix of the other.'}
+                : trace.length === other.length
+                  ? `The two traces take the same ${trace.length} steps.`
+                  : 'The shorter trace is a prefix of the longer one.'}
             </p>
           )}
           <div class="side-by-side">

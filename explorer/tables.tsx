@@ -1,10 +1,10 @@
-/** The runs outside the matrix, the PR's scenario table beside the model's cells, and the PR's propositions. */
+/** The runs outside the matrix and the proposition searches, the PR's scenario table beside the model's cells, and the PR's propositions. */
 import type { PrTableData } from '../src/explore/data.js';
 import { cellClass, cellStyle, cellTitle } from './grid.js';
 import type { Explorer } from './model.js';
 
 export function OtherRuns({ x, selected, open }: { x: Explorer; selected: number | null; open: (run: number) => void }) {
-  const runs = x.data.runs.map((r, i) => [r, i] as const).filter(([r]) => r.kind !== 'matrix');
+  const runs = x.data.runs.map((r, i) => [r, i] as const).filter(([r]) => r.kind === 'other');
   return (
     <table class="runs" id="other-runs">
       <thead>

@@ -16,6 +16,7 @@ import { defaultRegistry, MODELS, adHocRun, parseFilter, selectRuns } from '../s
 import { execute, type RunResult } from '../src/check/run.js';
 import { chooseTraces, type ChosenTrace } from '../src/check/shortest.js';
 import { partsOf } from '../src/report/lanes.js';
+import { actorSwitches } from '../src/graph/state-graph.js';
 import { formatChange, traceLines } from '../src/report/table.js';
 import { citation } from '../src/explore/citations.js';
 import type { ExplorerData } from '../src/explore/data.js';
@@ -236,25 +237,42 @@ describe('a dialog row: the grid, a violated cell, its trace stepped through', (
 
   it('puts the same property\'s trace of another variant beside it, or says it holds there', async () => {
     const fix = checkData(`${ROW}/v3`);
-    const other = checkData(`${ROW}/v1-part1`).chosen.find((c) => c.property === 'NoByeAfterDelete')!;
     const page = await open(file, `#run=${encodeURIComponent(CELL)}&prop=NoByeAfterDelete&step=0`);
     await page.selectOption('#compare-with', `${ROW}/v3`);
     expect(await page.textContent('#compare-verdict')).toBe(
       `NoByeAfterDelete holds in v3 (explored exhaustively: ${fix.result.outcome.stats.states} states); its violations: ${fix.result.outcome.violations.map((v) => v.name).join(', ')}.`,
     );
     expect(new URLSearchParams(new URL(page.url()).hash.slice(1)).get('cmp')).toBe(`${ROW}/v3`);
-    await page.selectOption('#compare-with', `${ROW}/v1-part1`);
-    const panes = await page.$$eval('#compare .pane', (ps) => ps.map((p) => ({ run: (p as HTMLElement).dataset.run, rows: p.querySelectorAll('tbody tr').length, steps: [...p.querySelectorAll('tbody tr')].map((r) => r.querySelector('.step-id')?.textContent ?? null) })));
-    expect(panes.map((p) => p.run)).toEqual([CELL, `${ROW}/v1-part1`]);
-    expect(panes[1].rows).toBe(other.trace!.length);
-    expect(panes[1].steps.slice(1)).toEqual(traceLines(other.trace!).slice(1).map((l) => l.step));
     const mine = traceLines(check.chosen.find((c) => c.property === 'NoByeAfterDelete')!.trace!);
-    const theirs = traceLines(other.trace!);
-    let part = 1;
-    while (part < Math.min(mine.length, theirs.length) && mine[part].actor === theirs[part].actor && mine[part].step === theirs[part].step) part++;
-    expect(await page.textContent('#compare-verdict')).toBe(
-      part < Math.min(mine.length, theirs.length) ? `The two traces take the same steps up to step ${part - 1}; they part at step ${part}.` : 'One trace is a prefix of the other.',
-    );
+    const messages: string[] = [];
+    // v1-part1 takes the same steps as the code as written; v2 parts from it (its timer takes H first: T2').
+    for (const variant of ['v1-part1', 'v2']) {
+      const other = checkData(`${ROW}/${variant}`).chosen.find((c) => c.property === 'NoByeAfterDelete')!;
+      await page.selectOption('#compare-with', `${ROW}/${variant}`);
+      const panes = await page.$$eval('#compare .pane', (ps) =>
+        ps.map((p) => ({ run: (p as HTMLElement).dataset.run, rows: p.querySelectorAll('tbody tr').length, steps: [...p.querySelectorAll('tbody tr')].map((r) => r.querySelector('.step-id')?.textContent ?? null) })),
+      );
+      expect(panes.map((p) => p.run)).toEqual([CELL, `${ROW}/${variant}`]);
+      expect(panes[1].rows).toBe(other.trace!.length);
+      expect(panes[1].steps.slice(1)).toEqual(traceLines(other.trace!).slice(1).map((l) => l.step));
+      const theirs = traceLines(other.trace!);
+      let part = 1;
+      while (part < Math.min(mine.length, theirs.length) && mine[part].actor === theirs[part].actor && mine[part].step === theirs[part].step) part++;
+      const message =
+        part < Math.min(mine.length, theirs.length)
+          ? `The two traces take the same steps up to step ${part - 1}; they part at step ${part}.`
+          : mine.length === theirs.length
+            ? `The two traces take the same ${mine.length - 1} steps.`
+            : 'The shorter trace is a prefix of the longer one.';
+      expect(await page.textContent('#compare-verdict')).toBe(message);
+      messages.push(message);
+      // Where they part is marked in both panes.
+      if (part < Math.min(mine.length, theirs.length)) {
+        expect(await page.$$eval('#compare .pane tr.diverge', (rs) => rs.map((r) => (r as HTMLElement).dataset.step))).toEqual([String(part), String(part)]);
+      }
+    }
+    expect(messages[0]).toBe('The two traces take the same 16 steps.');
+    expect(messages[1]).toMatch(/they part at step/);
     await page.screenshot({ path: join(OUTPUT, 'side-by-side.png'), fullPage: true });
     await page.close();
   });
@@ -329,6 +347,28 @@ describe('a matrix the page has never seen', () => {
     expect((await shownStep(page)).changes).toEqual(['count: 0 -> -1', 'owners.Q: (absent) -> -1', 'mode: idle -> broken']);
     // A citation of a file that is not OpenSIPS's is shown, not linked.
     expect(await page.$$eval('#trace .cite', (cs) => cs.map((c) => c.tagName))).not.toContain('A');
+    expect(errorsOf(page)).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('the propositions', () => {
+  it('shows each proposition with the verdict of this run and opens a search with its witness', async () => {
+    const file = await writePage('propositions', ['--group', 'propositions', '--filter', 'proposition=P-09']);
+    const page = await open(file);
+    expect(await page.$$eval('.tabs button', (bs) => bs.map((b) => b.textContent))).toEqual(['Propositions']);
+    expect(await page.textContent('#propositions tr[data-prop="P-09"] .verdict')).toBe('holds');
+    expect(await page.textContent('#propositions tr[data-prop="P-10"] .verdict')).toBe('unknown (0 of 1 searches run)');
+    await page.click('#propositions tr[data-prop="P-09"] button.link');
+    await page.waitForSelector('#trace');
+    expect(await page.getAttribute('#detail', 'data-run')).toBe('proposition/P-09/pr-timer-first/fast-lock/sc/v1-part1');
+    // The engine's witness, as the check prints it for a proposition search.
+    const witness = checkData('proposition/P-09/pr-timer-first/fast-lock/sc/v1-part1').result.outcome.properties.find((p) => p.name === 'P-09')!.trace!;
+    const switches = actorSwitches(witness);
+    expect(await page.textContent('#trace-headline')).toBe(`shortest witness, 6 steps, ${switches} actor switch${switches === 1 ? '' : 'es'} (the engine's shortest trace)`);
+    await page.keyboard.press('End');
+    expect((await shownStep(page)).changes).toEqual(traceLines(witness)[6].changes.map(formatChange));
+    expect(await page.textContent('#graph-none')).toBe("no counterexample graph: the trace is the engine's");
     expect(errorsOf(page)).toEqual([]);
     await page.close();
   });

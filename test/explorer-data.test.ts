@@ -12,6 +12,8 @@ import { collect } from '../src/explore/collect.js';
 import { runPart } from '../src/explore/parts.js';
 import { chooseTraces } from '../src/check/shortest.js';
 import { defaultRegistry, parseFilter, selectRuns } from '../src/check/registry.js';
+import { loadManifest } from '../src/check/dialog.js';
+import { prTable } from '../src/report/pr-table.js';
 import { execute } from '../src/check/run.js';
 import { cellText } from '../src/report/matrix.js';
 import { formatChange, formatValue, traceLines } from '../src/report/table.js';
@@ -196,5 +198,38 @@ describe('a graph above the bound', () => {
     expect(summary.perDepth.length).toBe(summary.length + 1);
     expect(summary.edges).toBe(drawn.edges.length);
     expect(summary.why).toBe(`${drawn.nodes.length} states, more than 5: summarised, not drawn`);
+  });
+});
+
+describe("the PR's table and the propositions of a run", async () => {
+  const registry = defaultRegistry();
+  const pick = (filter: [string, string][]) => selectRuns(registry.runs, parseFilter(registry.runs, filter));
+  const runs = [...pick([['group', 'dialog'], ['scenario', 'pr-bye-first'], ['env', 'fast-lock/sc']]), ...pick([['group', 'propositions'], ['proposition', 'P-09']])];
+  const { results, parts } = await collect(runs, {}, { jobs: 1, registered: () => false });
+  const data = explorerData({ results, parts, environments: loadManifest().environments });
+
+  it("gives the PR's table the cells of this run, as the table made from the manifest has them, and 'not run' for the others", () => {
+    const declared = prTable(loadManifest());
+    const mine = data.prTable!;
+    expect(mine.claims).toEqual(declared.claims);
+    const sc = mine.sections.find((s) => s.env === 'fast-lock/sc')!;
+    const scDeclared = declared.sections.find((s) => s.env === 'fast-lock/sc')!;
+    expect(sc.rows.find((r) => r.scenario === 'pr-bye-first')!.cells).toEqual(scDeclared.rows.find((r) => r.scenario === 'pr-bye-first')!.cells);
+    expect(sc.rows.find((r) => r.scenario === 'pr-bye-first')!.cells[0]).toMatch(/^agrees: safe \(exhaustive, \d+ states\)$/);
+    expect(sc.rows.find((r) => r.scenario === 'pr-timer-first')!.cells).toEqual(['not run', 'not run', 'not run']);
+  });
+
+  it('decides the propositions whose searches ran, with the answer of each search and its witness', () => {
+    const p09 = data.propositions!.find((p) => p.id === 'P-09')!;
+    expect(p09.verdict).toBe('holds');
+    expect(p09.searches.map((s) => [data.runs[s.run].id, s.text])).toEqual([['proposition/P-09/pr-timer-first/fast-lock/sc/v1-part1', 'witness, 6 steps']]);
+    const witness = data.runs[p09.searches[0].run].traces.find((t) => t.property === 'P-09')!;
+    expect(witness.role).toBe('witness');
+    expect(witness.source).toBe('engine');
+    expect(witness.length).toBe(6);
+    const p10 = data.propositions!.find((p) => p.id === 'P-10')!;
+    expect(p10.verdict).toBe('unknown');
+    expect(p10.searches).toEqual([]);
+    expect(p10.total).toBe(1);
   });
 });
