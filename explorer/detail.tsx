@@ -5,7 +5,7 @@
  * property's trace in another variant of the row (before and after a fix).
  */
 import { useEffect } from 'preact/hooks';
-import { cellStyle } from './grid.js';
+import { cellClass, cellStyle } from './grid.js';
 import { firstDivergence, type Explorer, type Place, type RunData, type TraceData } from './model.js';
 import { Swimlane, TraceView, traceHeadline } from './trace.js';
 
@@ -31,7 +31,7 @@ export function Detail({ x, runIndex, place, go }: { x: Explorer; runIndex: numb
     <section class="detail" id="detail" data-run={r.id}>
       <h2>
         <span class="run-id">{r.id}</span>{' '}
-        <span class="cell-text" style={cellStyle(x, r)}>
+        <span class={`cell-text ${cellClass(r)}`} style={cellStyle(x, r)}>
           {r.cell}
         </span>
       </h2>
@@ -75,7 +75,16 @@ export function Detail({ x, runIndex, place, go }: { x: Explorer; runIndex: numb
           ) : null}
         </>
       ) : (
-        <p class="notice">No trace: {r.verdicts.some((v) => v.verdict === 'violated') ? 'the violated properties were never reached (a witness that does not exist has no trace).' : 'every property holds.'}</p>
+        <p class="notice" id="no-trace">
+          No trace:{' '}
+          {r.verdicts.some((v) => v.verdict === 'violated')
+            ? 'the violated properties were never reached (a witness that does not exist has no trace).'
+            : r.status === 'error'
+              ? 'the run failed.'
+              : r.status === 'incomplete'
+                ? 'nothing was found violated before the exploration stopped.'
+                : 'every property holds.'}
+        </p>
       )}
     </section>
   );

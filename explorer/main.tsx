@@ -2,6 +2,7 @@
 import { render } from 'preact';
 import { App } from './app.js';
 import { Explorer, type ExplorerData } from './model.js';
+import { EXPLORER_FORMAT } from '../src/explore/data.js';
 import './styles.css';
 
 const node = document.getElementById('explorer-data');
@@ -10,5 +11,6 @@ if (node === null || node.textContent === null) {
   root.textContent = 'This page carries no explorer data.';
 } else {
   const data = JSON.parse(node.textContent) as ExplorerData;
-  render(<App x={new Explorer(data)} />, root);
+  if (data.format !== EXPLORER_FORMAT) root.textContent = `This page's data is '${String(data.format)}'; its code reads '${EXPLORER_FORMAT}'.`;
+  else render(<App x={new Explorer(data)} />, root);
 }
