@@ -39,6 +39,7 @@ import { addReplayCommand } from './cli-replay.js';
 import { addRootCauseCommand } from './cli-rootcause.js';
 import { addCitesCommand } from './cli-cites.js';
 import { collect, positiveInt, positiveSeconds } from './cli-args.js';
+export { positiveSeconds };
 import { chooseAll, executeAll, type ChoiceJob } from './check/pool.js';
 import type { ChoiceRequest, ChosenTrace } from './check/shortest.js';
 import { reportSwimlane } from './report/swimlane.js';
@@ -92,7 +93,7 @@ function processIo(): Io {
   };
 }
 
-interface CheckFlags {
+export interface CheckFlags {
   model?: string;
   modelFile?: string;
   modelExport?: string;
@@ -268,6 +269,22 @@ function registeredSelection(flags: Flags, registry: Registry): { runs: RunSpec[
     throw new UsageError(`the ${matched.length} registered run(s) selected are all in the full tier (millions of states each): add --all to run them`);
   }
   return { runs, fullLeftOut: matched.length - runs.length };
+}
+
+/**
+ * The runs the flags select, for a command that runs them as check does
+ * (explore): the registered runs the selection flags choose, or one --model
+ * run (usage errors as UsageError).
+ */
+export function selectedRuns(flags: CheckFlags & { param: string[]; filter: string[] }, registry: Registry): RunSpec[] {
+  if (flags.model !== undefined) {
+    const others = selectionFlags(flags);
+    if (others.length > 0) throw new UsageError(`--model runs one model ad hoc and cannot be combined with ${others.join(', ')}`);
+    const def = findModel(registry.models, flags.model);
+    return [adHocRun(registry, def, parseParams(def, parseAssignments(flags.param, '--param')))];
+  }
+  if (flags.param.length > 0) throw new UsageError('--param sets a parameter of --model; give --model NAME too');
+  return registeredSelection(flags, registry).runs;
 }
 
 /** What the flags select: registered runs, one registered model ad hoc, or a model file's model. */

@@ -108,19 +108,22 @@ export async function chooseAll(jobs: readonly ChoiceJob[], pool: Omit<PoolOptio
 /**
  * Sends each message (it names a registered run by `id`) to one of n worker
  * processes, the next one as soon as a worker answers; `onReply` gets each answer.
+ * `worker` is the module the processes run (default: worker.ts beside this
+ * file); it must answer each message with one reply and leave on `{ done: true }`.
  */
-async function inWorkers<R>(
+export async function inWorkers<R>(
   workers: number,
   messages: readonly { id: string }[],
   onReply: (reply: R) => void,
   onProgress?: (m: { id: string; progress: Progress }) => void,
+  worker: string = WORKER,
 ): Promise<void> {
   const queue = [...messages];
   const n = Math.min(workers, messages.length);
   await Promise.all(
     Array.from({ length: n }, () =>
       new Promise<void>((resolve, reject) => {
-        const child = fork(WORKER, [], { execArgv: ['--import', tsxLoader()], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        const child = fork(worker, [], { execArgv: ['--import', tsxLoader()], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
         const sendNext = () => {
           const next = queue.shift();
           child.send(next === undefined ? { done: true } : next);

@@ -11,7 +11,7 @@
  * the engine's trace is kept and the count is null (the report says so).
  * Nothing here prints.
  */
-import type { Action, Trace } from '../engine/index.js';
+import type { Action, Model, Trace } from '../engine/index.js';
 import {
   actorSwitches,
   analysisGraph,
@@ -22,6 +22,7 @@ import {
   GraphTooLargeError,
   shortestPaths,
   traceNodes,
+  type StateGraph,
 } from '../graph/state-graph.js';
 import type { RunSpec } from './run.js';
 
@@ -57,19 +58,47 @@ export interface ChosenTrace {
 export function chooseTraces(run: RunSpec, requests: readonly ChoiceRequest[], maxStates = CHOICE_BOUND, complete = false): ChosenTrace[] {
   if (requests.length === 0) return [];
   const model = run.build();
-  const project = run.project ?? ((s: unknown) => s);
+  const g = choiceGraph(model, requests, maxStates, complete);
+  if (g instanceof GraphTooLargeError) return requests.map((r) => ({ property: r.property, trace: null, count: null, switches: null, why: tooLarge(maxStates) }));
+  return chooseOnGraph(run, model, g, requests, complete).map((c) => c.chosen);
+}
+
+const tooLarge = (maxStates: number) => `the states up to the trace's length exceed ${maxStates}`;
+
+/**
+ * The state graph the traces are chosen on: only the states up to the longest
+ * requested trace (every shortest counterexample lies there), unless
+ * `complete` asks for the whole graph (within the bound) to mark where each
+ * violation becomes unavoidable. A GraphTooLargeError when not even those fit.
+ */
+export function choiceGraph<S, A extends Action>(
+  model: Model<S, A>,
+  requests: readonly ChoiceRequest[],
+  maxStates = CHOICE_BOUND,
+  complete = false,
+): StateGraph<S, A> | GraphTooLargeError {
   const knownLength = Math.max(...requests.map((r) => r.length));
-  let g;
   try {
-    // Only the states up to the longest requested trace (every shortest
-    // counterexample lies there), unless `complete` asks for the whole graph
-    // (within the bound) to mark where each violation becomes unavoidable.
-    g = complete ? analysisGraph(model, { maxStates, knownLength }) : buildStateGraph(model, { maxStates, maxDist: knownLength });
+    return complete ? analysisGraph(model, { maxStates, knownLength }) : buildStateGraph(model, { maxStates, maxDist: knownLength });
   } catch (e) {
     if (!(e instanceof GraphTooLargeError)) throw e;
-    const why = `the states up to the trace's length exceed ${maxStates}`;
-    return requests.map((r) => ({ property: r.property, trace: null, count: null, switches: null, why }));
+    return e;
   }
+}
+
+/**
+ * The choice of each requested property on a state graph built by
+ * `choiceGraph` for `model` (built from `run`), with the chosen trace's state
+ * numbers in that graph (`nodes`, one per step).
+ */
+export function chooseOnGraph<S, A extends Action>(
+  run: RunSpec,
+  model: Model<S, A>,
+  g: StateGraph<S, A>,
+  requests: readonly ChoiceRequest[],
+  complete = false,
+): { chosen: ChosenTrace; nodes: number[] }[] {
+  const project = run.project ?? ((s: unknown) => s);
   return requests.map((r) => {
     const sp = shortestPaths(g, findProperty(g, r.property));
     if (sp === null || sp.length !== r.length) {
@@ -78,18 +107,20 @@ export function chooseTraces(run: RunSpec, requests: readonly ChoiceRequest[], m
     }
     const raw = fewestSwitches(g, sp);
     const p = findProperty(g, r.property);
+    const nodes = traceNodes(g, raw, (s) => model.key(s));
     let unavoidableAt: number | null = null;
     if (complete && g.complete) {
       const doomed = doomedStates(g, p);
-      unavoidableAt = traceNodes(g, raw, (s) => model.key(s)).findIndex((n) => doomed[n] === 1);
+      unavoidableAt = nodes.findIndex((n) => doomed[n] === 1);
     }
-    return {
+    const chosen: ChosenTrace = {
       property: r.property,
-      trace: raw.map((t) => ({ action: t.action, state: project(t.state) })),
+      trace: raw.map((t) => ({ action: t.action as Action, state: project(t.state) })),
       count: sp.count.toString(),
       switches: actorSwitches(raw),
       ...(p.explain ? { explanation: p.explain(raw[raw.length - 1].state) } : {}),
       ...(complete ? { unavoidableAt } : {}),
     };
+    return { chosen, nodes };
   });
 }

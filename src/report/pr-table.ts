@@ -9,7 +9,8 @@ import { SHORT_NAMES } from './matrix.js';
 import { PROPOSITIONS, comparedVerdict, verdictOf } from '../check/propositions.js';
 import { VERDICT_WORDS } from './propositions.js';
 
-const MEMORY_SAFETY = ['RefNonNegative', 'NoUseAfterFree', 'NoDoubleFree', 'LockExclusion', 'TimerListIntegrity', 'RefMatchesHolders', 'NothingLeaked'];
+/** The properties whose violation is a crash (a memory-safety failure), as the PR's table counts them. */
+export const MEMORY_SAFETY: readonly string[] = ['RefNonNegative', 'NoUseAfterFree', 'NoDoubleFree', 'LockExclusion', 'TimerListIntegrity', 'RefMatchesHolders', 'NothingLeaked'];
 
 const PR_TABLE: readonly { scenario: string; name: string; claims: Record<string, string> }[] = [
   { scenario: 'pr-bye-first', name: 'BYE before timer fires', claims: { 'v1-part1': 'safe', 'v1-part2': 'safe', 'v1-both': 'safe' } },
@@ -51,7 +52,34 @@ function cell(m: Manifest, scenario: string, env: string, variant: string, claim
   return `${agree ? 'agrees' : '**differs**'}: ${found}${anomalies}${why}`;
 }
 
+/** The PR's table and the model's cells beside it, as data (cells are Markdown: \`**differs**\`, code spans). */
+export interface PrTable {
+  /** The PR's columns: the variants its table names. */
+  readonly variants: readonly string[];
+  /** The PR's rows: its scenario (the model's scenario name), its name for it, and its claim per variant. */
+  readonly claims: readonly { readonly scenario: string; readonly name: string; readonly claims: readonly string[] }[];
+  /** Per environment, the model's cell for each of the PR's rows and variants. */
+  readonly sections: readonly {
+    readonly env: string;
+    readonly label: string;
+    readonly rows: readonly { readonly scenario: string; readonly name: string; readonly cells: readonly string[] }[];
+  }[];
+}
+
+export function prTable(m: Manifest): PrTable {
+  return {
+    variants: COLUMNS,
+    claims: PR_TABLE.map((row) => ({ scenario: row.scenario, name: row.name, claims: COLUMNS.map((v) => row.claims[v]) })),
+    sections: ENVS.map(({ env, label }) => ({
+      env,
+      label,
+      rows: PR_TABLE.map((row) => ({ scenario: row.scenario, name: row.name, cells: COLUMNS.map((v) => cell(m, row.scenario, env, v, row.claims[v])) })),
+    })),
+  };
+}
+
 export function prTableMarkdown(m: Manifest): string {
+  const t = prTable(m);
   const out = [
     "# PR #3836's scenario table, side by side with the model",
     '',
@@ -64,11 +92,11 @@ export function prTableMarkdown(m: Manifest): string {
     '',
     "| PR's scenario | PR: Part 1 alone | PR: Part 2 alone | PR: both |",
     '|---|---|---|---|',
-    ...PR_TABLE.map((row) => `| ${row.name} | ${COLUMNS.map((v) => row.claims[v]).join(' | ')} |`),
+    ...t.claims.map((row) => `| ${row.name} | ${row.claims.join(' | ')} |`),
   ];
-  for (const { env, label } of ENVS) {
+  for (const { env, label, rows } of t.sections) {
     out.push('', `## Model: ${label} (\`${env}\`)`, '', '| scenario | Part 1 alone (v1-part1) | Part 2 alone (v1-part2) | both (v1-both) |', '|---|---|---|---|');
-    for (const row of PR_TABLE) out.push(`| ${row.name} | ${COLUMNS.map((v) => cell(m, row.scenario, env, v, row.claims[v])).join(' | ')} |`);
+    for (const row of rows) out.push(`| ${row.name} | ${row.cells.join(' | ')} |`);
   }
   out.push(...propositionSummary(m));
   out.push('');
