@@ -1,7 +1,7 @@
 /**
  * Properties of the dialog model, each a named predicate over one state with a
  * one-line meaning. Memory-safety invariants first, then protocol anomalies,
- * then the quiescence check, then witnesses that the scenario reaches its
+ * then the quiescence checks (nothing leaked; no deadlock), then witnesses that the scenario reaches its
  * interesting outcomes (so that a model that cannot move fails).
  */
 import { always, atQuiescence, sometimes, type Property } from '../src/engine/model.js';
@@ -40,7 +40,13 @@ const WITNESSES: Record<Witness, Property<DialogState>> = {
   ),
 };
 
-export function dialogProperties(witnesses: readonly Witness[]): Property<DialogState>[] {
+/**
+ * The properties of one dialog model. `waiting` (spec/dialog/progress.ts,
+ * given by the model, which knows its programs and gates) lists the actors
+ * that wait for a lock in a quiescent state; without it NoDeadlock is left
+ * out (the proposition and root-cause searches build their own lists).
+ */
+export function dialogProperties(witnesses: readonly Witness[], waiting?: (s: DialogState) => string[]): Property<DialogState>[] {
   const props: Property<DialogState>[] = [
     always(
       'TypeOK',
@@ -127,5 +133,15 @@ export function dialogProperties(witnesses: readonly Witness[]): Property<Dialog
       },
     ),
   ];
+  if (waiting) {
+    props.push(
+      atQuiescence(
+        'NoDeadlock',
+        "when no process can move (and none aborted): every process has finished - it returned, or it is the timer routine idling with nothing due, a BYE-reply handler whose BYE was never sent, or held back by a scenario gate on an event that did not happen - and none waits for a lock (spec/dialog/progress.ts)",
+        (s) => s.ghost.bogus !== '' || waiting(s).length === 0,
+        (s) => waiting(s).join('; '),
+      ),
+    );
+  }
   return [...props, ...witnesses.map((w) => WITNESSES[w])];
 }

@@ -27,6 +27,7 @@ import {
 } from './state.js';
 import { VARIANTS, type VariantName } from './variants.js';
 import { dialogProperties } from '../../invariants/dialog.js';
+import { waitingActors } from './progress.js';
 
 /**
  * The fields that the relaxed memory model gives write histories: those read
@@ -117,10 +118,10 @@ function programsFor(cfg: DialogConfig): Program[] {
         progs.push(inviteDelete(v));
         break;
       case 'O':
-        progs.push(okReply());
+        progs.push(okReply(v));
         break;
       case 'X':
-        progs.push(timeoutUpdater('X'));
+        progs.push(timeoutUpdater('X', v));
         break;
       case 'R':
         progs.push(replicatedDelete(v));
@@ -236,6 +237,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
   const observing = cfg.observe === true;
   // drop_dlg's non-DELETED path releases H(i) without holding it (§4.5): then locks need not exclude.
   const locksExclude = env.eintr === 0 && !scenario.actors.includes('D');
+  const eintrRetry = VARIANTS[cfg.variant].eintrRetry;
 
   const initial = (): DialogState => {
     const tl = initialTl(scenario.initial.tl);
@@ -282,7 +284,8 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     if (ins.acquire) {
       const l = s.locks[ins.acquire];
       if (canAcquire(env.lock, l)) out.push(base);
-      else if (ins.acquire === 'H' && env.lock === 'posix-sem' && s.ghost.eintrLeft > 0) out.push({ ...base, eintr: true, note: 'EINTR: returned without the lock' });
+      // Fix 05 (Variant.eintrRetry): lock_get retries an interrupted sem_wait, so no EINTR entry.
+      else if (ins.acquire === 'H' && env.lock === 'posix-sem' && s.ghost.eintrLeft > 0 && !eintrRetry) out.push({ ...base, eintr: true, note: 'EINTR: returned without the lock' });
     } else if (ins.read) {
       for (const pick of readChoices(env.memory, s.mem, prog.actor, ins.read)) {
         const value = s.mem.hist[ins.read][pick];
@@ -383,7 +386,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     apply,
     key,
     steps,
-    properties: dialogProperties(scenario.witnesses),
+    properties: dialogProperties(scenario.witnesses, waitingActors(progs, gates)),
     actorActions: (s, actor) => {
       const out: DialogAction[] = [];
       if (s.ghost.bogus === '') actorActions(s, names.indexOf(actor), out);
