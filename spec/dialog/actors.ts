@@ -71,15 +71,20 @@ const termCallbacks = (c: Ctx) => {
 };
 
 /**
+ * DLG_FLAG_DB_DELETED (dlg_hash.h:61), the one bit of `flags` the fixes need,
+ * kept as a mark in the ghost's milestone list (no new state field): set by
+ * remove_dialog_from_db_once (fix 07b) and by drop_dlg (D6, in a variant with
+ * fix 07b; at A only D6 reads it and it runs once, so the orig variants
+ * neither set nor read it). Other writers of `flags` are not modelled.
+ */
+const DB_DELETED = 'flag:DB_DELETED';
+
+/**
  * Fix 07b: remove_dialog_from_db_once (dlg_db_handler.c@fix-db-flag:1012-1022),
  * called at `call`: H+ (dlg_lock_dlg), test and set DLG_FLAG_DB_DELETED, H-,
- * then remove_dialog_from_db only for the first caller.
- *
- * The flag is not a field of the state: in a variant with dbRemove
- * 'once-flag', every remove_dialog_from_db call follows a successful test
- * and set, which counts it (ghost.dbDeletes) in the same step, so the flag is
- * set exactly when ghost.dbDeletes > 0. (drop_dlg's own test, D6, reads it so.)
- * The local `ret` carries `first` from the test to the call.
+ * then remove_dialog_from_db only for the first caller (counted in the
+ * test's step: the call follows unconditionally). The local `ret` carries
+ * `first` from the test to the call.
  */
 function dbOnce(p: Program, id: string, call: SourceLoc): void {
   const DB = FX('dlg_db_handler.c', 'fix-db-flag');
@@ -89,8 +94,11 @@ function dbOnce(p: Program, id: string, call: SourceLoc): void {
     src: at(DB, 1017, 1018),
     touch: true,
     exec: (c) => {
-      c.l.ret = c.s.ghost.dbDeletes === 0 ? 1 : 0;
-      if (c.l.ret) dbDelete(c); // DB_DELETED set; the removal below follows
+      c.l.ret = c.s.ghost.marks.includes(DB_DELETED) ? 0 : 1;
+      if (c.l.ret) {
+        mark(c, DB_DELETED);
+        dbDelete(c); // the removal below follows
+      }
     },
   });
   p.add({ id: `${id}.H-`, src: at(DB, 1019), release: 'H' });
@@ -101,8 +109,8 @@ function dbOnce(p: Program, id: string, call: SourceLoc): void {
 }
 
 /**
- * A `if (should_remove_dlg_db()) remove_dialog_from_db(dlg)` site that the
- * fix 07b turns into remove_dialog_from_db_once (`fixed`: the call's line in
+ * A `if (should_remove_dlg_db()) remove_dialog_from_db(dlg)` site that fix 07b
+ * turns into remove_dialog_from_db_once (`fixedCall`: the call's line in
  * dlg_handlers.c / dlg_req_within.c @fix-db-flag). Elsewhere one step.
  */
 function dbSite(p: Program, id: string, src: SourceLoc, v: Variant, k: ActorKnobs, fixedCall: SourceLoc): void {
@@ -427,7 +435,8 @@ export function timer(v: Variant, k: ActorKnobs): Program {
       ref(p, 'T5w.ctx+', `${name}.pctx`, at(V3(H), 2706));
       touch(p, 'T5w.cb', at(V3(H), 2710, 2714), termCallbacks);
       unref(p, 'T5w.ctx-', one, () => [`${name}.pctx`], at(V3(H), 2716, 2718));
-      dbSite(p, 'T5w.db', at(V3(H), 2720, 2721), v, k, at(V3(H), 2721));
+      // v3's own removal: no patch changes it (v3+fixes applies the patches as they are).
+      touch(p, 'T5w.db', at(V3(H), 2720, 2721), (c) => void (k.dbRealtime ? dbDelete(c) : undefined));
       endDialog(p, 'T5w.E', name, 'T5w:unref');
       p.label('T5w:unref');
       unref(p, 'T5w.unref', (l) => l.unref + 1, (l) => [...(l.unref ? ['hash'] : []), 'timer'], at(V3(H), 2728));
@@ -576,7 +585,7 @@ export function okReply(v: Variant): Program {
     const F = FX(H, 'fix-ref-first');
     ref(p, 'O4r', 'timer', at(F, 772));
     insert(at(F, 773));
-    p.add({ id: 'O4.ret', local: true, src: at(F, 773, 784), exec: (c) => (c.l.ret === 0 ? 'O6' : undefined) });
+    p.add({ id: 'O4.ret', local: true, src: at(F, 773), exec: (c) => (c.l.ret === 0 ? 'O6' : undefined) });
     unref(p, 'O4u', one, () => ['timer'], at(F, 783));
   } else if (v.timerRef === 'under-H') {
     // Fix 01b: insert and ref_dlg_unsafe in one H section (TL nested).
@@ -664,7 +673,7 @@ export function pinger(v: Variant, k: ActorKnobs): Program {
     ref(p, 'PT3.ctx+', 'P.pctx', at(T3, 923));
     touch(p, 'PT3.cb', at(T3, 925, 929), termCallbacks); // DLGCB_TERMINATED
     unref(p, 'PT3.ctx-', one, () => ['P.pctx'], at(T3, 930, 932));
-    dbSite(p, 'PT3.db', at(T3, 934, 935), v, k, at(T3, 935));
+    touch(p, 'PT3.db', at(T3, 934, 935), (c) => void (k.dbRealtime ? dbDelete(c) : undefined)); // v3's own removal, as T5w.db
     endDialog(p, 'PT3.E', 'P', 'PT3:unref'); // dlg_end_dlg(dlg, NULL, 1) (937)
     p.label('PT3:unref');
     unref(p, 'PT3.unref', (l) => l.unref + 1, (l) => ['ping', ...(l.unref ? ['hash'] : [])], at(T3, 940));
@@ -710,8 +719,14 @@ export function dropAfterSync(v: Variant, k: ActorKnobs): Program {
   touch(p, 'D4.prof', at(RP, 1225));
   p.add({ id: 'D4.H+', src: at(RP, 1227), acquire: 'H' });
   if (!v.part1) callerRemove(p, 'D5', at(RP, 1230), at(RP, 1240));
-  // D6 tests DLG_FLAG_DB_DELETED itself; only fix 07b's remove_dialog_from_db_once sets it elsewhere (dbOnce).
-  touch(p, 'D6', at(RP, 1242, 1252), (c) => void (k.dbRealtime && !(v.dbRemove === 'once-flag' && c.s.ghost.dbDeletes > 0) ? dbDelete(c) : undefined));
+  // D6 tests and sets DLG_FLAG_DB_DELETED itself; only fix 07b's remove_dialog_from_db_once sets it elsewhere (dbOnce).
+  touch(p, 'D6', at(RP, 1242, 1252), (c) => {
+    if (!k.dbRealtime) return;
+    if (v.dbRemove !== 'once-flag') return void dbDelete(c);
+    if (c.s.ghost.marks.includes(DB_DELETED)) return;
+    mark(c, DB_DELETED);
+    dbDelete(c);
+  });
   touch(p, 'D7.next', at(RP, 1258));
   // unref_dlg_unsafe(dlg, unref) with H(i) held (1259): D1's reference, the hash's, the timer's if removed.
   unrefBody(

@@ -240,7 +240,7 @@ export const VARIANTS: Record<VariantName, Variant> = {
   'v3+fixes': {
     name: 'v3+fixes',
     commit: '1c2d0bda + fixes 01a 02 03 04 05 07b',
-    summary: "PR v3 plus the fixes (06 is v3's own timer transition; 07b's helper also at v3's two new remove_dialog_from_db calls)",
+    summary: "PR v3 plus the fixes' patches as they apply to it (06 is v3's own timer transition; v3's two new remove_dialog_from_db calls stay as v3 wrote them)",
     part1: false,
     timerStateRead: 'unlocked',
     timerTransitions: true,
