@@ -30,7 +30,7 @@ export function fixedNotOk(m: Manifest): { scenario: string; env: string; violat
     if (r === undefined || r.violated.length === 0) return [];
     const env = m.environments[row.env];
     const why = env.assume?.includes('remove-after-expiry-returns-0')
-      ? "the environment switches on the PR's assumed semantics, not the code's: remove_dlg_timer returns 0 once for a tl that the timer routine already detached (the code returns 1 for prev == NULL && timeout == 0, dlg_timer.c:492-498). " +
+      ? "In these rows the environment switches on the PR's assumed semantics, not the code's: remove_dlg_timer returns 0 once for a tl that the timer routine already detached (the code returns 1 for prev == NULL && timeout == 0, dlg_timer.c:492-498). " +
         "The step that makes the difference is such a removal (the BYE worker's W10w.rm, or, with fix 06, the timer's own claim T5c.B2w.rm): its caller takes over a timer reference that the timer still holds and drops later (T7l / T5d), so the reference is dropped twice ('bogus ref -1 with cnt 1'). " +
         'No fix of the code can or should guard against a primitive that does what the code does not do; every fix keeps remove_dlg_timer as it is.'
       : null;
@@ -113,8 +113,11 @@ export function renderFixesDoc(m: Manifest, befores: readonly Before[]): string 
   if (notOk.length === 0) out.push('Nowhere: `fixed` is ok in every row.', '');
   else {
     out.push(`In ${notOk.length} of ${m.rows.length} rows:`, '');
-    for (const r of notOk) out.push(`- ${r.scenario} ${r.env} (${r.violated.map(short).join(' ')}): ${r.why ?? '**not explained**'}`);
-    out.push('');
+    const whys = [...new Set(notOk.map((r) => r.why))];
+    for (const why of whys) {
+      for (const r of notOk.filter((x) => x.why === why)) out.push(`- ${r.scenario} ${r.env} (${r.violated.map(short).join(' ')})`);
+      out.push('', why ?? '**Not explained.**', '');
+    }
   }
   const v3Differs = m.rows.filter((row) => verdict(cell(row.scenario, row.env, 'fixed')) !== verdict(cell(row.scenario, row.env, 'v3+fixes')));
   out.push(
@@ -145,7 +148,7 @@ export function renderFixesDoc(m: Manifest, befores: readonly Before[]): string 
       `### The shortest counterexample in the code as written`,
       '',
       `\`${d.before.scenario}\`, \`${d.before.env}\`, variant \`orig\` (${orig?.states ?? b.states} states): ${d.before.property} is violated - ${b.explanation}.`,
-      `Shortest trace, ${b.trace.length - 1} steps, ${b.switches} actor switches (the fewest among ${b.count} distinct shortest traces);`,
+      `Shortest trace, ${b.trace.length - 1} steps, ${b.switches} actor switches (${b.count === '1' ? 'the only shortest trace' : `the fewest among ${b.count} distinct shortest traces`});`,
       `\`npm run check -- --scenario ${d.before.scenario} --env ${d.before.env} --variant orig\` prints it:`,
       '',
       '```text',
