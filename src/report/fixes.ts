@@ -139,6 +139,24 @@ export function renderFixesDoc(m: Manifest, befores: readonly Before[]): string 
     '',
   );
 
+  out.push(
+    '### Rows with two defects',
+    '',
+    'Each single fix removes its own counterexample; in two scenarios the row stays violated under one fix alone',
+    "because the row holds a second defect, which another fix removes (the step that makes the difference, read in",
+    'the counterexamples of the single-fix cells):',
+    '',
+    "- `route-vs-update`: with fix 02 alone, X's `$DLG_timeout` still links the tl (X2d, update_dlg_timer returns 1)",
+    "  before taking its reference (X2e, dialog.c:1841); T sees the tl linked, drops the old timer reference (T4e),",
+    '  expires the new link at its next run and frees the cell with UNREF(2) (T7w) before X2e: `uaf dfree holders`,',
+    "  fix 01's defect. With fix 01 alone, T4d reads 0, X links the tl, and T4f writes the expired copy over it:",
+    "  `tlist leak`, fix 02's defect.",
+    '- `drop-after-sync`: with fix 04 alone, the 2xx (O) still inserts the timer before its reference (O4/O5: `uaf',
+    "  dfree holders`, fix 01), and drop_dlg still removes a dialog the timer already removed from the DB (D6 after",
+    "  T7w.db: `db2`, fix 07b; 07a leaves it).",
+    '',
+  );
+
   // Each defect.
   for (const d of DEFECTS) {
     const b = befores.find((x) => x.defect === d.id)!;
