@@ -6,7 +6,10 @@
  * is ok wherever the code's own semantics hold, and no cell deadlocks;
  * NoDeadlock catches a seeded lost release; docs/fixes.md is fresh.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check } from '../src/engine/index.js';
 import { explorable } from '../src/check/granularity.js';
@@ -110,6 +113,28 @@ describe('NoDeadlock', () => {
     const p = verdict(m);
     expect(p.verdict).toBe('violated');
     expect(p.explanation).toBe("T waits at T7w.linkers.H+ (dlg_handlers.c:2557) for H (value 1, held by [W])");
+  });
+});
+
+describe('scripts/check-fixes.ts refuses bad input (one line on stderr, exit 2)', () => {
+  const run = (...args: string[]) => spawnSync('npx', ['tsx', 'scripts/check-fixes.ts', ...args], { cwd: new URL('..', import.meta.url).pathname, encoding: 'utf8' });
+  it.each([
+    [[], 'check-fixes: give at least one --tree DIR (an OpenSIPS work tree)'],
+    [['--tree', '/nonexistent/tree'], 'check-fixes: /nonexistent/tree: not a directory'],
+    [['--tree', '.', '--posix-sem'], 'check-fixes: --posix-sem only makes sense with --compile'],
+    [['--frobnicate'], "check-fixes: unknown argument '--frobnicate' (usage: --tree DIR [--tree DIR ...] [--compile] [--posix-sem])"],
+  ])('%j', (args, line) => {
+    const r = run(...(args as string[]));
+    expect([r.status, r.stdout, r.stderr]).toEqual([2, '', `${line}\n`]);
+  });
+  it('a directory that is not an OpenSIPS tree', () => {
+    const d = mkdtempSync(join(tmpdir(), 'not-opensips-'));
+    try {
+      const r = run('--tree', d);
+      expect([r.status, r.stdout, r.stderr]).toEqual([2, '', `check-fixes: ${d}: not an OpenSIPS tree (no modules/dialog/dlg_hash.c or lock_ops.h)\n`]);
+    } finally {
+      rmSync(d, { recursive: true });
+    }
   });
 });
 
