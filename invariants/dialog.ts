@@ -1,7 +1,7 @@
 /**
  * Properties of the dialog model, each a named predicate over one state with a
  * one-line meaning. Memory-safety invariants first, then protocol anomalies,
- * then the quiescence check, then witnesses that the scenario reaches its
+ * then the quiescence checks (nothing leaked; no deadlock), then witnesses that the scenario reaches its
  * interesting outcomes (so that a model that cannot move fails).
  */
 import { always, atQuiescence, sometimes, type Property } from '../src/engine/model.js';
@@ -67,8 +67,14 @@ const witness = (t: PropertyNames): Record<Witness, Property<DialogState>> => {
   };
 };
 
-/** The properties of a dialog model, given the scenario's witnesses and the model's names (`DialogModel.names`). */
-export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames): Property<DialogState>[] {
+/**
+ * The properties of one dialog model, given the scenario's witnesses and the
+ * model's names (`DialogModel.names`). `waiting` (spec/dialog/progress.ts,
+ * given by the model, which knows its programs and gates) lists the actors
+ * that wait for a lock in a quiescent state; without it NoDeadlock is left
+ * out (the proposition and root-cause searches build their own lists).
+ */
+export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames, waiting?: (s: DialogState) => string[]): Property<DialogState>[] {
   const inRange = (v: number, f: (typeof FIELDS)[number]) => Number.isInteger(v) && v >= RANGES[f][0] && v <= RANGES[f][1];
   const props: Property<DialogState>[] = [
     always(
@@ -161,6 +167,16 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
       },
     ),
   ];
+  if (waiting) {
+    props.push(
+      atQuiescence(
+        'NoDeadlock',
+        "when no process can move (and none aborted): every process has finished - it returned, or it is the timer routine idling with nothing due, a BYE-reply handler whose BYE was never sent, or held back by a scenario gate on an event that did not happen - and none waits for a lock (spec/dialog/progress.ts)",
+        (s) => s.ghost.bogus !== 0 || waiting(s).length === 0,
+        (s) => waiting(s).join('; '),
+      ),
+    );
+  }
   const w = witness(t);
   return [...props, ...witnesses.map((n) => w[n])];
 }

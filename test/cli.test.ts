@@ -409,7 +409,7 @@ describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no sta
       ['--scenario', 'nope'],
       'error: no registered run has scenario=nope; expected scenario to be one of: bye-vs-timeout-B, bye-vs-timeout-B-base, bye-vs-timeout, two-byes-vs-timeout, pr-bye-first, pr-timer-first, pr-timer-reads-first, ok-short-lifetime, route-vs-update, route-rearm, replicated-delete, ping-timeout, drop-after-sync',
     ],
-    ['unknown variant', ['--variant', 'v9'], 'error: no registered run has variant=v9; expected variant to be one of: orig, v1-part1, v1-part2, v1-both, v2, v3'],
+    ['unknown variant', ['--variant', 'v9'], 'error: no registered run has variant=v9; expected variant to be one of: orig, v1-part1, v1-part2, v1-both, v2, v3, fix-ref-first, fix-ref-locked, fix-route, fix-repl-del, fix-drop, fix-eintr, fix-bye, fix-db-winner, fix-db-flag, fixed, v3+fixes'],
     ['unknown memory model', ['--memory', 'tso'], 'error: no registered run has memory=tso; expected memory to be one of: sc, relaxed'],
     ['malformed --workers', ['--workers', 'two'], "error: --workers expects a positive integer, got 'two'"],
     ['zero --workers', ['--workers', '0'], "error: --workers expects a positive integer, got '0'"],

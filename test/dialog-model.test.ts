@@ -58,7 +58,7 @@ describe('timer primitives (dlg_timer.c) by tl encoding', () => {
 });
 
 describe('every step cites its C source', () => {
-  const FILES = /^(dlg_hash\.c|dlg_hash\.h|dlg_timer\.c|dlg_handlers\.c|dlg_req_within\.c|dlg_replication\.c|dialog\.c)(@[0-9a-f]{8})?$/;
+  const FILES = /^(dlg_hash\.c|dlg_hash\.h|dlg_timer\.c|dlg_handlers\.c|dlg_req_within\.c|dlg_replication\.c|dlg_db_handler\.c|dialog\.c)(@([0-9a-f]{8}|fix-[a-z-]+))?$/;
   it.each(SCENARIOS.map((s) => s.name))('%s', (name) => {
     for (const variant of VARIANT_NAMES) {
       const m = dialogModel(cfg(name, variant));

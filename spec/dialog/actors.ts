@@ -1,7 +1,11 @@
 /**
  * The actors of the dialog model, as programs over the numbered steps of
- * docs/c-reference.md (the PR versions' changes: docs/pr-versions.md). Files are in modules/dialog/ at commit aad6b856835a unless a
- * file name carries "@<commit>" (a PR version's patched file).
+ * docs/c-reference.md (the PR versions' changes: docs/pr-versions.md). Files are
+ * in modules/dialog/ at commit aad6b856835a unless a file name carries
+ * "@<commit>" (a PR version's patched file) or "@fix-NAME" (the file after
+ * applying that fix's patch, FIX_PATCHES in variants.ts, alone to
+ * aad6b856835a). A fix's step cites the line it adds or changes; the steps a
+ * fix leaves alone keep citing aad6b856835a.
  */
 import {
   END,
@@ -11,6 +15,7 @@ import {
   cur,
   expire,
   isActor,
+  marked,
   hSection,
   isDue,
   isWinner,
@@ -30,7 +35,8 @@ import {
   type Ctx,
 } from './program.js';
 import { DELETED, FAKE, NULLP, T_DUE, T_LATER, T_ZERO, UNCONFIRMED, EARLY, isConfirmed } from './state.js';
-import type { Variant } from './variants.js';
+import type { FixName, Variant } from './variants.js';
+import type { SourceLoc } from '../../src/engine/model.js';
 
 
 const H = 'dlg_handlers.c';
@@ -40,6 +46,8 @@ const TC = 'dlg_timer.c';
 const V1 = (f: string) => `${f}@196b51fa`;
 const V2 = (f: string) => `${f}@887d200d`;
 const V3 = (f: string) => `${f}@1c2d0bda`;
+/** A file as patched by one fix (fixes/*.patch applied alone to aad6b856835a). */
+const FX = (f: string, fix: FixName) => `${f}@${fix}`;
 
 /** Knobs of a scenario that change what the actors do. */
 export interface ActorKnobs {
@@ -63,6 +71,56 @@ const dbDelete = (c: Ctx) => {
 const termCallbacks = (c: Ctx) => {
   c.s.ghost.termCallbacks += 1;
 };
+
+/**
+ * DLG_FLAG_DB_DELETED (dlg_hash.h:61), the one bit of `flags` the fixes need,
+ * kept as a mark in the ghost's milestone list (no new state field): set by
+ * remove_dialog_from_db_once (fix 07b) and by drop_dlg (D6, in a variant with
+ * fix 07b; at A only D6 reads it and it runs once, so the orig variants
+ * neither set nor read it). Other writers of `flags` are not modelled.
+ */
+const DB_DELETED = 'flag:DB_DELETED';
+
+/**
+ * Fix 07b: remove_dialog_from_db_once (dlg_db_handler.c@fix-db-flag:1012-1022),
+ * called at `call`: H+ (dlg_lock_dlg), test and set DLG_FLAG_DB_DELETED, H-,
+ * then remove_dialog_from_db only for the first caller (counted in the
+ * test's step: the call follows unconditionally). The local `ret` carries
+ * `first` from the test to the call.
+ */
+function dbOnce(p: Program, id: string, call: SourceLoc): void {
+  p.declareMarks(DB_DELETED);
+  const DB = FX('dlg_db_handler.c', 'fix-db-flag');
+  p.add({ id: `${id}.H+`, src: at(DB, 1016), acquire: 'H', touch: true });
+  p.add({
+    id: `${id}.test`,
+    src: at(DB, 1017, 1018),
+    touch: true,
+    exec: (c) => {
+      c.l.ret = marked(c.t, c.s.ghost, DB_DELETED) ? 0 : 1;
+      if (c.l.ret) {
+        mark(c, DB_DELETED);
+        dbDelete(c); // the removal below follows
+      }
+    },
+  });
+  p.add({ id: `${id}.H-`, src: at(DB, 1019), release: 'H' });
+  p.add({ id: `${id}.first?`, local: true, src: call, exec: (c) => (c.l.ret ? undefined : `${id}:skip`) });
+  touch(p, `${id}.rm`, at(DB, 1021), (c) => void (c.l.ret = 0));
+  p.label(`${id}:skip`);
+  p.add({ id: `${id}.ret`, local: true, src: at(DB, 1021), exec: (c) => void (c.l.ret = 0) });
+}
+
+/**
+ * A `if (should_remove_dlg_db()) remove_dialog_from_db(dlg)` site that fix 07b
+ * turns into remove_dialog_from_db_once (`fixedCall`: the call's line in
+ * dlg_handlers.c / dlg_req_within.c @fix-db-flag). Elsewhere one step.
+ */
+function dbSite(p: Program, id: string, src: SourceLoc, v: Variant, k: ActorKnobs, fixedCall: SourceLoc): void {
+  if (v.dbRemove === 'once-flag') {
+    if (k.dbRealtime) dbOnce(p, id, fixedCall);
+  } else touch(p, id, src, (c) => void (k.dbRealtime ? dbDelete(c) : undefined));
+}
 
 /** Holders dropped by a caller's UNREF(unref): the hash reference, plus the timer's if it removed the timer. */
 const hashAndTimer = (l: { tmr: number; unref: number }) => {
@@ -118,10 +176,15 @@ export function byeWorker(name: string, v: Variant, k: ActorKnobs): Program {
       if (c.l.tmr) mark(c, `${name}:timer-removed`);
     },
   });
-  touch(p, 'W11w', at(H, 2158, 2162), (c) => {
-    termCallbacks(c);
-    if (k.dbRealtime) dbDelete(c);
-  });
+  if (v.dbRemove === 'once-flag') {
+    touch(p, 'W11w', at(H, 2158), termCallbacks);
+    if (k.dbRealtime) dbOnce(p, 'W11w.db', at(FX(H, 'fix-db-flag'), 2162));
+  } else {
+    touch(p, 'W11w', at(H, 2158, 2162), (c) => {
+      termCallbacks(c);
+      if (k.dbRealtime) dbDelete(c);
+    });
+  }
   unref(p, 'W12w', (l) => l.unref, hashAndTimer, at(H, 2165));
   p.add({ id: 'W12w.ret', local: true, src: at(H, 2166), exec: () => 'W13' });
   // Non-winner, not DELETED -> DELETED: early_check (2382-2394), no reference change.
@@ -179,8 +242,10 @@ function endDialog(p: Program, id: string, owner: string, done: string): void {
 // ---------------------------------------------------------------------------
 // X2: $DLG_timeout assignment with a current dialog (pv_set_dlg_timeout, dialog.c:1817-1851).
 
-function setTimeout(p: Program, id: string, timeout: number): void {
+function setTimeout(p: Program, id: string, timeout: number, v: Variant): void {
   const D = 'dialog.c';
+  const update = (call: SourceLoc) =>
+    timerCall(p, `${id}.X2d`, 'update', call, at(TC, 552, 580), (c) => void updateTimer(c, timeout), at(TC, 579));
   p.add({ id: `${id}.X2c.H+`, src: at(D, 1820), acquire: 'H', touch: true });
   p.add({
     id: `${id}.X2c.state`,
@@ -189,11 +254,31 @@ function setTimeout(p: Program, id: string, timeout: number): void {
     touch: true,
     exec: (c, st) => void (c.l.st = isConfirmed(st) ? 1 : 0), // timer_update
   });
-  p.add({ id: `${id}.X2c.H-`, src: at(D, 1832), release: 'H' });
-  p.add({ id: `${id}.X2d`, local: true, src: at(D, 1834), exec: (c) => (c.l.st ? undefined : `${id}:out`) });
-  timerCall(p, `${id}.X2d`, 'update', at(D, 1835), at(TC, 552, 580), (c) => void updateTimer(c, timeout), at(TC, 579));
-  p.add({ id: `${id}.X2e`, local: true, src: at(D, 1836, 1841), exec: (c) => (c.l.ret === 1 ? undefined : `${id}:out`) });
-  ref(p, `${id}.X2e`, 'timer', at(D, 1841));
+  if (v.timerRef === 'under-H') {
+    // Fix 01b: the update and the REF stay inside X2c's H section (TL nested).
+    const F = FX(D, 'fix-ref-locked');
+    p.add({ id: `${id}.X2d`, local: true, src: at(F, 1835), exec: (c) => (c.l.st ? undefined : `${id}:unlock`) });
+    update(at(F, 1836));
+    p.add({ id: `${id}.X2e`, local: true, src: at(F, 1837, 1846), exec: (c) => (c.l.ret === 1 ? undefined : `${id}:unlock`) });
+    refUnsafe(p, `${id}.X2e`, 'timer', at(F, 1843));
+    p.label(`${id}:unlock`);
+    p.add({ id: `${id}.X2c.H-`, src: at(F, 1850), release: 'H' });
+  } else {
+    p.add({ id: `${id}.X2c.H-`, src: at(D, 1832), release: 'H' });
+    p.add({ id: `${id}.X2d`, local: true, src: at(D, 1834), exec: (c) => (c.l.st ? undefined : `${id}:out`) });
+    if (v.timerRef === 'before') {
+      // Fix 01a: REF first; UNREF when the update did not link the tl (returned 0 or -1).
+      const F = FX(D, 'fix-ref-first');
+      ref(p, `${id}.X2r`, 'timer', at(F, 1838));
+      update(at(F, 1839));
+      p.add({ id: `${id}.X2e`, local: true, src: at(F, 1840, 1851), exec: (c) => (c.l.ret === 1 ? `${id}:out` : undefined) });
+      unref(p, `${id}.X2u`, one, () => ['timer'], at(F, 1842, 1849));
+    } else {
+      update(at(D, 1835));
+      p.add({ id: `${id}.X2e`, local: true, src: at(D, 1836, 1841), exec: (c) => (c.l.ret === 1 ? undefined : `${id}:out`) });
+      ref(p, `${id}.X2e`, 'timer', at(D, 1841));
+    }
+  }
   p.label(`${id}:out`);
   p.add({
     id: `${id}.X2f`,
@@ -207,10 +292,10 @@ function setTimeout(p: Program, id: string, timeout: number): void {
 }
 
 /** X: a worker handling an in-dialog request whose script assigns $DLG_timeout (a long one). */
-export function timeoutUpdater(name: string): Program {
+export function timeoutUpdater(name: string, v: Variant): Program {
   const p = new Program(name);
   lookupRef(p, 'X1', `${name}.ctx`, END); // the look-up's reference (as W1)
-  setTimeout(p, 'X', T_DUE); // $DLG_timeout = 0 (accepted once the dialog exists, dialog.c:1812-1815)
+  setTimeout(p, 'X', T_DUE, v); // $DLG_timeout = 0 (accepted once the dialog exists, dialog.c:1812-1815)
   unref(p, 'X13', one, () => [`${name}.ctx`], at(HC, 74));
   return p;
 }
@@ -259,41 +344,70 @@ export function timer(v: Variant, k: ActorKnobs): Program {
         c.l.bkTimeout = cur(c, 'tlTimeout');
       },
     });
-    p.add({
-      id: 'T4b.unset',
-      src: at(H, 2498, 2499),
-      touch: true,
-      exec: (c) => {
-        put(c, 'tlNext', NULLP);
-        put(c, 'tlPrev', NULLP);
-      },
-    });
+    const unset = (c: Ctx) => {
+      put(c, 'tlNext', NULLP);
+      put(c, 'tlPrev', NULLP);
+    };
+    if (v.routeWindowLocked) {
+      // Fix 02: unset_expired_dlg_timer (dlg_timer.c@fix-route:586-591), one TL section.
+      p.add({ id: 'T4b.TL+', src: at(FX(H, 'fix-route'), 2499), acquire: 'TL' });
+      p.add({ id: 'T4b.unset', src: at(FX(TC, 'fix-route'), 589), touch: true, exec: unset });
+      p.add({ id: 'T4b.TL-', src: at(FX(TC, 'fix-route'), 590), release: 'TL' });
+    } else {
+      p.add({ id: 'T4b.unset', src: at(H, 2498, 2499), touch: true, exec: unset });
+    }
     // T4c: run_dlg_script_route: push a context (REF), the route, pop it (UNREF).
     ref(p, 'T4c.RT1', `${name}.pctx`, at(H, 153));
-    if (k.onTimeoutRoute === 'rearm') setTimeout(p, 'T4c.RT2', T_LATER);
+    if (k.onTimeoutRoute === 'rearm') setTimeout(p, 'T4c.RT2', T_LATER, v);
     else touch(p, 'T4c.RT2', at(H, 163));
     unref(p, 'T4c.RT3', one, () => [`${name}.pctx`], at(H, 171, 175));
-    p.add({
-      id: 'T4d',
-      src: at(H, 2503),
-      read: 'tlTimeout',
-      touch: true,
-      exec: (_c, t) => (t !== T_ZERO ? undefined : 'T4f'),
-    });
-    unref(p, 'T4e', one, () => ['timer'], at(H, 2509));
-    p.add({ id: 'T4e.ret', local: true, src: at(H, 2514), exec: () => END });
-    p.label('T4f');
-    p.add({
-      id: 'T4f',
-      src: at(H, 2517),
-      touch: true,
-      exec: (c) => {
-        put(c, 'tlNext', c.l.bkNext);
-        put(c, 'tlPrev', c.l.bkPrev);
-        put(c, 'tlTimeout', c.l.bkTimeout);
-        c.l.bkNext = c.l.bkPrev = c.l.bkTimeout = 0;
-      },
-    });
+    const restore = (c: Ctx) => {
+      put(c, 'tlNext', c.l.bkNext);
+      put(c, 'tlPrev', c.l.bkPrev);
+      put(c, 'tlTimeout', c.l.bkTimeout);
+      c.l.bkNext = c.l.bkPrev = c.l.bkTimeout = 0;
+    };
+    if (v.routeWindowLocked) {
+      // Fix 02: restore_expired_dlg_timer (dlg_timer.c@fix-route:598-609): the test of
+      // tl.timeout and the restore of the copy in one TL section; `ret` carries `linked`.
+      const F = FX(TC, 'fix-route');
+      p.add({ id: 'T4d.TL+', src: at(FX(H, 'fix-route'), 2504), acquire: 'TL' });
+      p.add({
+        id: 'T4d',
+        src: at(F, 603, 605),
+        touch: true,
+        exec: (c) => {
+          c.l.ret = cur(c, 'tlTimeout') !== T_ZERO ? 1 : 0;
+          if (c.l.ret === 0) restore(c);
+          c.l.bkNext = c.l.bkPrev = c.l.bkTimeout = 0;
+        },
+      });
+      p.add({ id: 'T4d.TL-', src: at(F, 606), release: 'TL' });
+      p.add({
+        id: 'T4d.linked?',
+        local: true,
+        src: at(FX(H, 'fix-route'), 2504),
+        exec: (c) => {
+          const linked = c.l.ret;
+          c.l.ret = 0;
+          return linked ? undefined : 'T5';
+        },
+      });
+      unref(p, 'T4e', one, () => ['timer'], at(H, 2509));
+      p.add({ id: 'T4e.ret', local: true, src: at(H, 2514), exec: () => END });
+    } else {
+      p.add({
+        id: 'T4d',
+        src: at(H, 2503),
+        read: 'tlTimeout',
+        touch: true,
+        exec: (_c, t) => (t !== T_ZERO ? undefined : 'T4f'),
+      });
+      unref(p, 'T4e', one, () => ['timer'], at(H, 2509));
+      p.add({ id: 'T4e.ret', local: true, src: at(H, 2514), exec: () => END });
+      p.label('T4f');
+      p.add({ id: 'T4f', src: at(H, 2517), touch: true, exec: restore });
+    }
   }
   p.label('T5');
   // v2's locked re-read before the 'B' test runs whether or not the flag is set (887d200d 2534-2536).
@@ -304,6 +418,13 @@ export function timer(v: Variant, k: ActorKnobs): Program {
     );
     if (!v.timerTransitions) {
       touch(p, 'T5b', at(H, 2525, 2532)); // init_dlg_term_reason
+      if (v.claimBeforeBye) {
+        // Fix 06: dlg_end_dlg_claimed (dlg_handlers.c@fix-bye:2537-2538, dlg_req_within.c@fix-bye:534-541):
+        // dual_bye_event first; BYEs only if it made the transition.
+        p.add({ id: 'T5c.claim', local: true, src: at(FX(H, 'fix-bye'), 2537, 2538) });
+        dualByeEvent(p, 'T5c', name, v, k, 'T5c:claimed');
+        p.add({ id: 'T5c.won?', local: true, src: at(FX(RW, 'fix-bye'), 536, 537), exec: (c) => (isWinner(c.l) ? undefined : 'T5d') });
+      }
       endDialog(p, 'T5c', name, 'T5d');
       p.label('T5d');
       unref(p, 'T5d', one, () => ['timer'], at(H, 2537));
@@ -318,6 +439,7 @@ export function timer(v: Variant, k: ActorKnobs): Program {
       ref(p, 'T5w.ctx+', `${name}.pctx`, at(V3(H), 2706));
       touch(p, 'T5w.cb', at(V3(H), 2710, 2714), termCallbacks);
       unref(p, 'T5w.ctx-', one, () => [`${name}.pctx`], at(V3(H), 2716, 2718));
+      // v3's own removal: no patch changes it (v3+fixes applies the patches as they are).
       touch(p, 'T5w.db', at(V3(H), 2720, 2721), (c) => void (k.dbRealtime ? dbDelete(c) : undefined));
       endDialog(p, 'T5w.E', name, 'T5w:unref');
       p.label('T5w:unref');
@@ -337,7 +459,7 @@ export function timer(v: Variant, k: ActorKnobs): Program {
   ref(p, 'T7w.ctx+', `${name}.pctx`, at(H, 2561));
   touch(p, 'T7w.cb', at(H, 2563, 2566), termCallbacks); // DLGCB_EXPIRED
   unref(p, 'T7w.ctx-', one, () => [`${name}.pctx`], at(H, 2569));
-  touch(p, 'T7w.db', at(H, 2577, 2578), (c) => void (k.dbRealtime ? dbDelete(c) : undefined));
+  dbSite(p, 'T7w.db', at(H, 2577, 2578), v, k, at(FX(H, 'fix-db-flag'), 2578));
   unref(p, 'T7w.unref', (l) => l.unref + 1, (l) => [...(l.unref ? ['hash'] : []), 'timer'], at(H, 2580));
   p.add({ id: 'T7w.ret', local: true, src: at(H, 2583), exec: () => END });
   p.label('T7l');
@@ -381,31 +503,45 @@ function stateDecision(
 // ---------------------------------------------------------------------------
 // B<leg>: the final reply to a BYE the module sent (bye_reply_cb -> dual_bye_event, dlg_req_within.c:212-322).
 
+/**
+ * dual_bye_event(dlg, NULL, 1) (dlg_req_within.c:212-294), inline in the
+ * actor `name` (a BYE reply; with fix 06, also the timer and the pinger, with
+ * step ids prefixed by `pre`): N; the winner's termination work (B2w) or, for
+ * DELETED -> DELETED, the "second final reply" (B3); then `done`.
+ */
+function dualByeEvent(p: Program, pre: string, name: string, v: Variant, k: ActorKnobs, done: string): void {
+  p.declareMarks(`${name}:won`);
+  const id = (x: string) => (pre ? `${pre}.${x}` : x);
+  touch(p, id('B1'), at(RW, 222)); // legs_no[DLG_LEG_200OK], no lock
+  nextState(p, id('B1N'), 'REQBYE', { part1: v.part1, call: at(RW, 221), part1Src });
+  p.add({
+    id: id('B1.branch'),
+    local: true,
+    src: at(RW, 224),
+    exec: (c) => (isWinner(c.l) ? undefined : c.l.old === DELETED && c.l.nw === DELETED ? id('B3') : done),
+  });
+  touch(p, id('B2w'), at(RW, 224, 230), (c) => mark(c, `${name}:won`)); // debug log; on_hangup route (none set)
+  hSection(p, id('B2w.linkers'), at(RW, 233), at(RW, 233), at(RW, 233));
+  if (!v.part1) callerRemove(p, id('B2w.rm'), at(RW, 237), at(RW, 254));
+  ref(p, id('B2w.ctx+'), `${name}.pctx`, at(RW, 259));
+  touch(p, id('B2w.cb'), at(RW, 261, 263), termCallbacks); // DLGCB_TERMINATED
+  unref(p, id('B2w.ctx-'), one, () => [`${name}.pctx`], at(RW, 264, 267));
+  // Fix 07a: the winner removes the dialog from DB (and B3 no longer does).
+  if (v.dbRemove === 'winner') touch(p, id('B2w.db'), at(FX(RW, 'fix-db-winner'), 282, 283), (c) => void (k.dbRealtime ? dbDelete(c) : undefined));
+  unref(p, id('B2w.unref'), (l) => l.unref, hashAndTimer, at(RW, 280));
+  p.add({ id: id('B2w.ret'), local: true, src: at(RW, 283), exec: () => done });
+  p.label(id('B3'));
+  if (v.dbRemove !== 'winner') dbSite(p, id('B3'), at(RW, 289, 290), v, k, at(FX(RW, 'fix-db-flag'), 290));
+  unref(p, id('B3.unref'), (l) => l.unref, () => [], at(RW, 292)); // UNREF(0)
+  p.label(done);
+}
+
 export function byeReply(leg: number, v: Variant, k: ActorKnobs): Program {
   const name = `B${leg}`;
   const p = new Program(name).declareMarks(`${name}:won`);
   // B0: the final reply arrives (only after S4 sent this BYE); t->dialog_ctx = dlg (a TM field).
   p.add({ id: 'B0', src: at(RW, 300, 313), waitFor: `bye${leg}:sent` });
-  touch(p, 'B1', at(RW, 222)); // legs_no[DLG_LEG_200OK], no lock
-  nextState(p, 'B1N', 'REQBYE', { part1: v.part1, call: at(RW, 221), part1Src });
-  p.add({
-    id: 'B1.branch',
-    local: true,
-    src: at(RW, 224),
-    exec: (c) => (isWinner(c.l) ? undefined : c.l.old === DELETED && c.l.nw === DELETED ? 'B3' : 'B4'),
-  });
-  touch(p, 'B2w', at(RW, 224, 230), (c) => mark(c, `${name}:won`)); // debug log; on_hangup route (none set)
-  hSection(p, 'B2w.linkers', at(RW, 233), at(RW, 233), at(RW, 233));
-  if (!v.part1) callerRemove(p, 'B2w.rm', at(RW, 237), at(RW, 254));
-  ref(p, 'B2w.ctx+', `${name}.pctx`, at(RW, 259));
-  touch(p, 'B2w.cb', at(RW, 261, 263), termCallbacks); // DLGCB_TERMINATED
-  unref(p, 'B2w.ctx-', one, () => [`${name}.pctx`], at(RW, 264, 267));
-  unref(p, 'B2w.unref', (l) => l.unref, hashAndTimer, at(RW, 280));
-  p.add({ id: 'B2w.ret', local: true, src: at(RW, 283), exec: () => 'B4' });
-  p.label('B3');
-  touch(p, 'B3', at(RW, 289, 290), (c) => void (k.dbRealtime ? dbDelete(c) : undefined));
-  unref(p, 'B3.unref', (l) => l.unref, () => [], at(RW, 292)); // UNREF(0)
-  p.label('B4');
+  dualByeEvent(p, '', name, v, k, 'B4');
   unref(p, 'B4', one, () => [`bye${leg}`], at(RW, 321)); // bye_reply_cb_release when TM frees the BYE
   return p;
 }
@@ -436,7 +572,7 @@ export function inviteDelete(v: Variant): Program {
 // ---------------------------------------------------------------------------
 // O: the 2xx to the initial INVITE (dlg_onreply, RESPONSE_PRE_OUT part, dlg_handlers.c:723-802).
 
-export function okReply(): Program {
+export function okReply(v: Variant): Program {
   const p = new Program('O').declareMarks('O:done');
   nextState(p, 'O2', 'RPL2xx', { part1: false, call: at(H, 731) });
   p.add({
@@ -447,9 +583,30 @@ export function okReply(): Program {
   });
   touch(p, 'O3', at(H, 741, 763)); // flags, start_ts
   // O4: insert_dlg_timer(&tl, lifetime) with a lifetime short enough to be due at the next timer run.
-  timerCall(p, 'O4', 'insert', at(H, 765), at(TC, 285, 302), (c) => void insertTimer(c, T_DUE), at(TC, 301));
-  p.add({ id: 'O4.ret', local: true, src: at(H, 766, 773), exec: (c) => (c.l.ret === 0 ? undefined : 'O6') });
-  ref(p, 'O5', 'timer', at(H, 776));
+  const insert = (call: SourceLoc) =>
+    timerCall(p, 'O4', 'insert', call, at(TC, 285, 302), (c) => void insertTimer(c, T_DUE), at(TC, 301));
+  if (v.timerRef === 'before') {
+    // Fix 01a: REF first; UNREF if the insert failed.
+    const F = FX(H, 'fix-ref-first');
+    ref(p, 'O4r', 'timer', at(F, 772));
+    insert(at(F, 773));
+    p.add({ id: 'O4.ret', local: true, src: at(F, 773), exec: (c) => (c.l.ret === 0 ? 'O6' : undefined) });
+    unref(p, 'O4u', one, () => ['timer'], at(F, 783));
+  } else if (v.timerRef === 'under-H') {
+    // Fix 01b: insert and ref_dlg_unsafe in one H section (TL nested).
+    const F = FX(H, 'fix-ref-locked');
+    p.add({ id: 'O4.H+', src: at(F, 773), acquire: 'H', touch: true });
+    insert(at(F, 774));
+    p.add({ id: 'O4.ret', local: true, src: at(F, 774), exec: (c) => (c.l.ret === 0 ? undefined : 'O4:fail') });
+    refUnsafe(p, 'O5', 'timer', at(F, 786));
+    p.add({ id: 'O5.H-', src: at(F, 787), release: 'H', exec: () => 'O6' });
+    p.label('O4:fail');
+    p.add({ id: 'O4.H-', src: at(F, 775), release: 'H' });
+  } else {
+    insert(at(H, 765));
+    p.add({ id: 'O4.ret', local: true, src: at(H, 766, 773), exec: (c) => (c.l.ret === 0 ? undefined : 'O6') });
+    ref(p, 'O5', 'timer', at(H, 776));
+  }
   p.label('O6');
   touch(p, 'O6', at(H, 782, 802), (c) => {
     c.l.ret = 0;
@@ -471,7 +628,16 @@ export function replicatedDelete(v: Variant): Program {
   touch(p, 'R3', at(RP, 634)); // legs_no[DLG_LEG_200OK], no lock
   nextState(p, 'R3N', 'REQBYE', { part1: v.part1, call: at(RP, 633), part1Src });
   // R4: old == new: log and return -1 without dropping R1's reference.
-  p.add({ id: 'R4', local: true, src: at(RP, 636, 640), exec: (c) => (c.l.old === c.l.nw ? END : undefined) });
+  if (v.replDeleteUnref) {
+    // Fix 03: ... after dropping it.
+    const F = FX(RP, 'fix-repl-del');
+    p.add({ id: 'R4', local: true, src: at(F, 636, 638), exec: (c) => (c.l.old === c.l.nw ? undefined : 'R5') });
+    unref(p, 'R4u', one, () => ['R.ctx'], at(F, 640));
+    p.add({ id: 'R4u.ret', local: true, src: at(F, 641), exec: () => END });
+    p.label('R5');
+  } else {
+    p.add({ id: 'R4', local: true, src: at(RP, 636, 640), exec: (c) => (c.l.old === c.l.nw ? END : undefined) });
+  }
   if (!v.part1) callerRemove(p, 'R5', at(RP, 642), at(RP, 663));
   unref(p, 'R6', (l) => 1 + l.unref, (l) => ['R.ctx', ...hashAndTimer(l)], at(RP, 666));
   return p;
@@ -487,6 +653,13 @@ export function pinger(v: Variant, k: ActorKnobs): Program {
   p.add({ id: 'P1', src: at(TC, 687), read: 'state', touch: true, exec: (_c, st) => (st === DELETED ? 'P3' : undefined) });
   touch(p, 'P2', at(TC, 907, 917)); // init_dlg_term_reason
   if (!v.timerTransitions) {
+    if (v.claimBeforeBye) {
+      // Fix 06: dlg_end_dlg_claimed (dlg_timer.c@fix-bye:921): dual_bye_event first (the winner's work
+      // includes removing the lifetime timer), BYEs only if it made the transition.
+      p.add({ id: 'P2.claim', local: true, src: at(FX(TC, 'fix-bye'), 921) });
+      dualByeEvent(p, 'P2c', 'P', v, k, 'P2c:claimed');
+      p.add({ id: 'P2c.won?', local: true, src: at(FX(RW, 'fix-bye'), 536, 537), exec: (c) => (isWinner(c.l) ? undefined : 'P2:unref') });
+    }
     endDialog(p, 'P2.E', 'P', 'P2:unref'); // dlg_end_dlg(dlg, NULL, 1) (920)
     p.label('P2:unref');
     unref(p, 'P2.unref', one, () => ['ping'], at(TC, 923));
@@ -505,7 +678,7 @@ export function pinger(v: Variant, k: ActorKnobs): Program {
     ref(p, 'PT3.ctx+', 'P.pctx', at(T3, 923));
     touch(p, 'PT3.cb', at(T3, 925, 929), termCallbacks); // DLGCB_TERMINATED
     unref(p, 'PT3.ctx-', one, () => ['P.pctx'], at(T3, 930, 932));
-    touch(p, 'PT3.db', at(T3, 934, 935), (c) => void (k.dbRealtime ? dbDelete(c) : undefined));
+    touch(p, 'PT3.db', at(T3, 934, 935), (c) => void (k.dbRealtime ? dbDelete(c) : undefined)); // v3's own removal, as T5w.db
     endDialog(p, 'PT3.E', 'P', 'PT3:unref'); // dlg_end_dlg(dlg, NULL, 1) (937)
     p.label('PT3:unref');
     unref(p, 'PT3.unref', (l) => l.unref + 1, (l) => ['ping', ...(l.unref ? ['hash'] : [])], at(T3, 940));
@@ -522,25 +695,43 @@ export function pinger(v: Variant, k: ActorKnobs): Program {
 
 export function dropAfterSync(v: Variant, k: ActorKnobs): Program {
   const RP = 'dlg_replication.c';
-  const p = new Program('D');
+  const p = new Program('D').declareMarks(DB_DELETED);
   p.add({ id: 'D0.H+', src: at(RP, 1276), acquire: 'H' });
+  // The walk of bucket i (under H(i)) reaches the cell only while it is linked there: a cell
+  // that was destroyed (unlinked under H) before D0 is not in the list, and D finds nothing.
+  p.add({ id: 'D0.scan', src: at(RP, 1277, 1278), exec: (c) => (c.s.linked ? undefined : 'D8') });
   touch(p, 'D0', at(RP, 1279, 1287)); // flags, get_shtag_sync_status: the cell needs dropping
   refUnsafe(p, 'D1', 'D.ctx', at(RP, 1206));
   p.add({ id: 'D1.H-', src: at(RP, 1207), release: 'H' });
   touch(p, 'D2', at(RP, 1211)); // legs_no[DLG_LEG_200OK], no lock
   nextState(p, 'D2N', 'REQBYE', { part1: v.part1, call: at(RP, 1210, 1211), part1Src });
   p.add({ id: 'D2.branch', local: true, src: at(RP, 1213), exec: (c) => (c.l.nw === DELETED ? 'D4' : undefined) });
-  // D3: not DELETED (the dialog was UNCONF/EARLY): UNREF, read dlg->next after it, return WITHOUT H(i).
-  unref(p, 'D3', (l) => 1 + l.unref, () => ['D.ctx'], at(RP, 1214));
-  touch(p, 'D3.next', at(RP, 1215));
-  p.add({ id: 'D3.ret', local: true, src: at(RP, 1216), exec: () => 'D8' });
+  if (v.dropRelock) {
+    // Fix 04: not DELETED: H(i)+ again, read next, unref_dlg_unsafe with H(i) held, return with it (D8 releases it).
+    const F = FX(RP, 'fix-drop');
+    p.add({ id: 'D3.H+', src: at(F, 1217), acquire: 'H' }); // dlg_lock on entries[i]: no cell access
+    touch(p, 'D3.next', at(F, 1218));
+    unrefBody(p, 'D3', (l) => 1 + l.unref, () => ['D.ctx'], 'D8'); // dlg_replication.c@fix-drop:1219
+  } else {
+    // D3: not DELETED (the dialog was UNCONF/EARLY): UNREF, read dlg->next after it, return WITHOUT H(i).
+    unref(p, 'D3', (l) => 1 + l.unref, () => ['D.ctx'], at(RP, 1214));
+    touch(p, 'D3.next', at(RP, 1215));
+    p.add({ id: 'D3.ret', local: true, src: at(RP, 1216), exec: () => 'D8' });
+  }
   p.label('D4');
   p.add({ id: 'D4', local: true, src: at(RP, 1218), exec: (c) => void (c.l.unref += 1) }); // the extra ref
   hSection(p, 'D4.linkers', at(RP, 1219), at(RP, 1221), at(RP, 1223), false); // dlg_lock on entries[i]: no cell access
   touch(p, 'D4.prof', at(RP, 1225));
   p.add({ id: 'D4.H+', src: at(RP, 1227), acquire: 'H' });
   if (!v.part1) callerRemove(p, 'D5', at(RP, 1230), at(RP, 1240));
-  touch(p, 'D6', at(RP, 1242, 1252), (c) => void (k.dbRealtime ? dbDelete(c) : undefined));
+  // D6 tests and sets DLG_FLAG_DB_DELETED itself; only fix 07b's remove_dialog_from_db_once sets it elsewhere (dbOnce).
+  touch(p, 'D6', at(RP, 1242, 1252), (c) => {
+    if (!k.dbRealtime) return;
+    if (v.dbRemove !== 'once-flag') return void dbDelete(c);
+    if (marked(c.t, c.s.ghost, DB_DELETED)) return;
+    mark(c, DB_DELETED);
+    dbDelete(c);
+  });
   touch(p, 'D7.next', at(RP, 1258));
   // unref_dlg_unsafe(dlg, unref) with H(i) held (1259): D1's reference, the hash's, the timer's if removed.
   unrefBody(

@@ -40,6 +40,7 @@ import {
 import { dialogCodec, HISTORY_CAP, type DialogCodec } from './shape.js';
 import { VARIANTS, type VariantName } from './variants.js';
 import { dialogProperties } from '../../invariants/dialog.js';
+import { waitingActors } from './progress.js';
 
 export type ActorKind = 'W' | 'W2' | 'T' | 'I' | 'O' | 'X' | 'R' | 'P' | 'D';
 
@@ -143,10 +144,10 @@ function programsFor(cfg: DialogConfig): Program[] {
         progs.push(inviteDelete(v));
         break;
       case 'O':
-        progs.push(okReply());
+        progs.push(okReply(v));
         break;
       case 'X':
-        progs.push(timeoutUpdater('X'));
+        progs.push(timeoutUpdater('X', v));
         break;
       case 'R':
         progs.push(replicatedDelete(v));
@@ -224,6 +225,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
   const waitNo = progs.map((p) => p.instrs.map((i) => (i.waitFor !== undefined ? markIndex.get(i.waitFor)! : -1)));
   // drop_dlg's non-DELETED path releases H(i) without holding it (§4.5): then locks need not exclude.
   const locksExclude = env.eintr === 0 && !scenario.actors.includes('D');
+  const eintrRetry = VARIANTS[cfg.variant].eintrRetry;
 
   const initial = (): DialogState => {
     const tl = initialTl(scenario.initial.tl);
@@ -298,7 +300,8 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     if (kind & ACQUIRE) {
       const l = s.locks[ins.acquire!];
       if (canAcquire(env.lock, l)) out[n++] = plain[i][pc];
-      else if (ins.acquire === 'H' && env.lock === 'posix-sem' && s.ghost.eintrLeft > 0) {
+      // Fix 05 (Variant.eintrRetry): lock_get retries an interrupted sem_wait, so no EINTR entry.
+      else if (ins.acquire === 'H' && env.lock === 'posix-sem' && s.ghost.eintrLeft > 0 && !eintrRetry) {
         out[n++] = interrupted[i][pc] ??= { ...plain[i][pc], eintr: true, note: 'EINTR: returned without the lock' };
       }
       return n;
@@ -428,7 +431,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     key,
     codec,
     steps,
-    properties: dialogProperties(scenario.witnesses, tables),
+    properties: dialogProperties(scenario.witnesses, tables, waitingActors(progs, gates, tables)),
     actorActions: (s, actor) => {
       const out: DialogAction[] = [];
       if (s.ghost.bogus === 0) actorActions(s, indexOf(actor), out);

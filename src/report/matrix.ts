@@ -18,6 +18,7 @@ export const SHORT_NAMES: Readonly<Record<string, string>> = {
   TimerListIntegrity: 'tlist',
   RefMatchesHolders: 'holders',
   NothingLeaked: 'leak',
+  NoDeadlock: 'deadlock',
   NoByeAfterDelete: 'bye',
   DbDeleteOnce: 'db2',
   TerminationCallbacksOnce: 'cb2',
