@@ -10,12 +10,13 @@
  * REPO: git repositories (checkouts or bare clones) that together hold OpenSIPS
  * commit aad6b856835a (plain file names) and the PR commits that file names
  * like dlg_hash.c@196b51fa carry (NormB/opensips). Citations of fixes/... are
- * pinned from this project's own files. A citation whose file or commit cannot
+ * pinned from this project's own files; those of a fix variant (dlg_hash.c@fix-NAME)
+ * from the file at aad6b856835a with that fix's patch (fixes/NN-*.patch) applied. A citation whose file or commit cannot
  * be read is one line on stderr, exit 2, and nothing is written.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASE_COMMIT, PINS_PATH, PROJECT_ROOT, compareKeys, gitShow, makePin, modelCitations, parse, sourceOf, type Parsed, type Pin, type PinFile } from '../src/conform/cites.js';
+import { BASE_COMMIT, PINS_PATH, PROJECT_ROOT, compareKeys, gitShow, makePin, modelCitations, parse, patchedText, sourceOf, type Parsed, type Pin, type PinFile } from '../src/conform/cites.js';
 
 const repos = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--opensips' ? [a] : []));
 const dryRun = process.argv.includes('--dry-run');
@@ -35,13 +36,17 @@ function fileText(file: string): { parsed: Parsed; from: string } {
     return { parsed: files.get(from)!, from };
   }
   const commit = s.kind === 'commit' ? s.commit : BASE_COMMIT;
-  const from = `${commit.slice(0, 12)}:${s.path}`;
+  const from = s.kind === 'fix' ? `${BASE_COMMIT.slice(0, 12)}+${s.patch}:${s.path}` : `${commit.slice(0, 12)}:${s.path}`;
   if (!files.has(from)) {
     const why: string[] = [];
     for (const repo of repos) {
       const g = gitShow(repo, commit, s.path);
       if (g.text !== undefined) {
-        files.set(from, parse(g.text));
+        if (s.kind === 'fix') {
+          const p = patchedText(g.text, s.path, s.patch);
+          if (p.text === undefined) throw new Error(`${file}: ${p.why}`);
+          files.set(from, parse(p.text));
+        } else files.set(from, parse(g.text));
         break;
       }
       why.push(`${repo}: ${g.why}`);

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main, type Io } from '../src/cli.js';
-import { checkPins, citeKey, makePin, modelCitations, parse, readPins, sourceOf, type PinFile } from '../src/conform/cites.js';
+import { checkPins, citeKey, makePin, modelCitations, parse, patchedText, readPins, sourceOf, type PinFile } from '../src/conform/cites.js';
+import { FIX_PATCHES } from '../spec/dialog/variants.js';
 import type { SourceLoc } from '../src/engine/model.js';
 
 async function cli(args: string[]) {
@@ -30,10 +31,11 @@ describe('the model is held to its pins', () => {
     expect(pins.base).toBe('aad6b856835a53d660215834e3c16c4591cf2375');
   });
 
-  it('the pins are the model citations of today: 210, of which 40 cite a PR commit', () => {
-    expect(Object.keys(pins.pins).length).toBe(210);
+  it('the pins are the model citations of today: 251, of which 40 cite a PR commit and 39 a fix', () => {
+    expect(Object.keys(pins.pins).length).toBe(251);
     expect([...cited.keys()].sort()).toEqual(Object.keys(pins.pins).sort());
-    expect(Object.keys(pins.pins).filter((k) => k.includes('@')).length).toBe(40);
+    expect(Object.keys(pins.pins).filter((k) => /@[0-9a-f]+:/.test(k)).length).toBe(40);
+    expect(Object.keys(pins.pins).filter((k) => k.includes('@fix-')).length).toBe(39);
   });
 
   it('a pin holds the cited code: remove_dlg_timer\'s test of a detached entry, and a range by its first and last lines', () => {
@@ -172,7 +174,8 @@ describe('check cites on a hand-made tree', () => {
     expect(lines).toContain('changed      dlg_handlers.c:2020');
     expect(lines).toContain('               now: modules/dialog/dlg_handlers.c not found in the tree');
     expect(lines).toContain('               re-read: W2:W4.H+, W2:W4.result, W:W4.H+, W:W4.result');
-    expect(lines.at(-2)).toBe('cites: 210 citations: 0 same, 3 moved, 167 changed, 40 not checked');
+    // (The fixes' citations are checked against the tree's files, which are missing too, with the patch applied.)
+    expect(lines.at(-2)).toBe('cites: 251 citations: 0 same, 3 moved, 203 changed, 45 not checked');
   });
 });
 
@@ -191,5 +194,30 @@ describe('citations of fix variants (fixes/...)', () => {
       ['fixes/fix-a/dlg_x.c:20', 'changed', 'return c * 3;'],
       ['fixes/fix-b/dlg_x.c:4', 'not checked', 'fixes/fix-b/dlg_x.c is not in this checkout'],
     ]);
+  });
+});
+
+describe('citations of a fix variant (file@fix-NAME)', () => {
+  it('name the file after applying that fix\'s patch alone; checked against the tree with the patch applied there', () => {
+    expect(sourceOf('dlg_timer.c@fix-route')).toEqual({ kind: 'fix', fix: 'fix-route', patch: FIX_PATCHES['fix-route'], path: 'modules/dialog/dlg_timer.c' });
+    expect(() => sourceOf('dlg_timer.c@fix-nothing')).toThrow(/no fix named fix-nothing/);
+    // A project whose fix-drop patch adds a line after line 3 of a small file of the tree.
+    const project = join(scratch, 'fixproject');
+    const tree = join(scratch, 'fixtree');
+    mkdirSync(join(project, 'fixes'), { recursive: true });
+    mkdirSync(join(tree, 'modules/dialog'), { recursive: true });
+    const base = ['int a;', 'int b;', 'int c;', 'int d;', 'int e;', ''].join('\n');
+    writeFileSync(join(tree, 'modules/dialog/dlg_y.c'), base);
+    const patch = ['--- a/modules/dialog/dlg_y.c', '+++ b/modules/dialog/dlg_y.c', '@@ -2,3 +2,4 @@', ' int b;', ' int c;', '+int fixed;', ' int d;', ''].join('\n');
+    writeFileSync(join(project, FIX_PATCHES['fix-drop']), patch);
+    const patched = patchedText(base, 'modules/dialog/dlg_y.c', FIX_PATCHES['fix-drop'], project);
+    expect(patched.text!.split('\n')[3]).toBe('int fixed;');
+    expect(patchedText('int x;\n', 'modules/dialog/dlg_y.c', FIX_PATCHES['fix-drop'], project).why).toMatch(/does not apply to modules\/dialog\/dlg_y.c/);
+    const loc = { file: 'dlg_y.c@fix-drop', line: 4 };
+    const pins: PinFile = { note: '', base: '', pins: { [citeKey(loc)]: makePin(parse(patched.text!), loc, 'fix') } };
+    expect(checkPins(pins, { tree, project }).map((x) => [x.key, x.status])).toEqual([['dlg_y.c@fix-drop:4', 'same']]);
+    // The same citation against a tree whose file has two more lines on top: moved with the patch.
+    writeFileSync(join(tree, 'modules/dialog/dlg_y.c'), `int y;\nint z;\n${base}`);
+    expect(checkPins(pins, { tree, project }).map((x) => [x.key, x.status, x.now?.line])).toEqual([['dlg_y.c@fix-drop:4', 'moved', 6]]);
   });
 });

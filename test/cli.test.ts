@@ -347,7 +347,7 @@ describe('check (the default command): exit 0 when every result is as declared',
     expect(t.code).toBe(0);
     expect(t.stdout).toContain('  counter-race  NP (an integer from 1 to 8, default 3), K (an integer from 0 to 50, default 4)');
     expect(t.stdout).toMatch(/\n  peterson-buggy +group=examples model=peterson buggy=true\n/);
-    expect(t.stdout).toMatch(/\n  dialog\/bye-vs-timeout-B\/fast-lock\/sc\/orig +group=dialog scenario=bye-vs-timeout-B env=fast-lock\/sc variant=orig lock=fast-lock memory=sc eintr=0 assume=none\n/);
+    expect(t.stdout).toMatch(/\n  dialog\/bye-vs-timeout-B\/fast-lock\/sc\/orig +group=dialog scenario=bye-vs-timeout-B env=fast-lock\/sc variant=orig lock=fast-lock memory=sc eintr=0 assume=none tier=default\n/);
   });
 });
 
@@ -378,7 +378,7 @@ describe('exit 1 when a result is not as declared (and the report says which)', 
 
 describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no stack trace', () => {
   const UNKNOWN_OPTION =
-    "error: unknown option '--frobnicate'; expected one of: --model, --model-file, --model-export, --param, --expect, --filter, --group, --scenario, --variant, --env, --lock, --memory, --json, --max-states, --max-depth, --time-limit, --progress, --no-progress, --stop-on-first, --jobs, --workers, --memory-limit, --no-timing, --list, --swimlanes, --export, --out, --force, --help, --version";
+    "error: unknown option '--frobnicate'; expected one of: --model, --model-file, --model-export, --param, --expect, --filter, --group, --scenario, --variant, --env, --lock, --memory, --json, --max-states, --max-depth, --time-limit, --progress, --no-progress, --stop-on-first, --jobs, --workers, --memory-limit, --no-timing, --all, --list, --swimlanes, --export, --out, --force, --help, --version";
   const BAD_PARAM = "error: parameter NP of model counter-race expects an integer from 1 to 8, got '9'";
 
   it('as a process: an unknown option and a bad parameter', () => {
@@ -402,7 +402,7 @@ describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no sta
     ['parameter given twice', ['--model', 'counter-race', '-p', 'K=1', '-p', 'K=2'], 'error: parameter K of model counter-race is given twice'],
     ['--param without --model', ['-p', 'NP=2'], 'error: --param sets a parameter of --model or --model-file; give --model NAME or --model-file FILE too'],
     ['--model with --group', ['--model', 'peterson', '--group', 'examples'], 'error: --model runs one model ad hoc and cannot be combined with --group (which selects registered runs)'],
-    ['unknown tag', ['--filter', 'colour=red'], "error: unknown tag 'colour'; expected one of: id, group, model, NP, K, buggy, RM, scenario, env, variant, lock, memory, eintr, assume, proposition, role"],
+    ['unknown tag', ['--filter', 'colour=red'], "error: unknown tag 'colour'; expected one of: id, group, model, NP, K, buggy, RM, scenario, env, variant, lock, memory, eintr, assume, tier, proposition, role"],
     ['unknown tag value', ['--group', 'nope'], 'error: no registered run has group=nope; expected group to be one of: examples, dialog, propositions'],
     [
       'unknown scenario',

@@ -17,6 +17,7 @@ import { execute, type RunResult } from '../src/check/run.js';
 import { chooseTraces, type ChosenTrace } from '../src/check/shortest.js';
 import { partsOf } from '../src/report/lanes.js';
 import { actorSwitches } from '../src/graph/state-graph.js';
+import { VARIANT_NAMES } from '../spec/dialog/variants.js';
 import { formatChange, traceLines } from '../src/report/table.js';
 import { citation } from '../src/explore/citations.js';
 import type { ExplorerData } from '../src/explore/data.js';
@@ -118,7 +119,7 @@ describe('a dialog row: the grid, a violated cell, its trace stepped through', (
       variants: [...document.querySelectorAll('#grid thead th.variant')].map((th) => th.textContent),
       cells: [...document.querySelectorAll('#grid td.cell')].map((td) => ({ run: (td as HTMLElement).dataset.run, text: td.textContent, title: td.getAttribute('title'), bg: (td as HTMLElement).style.background })),
     }));
-    expect(grid.variants).toEqual(['orig', 'v1-part1', 'v1-part2', 'v1-both', 'v2', 'v3']);
+    expect(grid.variants).toEqual([...VARIANT_NAMES]);
     const orig = grid.cells.find((c) => c.run === CELL)!;
     expect(orig.text).toBe('bye db2');
     expect(orig.title).toContain(`${check.result.outcome.stats.states} states, ${check.result.outcome.stats.transitions} transitions`);

@@ -25,12 +25,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dialogModel, type DialogConfig } from '../../spec/dialog/model.js';
 import { SCENARIOS } from '../../spec/dialog/scenarios.js';
-import { VARIANT_NAMES } from '../../spec/dialog/variants.js';
+import { FIX_PATCHES, VARIANT_NAMES, type FixName } from '../../spec/dialog/variants.js';
 import type { SourceLoc } from '../engine/model.js';
 import { loadManifest } from '../check/dialog.js';
 import { CFile } from './csource.js';
@@ -173,14 +174,44 @@ export function makePin(f: Parsed, loc: SourceLoc, from: string): Pin {
 // ---------------------------------------------------------------------------
 // Where a cited file's text comes from.
 
-export type Source = { readonly kind: 'tree'; readonly path: string } | { readonly kind: 'commit'; readonly commit: string; readonly path: string } | { readonly kind: 'project'; readonly path: string };
+export type Source =
+  | { readonly kind: 'tree'; readonly path: string }
+  | { readonly kind: 'commit'; readonly commit: string; readonly path: string }
+  | { readonly kind: 'project'; readonly path: string }
+  /** `file@fix-NAME`: the file after applying that fix's patch (fixes/NN-*.patch) alone to it. */
+  | { readonly kind: 'fix'; readonly fix: FixName; readonly patch: string; readonly path: string };
 
 export function sourceOf(file: string): Source {
   if (file.startsWith('fixes/')) return { kind: 'project', path: file };
-  const at = /^(.+)@([0-9a-f]{7,40})$/.exec(file);
   const path = (f: string) => (f.includes('/') ? f : `modules/dialog/${f}`);
+  const fix = /^(.+)@(fix-[a-z-]+)$/.exec(file);
+  if (fix) {
+    const patch = FIX_PATCHES[fix[2] as FixName];
+    if (patch === undefined) throw new Error(`${file}: no fix named ${fix[2]}`);
+    return { kind: 'fix', fix: fix[2] as FixName, patch, path: path(fix[1]) };
+  }
+  const at = /^(.+)@([0-9a-f]{7,40})$/.exec(file);
   if (at) return { kind: 'commit', commit: at[2], path: path(at[1]) };
   return { kind: 'tree', path: path(file) };
+}
+
+/**
+ * `base` (the text of `path` in an OpenSIPS tree) after applying that file's
+ * part of the project's patch `patch` (git apply, which works outside a
+ * repository and accepts moved context); or why not.
+ */
+export function patchedText(base: string, path: string, patch: string, project = PROJECT_ROOT): { text?: string; why?: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'cites-fix-'));
+  try {
+    mkdirSync(join(dir, dirname(path)), { recursive: true });
+    writeFileSync(join(dir, path), base);
+    const r = spawnSync('git', ['apply', `--include=${path}`, join(project, patch)], { cwd: dir, encoding: 'utf8' });
+    if (r.error) return { why: 'git cannot be run' };
+    if (r.status !== 0) return { why: `${patch} does not apply to ${path}: ${r.stderr.trim().split('\n')[0]}` };
+    return { text: readFileSync(join(dir, path), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** A file's text from a git repository at a commit, or undefined (with the reason). */
@@ -262,6 +293,14 @@ export function checkPins(pins: PinFile, o: CheckOptions): CiteResult[] {
       // Only the top of a git checkout is DIR's history (a directory inside another repository is not).
       const g = treeIsCheckout ? gitShow(o.tree, s.commit, s.path) : { why: `not a git checkout, so commit ${s.commit} cannot be read` };
       t = g.text !== undefined ? { parsed: parse(g.text) } : { why: g.why };
+    } else if (s.kind === 'fix') {
+      // The tree's file with the fix applied: a fix's line is checked where the patch puts it in this tree.
+      const p = resolve(o.tree, s.path);
+      if (!existsSync(p)) t = { missing: `${s.path} not found in the tree` };
+      else {
+        const g = patchedText(readFileSync(p, 'utf8'), s.path, s.patch, o.project);
+        t = g.text !== undefined ? { parsed: parse(g.text) } : { why: g.why };
+      }
     } else {
       const p = s.kind === 'project' ? join(o.project ?? PROJECT_ROOT, s.path) : resolve(o.tree, s.path);
       if (existsSync(p)) t = { parsed: parse(readFileSync(p, 'utf8')) };
