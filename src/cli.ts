@@ -565,6 +565,8 @@ export function toJson(results: readonly RunResult[], exitCode: number, timeMs?:
       expected: { ...r.run.expect, violated: [...r.run.expect.violated], declared: r.run.declared !== false },
       asDeclared: r.differences.length === 0,
       differences: r.differences.map((d) => ({ ...d })),
+      // The run whose exploration this is (the same states: not explored again), if any.
+      ...(r.sameAs !== undefined ? { sameAs: r.sameAs } : {}),
     })),
     summary: {
       runs: results.length,

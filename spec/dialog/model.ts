@@ -38,7 +38,7 @@ import {
   type LockName,
 } from './state.js';
 import { dialogCodec, HISTORY_CAP, type DialogCodec } from './shape.js';
-import { VARIANTS, type VariantName } from './variants.js';
+import { recordingVariant, VARIANTS, type Variant, type VariantName } from './variants.js';
 import { dialogProperties } from '../../invariants/dialog.js';
 import { waitingActors } from './progress.js';
 
@@ -124,10 +124,15 @@ export interface DialogModel extends Model<DialogState, DialogAction> {
   follow(s: DialogState, last: DialogAction, out: DialogAction[]): number;
   /** Whether every lock excludes in this configuration (so merging sections is allowed). */
   readonly locksExclude: boolean;
+  /**
+   * The fields of the variant the model has read so far (at build time, and
+   * during an exploration), with the values read: after a complete
+   * exploration, everything of the variant that it depended on.
+   */
+  readonly variantReads: ReadonlyMap<string, unknown>;
 }
 
-function programsFor(cfg: DialogConfig): Program[] {
-  const v = VARIANTS[cfg.variant];
+function programsFor(cfg: DialogConfig, v: Variant): Program[] {
   const k = cfg.scenario.knobs;
   const progs: Program[] = [];
   for (const a of cfg.scenario.actors) {
@@ -184,7 +189,9 @@ type MutableCtx = { -readonly [K in keyof Ctx]: Ctx[K] };
 export function dialogModel(cfg: DialogConfig): DialogModel {
   const { scenario, env } = cfg;
   if (!(cfg.variant in VARIANTS)) throw new Error(`unknown variant '${cfg.variant}'`);
-  const progs = programsFor(cfg);
+  // Every read of the variant goes through `variant` (see recordingVariant): `variantReads` says what the model depended on.
+  const { variant, reads: variantReads } = recordingVariant(VARIANTS[cfg.variant]);
+  const progs = programsFor(cfg, variant);
   const names = progs.map((p) => p.actor);
   const nActors = progs.length;
   const observing = cfg.observe === true;
@@ -225,7 +232,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
   const waitNo = progs.map((p) => p.instrs.map((i) => (i.waitFor !== undefined ? markIndex.get(i.waitFor)! : -1)));
   // drop_dlg's non-DELETED path releases H(i) without holding it (§4.5): then locks need not exclude.
   const locksExclude = env.eintr === 0 && !scenario.actors.includes('D');
-  const eintrRetry = VARIANTS[cfg.variant].eintrRetry;
+  const eintrRetry = variant.eintrRetry;
 
   const initial = (): DialogState => {
     const tl = initialTl(scenario.initial.tl);
@@ -453,6 +460,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     },
     follow: (s, last, out) => (s.ghost.bogus === 0 ? enabled(s, last.who, out, 0) : 0),
     locksExclude,
+    variantReads,
   };
 }
 

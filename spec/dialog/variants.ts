@@ -248,3 +248,23 @@ export const VARIANTS: Record<VariantName, Variant> = {
     claimBeforeBye: false,
   },
 };
+
+/**
+ * A variant whose field reads are recorded: the model reads its variant only
+ * through this (model.ts), so that after an exploration the reads say exactly
+ * what of the variant it depended on. Two variants that agree on every field
+ * one's exploration read give the same exploration (the model is
+ * deterministic): the check runs it once (src/check/run.ts, `sameAs`).
+ */
+export function recordingVariant(v: Variant): { readonly variant: Variant; readonly reads: ReadonlyMap<string, unknown> } {
+  const reads = new Map<string, unknown>();
+  const variant = new Proxy(v, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver) as unknown;
+      if (typeof key === 'string') reads.set(key, value);
+      return value;
+    },
+  });
+  return { variant, reads };
+}
+

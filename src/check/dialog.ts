@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { dialogModel, type DialogConfig, type DialogNames } from '../../spec/dialog/model.js';
+import { dialogModel, type DialogConfig, type DialogModel, type DialogNames } from '../../spec/dialog/model.js';
 import { SCENARIOS, scenarioByName } from '../../spec/dialog/scenarios.js';
 import { ASSUMPTIONS, type Env } from '../../spec/dialog/state.js';
-import { VARIANT_NAMES, type VariantName } from '../../spec/dialog/variants.js';
+import { VARIANT_NAMES, VARIANTS, type VariantName } from '../../spec/dialog/variants.js';
 import { stateView } from '../../spec/dialog/view.js';
 import { LOCK_IMPLS } from '../memory/locks.js';
 import { MEMORY_MODELS } from '../memory/views.js';
@@ -153,6 +153,7 @@ export function dialogRuns(manifest: Manifest = loadManifest(), granularity?: Gr
       const env = manifest.environments[row.env];
       const cfg = dialogConfig(manifest, row.scenario, row.env, variant);
       let names: DialogNames | undefined;
+      let built: DialogModel | undefined;
       const expect = expectationOf(declared);
       out.push({
         id: runId(row.scenario, row.env, variant),
@@ -170,7 +171,15 @@ export function dialogRuns(manifest: Manifest = loadManifest(), granularity?: Gr
         build: () => {
           const m = dialogModel(cfg);
           names = m.names;
+          built = m;
           return explorable(m, granularity);
+        },
+        // The variants of a row explore the same states wherever they agree on every field of
+        // Variant that the exploration read (spec/dialog/variants.ts, recordingVariant).
+        sameAs: {
+          group: `dialog|${row.scenario}|${row.env}|${granularity ?? 'default'}`,
+          depends: () => built!.variantReads,
+          value: (field) => (VARIANTS[variant] as unknown as Record<string, unknown>)[field],
         },
         expect,
         ...(declared ? {} : { declared: false }),

@@ -70,13 +70,24 @@ export async function executeAll(runs: readonly RunSpec[], options: CheckOptions
   // A function cannot be sent to a job process: it sends its progress back instead, when asked.
   const { onProgress: _local, ...sent } = options;
   const progress = pool.onProgress !== undefined;
+  // The runs that may share an exploration (run.ts, SameAs) go to one process together, in order.
+  const batches = new Map<string, string[]>();
+  for (const r of remote) {
+    const key = r.sameAs?.group ?? `run:${r.id}`;
+    const list = batches.get(key) ?? [];
+    list.push(r.id);
+    batches.set(key, list);
+  }
+  type Reply = { id: string; outcome: RunResult['outcome']; differences: RunResult['differences']; sameAs?: string };
   await inWorkers(
     pool.jobs,
-    remote.map((r) => ({ id: r.id, options: sent, threads, progress })),
-    (m: { id: string; outcome: RunResult['outcome']; differences: RunResult['differences'] }) => {
-      const res: RunResult = { run: byId.get(m.id)!, outcome: m.outcome, differences: m.differences };
-      results.set(m.id, res);
-      pool.onResult?.(res);
+    [...batches.values()].map((ids) => ({ id: ids[0], ids, options: sent, threads, progress })),
+    (m: { results: Reply[] }) => {
+      for (const one of m.results) {
+        const res: RunResult = { run: byId.get(one.id)!, outcome: one.outcome, differences: one.differences, ...(one.sameAs !== undefined ? { sameAs: one.sameAs } : {}) };
+        results.set(one.id, res);
+        pool.onResult?.(res);
+      }
     },
     (m: { id: string; progress: Progress }) => pool.onProgress?.(byId.get(m.id)!, m.progress),
   );

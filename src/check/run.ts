@@ -46,6 +46,52 @@ export interface RunSpec {
    * Without it, the run always explores on one thread.
    */
   readonly ref?: ModelRef;
+  /** Runs whose explorations are the same, found out as they run (see SameAs). */
+  readonly sameAs?: SameAs;
+}
+
+/**
+ * How to tell that a run's exploration is another's: the runs of one `group`
+ * build the same model but for some named parameters; `depends(model)`, after
+ * a complete exploration, gives the parameters the model read and the values
+ * it read (a deterministic model that reads the same values explores the
+ * same states); `value(name)` is this run's value of a parameter. A run whose
+ * values agree with everything an earlier run of its group depended on gets
+ * that run's outcome, under its own model name, without exploring again.
+ */
+export interface SameAs {
+  readonly group: string;
+  depends(model: Model<any, any>): ReadonlyMap<string, unknown>;
+  value(name: string): unknown;
+}
+
+/** Explored outcomes that later runs may share, by group and options (one process's memory). */
+const explored = new Map<string, { depends: ReadonlyMap<string, unknown>; run: string; outcome: Outcome<any, any> }[]>();
+
+/** Forgets the explorations kept for sharing (for tests that count what is shared). */
+export function forgetExplorations(): void {
+  explored.clear();
+}
+
+/** The earlier exploration `run` shares, if one agrees with it on everything it depended on. */
+function shared(run: RunSpec, options: CheckOptions): { run: string; outcome: Outcome<any, any> } | undefined {
+  const same = run.sameAs;
+  if (same === undefined) return undefined;
+  const list = explored.get(sharingKey(same, options)) ?? [];
+  return list.find((e) => [...e.depends].every(([name, value]) => Object.is(same.value(name), value)));
+}
+
+const sharingKey = (same: SameAs, options: CheckOptions): string =>
+  `${same.group}|${JSON.stringify([options.maxStates, options.maxDepth, options.timeLimitMs, options.stopOnFirstViolation, options.memoryLimitBytes])}`;
+
+/** Keeps a complete outcome for the runs that may share it. */
+function remember(run: RunSpec, options: CheckOptions, model: Model<any, any>, outcome: Outcome<any, any>): void {
+  const same = run.sameAs;
+  if (same === undefined || outcome.status === 'error' || !outcome.stats.complete) return;
+  const key = sharingKey(same, options);
+  const list = explored.get(key) ?? [];
+  list.push({ depends: new Map(same.depends(model)), run: run.id, outcome });
+  explored.set(key, list);
 }
 
 /** One way an outcome differs from its expectation. */
@@ -133,6 +179,8 @@ export interface RunResult {
   readonly run: RunSpec;
   readonly outcome: Outcome<any, any>;
   readonly differences: readonly Difference[];
+  /** The run whose exploration this is (the same states, read from the same values: see SameAs), when it was not explored again. */
+  readonly sameAs?: string;
 }
 
 
@@ -145,14 +193,22 @@ export function execute(run: RunSpec, options: CheckOptions = {}): RunResult {
   const started = performance.now();
   let name = run.id;
   let outcome: Outcome<any, any>;
+  let same: string | undefined;
   try {
     const model = run.build();
     name = model.name;
-    outcome = check(model, optionsFor(run, options));
+    const prior = shared(run, options);
+    if (prior !== undefined) {
+      outcome = { ...prior.outcome, model: name };
+      same = prior.run;
+    } else {
+      outcome = check(model, optionsFor(run, options));
+      remember(run, options, model, outcome);
+    }
   } catch (e) {
     outcome = threw(name, e, started);
   }
-  return result(run, outcome);
+  return result(run, outcome, same);
 }
 
 /**
@@ -165,14 +221,23 @@ export async function executeWith(run: RunSpec, options: CheckOptions, workers: 
   const started = performance.now();
   let name = run.id;
   let outcome: Outcome<any, any>;
+  let same: string | undefined;
   try {
     const model = run.build();
     name = model.name;
-    outcome = await checkParallel(model, run.ref, workers, optionsFor(run, options));
+    const prior = shared(run, options);
+    if (prior !== undefined) {
+      outcome = { ...prior.outcome, model: name };
+      same = prior.run;
+    } else {
+      // Not remembered: the worker threads explored their own copies of the model, so this
+      // thread's copy knows only what building it read, not what the exploration read.
+      outcome = await checkParallel(model, run.ref, workers, optionsFor(run, options));
+    }
   } catch (e) {
     outcome = threw(name, e, started);
   }
-  return result(run, outcome);
+  return result(run, outcome, same);
 }
 
 /** The caller's options, with the run's own stop at the first violation. */
@@ -185,11 +250,11 @@ function threw(name: string, e: unknown, started: number): Outcome<any, any> {
   return errorOutcome(name, err, performance.now() - started);
 }
 
-function result(run: RunSpec, explored: Outcome<any, any>): RunResult {
+function result(run: RunSpec, explored: Outcome<any, any>, sameAs?: string): RunResult {
   const outcome = run.project !== undefined ? projectTraces(explored, run.project) : explored;
   const differences = compare(outcome, run.expect);
   if (run.mustBeDeclared && run.declared === false) differences.unshift({ kind: 'undeclared', expected: 'a declaration', actual: 'none' });
-  return { run, outcome, differences };
+  return sameAs === undefined ? { run, outcome, differences } : { run, outcome, differences, sameAs };
 }
 
 /** The outcome with every trace's states replaced by their readable views. */

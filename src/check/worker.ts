@@ -11,7 +11,7 @@ import { chooseTraces, type ChoiceRequest } from './shortest.js';
 
 const runs = new Map(defaultRegistry().runs.map((r) => [r.id, r]));
 
-process.on('message', async (m: { id?: string; options?: CheckOptions; threads?: number; progress?: boolean; choose?: ChoiceRequest[]; complete?: boolean; done?: boolean }) => {
+process.on('message', async (m: { id?: string; ids?: string[]; options?: CheckOptions; threads?: number; progress?: boolean; choose?: ChoiceRequest[]; complete?: boolean; done?: boolean }) => {
   if (m.done) {
     process.disconnect();
     return;
@@ -22,8 +22,15 @@ process.on('message', async (m: { id?: string; options?: CheckOptions; threads?:
     process.send!({ id: run.id, chosen: chooseTraces(run, m.choose, undefined, m.complete === true) });
     return;
   }
-  const options: CheckOptions = m.progress ? { ...m.options, onProgress: (progress) => process.send!({ id: run.id, progress }) } : (m.options ?? {});
-  const { outcome, differences } = await executeWith(run, options, m.threads ?? 1);
-  // JSON drops absent fields as the parent expects them; an Error becomes its name, message and fields.
-  process.send!({ id: run.id, outcome: { ...outcome, error: outcome.error === undefined ? undefined : toPlain(outcome.error) }, differences });
+  // A batch of runs (those that may share an exploration, run.ts), one after the other; one reply for all.
+  const results = [];
+  for (const id of m.ids ?? [run.id]) {
+    const one = runs.get(id);
+    if (one === undefined) throw new Error(`worker: no registered run '${id}'`);
+    const options: CheckOptions = m.progress ? { ...m.options, onProgress: (progress) => process.send!({ id, progress }) } : (m.options ?? {});
+    const { outcome, differences, sameAs } = await executeWith(one, options, m.threads ?? 1);
+    // JSON drops absent fields as the parent expects them; an Error becomes its name, message and fields.
+    results.push({ id, outcome: { ...outcome, error: outcome.error === undefined ? undefined : toPlain(outcome.error) }, differences, sameAs });
+  }
+  process.send!({ results });
 });
