@@ -8,7 +8,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { adHocRun, defaultRegistry, findModel, MODELS, parseParams } from '../src/check/registry.js';
 import { executeWith, type RunSpec } from '../src/check/run.js';
-import { renderTable } from '../src/report/table.js';
+import { renderTable } from '../src/format/text.js';
 import { minimalCounterRace } from './minimal.js';
 
 export interface BenchConfig {

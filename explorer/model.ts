@@ -97,7 +97,7 @@ export function rootField(path: string, fields: readonly string[]): string {
   return best || path.split(/[.[]/)[0];
 }
 
-/** A change as the check's trace prints it (src/report/table.ts formatChange). */
+/** A change as the check's trace prints it (src/format/text.ts formatChange). */
 export const changeText = (c: Change): string => `${c.path}: ${c.from} -> ${c.to}`;
 
 // ---------------------------------------------------------------------------

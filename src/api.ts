@@ -16,8 +16,10 @@ export * from './engine/index.js';
 export { execute, executeWith, compare, describeDifference, EVERY_PROPERTY_HOLDS, ModelThrewError } from './check/run.js';
 export type { Expectation, RunSpec, RunResult, Difference } from './check/run.js';
 
-export { renderReport, renderTrace, renderTable, summaryLine, traceLines, diffStates, formatChange, formatValue } from './report/table.js';
-export type { ReportOptions, Change, TraceLine, Column } from './report/table.js';
+export { renderTrace, renderTable, traceLines, diffStates, formatChange, formatValue } from './format/text.js';
+export type { Change, TraceLine, Column } from './format/text.js';
+export { renderReport, summaryLine } from './report/check-report.js';
+export type { ReportOptions } from './report/check-report.js';
 export { analyseCounterexample, fromTrace, renderSwimlane, type Counterexample, type SwimlaneOptions, type AnalyseOptions } from './report/swimlane.js';
 export { renderMermaid, type MermaidOptions } from './report/mermaid.js';
 export { itfText, toItf, readItf, type ItfTrace, type ItfOptions } from './report/itf.js';

@@ -25,7 +25,7 @@ import { loadManifest } from './check/dialog.js';
 import { collect as collectValues, positiveInt } from './cli-args.js';
 import { positiveSeconds, selectedRuns, type CheckFlags } from './cli.js';
 import { progressWanted } from './report/progress.js';
-import { summaryLine } from './report/table.js';
+import { summaryLine } from './report/check-report.js';
 import { collect } from './explore/collect.js';
 import { explorerData } from './explore/build.js';
 import { bundlePage, pageHtml } from './explore/page.js';

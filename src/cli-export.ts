@@ -66,7 +66,7 @@ export interface ExportPlan {
 export function exportPlan(flags: ExportFlags): ExportPlan | undefined {
   if (flags.export === undefined) {
     if (flags.out !== undefined) throw new UsageError('--out names the directory of --export; give --export FORMAT[,FORMAT] too');
-    if (flags.force) throw new UsageError('--force applies to --export; give --export FORMAT[,FORMAT] --out DIR too');
+    if (flags.force && (flags as { proof?: string }).proof === undefined) throw new UsageError('--force applies to --export and --proof; give --export FORMAT[,FORMAT] --out DIR, or --proof FILE, too');
     return undefined;
   }
   const formats: ExportFormat[] = [];

@@ -14,7 +14,8 @@
  *   dialog-race-checker rootcause ...       (cli-rootcause.ts)
  *   dialog-race-checker --version
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
@@ -33,7 +34,8 @@ import {
   type ModelDef,
   type Registry,
 } from './check/registry.js';
-import { printedViolations, renderReport, renderTable, summaryLine, traceLines, type Change } from './report/table.js';
+import { renderTable, traceLines, type Change } from './format/text.js';
+import { printedViolations, renderReport, summaryLine } from './report/check-report.js';
 import { toPlain } from './report/plain.js';
 import { addReplayCommand } from './cli-replay.js';
 import { addRootCauseCommand } from './cli-rootcause.js';
@@ -41,6 +43,7 @@ import { addCitesCommand } from './cli-cites.js';
 import { collect, positiveInt, positiveSeconds } from './cli-args.js';
 export { positiveSeconds };
 import { chooseAll, executeAll, type ChoiceJob } from './check/pool.js';
+import { checkSources, compareRun, makeBundle, proofRun, readBundle } from './check/proof.js';
 import type { ChoiceRequest, ChosenTrace } from './check/shortest.js';
 import { reportSwimlane } from './report/swimlane.js';
 import { progressWanted, runsProgress, type ProgressSink } from './report/progress.js';
@@ -119,6 +122,8 @@ export interface CheckFlags {
   list?: boolean;
   swimlanes?: boolean;
   all?: boolean;
+  proof?: string;
+  verify?: string;
 }
 
 /** The default registry, built once: only its runs can be sent to worker processes (which rebuild it). */
@@ -173,6 +178,8 @@ export async function main(argv: readonly string[], io: Io = processIo(), regist
     .option('--memory-limit <MB>', 'stop a run (incomplete) when the process nears this much memory (default: 80% of the machine\'s)')
     .option('--no-timing', 'leave out the final time line (and timings in JSON)')
     .option('--all', "also run the matrix rows of the full tier (millions of states per variant; see README)")
+    .option('--proof <file>', 'also write a proof bundle of the runs: tool version and commit, hashes of the sources, and per run its counts, verdicts and traces (SHA-256); see --verify')
+    .option('--verify <file>', "re-run every run a proof bundle lists and report each difference (exit 1) or that everything matches (exit 0)")
     .option('--list', 'list the models, their parameters and the registered runs (those --model, --filter, --group select)')
     .option('--swimlanes', 'print each trace of the report as swimlanes: a column per actor, locks and ref count, where the violation becomes unavoidable')
     .option('--export <formats>', `write counterexamples and state graphs to --out: ${EXPORT_FORMATS.join(', ')} (comma-separated)`)
@@ -347,7 +354,9 @@ function memoryLimit(raw: string | undefined): number | undefined {
 }
 
 async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<number> {
+  if (given.verify !== undefined) return verifyBundle(given, io, registry);
   const flags: Flags = { ...given, param: given.param ?? [], filter: given.filter ?? [] };
+  const proofFile = flags.proof === undefined ? undefined : proofTarget(flags.proof, (given as ExportFlags).force === true);
   const maxStates = positiveInt('--max-states', flags.maxStates);
   const maxDepth = positiveInt('--max-depth', flags.maxDepth);
   const timeLimit = positiveSeconds('--time-limit', flags.timeLimit);
@@ -418,7 +427,54 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
     if (flags.json) io.stderr.write(summary);
     else io.stdout(summary);
   }
+  if (proofFile !== undefined) {
+    writeAtomically(proofFile, JSON.stringify(makeBundle(results, bounds), null, 1) + '\n');
+    (flags.json ? io.stderr : { write: io.stdout }).write(`proof bundle of ${results.length} run(s) written to ${flags.proof} (npm run check -- --verify ${flags.proof} re-checks it)\n`);
+  }
   return exit;
+}
+
+/** Where --proof writes: refused (usage error) if it exists without --force, or its directory does not. */
+function proofTarget(file: string, force: boolean): string {
+  const path = resolvePath(file);
+  if (existsSync(path) && !force) throw new UsageError(`--proof ${file}: the file exists; give --force to overwrite it`);
+  if (!existsSync(dirname(path))) throw new UsageError(`--proof ${file}: no directory ${dirname(path)}`);
+  return path;
+}
+
+/** Writes a whole file or nothing: to a temporary name, then renamed. */
+function writeAtomically(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+/**
+ * --verify FILE: the runs a proof bundle lists, run again with its options
+ * on this checkout (which must have the bundle's sources), compared with it.
+ */
+async function verifyBundle(flags: CheckFlags, io: Io, registry: Registry): Promise<number> {
+  const given = selectionFlags({ ...flags, filter: flags.filter ?? [] });
+  if (given.length > 0 || flags.model !== undefined || flags.modelFile !== undefined || flags.proof !== undefined) {
+    throw new UsageError(`--verify re-runs the runs the bundle lists, with its options; it takes no selection (${[...given, ...(flags.model ? ['--model'] : []), ...(flags.modelFile ? ['--model-file'] : []), ...(flags.proof ? ['--proof'] : [])].join(', ')})`);
+  }
+  const bundle = readBundle(flags.verify!);
+  checkSources(bundle);
+  const byId = new Map(registry.runs.map((r) => [r.id, r]));
+  const missing = bundle.runs.filter((r) => !byId.has(r.id)).map((r) => r.id);
+  if (missing.length > 0) throw new UsageError(`--verify ${flags.verify}: ${missing.length} run(s) the bundle lists are not registered here: ${missing.slice(0, 3).join(', ')}`);
+  const runs = bundle.runs.map((r) => byId.get(r.id)!);
+  const jobs = positiveInt('--jobs', flags.jobs) ?? (availableParallelism() >= 2 ? 2 : 1);
+  const remote = (r: RunSpec) => registry.runs === defaultRunsMarker(registry) && registry.runs.includes(r);
+  const results = await executeAll(runs, bundle.options, { jobs, registered: remote });
+  const differences = results.flatMap((r, i) => compareRun(bundle.runs[i], proofRun(r)));
+  for (const d of differences) io.stdout(`differs: ${d}\n`);
+  io.stdout(
+    differences.length === 0
+      ? `${results.length} run(s) re-checked: everything matches the bundle (commit ${bundle.tool.commit})\n`
+      : `${results.length} run(s) re-checked: ${differences.length} difference(s) from the bundle\n`,
+  );
+  return differences.length === 0 ? EXIT_OK : EXIT_NOT_AS_DECLARED;
 }
 
 /** Per run, the printed violations whose trace is to be chosen among the shortest. */

@@ -13,7 +13,7 @@ import { main, type Io } from '../src/cli.js';
 import { always, sometimes, type Action, type Model, type Outcome } from '../src/engine/index.js';
 import type { Registry } from '../src/check/registry.js';
 import { compare } from '../src/check/run.js';
-import { diffStates, formatChange, renderTable, renderTrace } from '../src/report/table.js';
+import { diffStates, formatChange, renderTable, renderTrace } from '../src/format/text.js';
 import { formatProgress, progressPrinter } from '../src/report/progress.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -16,7 +16,7 @@ import { loadManifest } from '../src/check/dialog.js';
 import { prTable } from '../src/report/pr-table.js';
 import { execute } from '../src/check/run.js';
 import { cellText } from '../src/report/matrix.js';
-import { formatChange, formatValue, traceLines } from '../src/report/table.js';
+import { formatChange, formatValue, traceLines } from '../src/format/text.js';
 import { decode, Explorer } from '../explorer/model.js';
 import type { ExplorerData, TraceData } from '../src/explore/data.js';
 import { FAKE_ENV, FAKE_SCENARIOS, FAKE_VARIANTS, fakeRuns } from './helpers/explorer-fixture.js';

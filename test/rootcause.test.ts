@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadManifest } from '../src/check/dialog.js';
 import { featuresOf, needs, sweep } from '../src/check/rootcause.js';
 import { renderRootCause } from '../src/report/rootcause.js';
-import { traceLines } from '../src/report/table.js';
+import { traceLines } from '../src/format/text.js';
 import { main } from '../src/cli.js';
 
 const environments = loadManifest().environments;

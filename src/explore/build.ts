@@ -3,7 +3,7 @@
  * runs whose traces are shown the parts computed from their state graphs
  * (parts.ts). Every text it holds is made by the project's reports: the matrix
  * cell (report/matrix.ts), the trace lines and changed fields
- * (report/table.ts), the locks and reference count (report/lanes.ts), the PR's
+ * (format/text.ts), the locks and reference count (format/lanes.ts), the PR's
  * table (report/pr-table.ts) and the propositions (report/propositions.ts).
  * Deterministic: the same results give the same data. Nothing here prints.
  */
@@ -11,10 +11,11 @@ import { describeDifference, type RunResult } from '../check/run.js';
 import type { Manifest, ManifestPropositionRun, ManifestRun } from '../check/dialog.js';
 import type { Action, Trace } from '../engine/index.js';
 import { cellText, isMatrixRun, SHORT_NAMES } from '../report/matrix.js';
-import { defaultLanes, partsOf, stepText, type LaneSummary } from '../report/lanes.js';
+import { defaultLanes, partsOf, stepText, type LaneSummary } from '../format/lanes.js';
 import { MEMORY_SAFETY, prTable } from '../report/pr-table.js';
 import { propositionResults, searchText, VERDICT_WORDS } from '../report/propositions.js';
-import { summaryLine, traceLines, formatValue } from '../report/table.js';
+import { traceLines, formatValue } from '../format/text.js';
+import { summaryLine } from '../report/check-report.js';
 import type { VariantName } from '../../spec/dialog/variants.js';
 import { citation, type Citation } from './citations.js';
 import {

@@ -63,7 +63,7 @@ export interface ActionPart {
 
 export interface ActionData {
   readonly actor: string;
-  /** The step as the check's trace shows it (src/report/table.ts traceLines: a note in brackets). */
+  /** The step as the check's trace shows it (src/format/text.ts traceLines: a note in brackets). */
   readonly step: string;
   /** Every C line it models, in order. */
   readonly cites: readonly Citation[];
@@ -135,9 +135,9 @@ export interface StepData {
   readonly a: number;
   /** Index in the run's `views`. */
   readonly v: number;
-  /** The changed fields (src/report/table.ts diffStates), flat (path, from, to) string indexes; from/to formatted, '(absent)' when absent. */
+  /** The changed fields (src/format/text.ts diffStates), flat (path, from, to) string indexes; from/to formatted, '(absent)' when absent. */
   readonly c: readonly number[];
-  /** The reference count and the locks held after the step (src/report/lanes.ts), when the model has them. */
+  /** The reference count and the locks held after the step (src/format/lanes.ts), when the model has them. */
   readonly ref: string | null;
   readonly locks: string | null;
   /** The state's number in the run's state graph (the graph's node id), when the trace was chosen on it. */

@@ -13,7 +13,7 @@ import { CHOICE_BOUND, choiceGraph, chooseOnGraph, type ChoiceRequest, type Chos
 import { GraphTooLargeError, type StateGraph } from '../graph/state-graph.js';
 import { counterexampleGraph } from '../graph/export.js';
 import { FULL_GRAPH_BOUND } from '../cli-export.js';
-import { formatValue } from '../report/table.js';
+import { formatValue } from '../format/text.js';
 
 /** Graphs of more states are summarised (the bound above which `check --export` writes no graph unless forced). */
 export const DRAW_BOUND = FULL_GRAPH_BOUND;

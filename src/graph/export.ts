@@ -17,8 +17,8 @@
 import { MultiDirectedGraph } from 'graphology';
 import { write as writeGexf } from 'graphology-gexf';
 import type { Action, Property } from '../engine/index.js';
-import { defaultLanes, firstSource, sourceText, stepText, type LaneSummary } from '../report/lanes.js';
-import { formatInitial } from '../report/table.js';
+import { defaultLanes, firstSource, sourceText, stepText, type LaneSummary } from '../format/lanes.js';
+import { formatInitial } from '../format/text.js';
 import { isTarget, shortestPaths, type Edge, type StateGraph } from './state-graph.js';
 
 export interface NodeAttrs {

@@ -10,7 +10,7 @@ import type { Manifest, ManifestRun } from '../check/dialog.js';
 import { DEFECTS, readPatch, patchPath, type Before, type Defect } from '../check/fixes.js';
 import { FIX_PATCHES, FIX_SETS, VARIANTS, type VariantName } from '../../spec/dialog/variants.js';
 import { SHORT_NAMES } from './matrix.js';
-import { renderTrace } from './table.js';
+import { renderTrace } from '../format/text.js';
 
 const PR_COLUMNS: readonly VariantName[] = ['orig', 'v1-part1', 'v1-part2', 'v1-both', 'v2', 'v3', 'fixed', 'v3+fixes'];
 

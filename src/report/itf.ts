@@ -15,7 +15,7 @@
  * action that led to it (actor, step, source), which ITF allows.
  */
 import { formatSource, type Action, type Trace } from '../engine/index.js';
-import { sourceText, stepText } from './lanes.js';
+import { sourceText, stepText } from '../format/lanes.js';
 
 /** An ITF tuple (JavaScript has none). */
 export class Tuple {

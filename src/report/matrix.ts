@@ -5,7 +5,7 @@
  * marked with `!`.
  */
 import type { RunResult } from '../check/run.js';
-import { renderTable, type Column } from './table.js';
+import { renderTable, type Column } from '../format/text.js';
 
 /** Short names for the matrix cells; any other property shows under its own name. */
 export const SHORT_NAMES: Readonly<Record<string, string>> = {

@@ -6,9 +6,9 @@
  * A model without locks or ref count gets its changed variables as notes.
  */
 import type { Action } from '../engine/index.js';
-import { defaultLanes, firstSource, stepText, type LaneSummary } from './lanes.js';
+import { defaultLanes, firstSource, stepText, type LaneSummary } from '../format/lanes.js';
 import { actorsOf, words, type Counterexample } from './swimlane.js';
-import { diffStates, formatChange, formatInitial } from './table.js';
+import { diffStates, formatChange, formatInitial } from '../format/text.js';
 
 /** Text safe inside a Mermaid message or note: '#' and ';' as entity codes, no line breaks. */
 const esc = (s: string): string => s.replace(/#/g, '#35;').replace(/;/g, '#59;').replace(/\r?\n/g, ' ');

@@ -5,7 +5,7 @@
 import { PROPOSITIONS, comparedVerdict, rowsWhereVariantsDiffer, verdictOf, type Proposition, type PropVerdict } from '../check/propositions.js';
 import type { Manifest } from '../check/dialog.js';
 import type { RunResult } from '../check/run.js';
-import { renderTable, renderTrace } from './table.js';
+import { renderTable, renderTrace } from '../format/text.js';
 
 export interface PropositionResult {
   readonly proposition: Proposition;

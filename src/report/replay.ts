@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readTraceFile, replay, type ReplayResult } from '../check/replay.js';
 import { ASSUMPTIONS } from '../../spec/dialog/state.js';
-import { renderTable } from './table.js';
+import { renderTable } from '../format/text.js';
 
 export const TRACES_DIR = fileURLToPath(new URL('../../traces/', import.meta.url));
 

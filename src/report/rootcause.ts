@@ -5,7 +5,7 @@
 import { featuresOf, needs, type SweepCell } from '../check/rootcause.js';
 import { CRASH_3835 } from '../../invariants/dialog.js';
 import type { Env } from '../../spec/dialog/state.js';
-import { renderTable, renderTrace } from './table.js';
+import { renderTable, renderTrace } from '../format/text.js';
 
 const SIGNATURE = `bogus ref ${CRASH_3835.ref} with cnt ${CRASH_3835.cnt}`;
 

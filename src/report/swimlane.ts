@@ -30,8 +30,8 @@ import {
   traceNodes,
   type StateGraph,
 } from '../graph/state-graph.js';
-import { defaultLanes, firstSource, stepText, type LaneSummary } from './lanes.js';
-import { diffStates, formatChange, formatInitial, renderTable, type Column } from './table.js';
+import { defaultLanes, firstSource, stepText, type LaneSummary } from '../format/lanes.js';
+import { diffStates, formatChange, formatInitial, renderTable, type Column } from '../format/text.js';
 
 export interface Counterexample {
   /** Where it comes from (e.g. the run id). */

@@ -10,7 +10,7 @@
  * `O2.H+`, `T7w.unref.rm-TL-`). A model without such fields shows nothing.
  */
 import { formatSource, type Action } from '../engine/index.js';
-import { formatValue } from './table.js';
+import { formatValue } from './text.js';
 
 export interface LockEvent {
   readonly lock: string;
