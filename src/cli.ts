@@ -121,6 +121,7 @@ export interface CheckFlags {
   timing: boolean;
   list?: boolean;
   swimlanes?: boolean;
+  traces?: boolean;
   all?: boolean;
   proof?: string;
   verify?: string;
@@ -181,6 +182,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), regist
     .option('--proof <file>', 'also write a proof bundle of the runs: tool version and commit, hashes of the sources, and per run its counts, verdicts and traces (SHA-256); see --verify')
     .option('--verify <file>', "re-run every run a proof bundle lists and report each difference (exit 1) or that everything matches (exit 0)")
     .option('--list', 'list the models, their parameters and the registered runs (those --model, --filter, --group select)')
+    .option('--traces', 'print the shortest counterexample of each violation the report names (one per matrix row and property; default: only when one run is selected)')
     .option('--swimlanes', 'print each trace of the report as swimlanes: a column per actor, locks and ref count, where the violation becomes unavoidable')
     .option('--export <formats>', `write counterexamples and state graphs to --out: ${EXPORT_FORMATS.join(', ')} (comma-separated)`)
     .option('--out <dir>', 'the directory --export writes to')
@@ -404,7 +406,8 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
   // The text report prints, for each violation it shows, the shortest trace
   // with the fewest actor switches and how many shortest ones exist (JSON
   // keeps the engine's own shortest trace).
-  const chosen = flags.json ? undefined : await chooseAll(choiceJobs(results), { jobs, registered: remote }, flags.swimlanes === true);
+  const traces = flags.traces === true || flags.swimlanes === true || runs.length === 1;
+  const chosen = flags.json || !traces ? undefined : await chooseAll(choiceJobs(results), { jobs, registered: remote }, flags.swimlanes === true);
   const timeMs = performance.now() - started;
 
   if (flags.json) {
@@ -417,7 +420,7 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
             reportSwimlane(r.run.id, r.outcome.violations.find((v) => v.name === property)!, c),
         }
       : {};
-    io.stdout(renderReport(results, { ...(flags.timing ? { timeMs } : {}), ...(chosen ? { chosen } : {}), ...swimlanes }));
+    io.stdout(renderReport(results, { traces, ...(flags.timing ? { timeMs } : {}), ...(chosen ? { chosen } : {}), ...swimlanes }));
     if (selected.kind === 'registered' && selected.fullLeftOut > 0) {
       io.stdout(`(${selected.fullLeftOut} run(s) of the full tier were not run: npm run check -- --all runs them too)\n`);
     }

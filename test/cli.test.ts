@@ -139,7 +139,7 @@ two-phase-buggy(RM=3): TCConsistent violated (always: no resource manager has ab
   2  rm0    RMChooseToAbort  rmState[0]: working -> aborted
   3  rm1    RMRcvCommitMsg   rmState[1]: working -> committed
 
-6 runs, all as declared
+6 runs, all as declared: 4 find the violations declared for them, 2 hold every property
 time: <normalised>
 `;
 
@@ -179,7 +179,7 @@ peterson-buggy: MutualExclusion violated (always: at most one process is in the 
   7  p0     s3    pc[0]: s3 -> s4
   8  p0     s4    ncrit: 1 -> 2, pc[0]: s4 -> s5
 
-2 runs, all as declared
+2 runs, all as declared: 1 finds the violations declared for it, 1 holds every property
 `;
 
 const INCOMPLETE = `run              status                  states  transitions  depth  violated  as declared
@@ -195,7 +195,7 @@ two-phase(RM=3) differs from its declaration:
 
 /** What a user runs, each spawned once, all at the same time (the default run is the only slow one). */
 const SPAWNED = {
-  default: ['--group', 'examples'],
+  default: ['--group', 'examples', '--traces'],
   adHocViolation: ['--model', 'two-phase', '-p', 'RM=2', '--param', 'buggy=true', '--no-timing'],
   jsonIncomplete: ['--model', 'peterson', '--max-depth', '3', '--json'],
   help: ['check', '--help'],
@@ -241,8 +241,8 @@ describe('check (the default command): exit 0 when every result is as declared',
   });
 
   it('names the command `check` explicitly or not, selects by tag, and is byte-for-byte repeatable', async () => {
-    const a = await inProcess(['check', '--filter', 'model=peterson', '--group', 'examples', '--no-timing']);
-    const b = await inProcess(['--filter', 'model=peterson', '--no-timing']);
+    const a = await inProcess(['check', '--filter', 'model=peterson', '--group', 'examples', '--traces', '--no-timing']);
+    const b = await inProcess(['--filter', 'model=peterson', '--traces', '--no-timing']);
     expect(a).toEqual({ code: 0, stdout: PETERSON_PAIR, stderr: '' });
     expect(b).toEqual(a);
   });
@@ -347,7 +347,7 @@ describe('check (the default command): exit 0 when every result is as declared',
     expect(t.code).toBe(0);
     expect(t.stdout).toContain('  counter-race  NP (an integer from 1 to 8, default 3), K (an integer from 0 to 50, default 4)');
     expect(t.stdout).toMatch(/\n  peterson-buggy +group=examples model=peterson buggy=true\n/);
-    expect(t.stdout).toMatch(/\n  dialog\/bye-vs-timeout-B\/fast-lock\/sc\/orig +group=dialog scenario=bye-vs-timeout-B env=fast-lock\/sc variant=orig lock=fast-lock memory=sc eintr=0 assume=none tier=default\n/);
+    expect(t.stdout).toMatch(/\n  dialog\/bye-vs-timeout-B\/fast-lock\/sc\/orig +group=dialog scenario=bye-vs-timeout-B env=fast-lock\/sc variant=orig lock=fast-lock memory=sc eintr=0 assume=none tier=default role=code\n/);
   });
 });
 
@@ -378,7 +378,7 @@ describe('exit 1 when a result is not as declared (and the report says which)', 
 
 describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no stack trace', () => {
   const UNKNOWN_OPTION =
-    "error: unknown option '--frobnicate'; expected one of: --model, --model-file, --model-export, --param, --expect, --filter, --group, --scenario, --variant, --env, --lock, --memory, --json, --max-states, --max-depth, --time-limit, --progress, --no-progress, --stop-on-first, --jobs, --workers, --memory-limit, --no-timing, --all, --proof, --verify, --list, --swimlanes, --export, --out, --force, --help, --version";
+    "error: unknown option '--frobnicate'; expected one of: --model, --model-file, --model-export, --param, --expect, --filter, --group, --scenario, --variant, --env, --lock, --memory, --json, --max-states, --max-depth, --time-limit, --progress, --no-progress, --stop-on-first, --jobs, --workers, --memory-limit, --no-timing, --all, --proof, --verify, --list, --traces, --swimlanes, --export, --out, --force, --help, --version";
   const BAD_PARAM = "error: parameter NP of model counter-race expects an integer from 1 to 8, got '9'";
 
   it('as a process: an unknown option and a bad parameter', () => {
@@ -402,7 +402,7 @@ describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no sta
     ['parameter given twice', ['--model', 'counter-race', '-p', 'K=1', '-p', 'K=2'], 'error: parameter K of model counter-race is given twice'],
     ['--param without --model', ['-p', 'NP=2'], 'error: --param sets a parameter of --model or --model-file; give --model NAME or --model-file FILE too'],
     ['--model with --group', ['--model', 'peterson', '--group', 'examples'], 'error: --model runs one model ad hoc and cannot be combined with --group (which selects registered runs)'],
-    ['unknown tag', ['--filter', 'colour=red'], "error: unknown tag 'colour'; expected one of: id, group, model, NP, K, buggy, RM, scenario, env, variant, lock, memory, eintr, assume, tier, proposition, role"],
+    ['unknown tag', ['--filter', 'colour=red'], "error: unknown tag 'colour'; expected one of: id, group, model, NP, K, buggy, RM, scenario, env, variant, lock, memory, eintr, assume, tier, role, proposition"],
     ['unknown tag value', ['--group', 'nope'], 'error: no registered run has group=nope; expected group to be one of: examples, dialog, propositions'],
     [
       'unknown scenario',
@@ -535,7 +535,7 @@ tiny-wrong: Never violated (sometimes: n reaches 9)
 
 describe('main() with an injected registry', () => {
   it('reports wrong declarations, a model that throws and a non-deterministic model: exit 1', async () => {
-    const t = await inProcess(['--no-timing'], testRegistry);
+    const t = await inProcess(['--traces', '--no-timing'], testRegistry);
     expect(t.code).toBe(1);
     expect(t.stderr).toBe('');
     expect(t.stdout).toBe(WRONG_DECLARATIONS);
@@ -544,7 +544,7 @@ describe('main() with an injected registry', () => {
   it('exit 0 when the selected runs are as declared', async () => {
     const t = await inProcess(['--filter', 'id=tiny', '--no-timing'], testRegistry);
     expect(t.code).toBe(0);
-    expect(t.stdout.trimEnd().split('\n').at(-1)).toBe('1 run, all as declared');
+    expect(t.stdout.trimEnd().split('\n').at(-1)).toBe('1 run, all as declared: 1 finds the violations declared for it');
   });
 
   it('--json serialises errors as data (name, code, message, own fields; no stack)', async () => {

@@ -64,7 +64,7 @@ describe('--out', () => {
     const r = await run(['--group', 'fake', '--out', page, '--no-timing']);
     expect(r.code).toBe(0);
     const html = readFileSync(page, 'utf8');
-    expect(r.stdout).toBe(`6 runs, all as declared\nwrote ${page} (${Buffer.byteLength(html)} bytes)\n`);
+    expect(r.stdout).toBe(`6 runs, all as declared: 2 find the violations declared for them, 4 hold every property\nwrote ${page} (${Buffer.byteLength(html)} bytes)\n`);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     // Nothing is loaded from elsewhere: no external script, style sheet, image, font or frame.
     expect(html).not.toMatch(/<script[^>]+src=|<link\b|<img\b|<iframe\b|@import|url\(\s*['"]?https?:/i);
@@ -134,7 +134,7 @@ describe('--serve', () => {
         expect((await fetch(url, { method: 'POST' })).status).toBe(405);
         s.child.kill(signal);
         expect(await s.exited).toBe(0);
-        expect(s.output()).toMatch(/^1 run, all as declared\nserving the explorer at /);
+        expect(s.output()).toMatch(/^1 run, all as declared: 1 finds the violations declared for it\nserving the explorer at /);
         await expect(fetch(url)).rejects.toThrow();
       } finally {
         if (s.child.exitCode === null) s.child.kill('SIGKILL');

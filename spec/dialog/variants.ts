@@ -46,6 +46,14 @@ export const VARIANT_NAMES: readonly VariantName[] = [
   'v3+fixes',
 ];
 
+/**
+ * What a variant is, for the report: the code as written, a version of PR
+ * #3836, a single fix, or fixes together.
+ */
+export type VariantRole = 'code' | 'pr' | 'fix' | 'fixes';
+export const variantRole = (v: VariantName): VariantRole =>
+  v === 'orig' ? 'code' : v.startsWith('fix-') ? 'fix' : v === 'fixed' || v === 'v3+fixes' ? 'fixes' : 'pr';
+
 /** The single fixes, in the order of their patches. */
 export type FixName = Extract<VariantName, `fix-${string}`>;
 export const FIX_NAMES: readonly FixName[] = VARIANT_NAMES.filter((v): v is FixName => v.startsWith('fix-'));

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { dialogModel, type DialogConfig, type DialogModel, type DialogNames } from '../../spec/dialog/model.js';
 import { SCENARIOS, scenarioByName } from '../../spec/dialog/scenarios.js';
 import { ASSUMPTIONS, type Env } from '../../spec/dialog/state.js';
-import { VARIANT_NAMES, VARIANTS, type VariantName } from '../../spec/dialog/variants.js';
+import { VARIANT_NAMES, VARIANTS, variantRole, type VariantName } from '../../spec/dialog/variants.js';
 import { stateView } from '../../spec/dialog/view.js';
 import { LOCK_IMPLS } from '../memory/locks.js';
 import { MEMORY_MODELS } from '../memory/views.js';
@@ -167,6 +167,7 @@ export function dialogRuns(manifest: Manifest = loadManifest(), granularity?: Gr
           eintr: String(env.eintr),
           assume: env.assume?.join('+') ?? 'none',
           tier: row.tier ?? 'default',
+          role: variantRole(variant),
         },
         build: () => {
           const m = dialogModel(cfg);

@@ -18,7 +18,7 @@ export interface ExplorerData {
   readonly title: string;
   /** The selection the page was made from, as command-line options ('' for every registered run). */
   readonly selection: string;
-  /** The check's summary line ("198 runs, all as declared"). */
+  /** The check's summary line ("747 runs, all as declared: 485 find the violations declared for them, 262 hold every property"). */
   readonly summary: string;
   /** The exit code `check` gives for these results (0 as declared, 1 not). */
   readonly exitCode: number;

@@ -10,6 +10,7 @@ import type { ChosenTrace } from '../check/shortest.js';
 import { renderTable, renderTrace, traceLines, formatChange, formatInitial, type Column } from '../format/text.js';
 import { deadSteps, isMatrixRun, matrixViolations, renderMatrix } from './matrix.js';
 import { renderPropositionTable } from './propositions.js';
+import { renderAnswer } from './answer.js';
 
 // ---------------------------------------------------------------------------
 // The report of `check`
@@ -22,6 +23,8 @@ export interface ReportOptions {
    * ones (src/check/shortest.ts), printed instead of the engine's with the count.
    */
   readonly chosen?: ReadonlyMap<string, readonly ChosenTrace[]>;
+  /** Print the shortest counterexamples (the traces); without it, one line says how to see them. */
+  readonly traces?: boolean;
   /** Renders a violation's trace instead of the trace table (e.g. as swimlanes): the lines, indented. */
   readonly renderTrace?: (r: RunResult, property: string, chosen: ChosenTrace | undefined) => string[];
 }
@@ -46,7 +49,12 @@ const statusText = (r: RunResult): string => {
   return o.status;
 };
 
-/** The results table, dead steps, differences, traces, the summary line and (optionally) the time line. */
+/**
+ * The report: the answer the dialog matrix gives (answer.ts), the matrix, its
+ * coverage and differences; the propositions; the other runs; then (with
+ * `traces`) the shortest counterexamples, or a line saying how to see them;
+ * the summary line and (optionally) the time line.
+ */
 export function renderReport(all: readonly RunResult[], options: ReportOptions = {}): string {
   const out: string[] = [];
   const matrix = all.filter(isMatrixRun);
@@ -57,32 +65,48 @@ export function renderReport(all: readonly RunResult[], options: ReportOptions =
     const c = chosen(r, v.name);
     return options.renderTrace && v.trace !== undefined ? options.renderTrace(r, v.name, c) : traceLinesOf(r, v, c);
   };
-  if (results.length > 0) out.push(...renderRuns(results, traceOf));
-  if (matrix.length > 0) {
+  const section = (lines: readonly string[]) => {
+    if (lines.length === 0) return;
     if (out.length > 0) out.push('');
-    out.push(renderMatrix(matrix));
+    out.push(...lines);
+  };
+  if (matrix.length > 0) {
+    section(renderAnswer(matrix));
+    const lines = [renderMatrix(matrix, { sameAsFirst: true })];
     const dead = [...deadSteps(matrix)].filter(([, steps]) => steps.length > 0);
-    if (dead.length > 0) out.push('', 'steps that never fired in any variant (by reference step id):', ...dead.map(([row, steps]) => `  ${row}: ${steps.join(', ')}`));
-    out.push(...notesAndDifferences(matrix, false));
-    for (const { result: r, property, alsoIn } of matrixViolations(matrix)) {
-      const v = r.outcome.violations.find((p) => p.name === property)!;
-      const also = alsoIn.length > 0 ? ` (also violated in: ${alsoIn.join(', ')})` : '';
-      out.push('', `${r.run.id}: ${v.name} violated${also} (${v.kind}: ${v.meaning})`);
-      out.push(...traceOf(r, v));
-    }
+    if (dead.length > 0) lines.push('', 'steps that never fired in any variant (by reference step id):', ...dead.map(([row, steps]) => `  ${row}: ${steps.join(', ')}`));
+    lines.push(...notesAndDifferences(matrix, false));
+    section(lines);
   }
   if (propositions.length > 0) {
-    if (out.length > 0) out.push('');
-    out.push("PR #3836's propositions (../shared/reference/pr-3836.md §6; all of them: docs/pr-propositions.md):", renderPropositionTable(propositions));
-    out.push(...notesAndDifferences(propositions, false));
-    // Their traces only when they are all that was asked for.
-    if (propositions.length === all.length) {
-      for (const r of propositions) {
-        for (const p of r.outcome.properties.filter((q) => q.trace !== undefined)) {
-          out.push('', `${r.run.id}: ${p.kind === 'sometimes' ? 'witness' : 'counterexample'} (${p.meaning})`, `  shortest trace, ${p.trace!.length - 1} steps:`, renderTrace(p.trace!, '  '));
-        }
+    section([`PR #3836's propositions (each stated and decided: docs/pr-propositions.md):`, renderPropositionTable(propositions), ...notesAndDifferences(propositions, false)]);
+  }
+  if (results.length > 0) section(renderRuns(results));
+
+  // The traces: every violation of a run outside the matrix, one per matrix row and property.
+  const traces: string[][] = [];
+  for (const r of results) {
+    for (const v of r.outcome.violations) traces.push([`${r.run.id}: ${v.name} violated (${v.kind}: ${v.meaning})`, ...traceOf(r, v)]);
+  }
+  for (const { result: r, property, alsoIn } of matrixViolations(matrix)) {
+    const v = r.outcome.violations.find((p) => p.name === property)!;
+    const also = alsoIn.length > 0 ? ` (also violated in: ${alsoIn.join(', ')})` : '';
+    traces.push([`${r.run.id}: ${v.name} violated${also} (${v.kind}: ${v.meaning})`, ...traceOf(r, v)]);
+  }
+  // The propositions' traces only when they are all that was asked for.
+  if (propositions.length === all.length) {
+    for (const r of propositions) {
+      for (const p of r.outcome.properties.filter((q) => q.trace !== undefined)) {
+        traces.push([`${r.run.id}: ${p.kind === 'sometimes' ? 'witness' : 'counterexample'} (${p.meaning})`, `  shortest trace, ${p.trace!.length - 1} steps:`, renderTrace(p.trace!, '  ')]);
       }
     }
+  }
+  const shown = traces.length;
+  if (options.traces) for (const t of traces) out.push('', ...t);
+  else if (shown > 0) {
+    const them = shown === 1 ? 'the shortest trace of this violation is' : `the shortest traces of these ${shown} violations are`;
+    const choose = matrix.length > 0 ? ' (--scenario, --env and --variant choose the cells)' : '';
+    out.push('', `${them} not printed: add --traces to print ${shown === 1 ? 'it' : 'them'}, or --swimlanes to draw ${shown === 1 ? 'it' : 'them'} as lanes${choose}`);
   }
   out.push('', summaryLine(all));
   if (options.timeMs !== undefined) out.push(`time: ${(options.timeMs / 1000).toFixed(2)} s`);
@@ -132,7 +156,7 @@ function notesAndDifferences(results: readonly RunResult[], perRunCoverage = tru
   return out;
 }
 
-function renderRuns(results: readonly RunResult[], traceOf: TraceOf): string[] {
+function renderRuns(results: readonly RunResult[]): string[] {
   const out: string[] = [];
   const columns: Column[] = [
     { header: 'run' },
@@ -155,19 +179,23 @@ function renderRuns(results: readonly RunResult[], traceOf: TraceOf): string[] {
   ]);
   out.push(renderTable(columns, rows));
   out.push(...notesAndDifferences(results));
-  for (const r of results) {
-    for (const v of r.outcome.violations) {
-      out.push('', `${r.run.id}: ${v.name} violated (${v.kind}: ${v.meaning})`);
-      out.push(...traceOf(r, v));
-    }
-  }
   return out;
 }
 
+/**
+ * The last line: whether every run came out as declared, and (since a run
+ * declared violated is as declared) how many of them hold every property.
+ */
 export function summaryLine(results: readonly RunResult[]): string {
   const n = results.length;
   const differing = results.filter((r) => r.differences.length > 0);
   const runs = `${n} run${n === 1 ? '' : 's'}`;
-  if (differing.length === 0) return `${runs}, all as declared`;
+  if (differing.length === 0) {
+    // As declared is not the same as no violation: say how many runs find the violations declared for them.
+    const violating = results.filter((r) => r.outcome.violations.length > 0).length;
+    if (violating === 0) return `${runs}, all as declared: every property holds in ${n === 1 ? 'it' : 'every run'}`;
+    const finds = `${violating} find${violating === 1 ? 's' : ''} the violations declared for ${violating === 1 ? 'it' : 'them'}`;
+    return `${runs}, all as declared: ${finds}${n > violating ? `, ${n - violating} hold${n - violating === 1 ? 's' : ''} every property` : ''}`;
+  }
   return `${runs}, ${differing.length} not as declared: ${differing.map((r) => r.run.id).join(', ')}`;
 }

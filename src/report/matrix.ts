@@ -40,8 +40,13 @@ export function cellText(r: RunResult): string {
   return (v.length === 0 ? 'ok' : v.join(' ')) + mark;
 }
 
-/** The matrix table, rows in first-seen order, variants in first-seen order. */
-export function renderMatrix(results: readonly RunResult[]): string {
+/**
+ * The matrix table, rows in first-seen order, variants in first-seen order.
+ * With `sameAsFirst`, a cell whose verdicts equal those of the row's first
+ * variant (and that is as declared) prints as '=', so that a variant's
+ * differences stand out.
+ */
+export function renderMatrix(results: readonly RunResult[], options: { sameAsFirst?: boolean } = {}): string {
   const rows: string[] = [];
   const variants: string[] = [];
   const cells = new Map<string, RunResult>();
@@ -51,15 +56,27 @@ export function renderMatrix(results: readonly RunResult[]): string {
     if (!variants.includes(r.run.tags.variant)) variants.push(r.run.tags.variant);
     cells.set(`${row}|${r.run.tags.variant}`, r);
   }
+  const text = (row: string, v: string): string => {
+    const r = cells.get(`${row}|${v}`);
+    if (r === undefined) return '';
+    const t = cellText(r);
+    const first = cells.get(`${row}|${variants[0]}`);
+    if (options.sameAsFirst && v !== variants[0] && first !== undefined && r.differences.length === 0 && t === cellText(first).replace(/!$/, '')) return '=';
+    return t;
+  };
   const columns: Column[] = [{ header: 'scenario  environment' }, ...variants.map((v) => ({ header: v }))];
-  const body = rows.map((row) => [row, ...variants.map((v) => (cells.has(`${row}|${v}`) ? cellText(cells.get(`${row}|${v}`)!) : ''))]);
+  const body = rows.map((row) => [row, ...variants.map((v) => text(row, v))]);
   const used = new Set<string>();
   for (const r of results) for (const p of r.outcome.violations) used.add(p.name);
   const legend = Object.entries(SHORT_NAMES)
     .filter(([name]) => used.has(name))
     .map(([name, short]) => `${short} = ${name}`);
   const lines = [renderTable(columns, body)];
-  if (legend.length > 0) lines.push('', `legend: ${legend.join(', ')} (a leading '-' is a witness never reached); '!' = differs from check-manifest.json`);
+  const keys: string[] = [];
+  if (legend.length > 0) keys.push(`${legend.join(', ')} (a leading '-' is a witness never reached)`);
+  keys.push("'!' = differs from check-manifest.json");
+  if (options.sameAsFirst && variants.length > 1) keys.push(`'=' = the same verdicts as ${variants[0]}`);
+  lines.push('', `legend: ${keys.join('; ')}`);
   return lines.join('\n');
 }
 

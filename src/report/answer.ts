@@ -1,0 +1,195 @@
+/**
+ * The answer a check matrix gives, in a few lines, before any table: what the
+ * code as written violates and where; how each version of the PR differs from
+ * it; what the fixes leave. Composed only from the outcomes and the runs' tags
+ * (`variant`, `scenario`, `env`, `eintr`, `assume`, and `role`: `code` for
+ * the code as written, `pr` for a version of the PR, `fix` for a single fix,
+ * `fixes` for fixes together); a matrix without roles takes its first variant
+ * as the code as written and compares every other variant with it.
+ */
+import type { RunResult } from '../check/run.js';
+import { SHORT_NAMES } from './matrix.js';
+
+/** The property whose violation is the crash of issue #3835 (its line in the log). */
+export const CRASH_PROPERTY = 'NoCrash3835';
+
+interface Cell {
+  readonly row: string;
+  readonly scenario: string;
+  readonly env: string;
+  /** The violated safety properties, or undefined when the run did not decide them (incomplete, error). */
+  readonly violated: ReadonlySet<string> | undefined;
+}
+
+const short = (p: string) => SHORT_NAMES[p] ?? p;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function cellOf(r: RunResult): Cell {
+  const { scenario, env } = r.run.tags;
+  const decided = r.outcome.status !== 'error' && r.outcome.stats.complete;
+  // Safety properties only: a witness never reached ('sometimes') is coverage, not a defect.
+  const violated = decided ? new Set(r.outcome.violations.filter((v) => v.kind !== 'sometimes').map((v) => v.name)) : undefined;
+  return { row: `${scenario}  ${env}`, scenario, env, violated };
+}
+
+/** The properties in the order of SHORT_NAMES (memory safety first), then by name. */
+function order(all: Iterable<string>): string[] {
+  const set = new Set(all);
+  const known = Object.keys(SHORT_NAMES).filter((p) => set.has(p));
+  return [...known, ...[...set].filter((p) => !known.includes(p)).sort()];
+}
+
+/**
+ * Where, said by scenario: "a, b; c, d (only under E1, E2)". A scenario
+ * violated in every environment it was run in is named alone; otherwise the
+ * environments follow. Scenarios with the same qualifier share a clause.
+ */
+export function where(cells: readonly Pick<Cell, 'scenario' | 'env'>[], envsOf: ReadonlyMap<string, readonly string[]>): string {
+  const envs = new Map<string, string[]>();
+  for (const c of cells) envs.set(c.scenario, [...(envs.get(c.scenario) ?? []), c.env]);
+  const clauses = new Map<string, string[]>();
+  for (const [scenario, list] of envs) {
+    const all = envsOf.get(scenario) ?? [];
+    const qualifier = all.length > 1 && list.length === all.length ? '' : all.length === 1 ? ` (${list[0]})` : ` (only ${list.join(', ')})`;
+    clauses.set(qualifier, [...(clauses.get(qualifier) ?? []), scenario]);
+  }
+  return [...clauses].map(([qualifier, scenarios]) => `${scenarios.join(', ')}${qualifier}`).join('; ');
+}
+
+/** The lines of the answer; empty when the matrix has no variant to take as the code as written. */
+export function renderAnswer(matrix: readonly RunResult[]): string[] {
+  const cells = new Map<string, Map<string, Cell>>();
+  const role = new Map<string, string | undefined>();
+  const envsOf = new Map<string, string[]>();
+  const envTags = new Map<string, Readonly<Record<string, string>>>();
+  for (const r of matrix) {
+    const { variant, scenario, env } = r.run.tags;
+    const c = cellOf(r);
+    if (!cells.has(variant)) cells.set(variant, new Map());
+    cells.get(variant)!.set(c.row, c);
+    role.set(variant, r.run.tags.role);
+    if (!(envsOf.get(scenario) ?? []).includes(env)) envsOf.set(scenario, [...(envsOf.get(scenario) ?? []), env]);
+    envTags.set(env, r.run.tags);
+  }
+  const variants = [...cells.keys()];
+  const base = variants.find((v) => role.get(v) === 'code') ?? (variants.some((v) => role.get(v) !== undefined) ? undefined : variants[0]);
+  if (base === undefined) return [];
+  const rows = new Set([...cells.values()].flatMap((m) => [...m.keys()]));
+  const undecided = [...cells.values()].flatMap((m) => [...m.values()]).filter((c) => c.violated === undefined).length;
+  const out: string[] = [
+    `The answer, from ${plural(rows.size, 'row')} (scenario x environment) x ${plural(variants.length, 'code variant')}` +
+      (undecided > 0 ? ` (${plural(undecided, 'run')} did not finish and decide nothing here):` : ', every run exhaustive:'),
+  ];
+
+  const baseCells = [...cells.get(base)!.values()].filter((c) => c.violated !== undefined);
+  const broken = baseCells.filter((c) => c.violated!.size > 0);
+  out.push(
+    broken.length === 0
+      ? `  ${base}, the code as written, holds every property in all ${plural(baseCells.length, 'row')}.`
+      : `  ${base}, the code as written, violates properties in ${broken.length} of ${plural(baseCells.length, 'row')}:`,
+  );
+  // The crash's line first; properties violated in exactly the same rows share a line.
+  const label = (p: string) => (p === CRASH_PROPERTY ? `${short(p)} (the crash's line, 'bogus ref -2 with cnt 1')` : short(p));
+  const properties = order(broken.flatMap((c) => [...c.violated!]));
+  if (!properties.includes(CRASH_PROPERTY) && baseCells.length > 0) out.push(`    ${label(CRASH_PROPERTY)}: in no row`);
+  const crash = broken.filter((c) => c.violated!.has(CRASH_PROPERTY));
+  if (crash.length > 0) out.push(`    ${label(CRASH_PROPERTY)}, ${plural(crash.length, 'row')}: ${where(crash, envsOf)}`);
+  for (const [props, at] of byRows(properties.filter((p) => p !== CRASH_PROPERTY), (p) => broken.filter((c) => c.violated!.has(p)))) {
+    out.push(`    ${props.map(label).join(' ')}, ${plural(at.length, 'row')}: ${where(at, envsOf)}`);
+  }
+
+  const others = variants.filter((v) => v !== base);
+  const against = (v: string) => compare(cells.get(base)!, cells.get(v)!);
+  const pr = others.filter((v) => role.get(v) === 'pr');
+  const fixes = others.filter((v) => role.get(v) === 'fix' || role.get(v) === 'fixes');
+  const rest = others.filter((v) => !pr.includes(v) && !fixes.includes(v));
+  for (const [title, members] of [
+    ['the PR', pr],
+    ['the fixes', fixes],
+    ['the other variants', rest],
+  ] as const) {
+    if (members.length === 0) continue;
+    out.push(`  ${title}, against ${base}:`);
+    // Variants that change nothing share one line.
+    const same = members.filter((v) => against(v).changed.length === 0);
+    if (same.length > 0) out.push(`    ${same.join(', ')}: no verdict differs in any of the ${plural(against(same[0]).compared, 'row')}`);
+    for (const v of members.filter((m) => !same.includes(m))) {
+      const d = against(v);
+      const parts: string[] = [];
+      const changes = (m: ReadonlyMap<string, Cell[]>, verb: string) =>
+        byRows(order(m.keys()), (p) => m.get(p)!).map(([props, at]) => `${verb} ${props.map(short).join(' ')} in ${where(at, envsOf)}`);
+      if (role.get(v) === 'fixes') {
+        // Fixes together: what is left, and whether anything is new.
+        parts.push(
+          d.remaining.length === 0
+            ? `every property holds in all ${plural(d.compared, 'row')}`
+            : `every property holds in ${d.compared - d.remaining.length} of ${plural(d.compared, 'row')}; ${byViolations(d.remaining).map(([props, at]) => `${props.map(short).join(' ')} in ${where(at, envsOf)}`).join('; ')}`,
+        );
+      } else parts.push(...changes(d.cleared, 'clears'));
+      parts.push(...(d.added.size === 0 ? ['adds nothing'] : changes(d.added, 'adds')));
+      out.push(`    ${v}: ${parts.join('; ')}`);
+    }
+  }
+  const special = [...envTags].filter(([, t]) => (t.eintr ?? '0') !== '0' || (t.assume ?? 'none') !== 'none');
+  if (special.length > 0) {
+    out.push('  environments:', ...special.map(([env, t]) => `    ${env}: ${envMeaning(t)}`));
+  }
+  return out;
+}
+
+/** What an environment adds to the code's own semantics, from its tags. */
+function envMeaning(t: Readonly<Record<string, string>>): string {
+  const parts: string[] = [];
+  const n = Number(t.eintr ?? '0');
+  if (n > 0) parts.push(`a lock_get's sem_wait may return EINTR (${n === 1 ? 'once' : `up to ${n} times`}), which the code does not retry`);
+  if ((t.assume ?? 'none') !== 'none') parts.push(`assumes ${t.assume.split('+').join(' and ')}, a premise of the PR that the code does not have`);
+  return parts.join(', ');
+}
+
+/** Properties grouped by the rows they are violated in (in the given order; a property in no row is left out). */
+function byRows(properties: readonly string[], rowsOf: (p: string) => Cell[]): [string[], Cell[]][] {
+  const groups = new Map<string, [string[], Cell[]]>();
+  for (const p of properties) {
+    const at = rowsOf(p);
+    if (at.length === 0) continue;
+    const key = at.map((c) => c.row).join('|');
+    const g = groups.get(key);
+    if (g) g[0].push(p);
+    else groups.set(key, [[p], at]);
+  }
+  return [...groups.values()];
+}
+
+/** Cells grouped by the exact set of properties they violate. */
+function byViolations(cells: readonly Cell[]): [string[], Cell[]][] {
+  const groups = new Map<string, [string[], Cell[]]>();
+  for (const c of cells) {
+    const props = order(c.violated!);
+    const key = props.join(' ');
+    const g = groups.get(key);
+    if (g) g[1].push(c);
+    else groups.set(key, [props, [c]]);
+  }
+  return [...groups.values()];
+}
+
+/** What a variant clears and adds against the baseline, per property, and where it still violates. */
+function compare(base: ReadonlyMap<string, Cell>, mine: ReadonlyMap<string, Cell>) {
+  const cleared = new Map<string, Cell[]>();
+  const added = new Map<string, Cell[]>();
+  const remaining: Cell[] = [];
+  const changed: Cell[] = [];
+  let compared = 0;
+  const add = (m: Map<string, Cell[]>, p: string, c: Cell) => m.set(p, [...(m.get(p) ?? []), c]);
+  for (const [row, c] of mine) {
+    const b = base.get(row);
+    if (b?.violated === undefined || c.violated === undefined) continue;
+    compared++;
+    if (c.violated.size > 0) remaining.push(c);
+    let differs = false;
+    for (const p of b.violated) if (!c.violated.has(p)) (add(cleared, p, c), (differs = true));
+    for (const p of c.violated) if (!b.violated.has(p)) (add(added, p, c), (differs = true));
+    if (differs) changed.push(c);
+  }
+  return { cleared, added, remaining, changed, compared };
+}
