@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../src/check/run.js';
-import { renderAnswer, where } from '../src/report/answer.js';
+import { answerCell, renderAnswer, where } from '../src/report/answer.js';
 import { summaryLine } from '../src/report/check-report.js';
 import { inProcess } from './helpers/cli.js';
 
@@ -46,7 +46,7 @@ describe("the answer that opens check's report", () => {
       cell('s2', 'e', 'v9', ['NoDoubleFree', 'DbDeleteOnce'], 'pr'),
       cell('s1', 'e', 'all', ['NoUseAfterFree'], 'fixes'),
       cell('s2', 'e', 'all', [], 'fixes'),
-    ]);
+    ].map(answerCell));
     expect(lines).toEqual([
       'The answer, from 2 rows (scenario x environment) x 3 code variants, every run exhaustive:',
       '  orig, the code as written, violates properties in 1 of 2 rows:',
@@ -65,7 +65,7 @@ describe("the answer that opens check's report", () => {
       cell('s1', 'e2', 'a', []),
       cell('s1', 'x/eintr1', 'b', 'incomplete'),
       cell('s1', 'e2', 'b', ['RefNonNegative']),
-    ]);
+    ].map(answerCell));
     expect(lines).toEqual([
       'The answer, from 2 rows (scenario x environment) x 2 code variants (1 run did not finish and decide nothing here):',
       '  a, the code as written, violates properties in 1 of 2 rows:',

@@ -10,6 +10,36 @@
 import type { RunResult } from '../check/run.js';
 import { SHORT_NAMES } from './matrix.js';
 
+/** A matrix cell as the answer reads it: where it is, what it is, and its verdicts. */
+export interface AnswerCell {
+  readonly scenario: string;
+  readonly env: string;
+  readonly variant: string;
+  /** `code`, `pr`, `fix` or `fixes`; none in a matrix without roles. */
+  readonly role?: string;
+  /** How many EINTR returns the environment allows ('0' for none). */
+  readonly eintr?: string;
+  /** The environment's assumptions ('none', or names joined by '+'). */
+  readonly assume?: string;
+  /** The violated safety properties; undefined when the run decided nothing (incomplete, error). */
+  readonly violated: readonly string[] | undefined;
+}
+
+/** A check's result as a cell of the answer. Safety properties only: a witness never reached ('sometimes') is coverage, not a defect. */
+export function answerCell(r: RunResult): AnswerCell {
+  const { scenario, env, variant, role, eintr, assume } = r.run.tags;
+  const decided = r.outcome.status !== 'error' && r.outcome.stats.complete;
+  return {
+    scenario,
+    env,
+    variant,
+    ...(role !== undefined ? { role } : {}),
+    ...(eintr !== undefined ? { eintr } : {}),
+    ...(assume !== undefined ? { assume } : {}),
+    violated: decided ? r.outcome.violations.filter((v) => v.kind !== 'sometimes').map((v) => v.name) : undefined,
+  };
+}
+
 /** The property whose violation is the crash of issue #3835 (its line in the log). */
 export const CRASH_PROPERTY = 'NoCrash3835';
 
@@ -24,12 +54,8 @@ interface Cell {
 const short = (p: string) => SHORT_NAMES[p] ?? p;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function cellOf(r: RunResult): Cell {
-  const { scenario, env } = r.run.tags;
-  const decided = r.outcome.status !== 'error' && r.outcome.stats.complete;
-  // Safety properties only: a witness never reached ('sometimes') is coverage, not a defect.
-  const violated = decided ? new Set(r.outcome.violations.filter((v) => v.kind !== 'sometimes').map((v) => v.name)) : undefined;
-  return { row: `${scenario}  ${env}`, scenario, env, violated };
+function cellOf(a: AnswerCell): Cell {
+  return { row: `${a.scenario}  ${a.env}`, scenario: a.scenario, env: a.env, violated: a.violated === undefined ? undefined : new Set(a.violated) };
 }
 
 /** The properties in the order of SHORT_NAMES (memory safety first), then by name. */
@@ -57,19 +83,19 @@ export function where(cells: readonly Pick<Cell, 'scenario' | 'env'>[], envsOf: 
 }
 
 /** The lines of the answer; empty when the matrix has no variant to take as the code as written. */
-export function renderAnswer(matrix: readonly RunResult[]): string[] {
+export function renderAnswer(matrix: readonly AnswerCell[]): string[] {
   const cells = new Map<string, Map<string, Cell>>();
   const role = new Map<string, string | undefined>();
   const envsOf = new Map<string, string[]>();
-  const envTags = new Map<string, Readonly<Record<string, string>>>();
-  for (const r of matrix) {
-    const { variant, scenario, env } = r.run.tags;
-    const c = cellOf(r);
+  const envTags = new Map<string, AnswerCell>();
+  for (const a of matrix) {
+    const { variant, scenario, env } = a;
+    const c = cellOf(a);
     if (!cells.has(variant)) cells.set(variant, new Map());
     cells.get(variant)!.set(c.row, c);
-    role.set(variant, r.run.tags.role);
+    role.set(variant, a.role);
     if (!(envsOf.get(scenario) ?? []).includes(env)) envsOf.set(scenario, [...(envsOf.get(scenario) ?? []), env]);
-    envTags.set(env, r.run.tags);
+    envTags.set(env, a);
   }
   const variants = [...cells.keys()];
   const base = variants.find((v) => role.get(v) === 'code') ?? (variants.some((v) => role.get(v) !== undefined) ? undefined : variants[0]);
@@ -138,11 +164,11 @@ export function renderAnswer(matrix: readonly RunResult[]): string[] {
 }
 
 /** What an environment adds to the code's own semantics, from its tags. */
-function envMeaning(t: Readonly<Record<string, string>>): string {
+function envMeaning(t: AnswerCell): string {
   const parts: string[] = [];
   const n = Number(t.eintr ?? '0');
   if (n > 0) parts.push(`a lock_get's sem_wait may return EINTR (${n === 1 ? 'once' : `up to ${n} times`}), which the code does not retry`);
-  if ((t.assume ?? 'none') !== 'none') parts.push(`assumes ${t.assume.split('+').join(' and ')}, a premise of the PR that the code does not have`);
+  if (t.assume !== undefined && t.assume !== 'none') parts.push(`assumes ${t.assume.split('+').join(' and ')}, a premise of the PR that the code does not have`);
   return parts.join(', ');
 }
 

@@ -10,7 +10,7 @@ import type { ChosenTrace } from '../check/shortest.js';
 import { renderTable, renderTrace, traceLines, formatChange, formatInitial, type Column } from '../format/text.js';
 import { deadSteps, isMatrixRun, matrixViolations, renderMatrix } from './matrix.js';
 import { renderPropositionTable } from './propositions.js';
-import { renderAnswer } from './answer.js';
+import { answerCell, renderAnswer } from './answer.js';
 
 // ---------------------------------------------------------------------------
 // The report of `check`
@@ -71,7 +71,7 @@ export function renderReport(all: readonly RunResult[], options: ReportOptions =
     out.push(...lines);
   };
   if (matrix.length > 0) {
-    section(renderAnswer(matrix));
+    section(renderAnswer(matrix.map(answerCell)));
     const lines = [renderMatrix(matrix, { sameAsFirst: true })];
     const dead = [...deadSteps(matrix)].filter(([, steps]) => steps.length > 0);
     if (dead.length > 0) lines.push('', 'steps that never fired in any variant (by reference step id):', ...dead.map(([row, steps]) => `  ${row}: ${steps.join(', ')}`));
