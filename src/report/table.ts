@@ -275,7 +275,7 @@ export function renderReport(all: readonly RunResult[], options: ReportOptions =
   }
   if (propositions.length > 0) {
     if (out.length > 0) out.push('');
-    out.push("PR #3836's propositions (../shared/reference/pr-3836.md §6; all of them: docs/pr-propositions.md):", renderPropositionTable(propositions));
+    out.push("PR #3836's propositions (docs/pr-3836.md §6; all of them: docs/pr-propositions.md):", renderPropositionTable(propositions));
     out.push(...notesAndDifferences(propositions, false));
     // Their traces only when they are all that was asked for.
     if (propositions.length === all.length) {
