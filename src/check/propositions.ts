@@ -1,6 +1,6 @@
 /**
  * The propositions P-01..P-27 that PR #3836's narrative relies on
- * (../shared/reference/pr-3836.md §6), each given a verdict by the model.
+ * (docs/pr-3836.md §6), each given a verdict by the model.
  *
  * A proposition the model can decide is one property over the dialog model's
  * states, searched exhaustively in a few configurations (scenario x
@@ -56,7 +56,7 @@ export interface Decision {
 
 export interface Proposition {
   readonly id: string;
-  /** The proposition, shortened from the reference's table. */
+  /** The proposition as docs/pr-3836.md §6 states it (a test keeps the two equal). */
   readonly claim: string;
   readonly decide?: Decision;
   /** Outside the model: why, and what reading the code shows. */
@@ -261,7 +261,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
       holds: (s, n) => !crashed(s, n),
       configs: [c('bye-vs-timeout-B', PR, 'orig'), c('bye-vs-timeout', EINTR, 'orig')],
     },
-    note: "Race Path 1 exists only under the PR's assumption (P-01), so the first search grants it (the one place where an assumed run decides): it then crashes under sequentially consistent memory, so it does not need weak ordering. Race Path 2's stale read does need relaxed memory (P-07) but leads to protocol anomalies only. What does crash a BYE-vs-expiry race with no assumption and no weak ordering is the lock: aarch64 builds at A use POSIX semaphores by default (opensips-dialog.md §4.3) and one interrupted sem_wait is enough (second search, posix-sem/sc/eintr1).",
+    note: "Race Path 1 exists only under the PR's assumption (P-01), so the first search grants it (the one place where an assumed run decides): it then crashes under sequentially consistent memory, so it does not need weak ordering. Race Path 2's stale read does need relaxed memory (P-07) but leads to protocol anomalies only. What does crash a BYE-vs-expiry race with no assumption and no weak ordering is the lock: aarch64 builds at A use POSIX semaphores by default (docs/c-reference.md §4.3) and one interrupted sem_wait is enough (second search, posix-sem/sc/eintr1).",
   },
   {
     id: 'P-16',
@@ -342,7 +342,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
         c('pr-timer-reads-first', EINTR, 'v1-both'),
       ],
     },
-    note: 'It holds whenever locks exclude (fast-lock, sc and relaxed). It fails with one interrupted sem_wait on posix-sem, the default lock of aarch64 builds at A (opensips-dialog.md §4.3; lock_ops.h:195 ignores sem_wait\'s result): W\'s and T\'s ref updates then race inside H. RefMatchesHolders compares ref with the ghost holders of opensips-dialog.md §5.2 in every state; NoUseAfterFree flags any touch after FREE.',
+    note: 'It holds whenever locks exclude (fast-lock, sc and relaxed). It fails with one interrupted sem_wait on posix-sem, the default lock of aarch64 builds at A (docs/c-reference.md §4.3; lock_ops.h:195 ignores sem_wait\'s result): W\'s and T\'s ref updates then race inside H. RefMatchesHolders compares ref with the ghost holders of docs/c-reference.md §5.2 in every state; NoUseAfterFree flags any touch after FREE.',
   },
   {
     id: 'P-24',

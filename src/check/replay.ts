@@ -2,7 +2,7 @@
  * Replaying a hypothesised trace (a narrative such as the PR's TR-1..TR-6)
  * against the dialog model.
  *
- * A trace is a list of reference steps (actor + step id, e.g. W / W10), each
+ * A trace is a list of reference steps (actor + step id of docs/c-reference.md §7, e.g. W / W10), each
  * optionally with what it is claimed to read (`reads`: a state name), to return
  * (`returns`: a timer primitive's result) or to leave as the reference count
  * (`ref`). Each entry runs, for its actor, every model step belonging to that
