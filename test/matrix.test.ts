@@ -75,6 +75,18 @@ describe('docs/dialog-results.md', () => {
   });
 });
 
+describe('docs/proof.md and docs/README.md', () => {
+  it('show the answer and the theorems of these runs (regenerate with npx tsx scripts/proof-doc.ts)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { proofDocs } = await import('../src/report/proof-doc.js');
+    const { SCENARIOS } = await import('../spec/dialog/scenarios.js');
+    const { VARIANTS } = await import('../spec/dialog/variants.js');
+    const read = (f: string) => readFileSync(new URL(`../${f}`, import.meta.url), 'utf8');
+    const docs = proofDocs({ results, manifest, scenarios: SCENARIOS, variants: VARIANT_NAMES.map((v) => VARIANTS[v]) }, read);
+    for (const [file, text] of Object.entries(docs)) expect(text, file).toBe(read(file));
+  });
+});
+
 describe('docs/pr-table.md', () => {
   it('shows the PR table against the manifest as it is (regenerate with npx tsx scripts/pr-table-doc.ts)', async () => {
     const { readFileSync } = await import('node:fs');
