@@ -24,18 +24,38 @@
  * Counts are reproducible; times are not (see the load average).
  */
 import { execFileSync } from 'node:child_process';
+import { Command, CommanderError } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { loadManifest, runId } from '../src/check/dialog.js';
 import { benchSummary, benchTable, labelOf, machineInfo, measure, type BenchConfig, type BenchResult } from './measure.js';
 import { measureSpin, spinAvailable } from './spin.js';
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const large = args.includes('--large');
-const repeatAt = args.indexOf('--repeat');
-const repeat = repeatAt >= 0 ? Math.max(1, Number(args[repeatAt + 1]) || 1) : 1;
-const spin = args.includes('--spin');
-const timeCheck = args.includes('--check');
+const cli = new Command('bench')
+  .description('time the counter race and the largest dialog matrix cell (docs/performance.md)')
+  .option('--quick', 'only K = 4 and 6')
+  .option('--large', 'also NP=3 K=10 (35.8 million states, about 45 s and 1.3 GB)')
+  .option('--repeat <n>', 'run the whole sequence n times')
+  .option('--spin', "Spin's verifier on the same counter races (needs spin, gcc and /usr/bin/time)")
+  .option('--check', 'time a whole npm run check at the end')
+  .exitOverride()
+  .configureOutput({ writeErr: () => {}, outputError: () => {} });
+let flags: { quick?: boolean; large?: boolean; repeat?: string; spin?: boolean; check?: boolean };
+try {
+  flags = cli.parse(process.argv.slice(2), { from: 'user' }).opts();
+} catch (e) {
+  if (e instanceof CommanderError && (e.code === 'commander.helpDisplayed' || e.code === 'commander.help')) process.exit(0);
+  process.stderr.write(`bench: ${(e as Error).message.replace(/^error: /, '').split('\n')[0]}; expected: --quick, --large, --repeat N, --spin, --check\n`);
+  process.exit(2);
+}
+const quick = flags.quick === true;
+const large = flags.large === true;
+if (flags.repeat !== undefined && !/^[1-9]\d*$/.test(flags.repeat)) {
+  process.stderr.write(`bench: --repeat expects a positive integer, got '${flags.repeat}'\n`);
+  process.exit(2);
+}
+const repeat = flags.repeat === undefined ? 1 : Number(flags.repeat);
+const spin = flags.spin === true;
+const timeCheck = flags.check === true;
 if (spin && !spinAvailable()) {
   process.stderr.write('bench: --spin needs spin, gcc and /usr/bin/time (apt-get install -y spin gcc time)\n');
   process.exit(2);

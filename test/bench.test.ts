@@ -1,4 +1,6 @@
 /** The benchmark's measuring and table code (bench/), on a tiny configuration in a child process. */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { benchSummary, benchTable, machineInfo, measure } from '../bench/measure.js';
 
@@ -39,5 +41,14 @@ describe('bench', () => {
       "counter-race(NP=3,K=6): Spin's pan takes 2.50 CPU s (3.00 s wall), the engine 1.00 CPU s (1.00 s wall): 2.50x in CPU time, 3.00x in wall time",
       "dialog/x/fast-lock/sc/orig: 100,000 states per CPU second, 10.0% of counter-race(NP=3,K=6)'s 1,000,000",
     ]);
+  });
+
+  it.each([
+    [['--frob'], "bench: unknown option '--frob'; expected: --quick, --large, --repeat N, --spin, --check\n"],
+    [['--repeat', 'x'], "bench: --repeat expects a positive integer, got 'x'\n"],
+  ])('%j: one line on stderr, exit 2, nothing run', (args, line) => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { cwd: root, encoding: 'utf8' });
+    expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 2, stdout: '', stderr: line });
   });
 });
