@@ -6,7 +6,7 @@
  * timed; the run's CPU time (user + system, from /usr/bin/time) and wall
  * time are. Needs spin and gcc (apt-get install -y spin gcc).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,14 +35,13 @@ export function measureSpin(NP: number, K: number): BenchResult {
     execFileSync('spin', [`-DNP=${NP}`, `-DK=${K}`, '-a', 'counter.pml'], { cwd: dir, stdio: 'ignore' });
     execFileSync('gcc', ['-O2', '-w', '-DNOREDUCE', '-DSAFETY', '-o', 'pan', 'pan.c'], { cwd: dir, stdio: 'ignore' });
     const t0 = performance.now();
-    // /usr/bin/time writes its line to stderr, after pan's own output on stdout.
-    const out = execFileSync('/usr/bin/time', ['-f', 'TIME %U %S %M', './pan', '-m100000', '-w26'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24 });
+    // /usr/bin/time writes its line to stderr, after pan's own output on stdout: read both.
+    const run = spawnSync('/usr/bin/time', ['-f', 'TIME %U %S %M', './pan', '-m100000', '-w26'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 24 });
     const wall = performance.now() - t0;
-    return parsePan(out, wall, NP, K);
+    if (run.error !== undefined || !/TIME /.test(run.stderr)) throw new Error(run.error?.message ?? `pan exited with ${run.status}: ${run.stderr.trim().split('\n').at(-1)}`);
+    return parsePan(`${run.stdout}\n${run.stderr}`, wall, NP, K);
   } catch (e) {
-    const err = e as { stdout?: string; stderr?: string; message: string };
-    if (err.stderr !== undefined && /TIME /.test(err.stderr)) return parsePan(`${err.stdout ?? ''}\n${err.stderr}`, Number.NaN, NP, K);
-    throw new Error(`bench: Spin failed: ${err.message}`);
+    throw new Error(`bench: Spin failed: ${(e as Error).message}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

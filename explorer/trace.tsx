@@ -33,7 +33,7 @@ function Cites({ a, first = false }: { a: ActionData; first?: boolean }) {
             {c.text}
           </a>
         ) : (
-          <span key={c.text} class="cite">
+          <span key={c.text} class="cite" title={c.note}>
             {c.text}
           </span>
         ),

@@ -114,9 +114,18 @@ export function modelOf(exported: ModelExport, params: Params, what: string): Mo
     if (Object.keys(params).length > 0) throw new UsageError(`--param: ${what} is a model, not a function of parameters; it takes none`);
     return exported;
   }
+  // The parameters the factory reads (a key it never reads is most likely a typo of one it does).
+  const read = new Set<string>();
+  let enumerated = false;
+  const watched = new Proxy(params, {
+    get: (t, k, r) => (typeof k === 'string' && read.add(k), Reflect.get(t, k, r)),
+    has: (t, k) => (typeof k === 'string' && read.add(k), Reflect.has(t, k)),
+    ownKeys: (t) => ((enumerated = true), Reflect.ownKeys(t)),
+    getOwnPropertyDescriptor: (t, k) => (typeof k === 'string' && read.add(k), Reflect.getOwnPropertyDescriptor(t, k)),
+  });
   let made: unknown;
   try {
-    made = exported(params);
+    made = exported(watched);
   } catch (e) {
     throw new UsageError(`${what} threw for the parameters ${JSON.stringify(params)}: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -124,6 +133,13 @@ export function modelOf(exported: ModelExport, params: Params, what: string): Mo
     throw new UsageError(`${what} returned a Promise; it must return the model itself`);
   }
   if (!isModel(made)) throw new UsageError(`${what} did not return a model (${notAModel(made)})`);
+  const unread = enumerated ? [] : Object.keys(params).filter((k) => !read.has(k));
+  if (unread.length > 0) {
+    const others = [...read].filter((k) => !(k in params) && /^[A-Za-z_$][\w$]*$/.test(k));
+    throw new UsageError(
+      `--param ${unread.join(', ')}: ${what} never reads ${unread.length === 1 ? 'this parameter' : 'these parameters'}; ${others.length > 0 ? `it reads ${others.join(', ')}` : 'it reads no other parameter'}`,
+    );
+  }
   return made;
 }
 

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { benchSummary, benchTable, machineInfo, measure } from '../bench/measure.js';
+import { measureSpin, spinAvailable } from '../bench/spin.js';
 
 describe('bench', () => {
   it('measures a configuration in a child process and prints its row', { timeout: 120_000 }, async () => {
@@ -50,5 +51,14 @@ describe('bench', () => {
     const root = fileURLToPath(new URL('..', import.meta.url));
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { cwd: root, encoding: 'utf8' });
     expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 2, stdout: '', stderr: line });
+  });
+
+  // .ci/run installs spin and time; on a machine without them the bench refuses --spin (exit 2).
+  it.runIf(spinAvailable())("Spin's pan on the counter race NP=2 K=1: its counts and its CPU time, read from /usr/bin/time", { timeout: 120_000 }, () => {
+    const r = measureSpin(2, 1);
+    expect({ states: r.states, transitions: r.transitions }).toEqual({ states: 51, transitions: 82 });
+    expect(Number.isFinite(r.cpuMs) && r.cpuMs >= 0).toBe(true);
+    expect(r.peakBytes).toBeGreaterThan(1 << 20);
+    expect(r.timeMs).toBeGreaterThan(0);
   });
 });

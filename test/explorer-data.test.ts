@@ -6,7 +6,7 @@
  * does not have.
  */
 import { describe, expect, it } from 'vitest';
-import { citationUrl, OPENSIPS_COMMIT, PR_COMMITS } from '../src/explore/citations.js';
+import { citation, citationUrl, OPENSIPS_COMMIT, PR_COMMITS } from '../src/explore/citations.js';
 import { explorerData } from '../src/explore/build.js';
 import { collect } from '../src/explore/collect.js';
 import { runPart } from '../src/explore/parts.js';
@@ -39,6 +39,16 @@ describe('citation links', () => {
     expect(citationUrl({ file: 'dlg_hash.c@abcdef12', line: 5 })).toBe('https://github.com/NormB/opensips/blob/abcdef12/modules/dialog/dlg_hash.c#L5');
     expect(citationUrl({ file: 'notes.md', line: 5 })).toBeNull();
     expect(citationUrl({ file: 'dlg_hash.c@fixed', line: 5 })).toBeNull();
+  });
+
+  it("a fix's patched line (name@fix-NAME) has no link but a note naming the patch", () => {
+    expect(citation({ file: 'dlg_db_handler.c@fix-db-flag', line: 1016 })).toEqual({
+      text: 'dlg_db_handler.c@fix-db-flag:1016',
+      url: null,
+      note: 'dlg_db_handler.c as it reads after applying fixes/07b-db-delete-once-by-flag.patch to OpenSIPS aad6b856835a (the patch of variant fix-db-flag; no upstream commit has this line)',
+    });
+    expect(citation({ file: 'dlg_hash.c@fix-nope', line: 1 }).note).toBeUndefined();
+    expect(citation({ file: 'dlg_hash.c', line: 1 }).note).toBeUndefined();
   });
 
   it('each full commit starts with its short form', () => {
@@ -138,6 +148,27 @@ describe('the data of a dialog row', async () => {
       }
     }
     expect(deltas).toBeGreaterThan(0);
+  });
+
+  it("charts, at every step of every trace, the state's ref and its reference holders", () => {
+    const x = new Explorer(data);
+    let points = 0;
+    for (const run of data.runs) {
+      for (const t of run.traces) {
+        const chart = t.chart!;
+        expect(chart.breakdown!.field).toBe('holders');
+        t.steps.forEach((s, i) => {
+          const view = new Map(x.view(run, s.v).map((f) => [f.name, f.value]));
+          expect(String(chart.ref[i])).toBe(view.get('ref'));
+          // The holders at this step, as the state shows them ({hash:1,timer:1}), and as the chart stacks them.
+          const stacked = chart.breakdown!.keys.map((k, j) => `${k}:${chart.breakdown!.values[i][j]}`).filter((e) => !e.endsWith(':0'));
+          const shown = view.get('holders')!.replace(/^\{|\}$/g, '');
+          expect(stacked.sort()).toEqual(shown === '' ? [] : shown.split(',').sort());
+          points++;
+        });
+      }
+    }
+    expect(points).toBeGreaterThan(500);
   });
 
   it('ranks crash properties before protocol ones before witnesses, and colours a cell by its worst', () => {

@@ -1,7 +1,7 @@
 /**
  * Every cell of the dialog check matrix (check-manifest.json) is pinned: its
- * verdict per property, distinct states, transitions and depth. A row runs its
- * six variants; any difference from the manifest fails with the list of
+ * verdict per property, distinct states, transitions and depth. A row runs
+ * every variant; any difference from the manifest fails with the list of
  * differences. Also: a malformed manifest is refused with the entry named.
  */
 import { beforeAll, describe, expect, it } from 'vitest';

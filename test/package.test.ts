@@ -50,7 +50,7 @@ describe('npm pack, then install the tarball in an empty folder', () => {
     expect(pack.code, pack.stderr).toBe(0);
     const [info] = JSON.parse(pack.stdout) as [{ filename: string; size: number; files: { path: string }[] }];
     const files = info.files.map((f) => f.path);
-    for (const f of ['bin/dialog-race-checker.mjs', 'lib/index.mjs', 'lib/index.cjs', 'LICENSE', 'README.md', 'npm-shrinkwrap.json', 'dist/types/src/api.d.ts', 'src/engine/parallel-boot.mjs', 'check-manifest.json', 'examples/refcount.ts', 'docs/write-your-own-model.md']) {
+    for (const f of ['bin/dialog-race-checker.mjs', 'lib/index.mjs', 'lib/index.cjs', 'LICENSE', 'README.md', 'npm-shrinkwrap.json', 'dist/types/src/api.d.ts', 'src/engine/parallel-boot.mjs', 'check-manifest.json', 'examples/refcount.ts', 'docs/write-your-own-model.md', 'fixes/05-posix-sem-lock-retries-eintr.patch']) {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => /^(test|bench|scripts|\.ci)\//.test(f))).toEqual([]);

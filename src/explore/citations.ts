@@ -6,9 +6,12 @@
  * patched file, on NormB/opensips (spec/dialog/actors.ts; the commits are those
  * docs/c-source-notes.md names). Known short commits are linked with their full
  * hash; any other hexadecimal commit is linked as written (GitHub resolves an
- * unambiguous short hash); a file of another form, or a citation without a
- * file, gets no link.
+ * unambiguous short hash). A file written `name@fix-NAME` is the file after
+ * applying one of the project's patches (fixes/) to aad6b856835a: no commit
+ * holds it, so it gets no link but a note naming the patch. A file of another
+ * form, or a citation without a file, gets no link.
  */
+import { FIX_PATCHES, type FixName } from '../../spec/dialog/variants.js';
 import { formatSource, type SourceLoc } from '../engine/index.js';
 
 /** The OpenSIPS commit the model follows. */
@@ -29,6 +32,8 @@ export interface Citation {
   readonly text: string;
   /** The source at that line range, or null when the citation cannot be placed. */
   readonly url: string | null;
+  /** What the line is, where no link can say it (a line of a patched file). */
+  readonly note?: string;
 }
 
 const FILE = /^([A-Za-z0-9_.-]+\.[ch])(?:@([0-9a-f]{7,40}))?$/;
@@ -43,4 +48,18 @@ export function citationUrl(loc: SourceLoc): string | null {
   return `${base}/${MODULE_DIR}/${file}${lines}`;
 }
 
-export const citation = (loc: SourceLoc): Citation => ({ text: formatSource(loc), url: citationUrl(loc) });
+const FIXED_FILE = /^([A-Za-z0-9_.-]+\.[ch])@(fix-[a-z0-9-]+)$/;
+
+/** For a line of a patched file (`name@fix-NAME`), what it is: the patch and the commit it applies to. */
+export function citationNote(loc: SourceLoc): string | undefined {
+  const m = FIXED_FILE.exec(loc.file);
+  if (m === null) return undefined;
+  const patch = (FIX_PATCHES as Readonly<Record<string, string>>)[m[2] as FixName];
+  if (patch === undefined) return undefined;
+  return `${m[1]} as it reads after applying ${patch} to OpenSIPS aad6b856835a (the patch of variant ${m[2]}; no upstream commit has this line)`;
+}
+
+export function citation(loc: SourceLoc): Citation {
+  const note = citationNote(loc);
+  return { text: formatSource(loc), url: citationUrl(loc), ...(note !== undefined ? { note } : {}) };
+}
