@@ -29,23 +29,33 @@ const TABLES: Tables = {
 function cell(fields: Partial<Record<Field, number>>, inList = false): DialogState {
   const f = { state: CONFIRMED, ref: 1, hasBye: 0, tlNext: NULLP, tlPrev: NULLP, tlTimeout: T_ZERO, ...fields };
   return {
-    mem: makeMemory<Field>(TABLES.layout, f),
-    linked: true,
-    inList,
-    locks: { H: freeLock('fast-lock', 1), TL: freeLock('fast-lock', 1) },
+    cells: [{ mem: makeMemory<Field>(TABLES.layout, f), linked: true, inList, h: 0, dlg: 0 }],
+    first: { next: NBR, prev: NBR },
+    locks: { H: [freeLock('fast-lock', 1)], TL: freeLock('fast-lock', 1) },
     actors: [{ pc: 0, loc: freshLocals() }],
     ghost: {
-      holders: [9, 9, 9],
-      frees: 0,
-      uaf: 0,
+      dialogs: [
+        {
+          holders: [9, 9, 9],
+          frees: 0,
+          uaf: 0,
+          uafInto: 0,
+          deletedBy: 0,
+          dbDeletes: 0,
+          termCallbacks: 0,
+          byesSent: 0,
+          byesAfterDelete: 0,
+          born: true,
+          cell: 0,
+          bucket: 0,
+        },
+      ],
       bogus: 0,
       bogusRef: 0,
       bogusCnt: 0,
-      deletedBy: 0,
-      dbDeletes: 0,
-      termCallbacks: 0,
-      byesSent: 0,
-      byesAfterDelete: 0,
+      bogusDlg: 0,
+      walk: 0,
+      walkPtr: 0,
       marks: [],
       eintrLeft: 0,
       detachedUnclaimed: false,
@@ -65,7 +75,7 @@ function runAlone(p: Program, s: DialogState): { aborted: boolean } {
   for (let guard = 0; guard < 1000; guard++) {
     if (pc >= p.instrs.length) return { aborted: false };
     const ins = p.instrs[pc];
-    const value = ins.read ? latest(s.mem, ins.read) : 0;
+    const value = ins.read ? latest(s.cells[0].mem, ins.read) : 0;
     const target = ins.exec ? ins.exec(ctx(s, ins.id), value) : undefined;
     if (target === ABORT) return { aborted: true };
     pc = target === undefined ? pc + 1 : p.target(target);
@@ -108,7 +118,7 @@ function listOf(i: TlInput): P.TimerList {
  */
 const REACHED = ['0,0,0,false', '1,0,0,false', '2,2,1,true', '2,2,2,true', '1,0,0,true'];
 const key = (i: TlInput) => `${i.next},${i.prev},${i.timeout},${i.inList}`;
-const modelTl = (s: DialogState) => [latest(s.mem, 'tlNext'), latest(s.mem, 'tlPrev'), latest(s.mem, 'tlTimeout'), s.inList];
+const modelTl = (s: DialogState) => [latest(s.cells[0].mem, 'tlNext'), latest(s.cells[0].mem, 'tlPrev'), latest(s.cells[0].mem, 'tlTimeout'), s.cells[0].inList];
 const pureTl = (l: P.TimerList) => [l.next[3], l.prev[3], l.timeout[3], l.next[P.SENT] === 3];
 
 type TimerCase = readonly [string, (c: Ctx) => number, (l: P.TimerList) => number];
@@ -219,7 +229,7 @@ describe('reference macros: primitives.ts = program.ts', () => {
       refUnsafe(p, 'R', 'h', at('dlg_hash.h', 319));
       const s = cell({ ref });
       runAlone(p, s);
-      expect(latest(s.mem, 'ref')).toBe(P.refDlgUnsafe(ref, 1));
+      expect(latest(s.cells[0].mem, 'ref')).toBe(P.refDlgUnsafe(ref, 1));
     }
   });
 
@@ -233,8 +243,8 @@ describe('reference macros: primitives.ts = program.ts', () => {
         const { aborted } = runAlone(p, s);
         const r = P.unrefDlgUnsafe(ref, cnt);
         seen.add(r.outcome);
-        expect([ref, cnt, latest(s.mem, 'ref')]).toEqual([ref, cnt, r.ref]);
-        expect([ref, cnt, aborted, s.ghost.frees, s.linked]).toEqual([ref, cnt, r.outcome === 'abort', r.outcome === 'destroyed' ? 1 : 0, r.outcome !== 'destroyed']);
+        expect([ref, cnt, latest(s.cells[0].mem, 'ref')]).toEqual([ref, cnt, r.ref]);
+        expect([ref, cnt, aborted, s.ghost.dialogs[0].frees, s.cells[0].linked]).toEqual([ref, cnt, r.outcome === 'abort', r.outcome === 'destroyed' ? 1 : 0, r.outcome !== 'destroyed']);
         if (r.outcome === 'abort') expect([s.ghost.bogusRef, s.ghost.bogusCnt]).toEqual([r.printed!.ref, r.printed!.cnt]);
       }
     }
@@ -261,7 +271,7 @@ describe('next_state_dlg: primitives.ts = program.ts on TDEL, RPL2xx, REQBYE', (
             const l = s.actors[0].loc;
             const r = P.nextStateDlg({ state, event: EVENTS[ev], dir: P.DLG_DIR.DOWNSTREAM, lastDstLeg: 1, leg200ok: 1, hasBye: hasBye === 1, ref, replicate: false });
             // After abort() nothing reads *unref (program.ts sets it before the in-section unref, the C code after it, 1206-1207).
-            const model = { old: l.old, new: aborted ? null : l.nw, unref: aborted ? r.unref : l.unref, state: latest(s.mem, 'state'), hasBye: latest(s.mem, 'hasBye') === 1, ref: latest(s.mem, 'ref'), destroyed: s.ghost.frees === 1, aborted };
+            const model = { old: l.old, new: aborted ? null : l.nw, unref: aborted ? r.unref : l.unref, state: latest(s.cells[0].mem, 'state'), hasBye: latest(s.cells[0].mem, 'hasBye') === 1, ref: latest(s.cells[0].mem, 'ref'), destroyed: s.ghost.dialogs[0].frees === 1, aborted };
             const pure = { old: r.old, new: r.new, unref: r.unref, state: r.state, hasBye: r.hasBye, ref: r.ref, destroyed: r.unrefInSection?.outcome === 'destroyed', aborted: r.aborted };
             expect([ev, state, hasBye, ref, model]).toEqual([ev, state, hasBye, ref, pure]);
             compared++;

@@ -6,10 +6,18 @@
 import {
   END,
   Program,
+  allocate,
   at,
   callerRemove,
+  canAllocate,
   cur,
+  dlgOf,
   expire,
+  expireList,
+  linkDlg,
+  listDue,
+  nextInBucket,
+  nextInChain,
   isActor,
   hSection,
   isDue,
@@ -58,10 +66,10 @@ const part1Src = {
 };
 
 const dbDelete = (c: Ctx) => {
-  c.s.ghost.dbDeletes += 1;
+  dlgOf(c).dbDeletes += 1;
 };
 const termCallbacks = (c: Ctx) => {
-  c.s.ghost.termCallbacks += 1;
+  dlgOf(c).termCallbacks += 1;
 };
 
 /** Holders dropped by a caller's UNREF(unref): the hash reference, plus the timer's if it removed the timer. */
@@ -145,9 +153,10 @@ function sendLegBye(p: Program, id: string, owner: string, leg: number): void {
   ref(p, `${id}.S3`, `bye${leg}`, at(RW, 388)); // the BYE transaction's reference
   touch(p, `${id}.S4`, at(RW, 390, 397), (c) => {
     // t_request_within: TM hashes and sends the BYE; its final reply is handled by B<leg>.
-    c.s.ghost.byesSent += 1;
-    if (cur(c, 'state') === DELETED && c.s.ghost.deletedBy !== 0 && !isActor(c.s.ghost.deletedBy, c.who)) {
-      c.s.ghost.byesAfterDelete += 1;
+    const g = dlgOf(c);
+    g.byesSent += 1;
+    if (cur(c, 'state') === DELETED && g.deletedBy !== 0 && !isActor(g.deletedBy, c.who)) {
+      g.byesAfterDelete += 1;
     }
     mark(c, `bye${leg}:sent`);
   });
@@ -221,12 +230,25 @@ export function timeoutUpdater(name: string): Program {
 export function timer(v: Variant, k: ActorKnobs): Program {
   const p = new Program('T', true).declareMarks('T:won');
   const name = 'T';
-  // T0: _get_gen_expired_dlgs under TL; enabled when the tl is linked and due.
-  p.add({ id: 'T0.TL+', src: at(TC, 586), acquire: 'TL', when: (s) => isDue(s) });
-  p.add({ id: 'T0', src: at(TC, 586, 629), touch: true, exec: (c) => void expire(c) });
-  p.add({ id: 'T0.TL-', src: at(TC, 629), release: 'TL' });
-  // T1: ctl->next read, then := FAKE without a lock, then dlg_ontimeout.
-  p.add({ id: 'T1r', src: at(TC, 645), read: 'tlNext', touch: true });
+  // Where dlg_ontimeout returns to: the routine's loop over the detached chain (model of several cells), or the
+  // routine's end (one dialog: the chain is that dialog's tl alone).
+  const done = p.multi ? 'T:next' : END;
+  if (!p.multi) {
+    // T0: _get_gen_expired_dlgs under TL; enabled when the tl is linked and due.
+    p.add({ id: 'T0.TL+', src: at(TC, 586), acquire: 'TL', when: (s) => isDue(s) });
+    p.add({ id: 'T0', src: at(TC, 586, 629), touch: true, exec: (c) => void expire(c) });
+    p.add({ id: 'T0.TL-', src: at(TC, 629), release: 'TL' });
+  } else {
+    // T0 on the list (primitives.ts): enabled when its first node is due (or is no node, where the walk crashes).
+    p.add({ id: 'T0.TL+', src: at(TC, 586), acquire: 'TL', when: (s) => listDue(s) });
+    p.add({ id: 'T0', src: at(TC, 586, 629), exec: (c) => void expireList(c) });
+    p.add({ id: 'T0.TL-', src: at(TC, 629), release: 'TL' });
+    // The loop (643): the next entry of the chain, its dialog; FAKE ends the run.
+    p.label('T:next');
+    p.add({ id: 'T.loop', local: true, src: at(TC, 643), exec: (c) => nextInChain(c) });
+  }
+  // T1: ctl->next read (the chain's rest), then := FAKE without a lock, then dlg_ontimeout.
+  p.add({ id: 'T1r', src: at(TC, 645), read: 'tlNext', touch: true, exec: p.multi ? (c, next) => void (c.l.chain = next) : undefined });
   p.add({ id: 'T1w', src: at(TC, 647), touch: true, exec: (c) => put(c, 'tlNext', FAKE), mark: 'T:fired' });
   if (v.timerStateRead === 'unlocked') {
     touch(p, 'T2', at(H, 2459, 2461));
@@ -281,7 +303,7 @@ export function timer(v: Variant, k: ActorKnobs): Program {
       exec: (_c, t) => (t !== T_ZERO ? undefined : 'T4f'),
     });
     unref(p, 'T4e', one, () => ['timer'], at(H, 2509));
-    p.add({ id: 'T4e.ret', local: true, src: at(H, 2514), exec: () => END });
+    p.add({ id: 'T4e.ret', local: true, src: at(H, 2514), exec: () => done });
     p.label('T4f');
     p.add({
       id: 'T4f',
@@ -307,7 +329,7 @@ export function timer(v: Variant, k: ActorKnobs): Program {
       endDialog(p, 'T5c', name, 'T5d');
       p.label('T5d');
       unref(p, 'T5d', one, () => ['timer'], at(H, 2537));
-      p.add({ id: 'T5d.ret', local: true, src: at(H, 2538), exec: () => END });
+      p.add({ id: 'T5d.ret', local: true, src: at(H, 2538), exec: () => done });
     } else {
       // v3: the timer makes the transition itself.
       touch(p, 'T5n.leg', at(V3(H), 2681)); // legs_no[DLG_LEG_200OK], no lock
@@ -322,10 +344,10 @@ export function timer(v: Variant, k: ActorKnobs): Program {
       endDialog(p, 'T5w.E', name, 'T5w:unref');
       p.label('T5w:unref');
       unref(p, 'T5w.unref', (l) => l.unref + 1, (l) => [...(l.unref ? ['hash'] : []), 'timer'], at(V3(H), 2728));
-      p.add({ id: 'T5w.ret', local: true, src: at(V3(H), 2732), exec: () => END });
+      p.add({ id: 'T5w.ret', local: true, src: at(V3(H), 2732), exec: () => done });
       p.label('T5l');
       unref(p, 'T5l', one, () => ['timer'], at(V3(H), 2737));
-      p.add({ id: 'T5l.ret', local: true, src: at(V3(H), 2738), exec: () => END });
+      p.add({ id: 'T5l.ret', local: true, src: at(V3(H), 2738), exec: () => done });
     }
   }
   p.label('T6');
@@ -339,9 +361,10 @@ export function timer(v: Variant, k: ActorKnobs): Program {
   unref(p, 'T7w.ctx-', one, () => [`${name}.pctx`], at(H, 2569));
   touch(p, 'T7w.db', at(H, 2577, 2578), (c) => void (k.dbRealtime ? dbDelete(c) : undefined));
   unref(p, 'T7w.unref', (l) => l.unref + 1, (l) => [...(l.unref ? ['hash'] : []), 'timer'], at(H, 2580));
-  p.add({ id: 'T7w.ret', local: true, src: at(H, 2583), exec: () => END });
+  p.add({ id: 'T7w.ret', local: true, src: at(H, 2583), exec: () => done });
   p.label('T7l');
   unref(p, 'T7l', one, () => ['timer'], at(H, 2585));
+  if (p.multi) p.add({ id: 'T7l.ret', local: true, src: at(H, 2588), exec: () => done });
   return p;
 }
 
@@ -524,6 +547,8 @@ export function dropAfterSync(v: Variant, k: ActorKnobs): Program {
   const RP = 'dlg_replication.c';
   const p = new Program('D');
   p.add({ id: 'D0.H+', src: at(RP, 1276), acquire: 'H' });
+  // The loop over bucket i's list (1278-1295): each unsynced dialog goes to drop_dlg, which returns the next one.
+  p.label('D:loop');
   touch(p, 'D0', at(RP, 1279, 1287)); // flags, get_shtag_sync_status: the cell needs dropping
   refUnsafe(p, 'D1', 'D.ctx', at(RP, 1206));
   p.add({ id: 'D1.H-', src: at(RP, 1207), release: 'H' });
@@ -532,8 +557,9 @@ export function dropAfterSync(v: Variant, k: ActorKnobs): Program {
   p.add({ id: 'D2.branch', local: true, src: at(RP, 1213), exec: (c) => (c.l.nw === DELETED ? 'D4' : undefined) });
   // D3: not DELETED (the dialog was UNCONF/EARLY): UNREF, read dlg->next after it, return WITHOUT H(i).
   unref(p, 'D3', (l) => 1 + l.unref, () => ['D.ctx'], at(RP, 1214));
-  touch(p, 'D3.next', at(RP, 1215));
-  p.add({ id: 'D3.ret', local: true, src: at(RP, 1216), exec: () => 'D8' });
+  touch(p, 'D3.next', at(RP, 1215), (c) => void (c.l.nxt = nextInBucket(c)));
+  // Back in the loop (1283-1284), which goes on with that next dialog, still believing it holds H(i).
+  p.add({ id: 'D3.ret', local: true, src: at(RP, 1216), exec: (c) => (c.l.nxt !== 0 ? dropNext(c) : 'D8') });
   p.label('D4');
   p.add({ id: 'D4', local: true, src: at(RP, 1218), exec: (c) => void (c.l.unref += 1) }); // the extra ref
   hSection(p, 'D4.linkers', at(RP, 1219), at(RP, 1221), at(RP, 1223), false); // dlg_lock on entries[i]: no cell access
@@ -541,18 +567,56 @@ export function dropAfterSync(v: Variant, k: ActorKnobs): Program {
   p.add({ id: 'D4.H+', src: at(RP, 1227), acquire: 'H' });
   if (!v.part1) callerRemove(p, 'D5', at(RP, 1230), at(RP, 1240));
   touch(p, 'D6', at(RP, 1242, 1252), (c) => void (k.dbRealtime ? dbDelete(c) : undefined));
-  touch(p, 'D7.next', at(RP, 1258));
+  touch(p, 'D7.next', at(RP, 1258), (c) => void (c.l.nxt = nextInBucket(c)));
   // unref_dlg_unsafe(dlg, unref) with H(i) held (1259): D1's reference, the hash's, the timer's if removed.
   unrefBody(
     p,
     'D7',
     (l) => l.unref,
     (l) => ['D.ctx', ...(l.unref - 1 - l.tmr >= 1 ? ['hash'] : []), ...(l.tmr ? ['timer'] : [])],
-    'D8',
+    p.multi ? 'D7:ret' : 'D8',
   );
+  if (p.multi) {
+    // drop_dlg returns next_dlg (1261): the loop goes on with it, H(i) held.
+    p.label('D7:ret');
+    p.add({ id: 'D7.ret', local: true, src: at(RP, 1261), exec: (c) => (c.l.nxt !== 0 ? dropNext(c) : 'D8') });
+  }
   // Back in rcv_cluster_event: the loop ends and releases H(i) (1296), whether or not this process holds it.
   p.label('D8');
   p.add({ id: 'D8.H-', src: at(RP, 1296), release: 'H' });
   return p;
 }
 
+/** The loop's next turn with the dialog drop_dlg returned (its `dlg` pointer becomes that dialog). */
+function dropNext(c: Ctx): string {
+  c.l.dlg = c.l.nxt - 1;
+  c.l.nxt = 0;
+  c.l.unref = 0;
+  c.l.tmr = 0;
+  return 'D:loop';
+}
+
+// ---------------------------------------------------------------------------
+// A: a new call's INVITE creating a dialog (dlg_create_dialog, dlg_handlers.c:1690-1714) in memory that an
+// earlier dialog freed (model of several cells: memory reuse).
+
+export function allocator(buckets: number): Program {
+  const p = new Program('A');
+  // A1: build_new_dlg: shm_malloc returns the freed memory, memset zeroes it, state UNCONFIRMED, h_entry =
+  // dlg_hash(callid): any bucket (one action each). Enabled once some dialog's memory is free.
+  p.add({
+    id: 'A1',
+    src: at(HC, 319, 344),
+    when: (s) => canAllocate(s),
+    choose: buckets,
+    chooseName: 'bucket',
+    exec: (c, bucket) => allocate(c, bucket),
+  });
+  // A2: link_dlg(dlg, extra_ref = 2): the hash table's reference, then the TM callback's ('base') and the
+  // current-dialog hook's ('A.ctx'), under the lock of the cell's bucket (dlg_handlers.c:1711-1714).
+  linkDlg(p, 'A2', ['base', 'A.ctx']);
+  // A3: the script ends: dialog_cleanup drops the current-dialog reference (dlg_hash.c:74). The TM callback's
+  // and the hash table's references stay: the new call goes on beyond the scenario.
+  unref(p, 'A3', one, () => ['A.ctx'], at(HC, 74));
+  return p;
+}
