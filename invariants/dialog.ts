@@ -82,6 +82,21 @@ export const CRASH_3835 = { ref: -2, cnt: 1 } as const;
 
 export type Witness = 'TimerFired' | 'ByeWon' | 'DialogFreed';
 
+/**
+ * Any 'bogus ref' abort (dlg_hash.h:326-336), whatever it prints: the part of
+ * RefNonNegative that is a crash. Not one of the matrix's properties (the
+ * matrix has RefNonNegative); the root-cause search looks for it beside
+ * NoCrash3835 (src/check/rootcause.ts).
+ */
+export function noBogusRef(t: PropertyNames): Property<DialogState> {
+  return always(
+    'NoBogusRef',
+    "no process aborts with 'bogus ref' (unref_dlg_unsafe took a count below zero, dlg_hash.h:326-336), whatever the line prints",
+    (s) => s.ghost.bogus === 0,
+    (s) => bogusLine(t, s),
+  );
+}
+
 const witness = (t: PropertyNames): Record<Witness, Property<DialogState>> => {
   const fired = t.markIndex.get('T:fired')!;
   const won = t.markIndex.get('W:won')!;

@@ -71,7 +71,7 @@ const all = [...kept, ...runs].sort((a, b) => order(a) - order(b));
 const dead = deadSteps(results);
 const rows = manifest.rows.map((r) => {
   const d = dead.get(`${r.scenario}  ${r.env}`);
-  return d === undefined ? r : { scenario: r.scenario, env: r.env, dead: d };
+  return d === undefined ? r : { scenario: r.scenario, env: r.env, dead: d, ...(r.note !== undefined ? { note: r.note } : {}) };
 });
 const text = format({ ...manifest, rows, runs: all });
 if (process.argv.includes('--dry-run')) process.stdout.write(text);

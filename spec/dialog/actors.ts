@@ -57,6 +57,8 @@ export interface ActorKnobs {
   readonly onTimeoutRoute: 'none' | 'noop' | 'rearm';
   /** REALTIME DB mode: remove_dialog_from_db calls are counted. */
   readonly dbRealtime: boolean;
+  /** The $DLG_timeout the X actor assigns: 0, due at the next timer run (the default), or a long one (`later`). */
+  readonly xTimeout?: 'due' | 'later';
 }
 
 const part1Src = {
@@ -216,10 +218,11 @@ function setTimeout(p: Program, id: string, timeout: number): void {
 }
 
 /** X: a worker handling an in-dialog request whose script assigns $DLG_timeout (a long one). */
-export function timeoutUpdater(name: string): Program {
+export function timeoutUpdater(name: string, timeout: 'due' | 'later' = 'due'): Program {
   const p = new Program(name);
   lookupRef(p, 'X1', `${name}.ctx`, END); // the look-up's reference (as W1)
-  setTimeout(p, 'X', T_DUE); // $DLG_timeout = 0 (accepted once the dialog exists, dialog.c:1812-1815)
+  // $DLG_timeout = 0 (accepted once the dialog exists, dialog.c:1812-1815), or a long lifetime.
+  setTimeout(p, 'X', timeout === 'due' ? T_DUE : T_LATER);
   unref(p, 'X13', one, () => [`${name}.ctx`], at(HC, 74));
   return p;
 }

@@ -50,7 +50,7 @@ import {
   type Field,
   type LockName,
 } from './state.js';
-import { dialogCodec, HISTORY_CAP, type DialogCodec, type Dims } from './shape.js';
+import { dialogCodec, historyCap, type DialogCodec, type Dims } from './shape.js';
 import { VARIANTS, type VariantName } from './variants.js';
 import { dialogProperties } from '../../invariants/dialog.js';
 
@@ -116,6 +116,15 @@ export interface DialogConfig {
    * the matrix's and the matrix never sets this.
    */
   readonly observe?: boolean;
+  /**
+   * Canonical write histories under `relaxed` memory (src/memory/views.ts,
+   * MemoryLayout.dedup): a write whose value is written again later is
+   * dropped. Exact for the model's reads; it only merges states. Always on in
+   * the model of several cells; off in the models of one dialog, whose pinned
+   * counts are of the plain histories (the root-cause search turns it on
+   * where their histories are unbounded, e.g. route-rearm).
+   */
+  readonly canonicalHistories?: boolean;
 }
 
 export interface DialogAction extends Action {
@@ -199,7 +208,7 @@ function programsFor(cfg: DialogConfig, dims: Dims): Program[] {
         progs.push(okReply());
         break;
       case 'X':
-        progs.push(timeoutUpdater('X'));
+        progs.push(timeoutUpdater('X', k.xTimeout));
         break;
       case 'R':
         progs.push(replicatedDelete(v));
@@ -307,7 +316,22 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     for (const ins of p.instrs) stepLabels.push(`${p.actor}:${ins.id}`);
   }
   const lens = progs.map((p) => p.instrs.length);
-  const layout = memoryLayout<Field>(env.memory, FIELDS, RELAXED_FIELDS, nActors, nBuckets + 1, HISTORY_CAP);
+  /**
+   * Which cells each process can reach (model of several cells): the cell of
+   * the dialog its pointer names at the start, and any cell for the processes
+   * whose pointer moves (T: the entries of a detached chain; D: the next
+   * dialog of its bucket; A: the freed memory it takes). A process that can
+   * never reach a cell keeps no view of that cell's relaxed fields: its joins
+   * and publishes skip it (so its releases publish nothing about that cell:
+   * an over-approximation of staleness, for readers that synchronize with
+   * that cell's writers only through such a process).
+   */
+  const reaches = progs.map((p) => {
+    const moves = p.actor === 'T' || p.actor === 'D' || p.actor === 'A';
+    return Array.from({ length: nCells }, (_, k) => moves || !multi || pointer(p.actor) === k);
+  });
+  const ignoredIn = Array.from({ length: nCells }, (_, k) => (p: number) => !reaches[p][k]);
+  const layout = memoryLayout<Field>(env.memory, FIELDS, RELAXED_FIELDS, nActors, nBuckets + 1, historyCap(dims), multi || cfg.canonicalHistories === true);
   const TL = lockIndex('TL', 0, nBuckets);
   const tables: DialogNames = {
     layout,
@@ -323,6 +347,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     buckets: nBuckets,
     dialogs: nDialogs,
     persistent,
+    reaches,
   };
 
   const gateNo = progs.map((p) => p.instrs.map((i) => (gates[`${p.actor}:${i.id}`] !== undefined ? markIndex.get(gates[`${p.actor}:${i.id}`])! : -1)));
@@ -548,10 +573,10 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
       acquire(env.lock, lockOf(d, ins, l), i, act.eintr === true);
       if (act.eintr) g.eintrLeft -= 1;
       const li = ins.acquire === 'TL' ? TL : l.hb;
-      for (let k = 0; k < nCells; k++) join(layout, d.cells[k].mem, i, li);
+      for (let k = 0; k < nCells; k++) if (reaches[i][k]) join(layout, d.cells[k].mem, i, li);
     } else if (ins.release) {
       const li = ins.release === 'TL' ? TL : l.hb;
-      for (let k = 0; k < nCells; k++) publish(layout, d.cells[k].mem, i, li);
+      for (let k = 0; k < nCells; k++) if (reaches[i][k]) publish(layout, d.cells[k].mem, i, li);
       release(env.lock, lockOf(d, ins, l), i);
     } else if (ins.read) {
       const cell = d.cells[g.dialogs[l.dlg].cell];
@@ -579,7 +604,8 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     if (finished) clearLocals(l); // a finished (or restarting) process's locals are dead
     if (relaxed) {
       draftNow = d;
-      for (let k = 0; k < nCells; k++) compact(layout, d.cells[k].mem, retired);
+      if (nCells === 1) compact(layout, d.cells[0].mem, retired);
+      else for (let k = 0; k < nCells; k++) compact(layout, d.cells[k].mem, retired, ignoredIn[k]);
     }
   };
 

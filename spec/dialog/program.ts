@@ -64,6 +64,12 @@ export interface Tables {
    * one-entry timer primitives below and one bucket.
    */
   readonly multi?: boolean;
+  /**
+   * [process][cell]: whether the process can reach the cell (model.ts). A
+   * process that cannot keeps no view of that cell's relaxed fields, also
+   * after a list operation of its own wrote a neighbour's tl there.
+   */
+  readonly reaches?: readonly (readonly boolean[])[];
   /** Cells, hash buckets and dialogs of the model (1, 1, 1 unless it is `multi`). */
   readonly cells?: number;
   readonly buckets?: number;
@@ -644,9 +650,12 @@ function storeList(c: Ctx, l: P.TimerList): void {
       memWrite(c.t.layout, m, c.who, 'tlPrev', l.prev[e]);
       wrote = true;
     }
+    if (!wrote) continue;
+    // A process that cannot reach this cell keeps no view of it (model.ts, `reaches`).
+    if (c.t.reaches !== undefined && !c.t.reaches[c.who][k]) for (const f of c.t.layout.relaxed) m.view[c.who][c.t.layout.rIndex[f]] = 0;
     // The list wrote into the tl of a freed cell: a use after free of the dialog freed there.
     const d = s.ghost.dialogs[cell.dlg];
-    if (wrote && d.frees > 0 && d.uaf === 0) d.uaf = c.stepNo + 1;
+    if (d.frees > 0 && d.uaf === 0) d.uaf = c.stepNo + 1;
   }
 }
 

@@ -19,6 +19,13 @@ export const REF_MIN = -8;
 export const REF_MAX = 23;
 /** How many writes of a relaxed field are kept at once (src/memory/views.ts). */
 export const HISTORY_CAP = 6;
+/**
+ * The same in the model of several cells, whose histories are canonical (a
+ * write whose value is written again later is dropped, MemoryLayout.dedup):
+ * one write per distinct value, plus the one a step adds before compaction
+ * (tl pointers take 3 + cells values).
+ */
+export const historyCap = (d: Dims): number => (d.multi ? Math.max(HISTORY_CAP, d.cells + 4) : HISTORY_CAP);
 
 /**
  * The sizes of a model: cells, hash buckets, dialogs (those of the start and
@@ -70,14 +77,14 @@ export function dialogShape(cfg: DialogConfig, programs: readonly Program[], hol
   const n = programs.length;
   const VALUE = values(dims);
   const relaxed = cfg.env.memory === 'relaxed' ? RELAXED_FIELDS : [];
-  const cap = (f: Field) => (relaxed.includes(f) ? HISTORY_CAP : 1);
+  const cap = (f: Field) => (relaxed.includes(f) ? historyCap(dims) : 1);
   const hist = {} as Record<Field, ReturnType<typeof field.array>>;
   const len = {} as Record<Field, ReturnType<typeof field.int>>;
   for (const f of FIELDS) {
     hist[f] = field.array(cap(f), VALUE[f]);
     len[f] = field.int(1, cap(f));
   }
-  const views = (count: number) => field.array(count, field.array(relaxed.length, field.int(0, HISTORY_CAP - 1)));
+  const views = (count: number) => field.array(count, field.array(relaxed.length, field.int(0, historyCap(dims) - 1)));
   const mem = field.record({ hist: field.record(hist), len: field.record(len), view: views(n), lockView: views(dims.buckets + 1) }) as unknown as ShapeOf<{ m: Memory<Field> }>['m'];
   // A semaphore's value grows with every release by a process that did not decrement it.
   const lock = field.record({ v: field.int(0, 7), held: field.array(n, field.int(0, 3)) });

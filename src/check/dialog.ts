@@ -39,10 +39,20 @@ export interface Manifest {
    * with the reference steps (actor:step) that fire in no variant of the row:
    * each was read against the scenario and is unreachable in it.
    */
-  readonly rows: readonly { readonly scenario: string; readonly env: string; readonly dead?: readonly string[] }[];
+  readonly rows: readonly ManifestRow[];
   readonly runs: readonly ManifestRun[];
   /** The searches that decide PR #3836's propositions (src/check/propositions.ts), by proposition id. */
   readonly propositions?: readonly ManifestPropositionRun[];
+}
+
+/** A (scenario, environment) row of the matrix. */
+export interface ManifestRow {
+  readonly scenario: string;
+  readonly env: string;
+  /** The reference steps (actor:step) that fire in no variant of the row. */
+  readonly dead?: readonly string[];
+  /** What was read before pinning the row (the counterexamples read against the C code, and what they show). */
+  readonly note?: string;
 }
 
 /** One declared proposition search: the proposition's id and a configuration, with its verdicts and counts. */
@@ -84,9 +94,10 @@ export function validateManifest(raw: unknown, where = 'manifest'): Manifest {
     }
   }
   if (!Array.isArray(m.rows)) fail("'rows' must be an array");
-  const rows = m.rows as { scenario: string; env: string; dead?: string[] }[];
+  const rows = m.rows as ManifestRow[];
   rows.forEach((r, i) => {
     if (r?.dead !== undefined && !(Array.isArray(r.dead) && r.dead.every((d) => typeof d === 'string'))) fail(`rows[${i}]: 'dead' must be a list of actor:step`);
+    if (r?.note !== undefined && typeof r.note !== 'string') fail(`rows[${i}]: 'note' must be a string`);
     if (!scenarioByName(r?.scenario)) fail(`rows[${i}]: unknown scenario '${r?.scenario}' (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
     if (!(r.env in envs!)) fail(`rows[${i}]: unknown environment '${r.env}'`);
   });
