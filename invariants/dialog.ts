@@ -179,7 +179,7 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
         const d = first(s, (x) => s.ghost.dialogs[x].uaf !== 0);
         const g = s.ghost.dialogs[d];
         if (!several(t)) return `${stepAt(t, g.uaf)} touched the cell after FREE`;
-        const into = g.uafInto !== 0 ? `, which then held dialog ${g.uafInto - 1}` : '';
+        const into = g.uafInto !== 0 ? `, which then held dialog ${g.uafInto - 1},` : '';
         return `${of(t, d)}${stepAt(t, g.uaf)} touched cell ${g.cell}${into} after dialog ${d}'s FREE`;
       },
     ),

@@ -38,10 +38,11 @@ export function workingLockAnswer(cells: readonly SweepCell[], environments: Rea
   const anyFound = mine.filter((c) => c.anyBogus.status === 'found');
   const unknown = mine.filter((c) => c.status === 'unknown' || c.anyBogus.status === 'unknown');
   const variant = mine[0].variant;
+  const complete = unknown.length === 0 ? ` Every one of these ${mine.length} searches ran to completion (${states} states in all).` : '';
   if (exact.length > 0) {
     const s = shortest(exact)!;
     out.push(
-      `On a working lock (${envs}; variant ${variant}), '${SIGNATURE}' is reached: in ${where(exact)} (${exact.length} of ${mine.length} searches). Shortest: ${s.scenario} (${s.env}), ${steps(s)} steps, ${s.printed}.`,
+      `On a working lock (${envs}; variant ${variant}), '${SIGNATURE}' is reached: in ${where(exact)} (${exact.length} of ${mine.length} searches). Shortest: ${s.scenario} (${s.env}), ${steps(s)} steps, ${s.printed}.${complete}`,
     );
   } else if (unknown.length === 0) {
     out.push(`On a working lock (${envs}; variant ${variant}), no search reaches '${SIGNATURE}': ${mine.length} exhaustive searches, ${states} states in all.`);
