@@ -381,7 +381,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
       holds: (s) => s.ghost.bogus !== 0 && s.ghost.bogusRef === CRASH_3835.ref && s.ghost.bogusCnt === CRASH_3835.cnt,
       configs: [c('bye-vs-timeout-B', PR, 'orig'), c('pr-timer-reads-first', PR, 'orig')],
     },
-    note: 'The printed value is ref re-read after the subtraction with H held (dlg_hash.h:325-336). The PR\'s sequence, even granted, prints -1: the second decrement comes after the first process\'s check. -2 with cnt 1 needs a second decrement between one process\'s write and its re-read, i.e. two processes inside H at once; docs/root-cause.md lists where the model reaches it (only with an interrupted lock acquire).',
+    note: 'The printed value is ref re-read after the subtraction with H held (dlg_hash.h:325-336). The PR\'s sequence, even granted, prints -1: the second decrement comes after the first process\'s check. -2 with cnt 1 needs a second decrement between one process\'s write and its re-read, i.e. two processes changing the count at once: inside one H (an interrupted lock acquire), or, once the memory of a dialog freed too early is reused by a new call in another bucket, each inside its own bucket\'s H (a stale pointer\'s lock against the new dialog\'s); docs/root-cause.md lists where the model reaches it.',
   },
 ];
 
