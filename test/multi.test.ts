@@ -184,6 +184,16 @@ describe('memory reuse: a stale pointer reaches the new dialog', () => {
     expect([s.ghost.dialogs[0].holders[m.names.holderIndex.get('timer')!], s.ghost.dialogs[1].holders[m.names.holderIndex.get('hash')!]]).toEqual([1, 1]);
   });
 
+  it("with one bucket, #3835's line is out of reach (exhaustive), a 'bogus ref' of another value is not; with two it is reached", () => {
+    const def = scenarioByName('ok-short-lifetime-reuse')!;
+    const one = check(explorable(model({ ...def, buckets: 1 })));
+    expect([one.stats.complete, one.stats.states]).toEqual([true, 3051]);
+    const v = (o: Outcome<unknown, Action>, p: string) => o.properties.find((x) => x.name === p)!.verdict;
+    expect([v(one, 'NoCrash3835'), v(one, 'RefNonNegative')]).toEqual(['holds', 'violated']);
+    const two = check(explorable(model(def)));
+    expect([v(two, 'NoCrash3835'), v(two, 'RefNonNegative')]).toEqual(['violated', 'violated']);
+  });
+
   it('in the same bucket, the stale REF waits for the lock A holds', () => {
     const m = model('ok-short-lifetime-reuse');
     let s = m.initialStates()[0];

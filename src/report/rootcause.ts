@@ -90,19 +90,24 @@ export function renderRootCause(cells: readonly SweepCell[], environments: Reado
   if (unknown > 0) out.push(`${unknown} search(es) stopped at a bound without an answer (unknown).`);
   out.push(...workingLockAnswer(cells, environments));
   for (const s of scenarios) {
-    const first = shortest(cells.filter((c) => c.scenario === s && c.status === 'found'));
+    // A scenario's trace: its shortest on a working lock if it has one there, else its shortest.
+    const mine = cells.filter((c) => c.scenario === s && c.status === 'found');
+    const first = shortest(mine.filter((c) => workingLock(environments[c.env]))) ?? shortest(mine);
     if (first === undefined) continue;
     out.push('', markdown ? `### ${s} (${first.env}, ${steps(first)} steps)` : `${s} (${first.env}): ${first.printed}`, '');
     if (markdown) out.push(`${first.printed}`, '', '```text', renderTrace(first.trace!), '```');
     else out.push(renderTrace(first.trace!, '  '));
   }
-  // The shortest 'bogus ref' of any kind on a working lock, when it is not one of the traces above.
-  const other = shortest(
-    cells
-      .filter((c) => workingLock(environments[c.env]) && c.anyBogus.status === 'found')
-      .map((c) => ({ ...c.anyBogus, c })),
-  );
-  if (other !== undefined && other.printed !== undefined && !other.printed.includes(`'${SIGNATURE}'`)) {
+  // 'bogus ref' of any kind on a working lock: the shortest of all, and each scenario's where #3835's line is not reached there.
+  const anyWorking = cells.filter((c) => workingLock(environments[c.env]) && c.anyBogus.status === 'found').map((c) => ({ ...c.anyBogus, c }));
+  const overall = shortest(anyWorking);
+  const shown: typeof anyWorking = overall !== undefined && !overall.printed!.includes(`'${SIGNATURE}'`) ? [overall] : [];
+  for (const s of scenarios) {
+    if (cells.some((c) => c.scenario === s && c.status === 'found' && workingLock(environments[c.env]))) continue;
+    const first = shortest(anyWorking.filter((x) => x.c.scenario === s));
+    if (first !== undefined && !shown.some((x) => x.c === first.c)) shown.push(first);
+  }
+  for (const other of shown) {
     const title = `any 'bogus ref' on a working lock: ${other.c.scenario} (${other.c.env}, ${steps(other)} steps)`;
     out.push('', markdown ? `### ${title}` : `${title}: ${other.printed}`, '');
     if (markdown) out.push(`${other.printed}`, '', '```text', renderTrace(other.trace!), '```');
