@@ -11,7 +11,7 @@
  * another dialog, that count is the other dialog's.
  */
 import { always, atQuiescence, sometimes, type Property } from '../src/engine/model.js';
-import { inside, type LockState } from '../src/memory/locks.js';
+import { inside } from '../src/memory/locks.js';
 import { latest } from '../src/memory/views.js';
 import type { Tables } from '../spec/dialog/program.js';
 import { FAKE, FIELDS, T_ZERO, ptrName, type DialogGhost, type DialogState } from '../spec/dialog/state.js';
@@ -60,11 +60,33 @@ const lockLine = (t: PropertyNames, s: DialogState, sep = ', ', held = ' held by
   const hs = s.locks.H.map((h, b) => `H${s.locks.H.length > 1 ? `(${b})` : ''}${held}[${lockNames(t, h.held, sep)}]`);
   return [...hs, `TL${held}[${lockNames(t, s.locks.TL.held, sep)}]`];
 };
-const noLockHeld = (s: DialogState) => {
-  for (const h of s.locks.H) if (inside(h) !== 0) return false;
-  return inside(s.locks.TL) === 0;
-};
-const allLocks = (s: DialogState): LockState[] => [...s.locks.H, s.locks.TL];
+const noLockHeld = (s: DialogState) => locksWithin(s, 0);
+
+/** Whether every lock (each bucket's H and TL) has at most `n` processes inside. */
+function locksWithin(s: DialogState, n: number): boolean {
+  const hs = s.locks.H;
+  for (let b = 0; b < hs.length; b++) if (inside(hs[b]) > n) return false;
+  return inside(s.locks.TL) <= n;
+}
+/** No dialog that exists has `field` non-zero (the predicates run on every state: loops, no closures). */
+function noneSet(s: DialogState, field: 'uaf' | 'byesAfterDelete'): boolean {
+  const ds = s.ghost.dialogs;
+  for (let d = 0; d < ds.length; d++) if (ds[d].born && ds[d][field] !== 0) return false;
+  return true;
+}
+/** No dialog that exists has `field` above `max`. */
+function noneAbove(s: DialogState, field: 'frees' | 'dbDeletes' | 'termCallbacks', max: number): boolean {
+  const ds = s.ghost.dialogs;
+  for (let d = 0; d < ds.length; d++) if (ds[d].born && ds[d][field] > max) return false;
+  return true;
+}
+const refNegative = (s: DialogState, d: number) => inItsCell(s, d) && refOf(s, d) < 0;
+const holdersWrong = (s: DialogState, d: number) => (inItsCell(s, d) && refOf(s, d) !== holderSum(s.ghost.dialogs[d])) || !noHolderNegative(s.ghost.dialogs[d]);
+function noDialog(s: DialogState, bad: (s: DialogState, d: number) => boolean): boolean {
+  const ds = s.ghost.dialogs;
+  for (let d = 0; d < ds.length; d++) if (ds[d].born && bad(s, d)) return false;
+  return true;
+}
 
 /** The first dialog (index) for which `bad` holds, or -1. */
 function first(s: DialogState, bad: (d: number) => boolean): number {
@@ -131,6 +153,12 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
     tlTimeout: [0, 2],
   };
   const inRange = (v: number, f: (typeof FIELDS)[number]) => Number.isInteger(v) && v >= ranges[f][0] && v <= ranges[f][1];
+  const unsettled = (s: DialogState, d: number) => !settled(t, s, d);
+  // A model of one dialog in one cell (every scenario but those of several cells) gets the direct predicates:
+  // they run on every new state.
+  const one = !several(t) && (t.cells ?? 1) === 1;
+  const pick = (single: (s: DialogState) => boolean, any: (s: DialogState) => boolean) => (one ? single : any);
+  const ref0 = (s: DialogState) => latest(s.cells[0].mem, 'ref');
   const listBroken = (s: DialogState, k: number) => {
     const c = s.cells[k];
     return c.inList && (latest(c.mem, 'tlNext') === FAKE || latest(c.mem, 'tlTimeout') === T_ZERO || s.ghost.dialogs[c.dlg].frees > 0);
@@ -146,7 +174,8 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
             for (let i = 0; i < c.mem.len[f]; i++) if (!inRange(h[i], f)) return false;
           }
         }
-        for (const l of allLocks(s)) if (!(l.v >= 0)) return false;
+        for (const l of s.locks.H) if (!(l.v >= 0)) return false;
+        if (!(s.locks.TL.v >= 0)) return false;
         for (const g of s.ghost.dialogs) {
           const hs = g.holders;
           for (let i = 0; i < hs.length; i++) if (!Number.isInteger(hs[i])) return false;
@@ -158,7 +187,7 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
     always(
       'RefNonNegative',
       "the reference count of every dialog never goes below zero (below zero, unref_dlg_unsafe logs 'bogus ref' and aborts)",
-      (s) => s.ghost.bogus === 0 && first(s, (d) => inItsCell(s, d) && refOf(s, d) < 0) < 0,
+      pick((s) => s.ghost.bogus === 0 && ref0(s) >= 0, (s) => s.ghost.bogus === 0 && noDialog(s, refNegative)),
       (s) => {
         if (s.ghost.bogus !== 0) return bogusLine(t, s);
         const d = first(s, (x) => inItsCell(s, x) && refOf(s, x) < 0);
@@ -174,7 +203,7 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
     always(
       'NoUseAfterFree',
       several(t) ? "no step touches a dialog's memory through a pointer to it after that dialog was freed (the memory free, or reused by another dialog)" : 'no step touches the dialog cell after it was freed',
-      (s) => first(s, (d) => s.ghost.dialogs[d].uaf !== 0) < 0,
+      pick((s) => s.ghost.dialogs[0].uaf === 0, (s) => noneSet(s, 'uaf')),
       (s) => {
         const d = first(s, (x) => s.ghost.dialogs[x].uaf !== 0);
         const g = s.ghost.dialogs[d];
@@ -186,7 +215,7 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
     always(
       'NoDoubleFree',
       several(t) ? 'the memory of each dialog is freed at most once while it lives there' : 'the cell is freed at most once',
-      (s) => first(s, (d) => s.ghost.dialogs[d].frees > 1) < 0,
+      pick((s) => s.ghost.dialogs[0].frees <= 1, (s) => noneAbove(s, 'frees', 1)),
       (s) => {
         const d = first(s, (x) => s.ghost.dialogs[x].frees > 1);
         return `${of(t, d)}freed ${s.ghost.dialogs[d].frees} times`;
@@ -195,16 +224,19 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
     always(
       'LockExclusion',
       several(t) ? 'each lock (each bucket lock H(i), and TL) has at most one process inside its critical section' : 'each lock (H, TL) has at most one process inside its critical section',
-      (s) => allLocks(s).every((l) => inside(l) <= 1),
+      pick((s) => inside(s.locks.H[0]) <= 1 && inside(s.locks.TL) <= 1, (s) => locksWithin(s, 1)),
       (s) => lockLine(t, s).join(', '),
     ),
     always(
       'TimerListIntegrity',
       'a tl linked in the timer list is never marked FAKE, never has timeout 0, and never belongs to a freed cell',
-      (s) => {
-        for (let k = 0; k < s.cells.length; k++) if (listBroken(s, k)) return false;
-        return true;
-      },
+      pick(
+        (s) => !listBroken(s, 0),
+        (s) => {
+          for (let k = 0; k < s.cells.length; k++) if (listBroken(s, k)) return false;
+          return true;
+        },
+      ),
       (s) => {
         const k = s.cells.findIndex((_, j) => listBroken(s, j));
         const c = s.cells[k];
@@ -216,7 +248,7 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
     always(
       'RefMatchesHolders',
       several(t) ? "each dialog's count equals the number of its live reference holders, and no holder dropped more than it took" : 'ref equals the number of live reference holders, and no holder dropped more than it took',
-      (s) => first(s, (d) => (inItsCell(s, d) && refOf(s, d) !== holderSum(s.ghost.dialogs[d])) || !noHolderNegative(s.ghost.dialogs[d])) < 0,
+      pick((s) => ref0(s) === holderSum(s.ghost.dialogs[0]) && noHolderNegative(s.ghost.dialogs[0]), (s) => noDialog(s, holdersWrong)),
       (s) => {
         const d = first(s, (x) => (inItsCell(s, x) && refOf(s, x) !== holderSum(s.ghost.dialogs[x])) || !noHolderNegative(s.ghost.dialogs[x]));
         const g = s.ghost.dialogs[d];
@@ -231,7 +263,7 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
     always(
       'NoByeAfterDelete',
       'the module never sends a BYE for a dialog that another actor had already moved to DELETED (protocol anomaly)',
-      (s) => first(s, (d) => s.ghost.dialogs[d].byesAfterDelete !== 0) < 0,
+      pick((s) => s.ghost.dialogs[0].byesAfterDelete === 0, (s) => noneSet(s, 'byesAfterDelete')),
       (s) => {
         const d = first(s, (x) => s.ghost.dialogs[x].byesAfterDelete !== 0);
         const g = s.ghost.dialogs[d];
@@ -241,7 +273,7 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
     always(
       'DbDeleteOnce',
       'remove_dialog_from_db runs at most once per dialog (protocol anomaly)',
-      (s) => first(s, (d) => s.ghost.dialogs[d].dbDeletes > 1) < 0,
+      pick((s) => s.ghost.dialogs[0].dbDeletes <= 1, (s) => noneAbove(s, 'dbDeletes', 1)),
       (s) => {
         const d = first(s, (x) => s.ghost.dialogs[x].dbDeletes > 1);
         return `${of(t, d)}${s.ghost.dialogs[d].dbDeletes} DB deletes`;
@@ -250,7 +282,7 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
     always(
       'TerminationCallbacksOnce',
       'the TERMINATED/EXPIRED callbacks run at most once per dialog (protocol anomaly)',
-      (s) => first(s, (d) => s.ghost.dialogs[d].termCallbacks > 1) < 0,
+      pick((s) => s.ghost.dialogs[0].termCallbacks <= 1, (s) => noneAbove(s, 'termCallbacks', 1)),
       (s) => {
         const d = first(s, (x) => s.ghost.dialogs[x].termCallbacks > 1);
         return `${of(t, d)}${s.ghost.dialogs[d].termCallbacks} runs of the termination callbacks`;
@@ -273,7 +305,7 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
       several(t)
         ? 'when no process can move (and none crashed): each dialog the scenario ends is freed, its count 0, out of the timer list and of its bucket; a dialog whose call goes on is held by exactly its lasting references; no lock is held'
         : 'when no process can move (and none aborted): the cell is freed, ref is 0, it is not in the timer list, and no lock is held',
-      (s) => stopped(s) || (noLockHeld(s) && first(s, (d) => !settled(t, s, d)) < 0),
+      (s) => stopped(s) || (noLockHeld(s) && noDialog(s, unsettled)),
       (s) => {
         const d = Math.max(0, first(s, (x) => !settled(t, s, x)));
         const g = s.ghost.dialogs[d];

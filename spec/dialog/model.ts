@@ -466,7 +466,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
 
   /** The lock an acquire or release of `ins` by a process with locals `l` names. */
   const lockOf = (s: DialogState, ins: { acquire?: LockName; release?: LockName; viaCell?: true }, l: { dlg: number; hb: number }): LockState => {
-    if ((ins.acquire ?? ins.release) === 'TL') return s.locks.TL;
+    if (ins.acquire === 'TL' || ins.release === 'TL') return s.locks.TL;
     if (nBuckets === 1) return s.locks.H[0];
     // A release takes the bucket the process computed; an acquire not through the cell, its dialog's bucket.
     return s.locks.H[ins.viaCell || ins.release ? l.hb : s.ghost.dialogs[l.dlg].bucket];
@@ -499,7 +499,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
       }
     } else if (kind & READ) {
       const f = ins.read!;
-      const m = s.cells[s.ghost.dialogs[a.loc.dlg].cell].mem;
+      const m = multi ? s.cells[s.ghost.dialogs[a.loc.dlg].cell].mem : s.cells[0].mem;
       const k = readChoices(layout, m, i, f, choices);
       const last = m.len[f] - 1;
       for (let c = 0; c < k; c++) {
@@ -558,28 +558,37 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     const g = d.ghost;
     const l = a.loc;
     if (ins.touch) {
-      // A touch through a pointer to a freed dialog (its memory free, or reused by another dialog).
-      const dg = g.dialogs[l.dlg];
-      const occupant = d.cells[dg.cell].dlg;
-      if ((dg.frees > 0 || occupant !== l.dlg) && dg.uaf === 0) {
-        dg.uaf = stepBase[i] + a.pc + 1;
-        if (occupant !== l.dlg && g.dialogs[occupant].frees === 0) dg.uafInto = occupant + 1;
+      if (!multi) {
+        const dg = g.dialogs[0];
+        if (dg.frees > 0 && dg.uaf === 0) dg.uaf = stepBase[i] + a.pc + 1;
+      } else {
+        // A touch through a pointer to a freed dialog (its memory free, or reused by another dialog).
+        const dg = g.dialogs[l.dlg];
+        const occupant = d.cells[dg.cell].dlg;
+        if ((dg.frees > 0 || occupant !== l.dlg) && dg.uaf === 0) {
+          dg.uaf = stepBase[i] + a.pc + 1;
+          if (occupant !== l.dlg && g.dialogs[occupant].frees === 0) dg.uafInto = occupant + 1;
+        }
       }
     }
     let value = 0;
     if (ins.acquire) {
       if (observing) observeAcquire({ s: d, t: tables, me, who: i }, ins.acquire);
-      if (ins.acquire === 'H' && !ins.viaCell) l.hb = g.dialogs[l.dlg].bucket;
+      if (multi && ins.acquire === 'H' && !ins.viaCell) l.hb = g.dialogs[l.dlg].bucket;
       acquire(env.lock, lockOf(d, ins, l), i, act.eintr === true);
       if (act.eintr) g.eintrLeft -= 1;
-      const li = ins.acquire === 'TL' ? TL : l.hb;
-      for (let k = 0; k < nCells; k++) if (reaches[i][k]) join(layout, d.cells[k].mem, i, li);
+      if (relaxed) {
+        const li = ins.acquire === 'TL' ? TL : l.hb;
+        for (let k = 0; k < nCells; k++) if (reaches[i][k]) join(layout, d.cells[k].mem, i, li);
+      }
     } else if (ins.release) {
-      const li = ins.release === 'TL' ? TL : l.hb;
-      for (let k = 0; k < nCells; k++) if (reaches[i][k]) publish(layout, d.cells[k].mem, i, li);
+      if (relaxed) {
+        const li = ins.release === 'TL' ? TL : l.hb;
+        for (let k = 0; k < nCells; k++) if (reaches[i][k]) publish(layout, d.cells[k].mem, i, li);
+      }
       release(env.lock, lockOf(d, ins, l), i);
     } else if (ins.read) {
-      const cell = d.cells[g.dialogs[l.dlg].cell];
+      const cell = multi ? d.cells[g.dialogs[l.dlg].cell] : d.cells[0];
       value = readAt(layout, cell.mem, i, ins.read, act.pick!);
       if (observing && ins.read === 'state') observeStateRead({ s: d, t: tables, me }, value);
     } else if (ins.choose) value = act.value!;
@@ -615,25 +624,51 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     return d;
   };
 
-  const key = (s: DialogState): string => {
+  /**
+   * The state as text. In a model of one dialog the fields that never change
+   * there (the cell's bucket and dialog, the sentinel, the pointer locals, the
+   * dialog's cell, bucket and existence, the walk crash) are left out: the
+   * shape declares them constant, so the text stays injective and as short as
+   * before several cells existed.
+   */
+  const legacyKey = (s: DialogState): string => {
+    const g = s.ghost;
+    const c = s.cells[0];
+    const d = g.dialogs[0];
+    let k = `${memoryKey(layout, c.mem)}|${c.linked ? 1 : 0}|${c.inList ? 1 : 0}|${lockKey(s.locks.H[0])}|${lockKey(s.locks.TL)}|`;
+    for (let i = 0; i < s.actors.length; i++) {
+      const a = s.actors[i];
+      const l = a.loc;
+      k += `${i > 0 ? ' ' : ''}${a.pc}:${l.r},${l.old},${l.nw},${l.unref},${l.tmr},${l.ret},${l.st},${l.bkNext},${l.bkPrev},${l.bkTimeout}`;
+    }
+    k += `|${d.holders.join(',')}|${d.frees}|${d.uaf}|${g.bogus}/${g.bogusRef}/${g.bogusCnt}|${d.deletedBy}|${d.dbDeletes}|${d.termCallbacks}|${d.byesSent}|${d.byesAfterDelete}|`;
+    for (let i = 0; i < g.marks.length; i++) k += g.marks[i] ? '1' : '0';
+    return `${k}|${g.eintrLeft}|${g.detachedUnclaimed ? 1 : 0}`;
+  };
+  const multiKey = (s: DialogState): string => {
     const g = s.ghost;
     let k = '';
-    for (const c of s.cells) k += `${memoryKey(layout, c.mem)}|${c.linked ? 1 : 0}|${c.inList ? 1 : 0}|${c.h}|${c.dlg}|`;
+    for (let i = 0; i < s.cells.length; i++) {
+      const c = s.cells[i];
+      k += `${memoryKey(layout, c.mem)}|${c.linked ? 1 : 0}|${c.inList ? 1 : 0}|${c.h}|${c.dlg}|`;
+    }
     k += `${s.first.next},${s.first.prev}|`;
-    for (const h of s.locks.H) k += `${lockKey(h)}|`;
+    for (let b = 0; b < s.locks.H.length; b++) k += `${lockKey(s.locks.H[b])}|`;
     k += `${lockKey(s.locks.TL)}|`;
     for (let i = 0; i < s.actors.length; i++) {
       const a = s.actors[i];
       const l = a.loc;
       k += `${i > 0 ? ' ' : ''}${a.pc}:${l.r},${l.old},${l.nw},${l.unref},${l.tmr},${l.ret},${l.st},${l.bkNext},${l.bkPrev},${l.bkTimeout},${l.dlg},${l.hb},${l.nxt},${l.chain}`;
     }
-    for (const d of g.dialogs) {
+    for (let i = 0; i < g.dialogs.length; i++) {
+      const d = g.dialogs[i];
       k += `|${d.holders.join(',')}/${d.frees}/${d.uaf}/${d.uafInto}/${d.deletedBy}/${d.dbDeletes}/${d.termCallbacks}/${d.byesSent}/${d.byesAfterDelete}/${d.born ? 1 : 0}/${d.cell}/${d.bucket}`;
     }
     k += `|${g.bogus}/${g.bogusRef}/${g.bogusCnt}/${g.bogusDlg}|${g.walk}/${g.walkPtr}|`;
     for (let i = 0; i < g.marks.length; i++) k += g.marks[i] ? '1' : '0';
     return `${k}|${g.eintrLeft}|${g.detachedUnclaimed ? 1 : 0}`;
   };
+  const key = multi ? multiKey : legacyKey;
 
   const steps = progs.flatMap((p) => p.instrs.map((i) => ({ actor: p.actor, step: i.id, source: i.src })));
   const indexOf = (actor: string): number => {
@@ -643,6 +678,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
   };
   const inSectionAt = (s: DialogState, i: number): boolean => {
     if (s.locks.TL.held[i] > 0) return true;
+    if (nBuckets === 1) return s.locks.H[0].held[i] > 0;
     for (let b = 0; b < nBuckets; b++) if (s.locks.H[b].held[i] > 0) return true;
     return false;
   };

@@ -239,7 +239,7 @@ export class Program {
 // Memory access helpers used inside effects.
 
 /** The cell the acting process's pointer reaches (the memory of the dialog it names, whoever lives there now). */
-export const cellOf = (c: { s: DialogState; l: Locals }): CellState => c.s.cells[c.s.ghost.dialogs[c.l.dlg].cell];
+export const cellOf = (c: { s: DialogState; l: Locals }): CellState => (c.s.cells.length === 1 ? c.s.cells[0] : c.s.cells[c.s.ghost.dialogs[c.l.dlg].cell]);
 
 /**
  * The ghost record of the dialog whose memory the process's pointer reaches:
