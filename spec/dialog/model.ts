@@ -270,7 +270,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
   for (let k = 0; k < nCells; k++) {
     if (!(Number.isInteger(startBucket(k)) && startBucket(k) >= 0 && startBucket(k) < nBuckets)) throw new Error(`scenario ${scenario.name}: dialog ${k}'s bucket is not one of 0..${nBuckets - 1}`);
   }
-  const progs = buildPrograms({ multi }, () => programsFor(cfg, dims));
+  const progs = buildPrograms({ multi, reuse: scenario.actors.includes('A') }, () => programsFor(cfg, dims));
   const names = progs.map((p) => p.actor);
   const nActors = progs.length;
   const observing = cfg.observe === true;

@@ -142,8 +142,10 @@ export const END = 'end';
 export interface BuildMode {
   /** The model of several cells (Tables.multi). */
   readonly multi: boolean;
+  /** Memory can be reused (the scenario has an allocator): a cell's h_entry can change under a process. */
+  readonly reuse: boolean;
 }
-let building: BuildMode = { multi: false };
+let building: BuildMode = { multi: false, reuse: false };
 
 /** Builds programs in a mode: every `new Program` inside `f` takes it. */
 export function buildPrograms<T>(mode: BuildMode, f: () => T): T {
@@ -158,15 +160,19 @@ export function buildPrograms<T>(mode: BuildMode, f: () => T): T {
 
 export class Program {
   readonly instrs: Instr[] = [];
+  /** Built for the model of several cells (its timer list, buckets, the loops of T and D). */
+  readonly multi = building.multi;
   /**
-   * Built for the model of several cells: there, an acquire of H that touches
+   * Built for a model with memory reuse: there, an acquire of H that touches
    * the cell (dlg_lock_dlg, and the d_entry = &entries[dlg->h_entry] of
    * _ref_dlg, _unref_dlg, next_state_dlg, link_dlg) is two steps: the read of
    * h_entry from the cell (`<id>.entry`, a touch), then the acquire of that
    * bucket's lock. Between the two the cell may be freed and reused in another
    * bucket (dlg_hash.c:1035-1037, 1046-1048, 1193-1196, 995-997; dlg_hash.h:243-244).
+   * Without reuse a cell's h_entry never changes, and the read and the
+   * acquire are one step, as in the models of one dialog.
    */
-  readonly multi = building.multi;
+  readonly reuse = building.reuse;
   private readonly labels = new Map<string, number>();
   private readonly ids = new Set<string>();
   /** The reference holders this program names when it takes a reference (the model gives each a ghost counter). */
@@ -190,7 +196,7 @@ export class Program {
   }
 
   add(i: Instr): this {
-    if (this.multi && i.acquire === 'H' && i.touch) {
+    if (this.reuse && i.acquire === 'H' && i.touch) {
       const base = i.id.endsWith('.H+') ? i.id.slice(0, -3) : i.id;
       this.add({ id: `${base}.entry`, src: i.src, touch: true, exec: (c) => void (c.l.hb = cellOf(c).h) });
       return this.add({ ...i, touch: undefined, viaCell: true });

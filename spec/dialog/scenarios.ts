@@ -195,7 +195,7 @@ export const SCENARIOS: readonly ScenarioDef[] = [
     initial: { state: EARLY, holders: { hash: 1, base: 1 }, tl: 'unset' },
     others: [{ state: EARLY, holders: { hash: 1, base: 1 }, tl: 'unset', bucket: 0, persists: true }],
     actors: ['D', 'O', 'T', 'I'],
-    gates: { 'I:I2.entry': 'O:done' },
+    gates: { 'I:I2.H+': 'O:done' },
     witnesses: ['DialogFreed'],
   },
   {
