@@ -3,33 +3,51 @@
  * one-line meaning. Memory-safety invariants first, then protocol anomalies,
  * then the quiescence checks (nothing leaked; no deadlock), then witnesses that the scenario reaches its
  * interesting outcomes (so that a model that cannot move fails).
+ *
+ * A model may have several dialogs (spec/dialog/model.ts, the model of
+ * several cells): each property is checked for every dialog that exists,
+ * and its explanation names the dialog that breaks it ("dialog 1: ..."). A
+ * dialog's count is the `ref` of the cell it lives in; once its memory holds
+ * another dialog, that count is the other dialog's.
  */
 import { always, atQuiescence, sometimes, type Property } from '../src/engine/model.js';
 import { inside } from '../src/memory/locks.js';
 import { latest } from '../src/memory/views.js';
 import type { Tables } from '../spec/dialog/program.js';
-import { FAKE, FIELDS, T_ZERO, type DialogState } from '../spec/dialog/state.js';
+import { FAKE, FIELDS, T_ZERO, ptrName, type DialogGhost, type DialogState } from '../spec/dialog/state.js';
 
-const ref = (s: DialogState) => latest(s.mem, 'ref');
-const holderSum = (s: DialogState) => {
-  let n = 0;
-  const h = s.ghost.holders;
-  for (let i = 0; i < h.length; i++) n += h[i];
-  return n;
-};
-const noHolderNegative = (s: DialogState) => {
-  const h = s.ghost.holders;
-  for (let i = 0; i < h.length; i++) if (h[i] < 0) return false;
-  return true;
-};
 /** What a DialogState's names are (for explanations): the model's tables, and the label of a recorded step. */
 export interface PropertyNames extends Tables {
   readonly stepLabels: readonly string[];
-  /** Reference holder names, by index in the ghost's counters. */
+  /** Reference holder names, by index in a dialog's counters. */
   readonly holders: readonly string[];
+  /** Per dialog, the holders whose references may outlive the scenario (model.ts); none when not given. */
+  readonly persistent?: readonly (readonly number[])[];
 }
+
+const holderSum = (g: DialogGhost) => {
+  let n = 0;
+  const h = g.holders;
+  for (let i = 0; i < h.length; i++) n += h[i];
+  return n;
+};
+const noHolderNegative = (g: DialogGhost) => {
+  const h = g.holders;
+  for (let i = 0; i < h.length; i++) if (h[i] < 0) return false;
+  return true;
+};
+/** Whether dialog d's memory still holds it (freed or not): its count is then that cell's ref. */
+const inItsCell = (s: DialogState, d: number) => s.ghost.dialogs[d].born && s.cells[s.ghost.dialogs[d].cell].dlg === d;
+/** The count of dialog d (the ref of its cell). */
+const refOf = (s: DialogState, d: number) => latest(s.cells[s.ghost.dialogs[d].cell].mem, 'ref');
+const stopped = (s: DialogState) => s.ghost.bogus !== 0 || s.ghost.walk !== 0;
+
 const stepAt = (t: PropertyNames, recorded: number) => (recorded === 0 ? '' : t.stepLabels[recorded - 1]);
-const bogusLine = (t: PropertyNames, s: DialogState) => `${stepAt(t, s.ghost.bogus)} printed 'bogus ref ${s.ghost.bogusRef} with cnt ${s.ghost.bogusCnt}'`;
+const several = (t: PropertyNames) => (t.dialogs ?? 1) > 1;
+/** "dialog d: " in a model of several dialogs, nothing otherwise. */
+const of = (t: PropertyNames, d: number) => (several(t) ? `dialog ${d}: ` : '');
+const bogusLine = (t: PropertyNames, s: DialogState) =>
+  `${stepAt(t, s.ghost.bogus)} printed 'bogus ref ${s.ghost.bogusRef} with cnt ${s.ghost.bogusCnt}'${several(t) ? ` (the count of dialog ${s.ghost.bogusDlg})` : ''}`;
 const lockNames = (t: PropertyNames, held: readonly number[], sep = ', ') => {
   const out: string[] = [];
   held.forEach((n, i) => {
@@ -37,15 +55,44 @@ const lockNames = (t: PropertyNames, held: readonly number[], sep = ', ') => {
   });
   return out.sort().join(sep);
 };
-
-const RANGES: Record<(typeof FIELDS)[number], [number, number]> = {
-  state: [1, 5],
-  ref: [-1000, 1000],
-  hasBye: [0, 1],
-  tlNext: [0, 2],
-  tlPrev: [0, 2],
-  tlTimeout: [0, 2],
+/** The locks and who is inside: "H held by [..], TL held by [..]" (with several buckets, "H(0) held by [..], H(1) ..."). */
+const lockLine = (t: PropertyNames, s: DialogState, sep = ', ', held = ' held by ') => {
+  const hs = s.locks.H.map((h, b) => `H${s.locks.H.length > 1 ? `(${b})` : ''}${held}[${lockNames(t, h.held, sep)}]`);
+  return [...hs, `TL${held}[${lockNames(t, s.locks.TL.held, sep)}]`];
 };
+const noLockHeld = (s: DialogState) => locksWithin(s, 0);
+
+/** Whether every lock (each bucket's H and TL) has at most `n` processes inside. */
+function locksWithin(s: DialogState, n: number): boolean {
+  const hs = s.locks.H;
+  for (let b = 0; b < hs.length; b++) if (inside(hs[b]) > n) return false;
+  return inside(s.locks.TL) <= n;
+}
+/** No dialog that exists has `field` non-zero (the predicates run on every state: loops, no closures). */
+function noneSet(s: DialogState, field: 'uaf' | 'byesAfterDelete'): boolean {
+  const ds = s.ghost.dialogs;
+  for (let d = 0; d < ds.length; d++) if (ds[d].born && ds[d][field] !== 0) return false;
+  return true;
+}
+/** No dialog that exists has `field` above `max`. */
+function noneAbove(s: DialogState, field: 'frees' | 'dbDeletes' | 'termCallbacks', max: number): boolean {
+  const ds = s.ghost.dialogs;
+  for (let d = 0; d < ds.length; d++) if (ds[d].born && ds[d][field] > max) return false;
+  return true;
+}
+const refNegative = (s: DialogState, d: number) => inItsCell(s, d) && refOf(s, d) < 0;
+const holdersWrong = (s: DialogState, d: number) => (inItsCell(s, d) && refOf(s, d) !== holderSum(s.ghost.dialogs[d])) || !noHolderNegative(s.ghost.dialogs[d]);
+function noDialog(s: DialogState, bad: (s: DialogState, d: number) => boolean): boolean {
+  const ds = s.ghost.dialogs;
+  for (let d = 0; d < ds.length; d++) if (ds[d].born && bad(s, d)) return false;
+  return true;
+}
+
+/** The first dialog (index) for which `bad` holds, or -1. */
+function first(s: DialogState, bad: (d: number) => boolean): number {
+  for (let d = 0; d < s.ghost.dialogs.length; d++) if (s.ghost.dialogs[d].born && bad(d)) return d;
+  return -1;
+}
 
 /**
  * The crash line of OpenSIPS issue #3835: `LM_CRIT("bogus ref %d with cnt %d ...")`
@@ -57,46 +104,101 @@ export const CRASH_3835 = { ref: -2, cnt: 1 } as const;
 
 export type Witness = 'TimerFired' | 'ByeWon' | 'DialogFreed';
 
+/**
+ * Any 'bogus ref' abort (dlg_hash.h:326-336), whatever it prints: the part of
+ * RefNonNegative that is a crash. Not one of the matrix's properties (the
+ * matrix has RefNonNegative); the root-cause search looks for it beside
+ * NoCrash3835 (src/check/rootcause.ts).
+ */
+export function noBogusRef(t: PropertyNames): Property<DialogState> {
+  return always(
+    'NoBogusRef',
+    "no process aborts with 'bogus ref' (unref_dlg_unsafe took a count below zero, dlg_hash.h:326-336), whatever the line prints",
+    (s) => s.ghost.bogus === 0,
+    (s) => bogusLine(t, s),
+  );
+}
+
 const witness = (t: PropertyNames): Record<Witness, Property<DialogState>> => {
   const fired = t.markIndex.get('T:fired')!;
   const won = t.markIndex.get('W:won')!;
   return {
-    DialogFreed: sometimes('DialogFreed', 'witness: the dialog is freed in some run', (s) => s.ghost.frees >= 1),
+    DialogFreed: sometimes('DialogFreed', `witness: the dialog${several(t) ? ' 0' : ''} is freed in some run`, (s) => s.ghost.dialogs[0].frees >= 1),
     TimerFired: sometimes('TimerFired', 'witness: the lifetime timer fires for the dialog', (s) => s.ghost.marks[fired]),
     ByeWon: sometimes('ByeWon', "witness: the BYE worker's next_state_dlg moves the dialog to DELETED", (s) => s.ghost.marks[won]),
   };
 };
 
+/** Whether dialog d has left nothing behind when no process can move (NothingLeaked). */
+function settled(t: PropertyNames, s: DialogState, d: number): boolean {
+  const g = s.ghost.dialogs[d];
+  const cell = s.cells[g.cell];
+  const gone = g.frees >= 1 && (!inItsCell(s, d) || (refOf(s, d) === 0 && !cell.inList && !cell.linked));
+  const keep = t.persistent?.[d] ?? [];
+  if (keep.length === 0) return gone;
+  // A dialog whose call goes on: freed with nothing held, or alive with exactly its lasting references.
+  if (gone && holderSum(g) === 0) return true;
+  return g.frees === 0 && inItsCell(s, d) && refOf(s, d) === holderSum(g) && g.holders.every((n, i) => n === 0 || keep.includes(i));
+}
+
 /**
- * The properties of one dialog model, given the scenario's witnesses and the
+ * The properties of a dialog model, given the scenario's witnesses and the
  * model's names (`DialogModel.names`). `waiting` (spec/dialog/progress.ts,
  * given by the model, which knows its programs and gates) lists the actors
  * that wait for a lock in a quiescent state; without it NoDeadlock is left
  * out (the proposition and root-cause searches build their own lists).
  */
 export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames, waiting?: (s: DialogState) => string[]): Property<DialogState>[] {
-  const inRange = (v: number, f: (typeof FIELDS)[number]) => Number.isInteger(v) && v >= RANGES[f][0] && v <= RANGES[f][1];
+  const maxPtr = t.multi ? 2 + (t.cells ?? 1) : 2;
+  const ranges: Record<(typeof FIELDS)[number], [number, number]> = {
+    state: [1, 5],
+    ref: [-1000, 1000],
+    hasBye: [0, 1],
+    tlNext: [0, maxPtr],
+    tlPrev: [0, maxPtr],
+    tlTimeout: [0, 2],
+  };
+  const inRange = (v: number, f: (typeof FIELDS)[number]) => Number.isInteger(v) && v >= ranges[f][0] && v <= ranges[f][1];
+  const unsettled = (s: DialogState, d: number) => !settled(t, s, d);
+  // A model of one dialog in one cell (every scenario but those of several cells) gets the direct predicates:
+  // they run on every new state.
+  const one = !several(t) && (t.cells ?? 1) === 1;
+  const pick = (single: (s: DialogState) => boolean, any: (s: DialogState) => boolean) => (one ? single : any);
+  const ref0 = (s: DialogState) => latest(s.cells[0].mem, 'ref');
+  const listBroken = (s: DialogState, k: number) => {
+    const c = s.cells[k];
+    return c.inList && (latest(c.mem, 'tlNext') === FAKE || latest(c.mem, 'tlTimeout') === T_ZERO || s.ghost.dialogs[c.dlg].frees > 0);
+  };
   const props: Property<DialogState>[] = [
     always(
       'TypeOK',
       'every field holds a value of its type (states 1..5, tl encodings, lock values >= 0, integer reference holders)',
       (s) => {
-        for (const f of FIELDS) {
-          const h = s.mem.hist[f];
-          for (let i = 0; i < s.mem.len[f]; i++) if (!inRange(h[i], f)) return false;
+        for (const c of s.cells) {
+          for (const f of FIELDS) {
+            const h = c.mem.hist[f];
+            for (let i = 0; i < c.mem.len[f]; i++) if (!inRange(h[i], f)) return false;
+          }
         }
-        if (!(s.locks.H.v >= 0 && s.locks.TL.v >= 0)) return false;
-        const hs = s.ghost.holders;
-        for (let i = 0; i < hs.length; i++) if (!Number.isInteger(hs[i])) return false;
+        for (const l of s.locks.H) if (!(l.v >= 0)) return false;
+        if (!(s.locks.TL.v >= 0)) return false;
+        for (const g of s.ghost.dialogs) {
+          const hs = g.holders;
+          for (let i = 0; i < hs.length; i++) if (!Number.isInteger(hs[i])) return false;
+        }
         for (const a of s.actors) if (!(Number.isInteger(a.pc) && a.pc >= -1)) return false;
         return true;
       },
     ),
     always(
       'RefNonNegative',
-      "the reference count never goes below zero (below zero, unref_dlg_unsafe logs 'bogus ref' and aborts)",
-      (s) => ref(s) >= 0 && s.ghost.bogus === 0,
-      (s) => (s.ghost.bogus !== 0 ? bogusLine(t, s) : `ref = ${ref(s)}`),
+      "the reference count of every dialog never goes below zero (below zero, unref_dlg_unsafe logs 'bogus ref' and aborts)",
+      pick((s) => s.ghost.bogus === 0 && ref0(s) >= 0, (s) => s.ghost.bogus === 0 && noDialog(s, refNegative)),
+      (s) => {
+        if (s.ghost.bogus !== 0) return bogusLine(t, s);
+        const d = first(s, (x) => inItsCell(s, x) && refOf(s, x) < 0);
+        return `${of(t, d)}ref = ${refOf(s, d)}`;
+      },
     ),
     always(
       'NoCrash3835',
@@ -106,73 +208,129 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
     ),
     always(
       'NoUseAfterFree',
-      'no step touches the dialog cell after it was freed',
-      (s) => s.ghost.uaf === 0,
-      (s) => `${stepAt(t, s.ghost.uaf)} touched the cell after FREE`,
+      several(t) ? "no step touches a dialog's memory through a pointer to it after that dialog was freed (the memory free, or reused by another dialog)" : 'no step touches the dialog cell after it was freed',
+      pick((s) => s.ghost.dialogs[0].uaf === 0, (s) => noneSet(s, 'uaf')),
+      (s) => {
+        const d = first(s, (x) => s.ghost.dialogs[x].uaf !== 0);
+        const g = s.ghost.dialogs[d];
+        if (!several(t)) return `${stepAt(t, g.uaf)} touched the cell after FREE`;
+        const into = g.uafInto !== 0 ? `, which then held dialog ${g.uafInto - 1},` : '';
+        return `${of(t, d)}${stepAt(t, g.uaf)} touched cell ${g.cell}${into} after dialog ${d}'s FREE`;
+      },
     ),
-    always('NoDoubleFree', 'the cell is freed at most once', (s) => s.ghost.frees <= 1, (s) => `freed ${s.ghost.frees} times`),
+    always(
+      'NoDoubleFree',
+      several(t) ? 'the memory of each dialog is freed at most once while it lives there' : 'the cell is freed at most once',
+      pick((s) => s.ghost.dialogs[0].frees <= 1, (s) => noneAbove(s, 'frees', 1)),
+      (s) => {
+        const d = first(s, (x) => s.ghost.dialogs[x].frees > 1);
+        return `${of(t, d)}freed ${s.ghost.dialogs[d].frees} times`;
+      },
+    ),
     always(
       'LockExclusion',
-      'each lock (H, TL) has at most one process inside its critical section',
-      (s) => inside(s.locks.H) <= 1 && inside(s.locks.TL) <= 1,
-      (s) => `H held by [${lockNames(t, s.locks.H.held)}], TL held by [${lockNames(t, s.locks.TL.held)}]`,
+      several(t) ? 'each lock (each bucket lock H(i), and TL) has at most one process inside its critical section' : 'each lock (H, TL) has at most one process inside its critical section',
+      pick((s) => inside(s.locks.H[0]) <= 1 && inside(s.locks.TL) <= 1, (s) => locksWithin(s, 1)),
+      (s) => lockLine(t, s).join(', '),
     ),
     always(
       'TimerListIntegrity',
       'a tl linked in the timer list is never marked FAKE, never has timeout 0, and never belongs to a freed cell',
-      (s) => !s.inList || (latest(s.mem, 'tlNext') !== FAKE && latest(s.mem, 'tlTimeout') !== T_ZERO && s.ghost.frees === 0),
-      (s) =>
-        `linked tl has next=${latest(s.mem, 'tlNext') === FAKE ? 'FAKE' : 'ptr'} timeout=${latest(s.mem, 'tlTimeout')}${s.ghost.frees ? ' in a freed cell' : ''}`,
+      pick(
+        (s) => !listBroken(s, 0),
+        (s) => {
+          for (let k = 0; k < s.cells.length; k++) if (listBroken(s, k)) return false;
+          return true;
+        },
+      ),
+      (s) => {
+        const k = s.cells.findIndex((_, j) => listBroken(s, j));
+        const c = s.cells[k];
+        const next = latest(c.mem, 'tlNext');
+        const at = s.cells.length > 1 ? `cell ${k}: ` : '';
+        return `${at}linked tl has next=${next === FAKE ? 'FAKE' : several(t) || s.cells.length > 1 ? ptrName(next) : 'ptr'} timeout=${latest(c.mem, 'tlTimeout')}${s.ghost.dialogs[c.dlg].frees ? ' in a freed cell' : ''}`;
+      },
     ),
     always(
       'RefMatchesHolders',
-      'ref equals the number of live reference holders, and no holder dropped more than it took',
-      (s) => ref(s) === holderSum(s) && noHolderNegative(s),
+      several(t) ? "each dialog's count equals the number of its live reference holders, and no holder dropped more than it took" : 'ref equals the number of live reference holders, and no holder dropped more than it took',
+      pick((s) => ref0(s) === holderSum(s.ghost.dialogs[0]) && noHolderNegative(s.ghost.dialogs[0]), (s) => noDialog(s, holdersWrong)),
       (s) => {
+        const d = first(s, (x) => (inItsCell(s, x) && refOf(s, x) !== holderSum(s.ghost.dialogs[x])) || !noHolderNegative(s.ghost.dialogs[x]));
+        const g = s.ghost.dialogs[d];
         const bad = t.holders
-          .map((h, i): [string, number] => [h, s.ghost.holders[i]])
+          .map((h, i): [string, number] => [h, g.holders[i]])
           .filter(([, n]) => n < 0)
           .map(([h, n]) => `'${h}' dropped ${-n} more time(s) than taken`);
-        return [`ref = ${ref(s)}, holders sum to ${holderSum(s)}`, ...bad].join('; ');
+        const count = inItsCell(s, d) ? [`ref = ${refOf(s, d)}, holders sum to ${holderSum(g)}`] : [];
+        return `${of(t, d)}${[...count, ...bad].join('; ')}`;
       },
     ),
     always(
       'NoByeAfterDelete',
       'the module never sends a BYE for a dialog that another actor had already moved to DELETED (protocol anomaly)',
-      (s) => s.ghost.byesAfterDelete === 0,
-      (s) => `${s.ghost.byesAfterDelete} BYE(s) sent after ${s.ghost.deletedBy === 0 ? '' : t.actors[s.ghost.deletedBy - 1]} deleted the dialog`,
+      pick((s) => s.ghost.dialogs[0].byesAfterDelete === 0, (s) => noneSet(s, 'byesAfterDelete')),
+      (s) => {
+        const d = first(s, (x) => s.ghost.dialogs[x].byesAfterDelete !== 0);
+        const g = s.ghost.dialogs[d];
+        return `${of(t, d)}${g.byesAfterDelete} BYE(s) sent after ${g.deletedBy === 0 ? '' : t.actors[g.deletedBy - 1]} deleted the dialog`;
+      },
     ),
     always(
       'DbDeleteOnce',
       'remove_dialog_from_db runs at most once per dialog (protocol anomaly)',
-      (s) => s.ghost.dbDeletes <= 1,
-      (s) => `${s.ghost.dbDeletes} DB deletes`,
+      pick((s) => s.ghost.dialogs[0].dbDeletes <= 1, (s) => noneAbove(s, 'dbDeletes', 1)),
+      (s) => {
+        const d = first(s, (x) => s.ghost.dialogs[x].dbDeletes > 1);
+        return `${of(t, d)}${s.ghost.dialogs[d].dbDeletes} DB deletes`;
+      },
     ),
     always(
       'TerminationCallbacksOnce',
       'the TERMINATED/EXPIRED callbacks run at most once per dialog (protocol anomaly)',
-      (s) => s.ghost.termCallbacks <= 1,
-      (s) => `${s.ghost.termCallbacks} runs of the termination callbacks`,
-    ),
-    atQuiescence(
-      'NothingLeaked',
-      'when no process can move (and none aborted): the cell is freed, ref is 0, it is not in the timer list, and no lock is held',
-      (s) => s.ghost.bogus !== 0 || (s.ghost.frees >= 1 && ref(s) === 0 && !s.inList && inside(s.locks.H) === 0 && inside(s.locks.TL) === 0),
+      pick((s) => s.ghost.dialogs[0].termCallbacks <= 1, (s) => noneAbove(s, 'termCallbacks', 1)),
       (s) => {
-        const left = t.holders
-          .map((h, i): [string, number] => [h, s.ghost.holders[i]])
-          .filter(([, n]) => n > 0)
-          .map(([h, n]) => `${h}=${n}`);
-        return `freed=${s.ghost.frees} ref=${ref(s)} inList=${s.inList} H=[${lockNames(t, s.locks.H.held, ',')}] TL=[${lockNames(t, s.locks.TL.held, ',')}] holders left: ${left.join(', ') || 'none'}`;
+        const d = first(s, (x) => s.ghost.dialogs[x].termCallbacks > 1);
+        return `${of(t, d)}${s.ghost.dialogs[d].termCallbacks} runs of the termination callbacks`;
       },
     ),
   ];
+  if (t.multi) {
+    props.push(
+      always(
+        'TimerListWalkSafe',
+        "no walk or insert of the timer list follows a broken link (a tl's next or prev that is FAKE or NULL: _get_gen_expired_dlgs, dlg_timer.c:604-610; insert_gen_timer_unsafe, 269-278; the routine's loop, 645); the process that does crashes, and OpenSIPS goes down",
+        (s) => s.ghost.walk === 0,
+        (s) => `${stepAt(t, s.ghost.walk)} followed ${ptrName(s.ghost.walkPtr)} in the timer list and crashed`,
+      ),
+    );
+  }
+  props.push(
+    atQuiescence(
+      'NothingLeaked',
+      several(t)
+        ? 'when no process can move (and none crashed): each dialog the scenario ends is freed, its count 0, out of the timer list and of its bucket; a dialog whose call goes on is held by exactly its lasting references; no lock is held'
+        : 'when no process can move (and none aborted): the cell is freed, ref is 0, it is not in the timer list, and no lock is held',
+      (s) => stopped(s) || (noLockHeld(s) && noDialog(s, unsettled)),
+      (s) => {
+        const d = Math.max(0, first(s, (x) => !settled(t, s, x)));
+        const g = s.ghost.dialogs[d];
+        const cell = s.cells[g.cell];
+        const left = t.holders
+          .map((h, i): [string, number] => [h, g.holders[i]])
+          .filter(([, n]) => n > 0)
+          .map(([h, n]) => `${h}=${n}`);
+        const ref = inItsCell(s, d) ? refOf(s, d) : `(cell ${g.cell} holds dialog ${cell.dlg})`;
+        return `${of(t, d)}freed=${g.frees} ref=${ref} inList=${inItsCell(s, d) && cell.inList} ${lockLine(t, s, ',', '=').join(' ')} holders left: ${left.join(', ') || 'none'}`;
+      },
+    ),
+  );
   if (waiting) {
     props.push(
       atQuiescence(
         'NoDeadlock',
         "when no process can move (and none aborted): every process has finished - it returned, or it is the timer routine idling with nothing due, a BYE-reply handler whose BYE was never sent, or held back by a scenario gate on an event that did not happen - and none waits for a lock (spec/dialog/progress.ts)",
-        (s) => s.ghost.bogus !== 0 || waiting(s).length === 0,
+        (s) => stopped(s) || waiting(s).length === 0,
         (s) => waiting(s).join('; '),
       ),
     );

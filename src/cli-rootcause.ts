@@ -36,7 +36,7 @@ interface Flags {
 export function addRootCauseCommand(program: Command, io: RootCauseIo, setExit: (code: number) => void): Command {
   return program
     .command('rootcause')
-    .description("search every scenario and environment for shortest traces ending in issue #3835's 'bogus ref -2 with cnt 1'")
+    .description("search every scenario and environment for shortest traces ending in issue #3835's 'bogus ref -2 with cnt 1', or in any 'bogus ref'")
     .option('--scenario <name>', 'only this scenario (repeatable)', collect)
     .option('--env <name>', 'only this environment of check-manifest.json (repeatable)', collect)
     .option('--variant <name>', 'the code variant (default: orig)')

@@ -407,7 +407,7 @@ describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no sta
     [
       'unknown scenario',
       ['--scenario', 'nope'],
-      'error: no registered run has scenario=nope; expected scenario to be one of: bye-vs-timeout-B, bye-vs-timeout-B-base, bye-vs-timeout, two-byes-vs-timeout, pr-bye-first, pr-timer-first, pr-timer-reads-first, ok-short-lifetime, route-vs-update, route-rearm, replicated-delete, ping-timeout, drop-after-sync',
+      'error: no registered run has scenario=nope; expected scenario to be one of: bye-vs-timeout-B, bye-vs-timeout-B-base, bye-vs-timeout, two-byes-vs-timeout, pr-bye-first, pr-timer-first, pr-timer-reads-first, ok-short-lifetime, route-vs-update, route-rearm, replicated-delete, ping-timeout, drop-after-sync, ok-short-lifetime-reuse, route-vs-update-reuse, route-vs-update-neighbour, drop-after-sync-two-early, bye-vs-timeout-B-shared-bucket',
     ],
     ['unknown variant', ['--variant', 'v9'], 'error: no registered run has variant=v9; expected variant to be one of: orig, v1-part1, v1-part2, v1-both, v2, v3, fix-ref-first, fix-ref-locked, fix-route, fix-repl-del, fix-drop, fix-eintr, fix-bye, fix-db-winner, fix-db-flag, fixed, v3+fixes'],
     ['unknown memory model', ['--memory', 'tso'], 'error: no registered run has memory=tso; expected memory to be one of: sc, relaxed'],

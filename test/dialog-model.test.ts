@@ -22,10 +22,10 @@ const verdicts = (o: Outcome<unknown, Action>) => o.properties.map((p) => `${p.n
 function tlCtx(next: number, prev: number, timeout: number, inList: boolean): Ctx {
   const m = dialogModel(cfg('bye-vs-timeout', 'orig'));
   const s = m.initialStates()[0];
-  s.mem.hist.tlNext[0] = next;
-  s.mem.hist.tlPrev[0] = prev;
-  s.mem.hist.tlTimeout[0] = timeout;
-  s.inList = inList;
+  s.cells[0].mem.hist.tlNext[0] = next;
+  s.cells[0].mem.hist.tlPrev[0] = prev;
+  s.cells[0].mem.hist.tlTimeout[0] = timeout;
+  s.cells[0].inList = inList;
   return { s, me: 'W', who: 0, a: s.actors[0], l: s.actors[0].loc, env: SC, step: 't', stepNo: 0, t: m.names };
 }
 
@@ -42,7 +42,7 @@ describe('timer primitives (dlg_timer.c) by tl encoding', () => {
       const c = tlCtx(n, p, t, l);
       const ret = removeTimer(c);
       expect([name, ret]).toEqual([name, name === 'LINKED' ? 0 : 1]);
-      expect([latest(c.s.mem, 'tlNext'), latest(c.s.mem, 'tlPrev'), latest(c.s.mem, 'tlTimeout')]).toEqual(
+      expect([latest(c.s.cells[0].mem, 'tlNext'), latest(c.s.cells[0].mem, 'tlPrev'), latest(c.s.cells[0].mem, 'tlTimeout')]).toEqual(
         name === 'LINKED' ? [FAKE, NULLP, T_ZERO] : [n, p, t],
       );
     }

@@ -112,6 +112,42 @@ describe('relaxed memory views', () => {
     expect(b).toEqual(a);
   });
 
+  it('canonical histories (dedup): a write whose value is written again later is dropped, views move to the next write kept, reads are the same', () => {
+    const lay = memoryLayout<'x' | 'y'>('relaxed', ['x', 'y'], ['x'], 2, 1, 6, undefined, true);
+    const plainLay = layout('relaxed');
+    const run = (l: typeof lay) => {
+      const m = makeMemory(l, { x: 0, y: 0 });
+      // P writes 1, 2, 1, 2: Q (view 0) could read every one of them.
+      for (const v of [1, 2, 1]) write(l, m, P, 'x', v);
+      compact(l, m, () => false);
+      return m;
+    };
+    const plain = run(plainLay);
+    const canon = run(lay);
+    expect(writes(plain, 'x')).toEqual([0, 1, 2, 1]);
+    expect(writes(canon, 'x')).toEqual([0, 2, 1]);
+    expect(canon.hist.x).toEqual([0, 2, 1, 0, 0, 0]);
+    // Q reads the same values, each at its latest write; P's view is its last write in both.
+    expect(choices(lay, canon, Q)).toEqual(choices(plainLay, plain, Q));
+    expect([plain.view[P][0], canon.view[P][0]]).toEqual([3, 2]);
+    // Q reads 2: in both it may then read 2 and 1, and no more 0.
+    const pick = (l: typeof lay, m: typeof canon, v: number) => {
+      const idx: number[] = [];
+      const n = readChoices(l, m, Q, 'x', idx);
+      readAt(l, m, Q, 'x', idx.slice(0, n).find((i) => m.hist.x[i] === v)!);
+    };
+    pick(plainLay, plain, 2);
+    pick(lay, canon, 2);
+    expect(choices(lay, canon, Q)).toEqual(choices(plainLay, plain, Q));
+    expect(choices(lay, canon, Q)).toEqual([1, 2]);
+    // A process that is ignored in this memory neither pins writes nor moves.
+    const m = makeMemory(lay, { x: 0, y: 0 });
+    for (const v of [1, 2, 3]) write(lay, m, P, 'x', v);
+    publish(lay, m, P, L);
+    compact(lay, m, () => false, (p) => p === Q);
+    expect([writes(m, 'x'), m.view[Q][0]]).toEqual([[3], 0]);
+  });
+
   it('a write beyond the history bound is an error naming the field, never a lost write', () => {
     const { lay, m } = fresh();
     for (let v = 1; v <= 3; v++) write(lay, m, P, 'x', v);

@@ -1,12 +1,15 @@
 /**
  * spec/dialog/primitives.ts against the model's primitives of program.ts (as
- * the model runs them today, one timer entry, one cell), on every one-entry
+ * the models of one dialog run them, one timer entry, one cell), on every one-entry
  * input: the timer primitives, T0's detach and T1's write, the reference
- * macros (refUnsafe, unrefBody) and next_state_dlg (TDEL, RPL2xx, REQBYE). The
- * comparison with the C code itself is `npm run conform` (test/conform.test.ts).
+ * macros (refUnsafe, unrefBody) and next_state_dlg (TDEL, RPL2xx, REQBYE); and
+ * the model of several cells, which runs primitives.ts on the list its cells
+ * hold, against primitives.ts on every sequence of up to 4 operations on two
+ * entries. The comparison with the C code itself is `npm run conform`
+ * (test/conform.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { ABORT, END, Program, at, expire, insertTimer, isDue, nextState, refUnsafe, removeTimer, unrefBody, updateTimer, type Ctx, type DlgEvent, type Tables } from '../spec/dialog/program.js';
+import { ABORT, END, NOW, Program, at, expire, expireList, insertTimer, isDue, loadList, nextState, refUnsafe, removeTimer, unrefBody, updateTimer, type Ctx, type DlgEvent, type Tables } from '../spec/dialog/program.js';
 import * as P from '../spec/dialog/primitives.js';
 import { CONFIRMED, CONFIRMED_NA, DELETED, EARLY, UNCONFIRMED, FAKE, FIELDS, NBR, NULLP, T_DUE, T_LATER, T_ZERO, freshLocals, type DialogState, type Env, type Field } from '../spec/dialog/state.js';
 import { latest, makeMemory, memoryLayout } from '../src/memory/views.js';
@@ -29,23 +32,33 @@ const TABLES: Tables = {
 function cell(fields: Partial<Record<Field, number>>, inList = false): DialogState {
   const f = { state: CONFIRMED, ref: 1, hasBye: 0, tlNext: NULLP, tlPrev: NULLP, tlTimeout: T_ZERO, ...fields };
   return {
-    mem: makeMemory<Field>(TABLES.layout, f),
-    linked: true,
-    inList,
-    locks: { H: freeLock('fast-lock', 1), TL: freeLock('fast-lock', 1) },
+    cells: [{ mem: makeMemory<Field>(TABLES.layout, f), linked: true, inList, h: 0, dlg: 0 }],
+    first: { next: NBR, prev: NBR },
+    locks: { H: [freeLock('fast-lock', 1)], TL: freeLock('fast-lock', 1) },
     actors: [{ pc: 0, loc: freshLocals() }],
     ghost: {
-      holders: [9, 9, 9],
-      frees: 0,
-      uaf: 0,
+      dialogs: [
+        {
+          holders: [9, 9, 9],
+          frees: 0,
+          uaf: 0,
+          uafInto: 0,
+          deletedBy: 0,
+          dbDeletes: 0,
+          termCallbacks: 0,
+          byesSent: 0,
+          byesAfterDelete: 0,
+          born: true,
+          cell: 0,
+          bucket: 0,
+        },
+      ],
       bogus: 0,
       bogusRef: 0,
       bogusCnt: 0,
-      deletedBy: 0,
-      dbDeletes: 0,
-      termCallbacks: 0,
-      byesSent: 0,
-      byesAfterDelete: 0,
+      bogusDlg: 0,
+      walk: 0,
+      walkPtr: 0,
       marks: [],
       eintrLeft: 0,
       detachedUnclaimed: false,
@@ -65,7 +78,7 @@ function runAlone(p: Program, s: DialogState): { aborted: boolean } {
   for (let guard = 0; guard < 1000; guard++) {
     if (pc >= p.instrs.length) return { aborted: false };
     const ins = p.instrs[pc];
-    const value = ins.read ? latest(s.mem, ins.read) : 0;
+    const value = ins.read ? latest(s.cells[0].mem, ins.read) : 0;
     const target = ins.exec ? ins.exec(ctx(s, ins.id), value) : undefined;
     if (target === ABORT) return { aborted: true };
     pc = target === undefined ? pc + 1 : p.target(target);
@@ -108,7 +121,7 @@ function listOf(i: TlInput): P.TimerList {
  */
 const REACHED = ['0,0,0,false', '1,0,0,false', '2,2,1,true', '2,2,2,true', '1,0,0,true'];
 const key = (i: TlInput) => `${i.next},${i.prev},${i.timeout},${i.inList}`;
-const modelTl = (s: DialogState) => [latest(s.mem, 'tlNext'), latest(s.mem, 'tlPrev'), latest(s.mem, 'tlTimeout'), s.inList];
+const modelTl = (s: DialogState) => [latest(s.cells[0].mem, 'tlNext'), latest(s.cells[0].mem, 'tlPrev'), latest(s.cells[0].mem, 'tlTimeout'), s.cells[0].inList];
 const pureTl = (l: P.TimerList) => [l.next[3], l.prev[3], l.timeout[3], l.next[P.SENT] === 3];
 
 type TimerCase = readonly [string, (c: Ctx) => number, (l: P.TimerList) => number];
@@ -219,7 +232,7 @@ describe('reference macros: primitives.ts = program.ts', () => {
       refUnsafe(p, 'R', 'h', at('dlg_hash.h', 319));
       const s = cell({ ref });
       runAlone(p, s);
-      expect(latest(s.mem, 'ref')).toBe(P.refDlgUnsafe(ref, 1));
+      expect(latest(s.cells[0].mem, 'ref')).toBe(P.refDlgUnsafe(ref, 1));
     }
   });
 
@@ -233,8 +246,8 @@ describe('reference macros: primitives.ts = program.ts', () => {
         const { aborted } = runAlone(p, s);
         const r = P.unrefDlgUnsafe(ref, cnt);
         seen.add(r.outcome);
-        expect([ref, cnt, latest(s.mem, 'ref')]).toEqual([ref, cnt, r.ref]);
-        expect([ref, cnt, aborted, s.ghost.frees, s.linked]).toEqual([ref, cnt, r.outcome === 'abort', r.outcome === 'destroyed' ? 1 : 0, r.outcome !== 'destroyed']);
+        expect([ref, cnt, latest(s.cells[0].mem, 'ref')]).toEqual([ref, cnt, r.ref]);
+        expect([ref, cnt, aborted, s.ghost.dialogs[0].frees, s.cells[0].linked]).toEqual([ref, cnt, r.outcome === 'abort', r.outcome === 'destroyed' ? 1 : 0, r.outcome !== 'destroyed']);
         if (r.outcome === 'abort') expect([s.ghost.bogusRef, s.ghost.bogusCnt]).toEqual([r.printed!.ref, r.printed!.cnt]);
       }
     }
@@ -261,7 +274,7 @@ describe('next_state_dlg: primitives.ts = program.ts on TDEL, RPL2xx, REQBYE', (
             const l = s.actors[0].loc;
             const r = P.nextStateDlg({ state, event: EVENTS[ev], dir: P.DLG_DIR.DOWNSTREAM, lastDstLeg: 1, leg200ok: 1, hasBye: hasBye === 1, ref, replicate: false });
             // After abort() nothing reads *unref (program.ts sets it before the in-section unref, the C code after it, 1206-1207).
-            const model = { old: l.old, new: aborted ? null : l.nw, unref: aborted ? r.unref : l.unref, state: latest(s.mem, 'state'), hasBye: latest(s.mem, 'hasBye') === 1, ref: latest(s.mem, 'ref'), destroyed: s.ghost.frees === 1, aborted };
+            const model = { old: l.old, new: aborted ? null : l.nw, unref: aborted ? r.unref : l.unref, state: latest(s.cells[0].mem, 'state'), hasBye: latest(s.cells[0].mem, 'hasBye') === 1, ref: latest(s.cells[0].mem, 'ref'), destroyed: s.ghost.dialogs[0].frees === 1, aborted };
             const pure = { old: r.old, new: r.new, unref: r.unref, state: r.state, hasBye: r.hasBye, ref: r.ref, destroyed: r.unrefInSection?.outcome === 'destroyed', aborted: r.aborted };
             expect([ev, state, hasBye, ref, model]).toEqual([ev, state, hasBye, ref, pure]);
             compared++;
@@ -288,5 +301,87 @@ describe('next_state_dlg: primitives.ts = program.ts on TDEL, RPL2xx, REQBYE', (
     expect([r.new, r.unref]).toEqual([CONFIRMED, 0]);
     const bogus = P.nextStateDlg({ state: EARLY, event: P.DLG_EVENT.TDEL, dir: 0, lastDstLeg: 0, leg200ok: 0, hasBye: false, ref: 0, replicate: false });
     expect([bogus.aborted, bogus.new, bogus.unrefInSection?.printed]).toEqual([true, null, { ref: -1, cnt: 1 }]);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// The model of several cells runs primitives.ts itself on the list the cells hold (program.ts, listOp): what
+// is left to compare is the loading and storing of the list, the return values, the list's truth (inList) and
+// a crash recorded where primitives.ts throws WildPointer.
+
+describe('model of several cells: its timer operations are primitives.ts on the cells and the sentinel', () => {
+  type Op = readonly ['ins' | 'upd', number, number] | readonly ['rm', number] | readonly ['tmr'];
+  const OPS: Op[] = [];
+  for (const k of [0, 1]) for (const t of [P.TICK_DUE, P.TICK_LATER]) OPS.push(['ins', k, t], ['upd', k, t]);
+  OPS.push(['rm', 0], ['rm', 1], ['tmr']);
+  const m = dialogModel({ scenario: scenarioByName('route-vs-update-neighbour')!, variant: 'orig', env: SC });
+  const xi = m.programs.findIndex((p) => p.actor === 'X');
+  const ti = m.programs.findIndex((p) => p.actor === 'T');
+  /** Both entries unset, the list empty. */
+  const empty = (): DialogState => {
+    const s = m.initialStates()[0];
+    s.first.next = s.first.prev = P.SENT;
+    for (const c of s.cells) {
+      c.mem.hist.tlNext[0] = c.mem.hist.tlPrev[0] = c.mem.hist.tlTimeout[0] = 0;
+      c.inList = false;
+    }
+    return s;
+  };
+  /** The entries reachable from the sentinel by next (the list's truth, for a well-formed list). */
+  const reachable = (l: P.TimerList): boolean[] => {
+    const seen = [false, false];
+    for (let p = l.next[P.SENT], n = 0; p >= P.ENTRY0 && n < 3; p = l.next[p], n++) seen[p - P.ENTRY0] = true;
+    return seen;
+  };
+  const ctxOf = (s: DialogState, i: number, dlg: number): Ctx => {
+    s.actors[i].loc.dlg = dlg;
+    return { s, me: m.programs[i].actor, who: i, a: s.actors[i], l: s.actors[i].loc, env: SC, step: 'op', stepNo: 0, t: m.names };
+  };
+  function apply(s: DialogState, op: Op): number {
+    if (op[0] === 'tmr') {
+      const c = ctxOf(s, ti, 0);
+      expireList(c);
+      return c.l.chain;
+    }
+    const c = ctxOf(s, xi, op[1]);
+    return op[0] === 'ins' ? insertTimer(c, op[2]) : op[0] === 'upd' ? updateTimer(c, op[2]) : removeTimer(c);
+  }
+  function pure(l: P.TimerList, op: Op): number {
+    if (op[0] === 'tmr') return P.getExpired(l, NOW);
+    return op[0] === 'ins' ? P.insertTimer(l, op[1], op[2]) : op[0] === 'upd' ? P.updateTimer(l, op[1], op[2]) : P.removeTimer(l, op[1]);
+  }
+
+  it('every sequence of up to 4 operations from an empty 2-entry list: same returns, same list, inList = reachable from the sentinel', () => {
+    let compared = 0;
+    const diffs: string[] = [];
+    const walk = (s: DialogState, l: P.TimerList, seq: string[], depth: number) => {
+      if (depth === 0) return;
+      for (const op of OPS) {
+        const s2 = m.clone!(s);
+        const l2 = P.copyList(l);
+        const name = [...seq, op.join(':')].join(' ');
+        let want: number | 'crash';
+        try {
+          want = pure(l2, op);
+        } catch (e) {
+          if (!(e instanceof P.WildPointer)) throw e;
+          want = 'crash';
+        }
+        const got = apply(s2, op);
+        compared++;
+        if (want === 'crash') {
+          if (s2.ghost.walk === 0) diffs.push(`${name}: primitives crash, model ${got}`);
+          continue;
+        }
+        const mine = loadList(s2, P.emptyList(2));
+        const same = JSON.stringify(mine) === JSON.stringify(l2) && got === want && s2.ghost.walk === 0;
+        const truth = JSON.stringify(s2.cells.map((c) => c.inList)) === JSON.stringify(reachable(l2));
+        if (!same || !truth) diffs.push(`${name}: model ${got} ${JSON.stringify(mine)} ${JSON.stringify(s2.cells.map((c) => c.inList))}, primitives ${want} ${JSON.stringify(l2)}`);
+        walk(s2, l2, [...seq, op.join(':')], depth - 1);
+      }
+    };
+    walk(empty(), P.emptyList(2), [], 4);
+    expect(diffs.slice(0, 5)).toEqual([]);
+    expect(compared).toBe(11 + 11 ** 2 + 11 ** 3 + 11 ** 4);
   });
 });

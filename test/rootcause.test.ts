@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadManifest } from '../src/check/dialog.js';
-import { featuresOf, needs, sweep } from '../src/check/rootcause.js';
-import { renderRootCause } from '../src/report/rootcause.js';
+import { featuresOf, needs, searchable, sweep, workingLock } from '../src/check/rootcause.js';
+import { renderRootCause, workingLockAnswer } from '../src/report/rootcause.js';
 import { traceLines } from '../src/format/text.js';
 import { main } from '../src/cli.js';
 
@@ -51,6 +51,68 @@ describe("searching for 'bogus ref -2 with cnt 1'", () => {
   it('reports a bounded search as unknown, not as none', () => {
     const [c] = sweep({ scenarios: ['bye-vs-timeout'], environments: { e: environments['posix-sem/sc/eintr1'] }, variant: 'orig', maxStates: 100 });
     expect(c.status).toBe('unknown');
+  });
+});
+
+describe("on a working lock, through memory reuse: 'bogus ref -2 with cnt 1' for the new dialog", () => {
+  const working = Object.fromEntries(Object.entries(environments).filter(([, e]) => workingLock(e)));
+  const cells = sweep({ scenarios: ['ok-short-lifetime-reuse', 'route-vs-update-neighbour', 'drop-after-sync'], environments: working, variant: 'orig' });
+  const at = (s: string, e: string) => cells.find((c) => c.scenario === s && c.env === e)!;
+
+  it('the working-lock environments are those without EINTR and without the PR assumption', () => {
+    expect(Object.keys(working)).toEqual(['fast-lock/sc', 'fast-lock/relaxed', 'posix-sem/sc']);
+    expect(searchable('ok-short-lifetime-reuse', environments['fast-lock/sc/pr-assumed'])).toBe(false);
+    expect(searchable('ok-short-lifetime', environments['fast-lock/sc/pr-assumed'])).toBe(true);
+  });
+
+  it('finds it in ok-short-lifetime-reuse in 81 steps in each, exhaustively none elsewhere; any bogus ref also in drop-after-sync', () => {
+    expect(cells.map((c) => `${c.scenario} ${c.env} ${c.status === 'found' ? `found ${c.trace!.length - 1}` : `${c.status} ${c.states}`} / ${c.anyBogus.status}`)).toEqual([
+      'ok-short-lifetime-reuse fast-lock/sc found 81 / found',
+      'ok-short-lifetime-reuse fast-lock/relaxed found 81 / found',
+      'ok-short-lifetime-reuse posix-sem/sc found 81 / found',
+      'route-vs-update-neighbour fast-lock/sc none 274 / none',
+      'route-vs-update-neighbour fast-lock/relaxed none 336 / none',
+      'route-vs-update-neighbour posix-sem/sc none 274 / none',
+      'drop-after-sync fast-lock/sc none 10201 / found',
+      'drop-after-sync fast-lock/relaxed none 14028 / found',
+      'drop-after-sync posix-sem/sc none 9524 / found',
+    ]);
+    expect(at('ok-short-lifetime-reuse', 'fast-lock/sc').printed).toBe("I:I2.tdel.chk printed 'bogus ref -2 with cnt 1' (the count of dialog 1)");
+  });
+
+  it("the trace: the stale process read the old bucket from the freed cell and holds H(0) while A holds H(1); each stale access says whom it reached", () => {
+    const trace = at('ok-short-lifetime-reuse', 'fast-lock/sc').trace!;
+    const lines = traceLines(trace).slice(1).map((l) => `${l.actor}:${l.step}`);
+    expect(lines).toContain("I:I2.entry[dialog 0's pointer: cell 0 is freed memory]");
+    expect(lines).toContain('A:A1[bucket=1]');
+    expect(lines.slice(-1)).toEqual(["I:I2.tdel.chk[ref=-2; dialog 0's pointer: cell 0 is dialog 1, which now lives there]"]);
+    const both = trace.some((t) => (t.state as Record<string, unknown>).H0 === 'I' && (t.state as Record<string, unknown>).H1 === 'A');
+    expect(both).toBe(true);
+  });
+
+  it('says so in words: the shortest trace, and that every search on a working lock was complete', () => {
+    const answer = workingLockAnswer(cells, environments).join(' ');
+    expect(answer).toContain(
+      "On a working lock (fast-lock/sc, fast-lock/relaxed, posix-sem/sc; variant orig), 'bogus ref -2 with cnt 1' is reached: in ok-short-lifetime-reuse (3 of 9 searches). Shortest: ok-short-lifetime-reuse (fast-lock/sc), 81 steps, I:I2.tdel.chk printed 'bogus ref -2 with cnt 1' (the count of dialog 1). Every one of these 9 searches was decided: it ended at its findings or after every reachable state",
+    );
+    expect(answer).toContain("Any 'bogus ref' abort is reached in ok-short-lifetime-reuse, drop-after-sync (6 of 9 searches)");
+    // Without the reuse scenario: no, with the state counts.
+    const none = workingLockAnswer(cells.filter((c) => c.scenario === 'route-vs-update-neighbour'), environments);
+    expect(none).toEqual([
+      "On a working lock (fast-lock/sc, fast-lock/relaxed, posix-sem/sc; variant orig), no search reaches 'bogus ref -2 with cnt 1': 3 exhaustive searches, 884 states in all.",
+      "No search reaches any 'bogus ref' abort (3 exhaustive searches, 884 states in all).",
+    ]);
+  });
+
+  it('a one-dialog model under relaxed memory is searched with its plain histories where the compaction by readers bounds them (route-rearm)', () => {
+    const [c] = sweep({ scenarios: ['route-rearm'], environments: { r: environments['fast-lock/relaxed'] }, variant: 'orig' });
+    expect([c.status, c.canonical, c.states]).toEqual(['none', undefined, 568]);
+    expect(renderRootCause([c], { r: environments['fast-lock/relaxed'] })).toContain('none (568 states, exhaustive)');
+  });
+
+  it("a search whose first violation is another 'bogus ref' goes on to decide #3835's line exhaustively", () => {
+    const [c] = sweep({ scenarios: ['drop-after-sync'], environments: { s: environments['fast-lock/sc'] }, variant: 'orig' });
+    expect([c.status, c.states, c.anyBogus.status, c.anyBogus.trace!.length - 1]).toEqual(['none', 10201, 'found', 71]);
   });
 });
 

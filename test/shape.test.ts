@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { always, atQuiescence, check, field, shapeCodec, sometimes, SpecError, type CheckOptions, type Model, type Outcome, type Property, type ShapeOf } from '../src/engine/index.js';
+import { wordsCodec } from '../src/engine/shape.js';
 import { counterRace } from '../spec/examples/counter.js';
 
 interface Mixed {
@@ -208,6 +209,39 @@ const summary = (o: Outcome<At, Edge>) => ({
   stats: { states: o.stats.states, transitions: o.stats.transitions, depth: o.stats.depth, complete: o.stats.complete },
   coverage: o.coverage,
   properties: o.properties.map((p) => ({ name: p.name, verdict: p.verdict, trace: p.trace?.map((t) => [t.action?.step ?? null, t.state.v]) })),
+});
+
+describe('fields with one value (constants of the shape)', () => {
+  // A model of one dialog declares its many-dialog fields with one value: they take no bits and no copying.
+  interface K {
+    readonly x: number;
+    readonly k: number;
+    readonly e: readonly ('only')[];
+  }
+  const shape: ShapeOf<K> = { x: field.int(0, 9), k: field.int(3, 3), e: field.array(2, field.oneOf(['only'] as const)) };
+
+  it('take no bits; pack refuses any other value, naming the field; unpackInto and copy leave them as a state of the shape holds them', () => {
+    for (const codec of [shapeCodec(shape)!, wordsCodec(shape)]) {
+      expect(codec.bits).toBe(4);
+      const s: K = { x: 7, k: 3, e: ['only', 'only'] };
+      const into = codec.blank() as { x: number; k: number; e: 'only'[] };
+      expect(into).toEqual({ x: 0, k: 3, e: ['only', 'only'] });
+      if ('words' in codec) {
+        const out = new Int32Array(codec.words);
+        codec.pack(s, out, 0);
+        codec.unpackInto(out, 0, into);
+      } else codec.unpackInto!(codec.pack(s), into);
+      expect(into).toEqual(s);
+      codec.copy({ x: 5, k: 3, e: ['only', 'only'] as 'only'[] }, into);
+      expect(into.x).toBe(5);
+      const packBad = (v: unknown) => () => ('words' in codec ? codec.pack({ ...s, k: v as number }, new Int32Array(codec.words), 0) : codec.pack({ ...s, k: v as number }));
+      expect(packBad(4)).toThrow('shape: state field k is 4, outside its declared domain (an integer from 3 to 3)');
+      expect(packBad('3')).toThrow(SpecError);
+      expect(() => ('words' in codec ? codec.pack({ ...s, e: ['only', 'other'] } as never, new Int32Array(codec.words), 0) : codec.pack({ ...s, e: ['only', 'other'] } as never))).toThrow(
+        'shape: state field e[1] is "other", outside its declared domain (one of "only")',
+      );
+    }
+  });
 });
 
 describe('the packed exploration loop', () => {

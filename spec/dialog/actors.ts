@@ -10,10 +10,20 @@
 import {
   END,
   Program,
+  allocate,
   at,
   callerRemove,
+  canAllocate,
+  cellOf,
   cur,
+  dlgOf,
   expire,
+  expireList,
+  firstInBucket,
+  linkDlg,
+  listDue,
+  nextInBucket,
+  nextInChain,
   isActor,
   marked,
   hSection,
@@ -57,6 +67,8 @@ export interface ActorKnobs {
   readonly onTimeoutRoute: 'none' | 'noop' | 'rearm';
   /** REALTIME DB mode: remove_dialog_from_db calls are counted. */
   readonly dbRealtime: boolean;
+  /** The $DLG_timeout the X actor assigns: 0, due at the next timer run (the default), or a long one (`later`). */
+  readonly xTimeout?: 'due' | 'later';
 }
 
 const part1Src = {
@@ -66,10 +78,10 @@ const part1Src = {
 };
 
 const dbDelete = (c: Ctx) => {
-  c.s.ghost.dbDeletes += 1;
+  dlgOf(c).dbDeletes += 1;
 };
 const termCallbacks = (c: Ctx) => {
-  c.s.ghost.termCallbacks += 1;
+  dlgOf(c).termCallbacks += 1;
 };
 
 /**
@@ -78,8 +90,21 @@ const termCallbacks = (c: Ctx) => {
  * remove_dialog_from_db_once (fix 07b) and by drop_dlg (D6, in a variant with
  * fix 07b; at A only D6 reads it and it runs once, so the orig variants
  * neither set nor read it). Other writers of `flags` are not modelled.
+ * The flag lives in the cell (`dlg->flags`): with several dialogs, one mark
+ * per dialog (dialog 0's is DB_DELETED itself), and a process tests and sets
+ * the mark of the dialog living in the cell its pointer reaches (a new
+ * dialog built in freed memory starts with flags 0: build_new_dlg's memset,
+ * dlg_hash.c:325).
  */
 const DB_DELETED = 'flag:DB_DELETED';
+const dbDeletedMark = (d: number): string => (d === 0 ? DB_DELETED : `${DB_DELETED}:${d}`);
+/** Declares the flag's mark of every dialog of the model. */
+const declareDbDeleted = (p: Program): Program => {
+  for (let d = 0; d < p.dialogs; d++) p.declareMarks(dbDeletedMark(d));
+  return p;
+};
+const dbDeleted = (c: Ctx): boolean => marked(c.t, c.s.ghost, dbDeletedMark(cellOf(c).dlg));
+const setDbDeleted = (c: Ctx): void => mark(c, dbDeletedMark(cellOf(c).dlg));
 
 /**
  * Fix 07b: remove_dialog_from_db_once (dlg_db_handler.c@fix-db-flag:1012-1022),
@@ -89,7 +114,7 @@ const DB_DELETED = 'flag:DB_DELETED';
  * `first` from the test to the call.
  */
 function dbOnce(p: Program, id: string, call: SourceLoc): void {
-  p.declareMarks(DB_DELETED);
+  declareDbDeleted(p);
   const DB = FX('dlg_db_handler.c', 'fix-db-flag');
   p.add({ id: `${id}.H+`, src: at(DB, 1016), acquire: 'H', touch: true });
   p.add({
@@ -97,9 +122,9 @@ function dbOnce(p: Program, id: string, call: SourceLoc): void {
     src: at(DB, 1017, 1018),
     touch: true,
     exec: (c) => {
-      c.l.ret = marked(c.t, c.s.ghost, DB_DELETED) ? 0 : 1;
+      c.l.ret = dbDeleted(c) ? 0 : 1;
       if (c.l.ret) {
-        mark(c, DB_DELETED);
+        setDbDeleted(c);
         dbDelete(c); // the removal below follows
       }
     },
@@ -208,9 +233,10 @@ function sendLegBye(p: Program, id: string, owner: string, leg: number): void {
   ref(p, `${id}.S3`, `bye${leg}`, at(RW, 388)); // the BYE transaction's reference
   touch(p, `${id}.S4`, at(RW, 390, 397), (c) => {
     // t_request_within: TM hashes and sends the BYE; its final reply is handled by B<leg>.
-    c.s.ghost.byesSent += 1;
-    if (cur(c, 'state') === DELETED && c.s.ghost.deletedBy !== 0 && !isActor(c.s.ghost.deletedBy, c.who)) {
-      c.s.ghost.byesAfterDelete += 1;
+    const g = dlgOf(c);
+    g.byesSent += 1;
+    if (cur(c, 'state') === DELETED && g.deletedBy !== 0 && !isActor(g.deletedBy, c.who)) {
+      g.byesAfterDelete += 1;
     }
     mark(c, `bye${leg}:sent`);
   });
@@ -292,10 +318,11 @@ function setTimeout(p: Program, id: string, timeout: number, v: Variant): void {
 }
 
 /** X: a worker handling an in-dialog request whose script assigns $DLG_timeout (a long one). */
-export function timeoutUpdater(name: string, v: Variant): Program {
+export function timeoutUpdater(name: string, v: Variant, timeout: 'due' | 'later' = 'due'): Program {
   const p = new Program(name);
   lookupRef(p, 'X1', `${name}.ctx`, END); // the look-up's reference (as W1)
-  setTimeout(p, 'X', T_DUE, v); // $DLG_timeout = 0 (accepted once the dialog exists, dialog.c:1812-1815)
+  // $DLG_timeout = 0 (accepted once the dialog exists, dialog.c:1812-1815), or a long lifetime.
+  setTimeout(p, 'X', timeout === 'due' ? T_DUE : T_LATER, v);
   unref(p, 'X13', one, () => [`${name}.ctx`], at(HC, 74));
   return p;
 }
@@ -306,12 +333,25 @@ export function timeoutUpdater(name: string, v: Variant): Program {
 export function timer(v: Variant, k: ActorKnobs): Program {
   const p = new Program('T', true).declareMarks('T:won');
   const name = 'T';
-  // T0: _get_gen_expired_dlgs under TL; enabled when the tl is linked and due.
-  p.add({ id: 'T0.TL+', src: at(TC, 586), acquire: 'TL', when: (s) => isDue(s) });
-  p.add({ id: 'T0', src: at(TC, 586, 629), touch: true, exec: (c) => void expire(c) });
-  p.add({ id: 'T0.TL-', src: at(TC, 629), release: 'TL' });
-  // T1: ctl->next read, then := FAKE without a lock, then dlg_ontimeout.
-  p.add({ id: 'T1r', src: at(TC, 645), read: 'tlNext', touch: true });
+  // Where dlg_ontimeout returns to: the routine's loop over the detached chain (model of several cells), or the
+  // routine's end (one dialog: the chain is that dialog's tl alone).
+  const done = p.multi ? 'T:next' : END;
+  if (!p.multi) {
+    // T0: _get_gen_expired_dlgs under TL; enabled when the tl is linked and due.
+    p.add({ id: 'T0.TL+', src: at(TC, 586), acquire: 'TL', when: (s) => isDue(s) });
+    p.add({ id: 'T0', src: at(TC, 586, 629), touch: true, exec: (c) => void expire(c) });
+    p.add({ id: 'T0.TL-', src: at(TC, 629), release: 'TL' });
+  } else {
+    // T0 on the list (primitives.ts): enabled when its first node is due (or is no node, where the walk crashes).
+    p.add({ id: 'T0.TL+', src: at(TC, 586), acquire: 'TL', when: (s) => listDue(s) });
+    p.add({ id: 'T0', src: at(TC, 586, 629), exec: (c) => void expireList(c) });
+    p.add({ id: 'T0.TL-', src: at(TC, 629), release: 'TL' });
+    // The loop (643): the next entry of the chain, its dialog; FAKE ends the run.
+    p.label('T:next');
+    p.add({ id: 'T.loop', local: true, src: at(TC, 643), exec: (c) => nextInChain(c) });
+  }
+  // T1: ctl->next read (the chain's rest), then := FAKE without a lock, then dlg_ontimeout.
+  p.add({ id: 'T1r', src: at(TC, 645), read: 'tlNext', touch: true, exec: p.multi ? (c, next) => void (c.l.chain = next) : undefined });
   p.add({ id: 'T1w', src: at(TC, 647), touch: true, exec: (c) => put(c, 'tlNext', FAKE), mark: 'T:fired' });
   if (v.timerStateRead === 'unlocked') {
     touch(p, 'T2', at(H, 2459, 2461));
@@ -394,7 +434,7 @@ export function timer(v: Variant, k: ActorKnobs): Program {
         },
       });
       unref(p, 'T4e', one, () => ['timer'], at(H, 2509));
-      p.add({ id: 'T4e.ret', local: true, src: at(H, 2514), exec: () => END });
+      p.add({ id: 'T4e.ret', local: true, src: at(H, 2514), exec: () => done });
     } else {
       p.add({
         id: 'T4d',
@@ -404,7 +444,7 @@ export function timer(v: Variant, k: ActorKnobs): Program {
         exec: (_c, t) => (t !== T_ZERO ? undefined : 'T4f'),
       });
       unref(p, 'T4e', one, () => ['timer'], at(H, 2509));
-      p.add({ id: 'T4e.ret', local: true, src: at(H, 2514), exec: () => END });
+      p.add({ id: 'T4e.ret', local: true, src: at(H, 2514), exec: () => done });
       p.label('T4f');
       p.add({ id: 'T4f', src: at(H, 2517), touch: true, exec: restore });
     }
@@ -428,7 +468,7 @@ export function timer(v: Variant, k: ActorKnobs): Program {
       endDialog(p, 'T5c', name, 'T5d');
       p.label('T5d');
       unref(p, 'T5d', one, () => ['timer'], at(H, 2537));
-      p.add({ id: 'T5d.ret', local: true, src: at(H, 2538), exec: () => END });
+      p.add({ id: 'T5d.ret', local: true, src: at(H, 2538), exec: () => done });
     } else {
       // v3: the timer makes the transition itself.
       touch(p, 'T5n.leg', at(V3(H), 2681)); // legs_no[DLG_LEG_200OK], no lock
@@ -444,10 +484,10 @@ export function timer(v: Variant, k: ActorKnobs): Program {
       endDialog(p, 'T5w.E', name, 'T5w:unref');
       p.label('T5w:unref');
       unref(p, 'T5w.unref', (l) => l.unref + 1, (l) => [...(l.unref ? ['hash'] : []), 'timer'], at(V3(H), 2728));
-      p.add({ id: 'T5w.ret', local: true, src: at(V3(H), 2732), exec: () => END });
+      p.add({ id: 'T5w.ret', local: true, src: at(V3(H), 2732), exec: () => done });
       p.label('T5l');
       unref(p, 'T5l', one, () => ['timer'], at(V3(H), 2737));
-      p.add({ id: 'T5l.ret', local: true, src: at(V3(H), 2738), exec: () => END });
+      p.add({ id: 'T5l.ret', local: true, src: at(V3(H), 2738), exec: () => done });
     }
   }
   p.label('T6');
@@ -461,9 +501,10 @@ export function timer(v: Variant, k: ActorKnobs): Program {
   unref(p, 'T7w.ctx-', one, () => [`${name}.pctx`], at(H, 2569));
   dbSite(p, 'T7w.db', at(H, 2577, 2578), v, k, at(FX(H, 'fix-db-flag'), 2578));
   unref(p, 'T7w.unref', (l) => l.unref + 1, (l) => [...(l.unref ? ['hash'] : []), 'timer'], at(H, 2580));
-  p.add({ id: 'T7w.ret', local: true, src: at(H, 2583), exec: () => END });
+  p.add({ id: 'T7w.ret', local: true, src: at(H, 2583), exec: () => done });
   p.label('T7l');
   unref(p, 'T7l', one, () => ['timer'], at(H, 2585));
+  if (p.multi) p.add({ id: 'T7l.ret', local: true, src: at(H, 2588), exec: () => done });
   return p;
 }
 
@@ -695,11 +736,14 @@ export function pinger(v: Variant, k: ActorKnobs): Program {
 
 export function dropAfterSync(v: Variant, k: ActorKnobs): Program {
   const RP = 'dlg_replication.c';
-  const p = new Program('D').declareMarks(DB_DELETED);
+  const p = declareDbDeleted(new Program('D'));
   p.add({ id: 'D0.H+', src: at(RP, 1276), acquire: 'H' });
-  // The walk of bucket i (under H(i)) reaches the cell only while it is linked there: a cell
-  // that was destroyed (unlinked under H) before D0 is not in the list, and D finds nothing.
-  p.add({ id: 'D0.scan', src: at(RP, 1277, 1278), exec: (c) => (c.s.linked ? undefined : 'D8') });
+  // The walk of bucket i (under H(i)): dlg = entries[i].first (1277-1278), the first cell linked there
+  // (firstInBucket: in bucket order; a cell destroyed, unlinked under H, before D0 is not in the list).
+  // None: D finds nothing.
+  p.add({ id: 'D0.scan', src: at(RP, 1277, 1278), exec: (c) => (firstInBucket(c) ? undefined : 'D8') });
+  // The loop over bucket i's list (1278-1295): each unsynced dialog goes to drop_dlg, which returns the next one.
+  p.label('D:loop');
   touch(p, 'D0', at(RP, 1279, 1287)); // flags, get_shtag_sync_status: the cell needs dropping
   refUnsafe(p, 'D1', 'D.ctx', at(RP, 1206));
   p.add({ id: 'D1.H-', src: at(RP, 1207), release: 'H' });
@@ -710,13 +754,19 @@ export function dropAfterSync(v: Variant, k: ActorKnobs): Program {
     // Fix 04: not DELETED: H(i)+ again, read next, unref_dlg_unsafe with H(i) held, return with it (D8 releases it).
     const F = FX(RP, 'fix-drop');
     p.add({ id: 'D3.H+', src: at(F, 1217), acquire: 'H' }); // dlg_lock on entries[i]: no cell access
-    touch(p, 'D3.next', at(F, 1218));
-    unrefBody(p, 'D3', (l) => 1 + l.unref, () => ['D.ctx'], 'D8'); // dlg_replication.c@fix-drop:1219
+    touch(p, 'D3.next', at(F, 1218), (c) => void (c.l.nxt = nextInBucket(c)));
+    unrefBody(p, 'D3', (l) => 1 + l.unref, () => ['D.ctx'], p.multi ? 'D3:ret' : 'D8'); // dlg_replication.c@fix-drop:1219
+    if (p.multi) {
+      // drop_dlg returns next_dlg (dlg_replication.c@fix-drop:1220), H(i) held: the loop goes on with it.
+      p.label('D3:ret');
+      p.add({ id: 'D3.ret', local: true, src: at(F, 1220), exec: (c) => (c.l.nxt !== 0 ? dropNext(c) : 'D8') });
+    }
   } else {
     // D3: not DELETED (the dialog was UNCONF/EARLY): UNREF, read dlg->next after it, return WITHOUT H(i).
     unref(p, 'D3', (l) => 1 + l.unref, () => ['D.ctx'], at(RP, 1214));
-    touch(p, 'D3.next', at(RP, 1215));
-    p.add({ id: 'D3.ret', local: true, src: at(RP, 1216), exec: () => 'D8' });
+    touch(p, 'D3.next', at(RP, 1215), (c) => void (c.l.nxt = nextInBucket(c)));
+    // Back in the loop (1283-1284), which goes on with that next dialog, still believing it holds H(i).
+    p.add({ id: 'D3.ret', local: true, src: at(RP, 1216), exec: (c) => (c.l.nxt !== 0 ? dropNext(c) : 'D8') });
   }
   p.label('D4');
   p.add({ id: 'D4', local: true, src: at(RP, 1218), exec: (c) => void (c.l.unref += 1) }); // the extra ref
@@ -728,22 +778,60 @@ export function dropAfterSync(v: Variant, k: ActorKnobs): Program {
   touch(p, 'D6', at(RP, 1242, 1252), (c) => {
     if (!k.dbRealtime) return;
     if (v.dbRemove !== 'once-flag') return void dbDelete(c);
-    if (marked(c.t, c.s.ghost, DB_DELETED)) return;
-    mark(c, DB_DELETED);
+    if (dbDeleted(c)) return;
+    setDbDeleted(c);
     dbDelete(c);
   });
-  touch(p, 'D7.next', at(RP, 1258));
+  touch(p, 'D7.next', at(RP, 1258), (c) => void (c.l.nxt = nextInBucket(c)));
   // unref_dlg_unsafe(dlg, unref) with H(i) held (1259): D1's reference, the hash's, the timer's if removed.
   unrefBody(
     p,
     'D7',
     (l) => l.unref,
     (l) => ['D.ctx', ...(l.unref - 1 - l.tmr >= 1 ? ['hash'] : []), ...(l.tmr ? ['timer'] : [])],
-    'D8',
+    p.multi ? 'D7:ret' : 'D8',
   );
+  if (p.multi) {
+    // drop_dlg returns next_dlg (1261): the loop goes on with it, H(i) held.
+    p.label('D7:ret');
+    p.add({ id: 'D7.ret', local: true, src: at(RP, 1261), exec: (c) => (c.l.nxt !== 0 ? dropNext(c) : 'D8') });
+  }
   // Back in rcv_cluster_event: the loop ends and releases H(i) (1296), whether or not this process holds it.
   p.label('D8');
   p.add({ id: 'D8.H-', src: at(RP, 1296), release: 'H' });
   return p;
 }
 
+/** The loop's next turn with the dialog drop_dlg returned (its `dlg` pointer becomes that dialog). */
+function dropNext(c: Ctx): string {
+  c.l.dlg = c.l.nxt - 1;
+  c.l.nxt = 0;
+  c.l.unref = 0;
+  c.l.tmr = 0;
+  return 'D:loop';
+}
+
+// ---------------------------------------------------------------------------
+// A: a new call's INVITE creating a dialog (dlg_create_dialog, dlg_handlers.c:1690-1714) in memory that an
+// earlier dialog freed (model of several cells: memory reuse).
+
+export function allocator(buckets: number): Program {
+  const p = new Program('A');
+  // A1: build_new_dlg: shm_malloc returns the freed memory, memset zeroes it, state UNCONFIRMED, h_entry =
+  // dlg_hash(callid): any bucket (one action each). Enabled once some dialog's memory is free.
+  p.add({
+    id: 'A1',
+    src: at(HC, 319, 344),
+    when: (s) => canAllocate(s),
+    choose: buckets,
+    chooseName: 'bucket',
+    exec: (c, bucket) => allocate(c, bucket),
+  });
+  // A2: link_dlg(dlg, extra_ref = 2): the hash table's reference, then the TM callback's ('base') and the
+  // current-dialog hook's ('A.ctx'), under the lock of the cell's bucket (dlg_handlers.c:1711-1714).
+  linkDlg(p, 'A2', ['base', 'A.ctx']);
+  // A3: the script ends: dialog_cleanup drops the current-dialog reference (dlg_hash.c:74). The TM callback's
+  // and the hash table's references stay: the new call goes on beyond the scenario.
+  unref(p, 'A3', one, () => ['A.ctx'], at(HC, 74));
+  return p;
+}

@@ -28,14 +28,17 @@ import {
   UNCONFIRMED,
   isConfirmed,
   type ActorState,
+  type CellState,
+  type DialogGhost,
   type DialogState,
+  type Ghost,
   type Env,
   type Field,
-  type Ghost,
   type LockName,
   type Locals,
 } from './state.js';
 import { SpecError } from '../../src/engine/errors.js';
+import * as P from './primitives.js';
 
 export const at = (file: string, line: number, endLine?: number): SourceLoc =>
   endLine === undefined ? { file, line } : { file, line, endLine };
@@ -46,15 +49,38 @@ export const at = (file: string, line: number, endLine?: number): SourceLoc =>
  * ghost's flags. Built once per model (model.ts).
  */
 export interface Tables {
+  /** The memory layout of every cell (the same for each). */
   readonly layout: MemoryLayout<Field>;
   readonly markIndex: ReadonlyMap<string, number>;
-  /** The index of each reference holder's counter in the ghost. */
+  /** The index of each reference holder's counter in a dialog's ghost record. */
   readonly holderIndex: ReadonlyMap<string, number>;
   /** The actors' names, by index. */
   readonly actors: readonly string[];
+  /**
+   * The model of several cells (more than one cell, more than one bucket, or
+   * memory reuse): its timer list is primitives.ts's (a walk over a broken link
+   * crashes), and a lock taken through a dialog pointer first reads the cell's
+   * h_entry (a step of its own). Without it (every model of one dialog), the
+   * one-entry timer primitives below and one bucket.
+   */
+  readonly multi?: boolean;
+  /**
+   * [process][cell]: whether the process can reach the cell (model.ts). A
+   * process that cannot keeps no view of that cell's relaxed fields, also
+   * after a list operation of its own wrote a neighbour's tl there.
+   */
+  readonly reaches?: readonly (readonly boolean[])[];
+  /** Cells, hash buckets and dialogs of the model (1, 1, 1 unless it is `multi`). */
+  readonly cells?: number;
+  readonly buckets?: number;
+  readonly dialogs?: number;
 }
 
-/** The context an instruction runs in: a mutable draft of the successor state. */
+/**
+ * The context an instruction runs in: a mutable draft of the successor state.
+ * The cell an instruction reads and writes is the one the acting process's
+ * pointer reaches (`cellOf(c)`, from `c.l.dlg`).
+ */
 export interface Ctx {
   readonly s: DialogState;
   /** The acting process: its name and its index. */
@@ -82,6 +108,20 @@ export interface Instr {
   readonly release?: LockName;
   /** The field this step reads; its value (one action per possible value) is passed to `exec`. */
   readonly read?: Field;
+  /**
+   * A nondeterministic choice: the step runs once for each value 0 .. choose-1
+   * (one action each, noted `<chooseName>=<value>`); the value is passed to
+   * `exec` (e.g. the bucket a new dialog hashes to).
+   */
+  readonly choose?: number;
+  readonly chooseName?: string;
+  /**
+   * For an acquire or release of H: the bucket is the one the process computed
+   * from its cell's h_entry (`l.hb`, set by the `.entry` step before the
+   * acquire). Without it, an acquire of H takes the bucket the process knows
+   * from elsewhere (a message's h_entry, a loop index): its dialog's bucket.
+   */
+  readonly viaCell?: true;
   /** This step accesses the cell: a use-after-free once the cell is freed. */
   readonly touch?: boolean;
   /** The step's effect; returns the label to jump to, or nothing to fall through. */
@@ -98,8 +138,45 @@ export interface Instr {
 
 export const END = 'end';
 
+/** How programs are built: set by the model around building its programs (`buildPrograms`). */
+export interface BuildMode {
+  /** The model of several cells (Tables.multi). */
+  readonly multi: boolean;
+  /** Memory can be reused (the scenario has an allocator): a cell's h_entry can change under a process. */
+  readonly reuse: boolean;
+  /** The model's dialogs (those of the start, and the one an allocator may build); 1 if not given. */
+  readonly dialogs?: number;
+}
+let building: BuildMode = { multi: false, reuse: false };
+
+/** Builds programs in a mode: every `new Program` inside `f` takes it. */
+export function buildPrograms<T>(mode: BuildMode, f: () => T): T {
+  const before = building;
+  building = mode;
+  try {
+    return f();
+  } finally {
+    building = before;
+  }
+}
+
 export class Program {
   readonly instrs: Instr[] = [];
+  /** Built for the model of several cells (its timer list, buckets, the loops of T and D). */
+  readonly multi = building.multi;
+  /**
+   * Built for a model with memory reuse: there, an acquire of H that touches
+   * the cell (dlg_lock_dlg, and the d_entry = &entries[dlg->h_entry] of
+   * _ref_dlg, _unref_dlg, next_state_dlg, link_dlg) is two steps: the read of
+   * h_entry from the cell (`<id>.entry`, a touch), then the acquire of that
+   * bucket's lock. Between the two the cell may be freed and reused in another
+   * bucket (dlg_hash.c:1035-1037, 1046-1048, 1193-1196, 995-997; dlg_hash.h:243-244).
+   * Without reuse a cell's h_entry never changes, and the read and the
+   * acquire are one step, as in the models of one dialog.
+   */
+  readonly reuse = building.reuse;
+  /** The model's dialogs (BuildMode.dialogs): a per-dialog mark is declared once for each. */
+  readonly dialogs = building.dialogs ?? 1;
   private readonly labels = new Map<string, number>();
   private readonly ids = new Set<string>();
   /** The reference holders this program names when it takes a reference (the model gives each a ghost counter). */
@@ -123,6 +200,11 @@ export class Program {
   }
 
   add(i: Instr): this {
+    if (this.reuse && i.acquire === 'H' && i.touch) {
+      const base = i.id.endsWith('.H+') ? i.id.slice(0, -3) : i.id;
+      this.add({ id: `${base}.entry`, src: i.src, touch: true, exec: (c) => void (c.l.hb = cellOf(c).h) });
+      return this.add({ ...i, touch: undefined, viaCell: true });
+    }
     if (this.ids.has(i.id)) throw new Error(`${this.actor}: step id '${i.id}' used twice`);
     this.ids.add(i.id);
     // Every instruction gets the same set of properties (absent ones undefined), so that the
@@ -135,6 +217,9 @@ export class Program {
       acquire: i.acquire,
       release: i.release,
       read: i.read,
+      choose: i.choose,
+      chooseName: i.chooseName,
+      viaCell: i.viaCell,
       touch: i.touch,
       exec: i.exec,
       mark: i.mark,
@@ -163,10 +248,23 @@ export class Program {
 // ---------------------------------------------------------------------------
 // Memory access helpers used inside effects.
 
-/** The latest value of a field (reads inside a timer primitive, ghost checks). */
-export const cur = (c: Ctx, f: Field): number => latest(c.s.mem, f);
+/** The cell the acting process's pointer reaches (the memory of the dialog it names, whoever lives there now). */
+export const cellOf = (c: { s: DialogState; l: Locals }): CellState => (c.s.cells.length === 1 ? c.s.cells[0] : c.s.cells[c.s.ghost.dialogs[c.l.dlg].cell]);
 
-export const put = (c: Ctx, f: Field, v: number): void => memWrite(c.t.layout, c.s.mem, c.who, f, v);
+/**
+ * The ghost record of the dialog whose memory the process's pointer reaches:
+ * the one living in that cell now (or the last one, once freed). Effects that
+ * go through the cell's data (DB deletes, callbacks, BYEs, the DELETED
+ * transition) count there; references count against the dialog the pointer
+ * names (`hold`).
+ */
+export const dlgOf = (c: { s: DialogState; l: Locals }): DialogGhost => c.s.ghost.dialogs[cellOf(c).dlg];
+
+/** The latest value of a field of the process's cell (reads inside a timer primitive, ghost checks). */
+export const cur = (c: Ctx, f: Field): number => latest(cellOf(c).mem, f);
+
+/** A write of a field of the process's cell. */
+export const put = (c: Ctx, f: Field, v: number): void => memWrite(c.t.layout, cellOf(c).mem, c.who, f, v);
 
 /** The index of a mark in the ghost's flags (a SpecError if the model did not declare it). */
 export function markNo(t: Tables, m: string): number {
@@ -212,9 +310,10 @@ const observed = (c: { s: DialogState; t: Tables }, m: string): boolean => marke
  * write of DELETED happens under H, so it was released before this acquire).
  */
 export function observeAcquire(c: { s: DialogState; t: Tables; me: string; who: number }, lock: LockName): void {
-  const other: LockName = lock === 'H' ? 'TL' : 'H';
-  if (c.s.locks[other].held[c.who] > 0) obs(c, `${lock}-under-${other}:${c.me}`);
-  if (lock === 'H' && latest(c.s.mem, 'state') === DELETED) obs(c, `H-after-DELETED:${c.me}`);
+  // Observation marks are for the models of one dialog (one cell, one bucket).
+  const other = lock === 'H' ? c.s.locks.TL : c.s.locks.H[0];
+  if (other.held[c.who] > 0) obs(c, `${lock}-under-${lock === 'H' ? 'TL' : 'H'}:${c.me}`);
+  if (lock === 'H' && latest(c.s.cells[0].mem, 'state') === DELETED) obs(c, `H-after-DELETED:${c.me}`);
 }
 
 /**
@@ -224,21 +323,24 @@ export function observeAcquire(c: { s: DialogState; t: Tables; me: string; who: 
  */
 export function observeStateRead(c: { s: DialogState; t: Tables; me: string }, value: number): void {
   const s = c.s;
-  if (!isConfirmed(value) || latest(s.mem, 'state') !== DELETED) return;
-  const by = s.ghost.deletedBy;
-  if (by !== 0 && s.locks.H.held[by - 1] === 0) obs(c, `stale-state-read:${c.me}`);
+  if (!isConfirmed(value) || latest(s.cells[0].mem, 'state') !== DELETED) return;
+  const by = s.ghost.dialogs[0].deletedBy;
+  if (by !== 0 && s.locks.H[0].held[by - 1] === 0) obs(c, `stale-state-read:${c.me}`);
   if (observed(c, `H-after-DELETED:${c.me}`)) obs(c, `stale-after-H:${c.me}`);
 }
 
-/** Adjusts the ghost count of a reference holder (a SpecError for a holder the model does not know). */
+/**
+ * Adjusts the ghost count of a reference holder (a SpecError for a holder the
+ * model does not know), against the dialog the process's pointer names.
+ */
 export const hold = (c: Ctx, holder: string, delta: number): void => {
   const i = c.t.holderIndex.get(holder);
   if (i === undefined) throw new SpecError(`dialog model: reference holder '${holder}' is not known to the model (take it with ref/refUnsafe/lookupRef, or list it in the scenario's initial holders)`);
-  c.s.ghost.holders[i] += delta;
+  c.s.ghost.dialogs[c.l.dlg].holders[i] += delta;
 };
 
-/** How many references holder `holder` has in `g` (0 for a holder the model does not have). */
-export const heldBy = (t: Tables, g: Ghost, holder: string): number => {
+/** How many references holder `holder` has in a dialog's record `g` (0 for a holder the model does not have). */
+export const heldBy = (t: Tables, g: DialogGhost, holder: string): number => {
   const i = t.holderIndex.get(holder);
   return i === undefined ? 0 : g.holders[i];
 };
@@ -327,13 +429,25 @@ export function lookupRef(p: Program, id: string, holder: string, miss: string, 
   p.add({
     id: `${id}.scan`,
     src: at(HASH_C, 789, 795),
-    exec: (c) => (c.s.linked && !(activeOnly && cur(c, 'state') === DELETED) ? undefined : `${id}:miss`),
+    exec: (c) => (findsOwn(c) && !(activeOnly && cur(c, 'state') === DELETED) ? undefined : `${id}:miss`),
   });
   refUnsafe(p, id, holder, at(HASH_C, 796));
   p.add({ id: `${id}.H-`, src: at(HASH_C, 797), release: 'H', exec: () => `${id}:found` });
   p.label(`${id}:miss`);
   p.add({ id: `${id}.H-miss`, src: at(HASH_C, 803), release: 'H', exec: () => miss });
   p.label(`${id}:found`);
+}
+
+/**
+ * Whether a look-up of the dialog the process's pointer names (by its h_entry
+ * and h_id, from a message) finds it: its cell holds it and is linked in that
+ * bucket. A look-up never returns a stale pointer: once the dialog is freed,
+ * its h_id is not found (a reused cell holds another dialog, another h_id).
+ */
+function findsOwn(c: Ctx): boolean {
+  const cell = cellOf(c);
+  const d = c.s.ghost.dialogs[c.l.dlg];
+  return cell.linked && cell.dlg === c.l.dlg && cell.h === d.bucket;
 }
 
 /**
@@ -361,12 +475,24 @@ export function unrefBody(
         c.s.ghost.bogus = c.stepNo + 1;
         c.s.ghost.bogusRef = v;
         c.s.ghost.bogusCnt = count(c.l);
+        c.s.ghost.bogusDlg = cellOf(c).dlg;
         return ABORT;
       }
       return v <= 0 ? undefined : next;
     },
   });
-  p.add({ id: `${id}.unlink`, src: at(HASH_H, 343), touch: true, exec: (c) => void (c.s.linked = false) });
+  // unlink_unsafe_dlg(d_entry, dlg) (dlg_hash.c:1012-1028) unlinks the cell from the list of d_entry, the
+  // bucket the caller computed. Through another bucket's entry (a stale pointer whose cell was reused in
+  // another bucket) the cell stays in its own bucket's list: still linked there, then freed.
+  p.add({
+    id: `${id}.unlink`,
+    src: at(HASH_H, 343),
+    touch: true,
+    exec: (c) => {
+      const cell = cellOf(c);
+      if (cell.h === c.l.hb) cell.linked = false;
+    },
+  });
   p.add({ id: `${id}.rm-TL+`, src: at(HASH_C, 255), acquire: 'TL' });
   p.add({
     id: `${id}.rm`,
@@ -380,7 +506,8 @@ export function unrefBody(
     id: `${id}.free`,
     src: at(HASH_C, 245),
     exec: (c) => {
-      c.s.ghost.frees += 1;
+      // shm_free of the cell: the dialog living there is freed (once more, if it already was).
+      dlgOf(c).frees += 1;
       return next;
     },
   });
@@ -411,9 +538,15 @@ export const one = () => 1;
 // ---------------------------------------------------------------------------
 // Timer primitives (dlg_timer.c), each one TL section. Their bodies read the
 // latest tl (they run under TL) and are single steps.
+//
+// In the models of one dialog they are the one-entry functions below (the
+// sentinel is the only neighbour, NBR; `inList` is the list's truth). In the
+// model of several cells (Tables.multi) they are primitives.ts's functions,
+// run on the list as the cells hold it: see `listOp`.
 
 /** remove_dlg_timer body (dlg_timer.c:488-515). Returns 0 (removed), 1 (not in the list) or -1. */
 export function removeTimer(c: Ctx): number {
+  if (c.t.multi) return listOp(c, (l, k) => P.removeTimer(l, k), 'remove');
   const prev = cur(c, 'tlPrev');
   const next = cur(c, 'tlNext');
   const timeout = cur(c, 'tlTimeout');
@@ -429,7 +562,7 @@ export function removeTimer(c: Ctx): number {
   }
   if (prev === NULLP || next === NULLP || next === FAKE) return (c.l.ret = -1);
   if (c.observe) observeRemoved(c);
-  c.s.inList = false;
+  cellOf(c).inList = false;
   put(c, 'tlNext', FAKE);
   put(c, 'tlPrev', NULLP);
   put(c, 'tlTimeout', T_ZERO);
@@ -444,16 +577,18 @@ function observeRemoved(c: Ctx): void {
 
 /** insert_dlg_timer body (dlg_timer.c:285-302). */
 export function insertTimer(c: Ctx, timeout: number): number {
+  if (c.t.multi) return listOp(c, (l, k) => P.insertTimer(l, k, timeout), 'insert');
   if (cur(c, 'tlNext') !== NULLP || cur(c, 'tlPrev') !== NULLP) return (c.l.ret = -1);
   put(c, 'tlTimeout', timeout);
   put(c, 'tlNext', NBR);
   put(c, 'tlPrev', NBR);
-  c.s.inList = true;
+  cellOf(c).inList = true;
   return (c.l.ret = 0);
 }
 
 /** update_dlg_timer body (dlg_timer.c:552-580). */
 export function updateTimer(c: Ctx, timeout: number): number {
+  if (c.t.multi) return listOp(c, (l, k) => P.updateTimer(l, k, timeout), 'update');
   const next = cur(c, 'tlNext');
   const prev = cur(c, 'tlPrev');
   if (next === FAKE) return (c.l.ret = 0);
@@ -465,8 +600,167 @@ export function updateTimer(c: Ctx, timeout: number): number {
   put(c, 'tlTimeout', timeout);
   put(c, 'tlNext', NBR);
   put(c, 'tlPrev', NBR);
-  c.s.inList = true;
+  cellOf(c).inList = true;
   return (c.l.ret = 1);
+}
+
+// ---------------------------------------------------------------------------
+// The timer list of the model of several cells: primitives.ts's functions on
+// the list the cells hold. The sentinel is the state's `first`; entry k is
+// the tl of cell k (pointer 3 + k), whose fields are that cell's tlNext,
+// tlPrev, tlTimeout. An operation loads the list (latest values: it runs
+// under TL), runs the primitive, and writes back the fields it changed, each
+// into the memory of the cell it belongs to (a write into a freed cell is a
+// use after free of the dialog that was freed there). A primitive that would
+// follow a pointer that is no list node (NULL, FAKE) throws WildPointer: the
+// process crashes there (OpenSIPS goes down, as with the 'bogus ref' abort)
+// and the ghost records it (TimerListWalkSafe).
+
+/** One scratch list per size, reused (the model runs one step at a time). */
+const scratch = new Map<number, P.TimerList>();
+function scratchList(n: number): P.TimerList {
+  let l = scratch.get(n);
+  if (l === undefined) scratch.set(n, (l = P.emptyList(n)));
+  return l;
+}
+
+/** The list as the state holds it (into a scratch list). */
+export function loadList(s: DialogState, l: P.TimerList = scratchList(s.cells.length)): P.TimerList {
+  l.next[P.SENT] = s.first.next;
+  l.prev[P.SENT] = s.first.prev;
+  for (let k = 0; k < s.cells.length; k++) {
+    const m = s.cells[k].mem;
+    const e = P.ENTRY0 + k;
+    l.next[e] = latest(m, 'tlNext');
+    l.prev[e] = latest(m, 'tlPrev');
+    l.timeout[e] = latest(m, 'tlTimeout');
+  }
+  return l;
+}
+
+/** Writes back what an operation changed: the sentinel, and each changed field into its cell's memory. */
+function storeList(c: Ctx, l: P.TimerList): void {
+  const s = c.s;
+  s.first.next = l.next[P.SENT];
+  s.first.prev = l.prev[P.SENT];
+  for (let k = 0; k < s.cells.length; k++) {
+    const cell = s.cells[k];
+    const m = cell.mem;
+    const e = P.ENTRY0 + k;
+    let wrote = false;
+    if (latest(m, 'tlTimeout') !== l.timeout[e]) {
+      memWrite(c.t.layout, m, c.who, 'tlTimeout', l.timeout[e]);
+      wrote = true;
+    }
+    if (latest(m, 'tlNext') !== l.next[e]) {
+      memWrite(c.t.layout, m, c.who, 'tlNext', l.next[e]);
+      wrote = true;
+    }
+    if (latest(m, 'tlPrev') !== l.prev[e]) {
+      memWrite(c.t.layout, m, c.who, 'tlPrev', l.prev[e]);
+      wrote = true;
+    }
+    if (!wrote) continue;
+    // A process that cannot reach this cell keeps no view of it (model.ts, `reaches`).
+    if (c.t.reaches !== undefined && !c.t.reaches[c.who][k]) for (const f of c.t.layout.relaxed) m.view[c.who][c.t.layout.rIndex[f]] = 0;
+    // The list wrote into the tl of a freed cell: a use after free of the dialog freed there.
+    const d = s.ghost.dialogs[cell.dlg];
+    if (d.frees > 0 && d.uaf === 0) d.uaf = c.stepNo + 1;
+  }
+}
+
+/** The process crashed following `ptr` in the list (TimerListWalkSafe); the model stops every process. */
+function walkCrash(c: Ctx, ptr: number): void {
+  c.s.ghost.walk = c.stepNo + 1;
+  c.s.ghost.walkPtr = ptr;
+}
+
+/** Whether the process crashed in a walk of the timer list. */
+export const walkCrashed = (s: DialogState): boolean => s.ghost.walk !== 0;
+
+/**
+ * Runs a primitive on the entry of the process's cell; returns (and sets
+ * `l.ret` to) what it returns, and keeps `inList` (the list's truth): an
+ * insert, or an update that links the entry, links it; a remove that returns
+ * 0 unlinks it. On a crash the list is left as it was and `l.ret` is 0.
+ */
+function listOp(c: Ctx, op: (l: P.TimerList, k: number) => number, kind: 'insert' | 'update' | 'remove'): number {
+  if (c.env.assume?.length) throw new SpecError(`dialog model: the PR's assumptions are for the models of one dialog`);
+  const l = loadList(c.s);
+  const cell = cellOf(c);
+  const k = c.s.ghost.dialogs[c.l.dlg].cell;
+  let ret: number;
+  try {
+    ret = op(l, k);
+  } catch (e) {
+    if (!(e instanceof P.WildPointer)) throw e;
+    walkCrash(c, e.ptr);
+    return (c.l.ret = 0);
+  }
+  storeList(c, l);
+  if (kind === 'remove') {
+    if (ret === 0) cell.inList = false;
+  } else if (ret === 1 || (ret === 0 && l.next[P.ENTRY0 + k] !== FAKE)) {
+    // insert_dlg_timer's 0, update_dlg_timer's 1 (linked an unset entry) or its 0 after re-linking a linked one.
+    cell.inList = true;
+  }
+  return (c.l.ret = ret);
+}
+
+/**
+ * The horizon of the model of several cells: the timer routine runs at the
+ * tick where the timeouts `due` (1) are reached; `later` (2) is beyond the
+ * scenarios (a lifetime that does not end while they run).
+ */
+export const NOW = P.TICK_DUE;
+
+/** T0 can run (model of several cells): the list's first node is due (or is no node: the walk will crash). */
+export function listDue(s: DialogState): boolean {
+  const head = s.first.next;
+  if (head === P.SENT) return false;
+  const k = head - P.ENTRY0;
+  if (k < 0 || k >= s.cells.length) return true;
+  return latest(s.cells[k].mem, 'tlTimeout') <= NOW;
+}
+
+/**
+ * T0 in the model of several cells: _get_gen_expired_dlgs(d_timer, now)
+ * (dlg_timer.c:582-635) on the list; the detached entries leave the list's
+ * truth; the chain's head goes to `l.chain` (FAKE: nothing detached).
+ */
+export function expireList(c: Ctx): void {
+  const l = loadList(c.s);
+  let head: number;
+  try {
+    head = P.getExpired(l, NOW);
+  } catch (e) {
+    if (!(e instanceof P.WildPointer)) throw e;
+    walkCrash(c, e.ptr);
+    return;
+  }
+  storeList(c, l);
+  // The detached chain: head .. the entry whose next is FAKE (each visited once).
+  for (let p = head, n = 0; p >= P.ENTRY0 && p < P.ENTRY0 + c.s.cells.length && n < c.s.cells.length; p = l.next[p], n++) c.s.cells[p - P.ENTRY0].inList = false;
+  c.l.chain = head;
+}
+
+/**
+ * The routine's loop (dlg_timer.c:643): with the chain's rest FAKE it ends
+ * (END: the routine runs again later); with an entry, `dlg` becomes the
+ * dialog living in that entry's cell (timer_hdl gets the tl and takes the
+ * dialog around it) and the loop goes on; anything else is no node, and
+ * `tl->next` at 645 crashes.
+ */
+export function nextInChain(c: Ctx): string | void {
+  const p = c.l.chain;
+  if (p === P.FAKE_TL) return END;
+  const k = p - P.ENTRY0;
+  if (k >= 0 && k < c.s.cells.length) {
+    c.l.dlg = c.s.cells[k].dlg;
+    return undefined;
+  }
+  walkCrash(c, p);
+  return ABORT;
 }
 
 /** A TL section around a primitive: TL+, the body, TL-. */
@@ -551,7 +845,7 @@ export function nextState(p: Program, id: string, ev: DlgEvent, o: NextStateOpts
           if (isConfirmed(old)) {
             put(c, 'hasBye', 1);
             put(c, 'state', DELETED);
-            if (c.s.ghost.deletedBy === 0) c.s.ghost.deletedBy = c.who + 1;
+            if (dlgOf(c).deletedBy === 0) dlgOf(c).deletedBy = c.who + 1;
             c.l.unref = 1;
           } else if (old === UNCONFIRMED || old === EARLY) {
             put(c, 'hasBye', 1);
@@ -560,7 +854,7 @@ export function nextState(p: Program, id: string, ev: DlgEvent, o: NextStateOpts
         case 'TDEL':
           if (old === UNCONFIRMED || old === EARLY) {
             put(c, 'state', DELETED);
-            if (c.s.ghost.deletedBy === 0) c.s.ghost.deletedBy = c.who + 1;
+            if (dlgOf(c).deletedBy === 0) dlgOf(c).deletedBy = c.who + 1;
             c.l.unref = 1;
             return undefined; // unref_dlg_unsafe(1) follows (1206)
           }
@@ -624,7 +918,7 @@ export const isWinner = (l: Locals): boolean => isConfirmed(l.old) && l.nw === D
 
 /** T0's detach of one expired tl (dlg_timer.c:604-610, 620): prev = NULL, timeout = 0, next = FAKE (last of the chain). */
 export function expire(c: Ctx): void {
-  c.s.inList = false;
+  cellOf(c).inList = false;
   if (c.observe) {
     if (c.t.actors.some((a) => observed(c, `rm0:${a}`))) obs(c, 'detached-after-rm0');
     obs(c, 'detached');
@@ -636,8 +930,111 @@ export function expire(c: Ctx): void {
 }
 
 /**
- * Whether T0 would detach the tl: it is linked. The model lets time pass
+ * Whether T0 would detach the tl (models of one dialog): it is linked. The model lets time pass
  * freely, so a linked tl becomes due at some run of the routine whatever its
  * timeout; `T_DUE` and `T_LATER` only record whether the lifetime was re-armed.
  */
-export const isDue = (s: DialogState): boolean => s.inList && latest(s.mem, 'tlTimeout') !== T_ZERO;
+export const isDue = (s: DialogState): boolean => s.cells[0].inList && latest(s.cells[0].mem, 'tlTimeout') !== T_ZERO;
+
+// ---------------------------------------------------------------------------
+// Memory reuse: a new dialog built in freed memory (model of several cells).
+
+/** The first cell whose dialog was freed (-1 if none): shm_malloc may hand that memory to a new dialog. */
+export function freeCell(s: DialogState): number {
+  for (let k = 0; k < s.cells.length; k++) if (s.ghost.dialogs[s.cells[k].dlg].frees > 0) return k;
+  return -1;
+}
+
+/** The next dialog that can be born (-1 if none): the model's dialogs after those of the start. */
+export function unborn(s: DialogState): number {
+  const ds = s.ghost.dialogs;
+  for (let d = 0; d < ds.length; d++) if (!ds[d].born) return d;
+  return -1;
+}
+
+/** Memory to reuse and a dialog to build in it. */
+export const canAllocate = (s: DialogState): boolean => freeCell(s) >= 0 && unborn(s) >= 0;
+
+/**
+ * build_new_dlg (dlg_hash.c:309-374) in freed memory: shm_malloc returns the
+ * freed cell (319), memset zeroes it (325: ref 0, flags 0, the tl
+ * {NULL, NULL, 0}), state = UNCONFIRMED (343), h_entry = dlg_hash(callid)
+ * (344), here `bucket`. The process's pointer names the new dialog; the cell
+ * is not linked in a bucket yet, and the timer list's truth is what it was
+ * (a list that still points at this memory keeps pointing at it).
+ */
+export function allocate(c: Ctx, bucket: number): void {
+  const s = c.s;
+  const k = freeCell(s);
+  const d = unborn(s);
+  if (k < 0 || d < 0) throw new SpecError('dialog model: an allocation without freed memory or without a dialog to build');
+  const cell = s.cells[k];
+  const g = s.ghost.dialogs[d];
+  g.born = true;
+  g.cell = k;
+  g.bucket = bucket;
+  cell.dlg = d;
+  cell.h = bucket;
+  cell.linked = false;
+  c.l.dlg = d;
+  const m = cell.mem;
+  for (const [f, v] of ZEROED) memWrite(c.t.layout, m, c.who, f, v);
+}
+const ZEROED: readonly [Field, number][] = [
+  ['state', UNCONFIRMED],
+  ['ref', 0],
+  ['hasBye', 0],
+  ['tlNext', NULLP],
+  ['tlPrev', NULLP],
+  ['tlTimeout', T_ZERO],
+];
+
+/**
+ * link_dlg(dlg, extra_refs) (dlg_hash.c:991-1008): d_entry from the cell's
+ * h_entry, H+, link_dlg_unsafe (the cell joins its bucket's list, and
+ * `dlg->ref++` for the hash table, dlg_hash.h:440-458), `ref += extra_refs`
+ * (one read-modify-write, for `extra` holders), H-.
+ */
+export function linkDlg(p: Program, id: string, extra: readonly string[]): void {
+  for (const h of ['hash', ...extra]) p.holders.add(h);
+  p.add({ id: `${id}.H+`, src: at(HASH_C, 995, 997), acquire: 'H', touch: true });
+  p.add({ id: `${id}.link`, src: at(HASH_H, 442, 448), touch: true, exec: (c) => void (cellOf(c).linked = true) });
+  refReadWrite(p, `${id}.hash`, at(HASH_H, 450), () => 1, () => ['hash'], 1);
+  refReadWrite(p, `${id}.extra`, at(HASH_C, 1002), () => extra.length, () => [...extra], 1);
+  p.add({ id: `${id}.H-`, src: at(HASH_C, 1007), release: 'H' });
+}
+
+/**
+ * `dlg = d_table->entries[i].first` (dlg_replication.c:1277): the first cell
+ * linked in the bucket of the dialog the process's pointer names (its loop
+ * index i), in the cells' order; the pointer becomes the dialog living there.
+ * False if the bucket's list is empty (a cell destroyed before, unlinked
+ * under H, is not in it).
+ */
+export function firstInBucket(c: Ctx): boolean {
+  const s = c.s;
+  if (s.cells.length === 1) return s.cells[0].linked;
+  const i = s.ghost.dialogs[c.l.dlg].bucket;
+  for (let k = 0; k < s.cells.length; k++) {
+    if (s.cells[k].linked && s.cells[k].h === i) {
+      c.l.dlg = s.cells[k].dlg;
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * `dlg->next` in a bucket's list (drop_dlg, dlg_replication.c:1215, 1258):
+ * 1 + the dialog in the next linked cell of the same bucket, or 0 (NULL).
+ * The bucket lists keep the cells' order; a cell no longer linked reads NULL
+ * (unlink_unsafe_dlg zeroes next and prev, dlg_hash.c:1024).
+ */
+export function nextInBucket(c: Ctx): number {
+  const s = c.s;
+  const k = s.ghost.dialogs[c.l.dlg].cell;
+  const cell = s.cells[k];
+  if (!cell.linked) return 0;
+  for (let j = k + 1; j < s.cells.length; j++) if (s.cells[j].linked && s.cells[j].h === cell.h) return s.cells[j].dlg + 1;
+  return 0;
+}

@@ -23,17 +23,26 @@
  *   the lock: this actor waits forever. That is a deadlock.
  * A step of any other kind (a read, a write, a touch, a local step) is always
  * enabled, so an actor at such a step makes the state non-quiescent.
- * A state in which a process aborted ('bogus ref': OpenSIPS shuts down, and
- * the model enables nothing) is not a deadlock; the property skips it.
+ * A state in which a process aborted ('bogus ref', or a crash in a walk of
+ * the timer list: OpenSIPS shuts down, and the model enables nothing) is not a
+ * deadlock; the property skips it.
+ *
+ * Which lock an acquire waits for is the model's to say (`lockOf`): with
+ * several hash buckets, H is the lock of the bucket the process computed.
  */
-import { holderNames } from '../../src/memory/locks.js';
-import { marked, type Program, type Tables } from './program.js';
-import type { DialogState } from './state.js';
+import { holderNames, type LockState } from '../../src/memory/locks.js';
+import { marked, type Instr, type Program, type Tables } from './program.js';
+import type { DialogState, Locals } from './state.js';
 
 /** A function from a quiescent state to a description of each actor waiting for a lock there (empty: none). */
 export type Waiting = (s: DialogState) => string[];
 
-export function waitingActors(progs: readonly Program[], gates: Readonly<Record<string, string>>, t: Tables): Waiting {
+export function waitingActors(
+  progs: readonly Program[],
+  gates: Readonly<Record<string, string>>,
+  t: Tables,
+  lockOf: (s: DialogState, ins: Instr, l: Locals) => LockState,
+): Waiting {
   return (s) => {
     const out: string[] = [];
     progs.forEach((p, i) => {
@@ -44,9 +53,10 @@ export function waitingActors(progs: readonly Program[], gates: Readonly<Record<
       if (gate !== undefined && !marked(t, s.ghost, gate)) return; // held back by a gate
       if (ins.waitFor !== undefined && !marked(t, s.ghost, ins.waitFor)) return; // never started (B0)
       if (ins.when && !ins.when(s, a)) return; // idle (T0)
-      const l = s.locks[ins.acquire];
+      const l = lockOf(s, ins, a.loc);
       const where = `${ins.src.file}:${ins.src.line}`;
-      out.push(`${p.actor} waits at ${ins.id} (${where}) for ${ins.acquire} (value ${l.v}, held by [${holderNames(l, t.actors).join(', ')}])`);
+      const lock = ins.acquire === 'H' && (t.buckets ?? 1) > 1 ? `H(${s.locks.H.indexOf(l)})` : ins.acquire;
+      out.push(`${p.actor} waits at ${ins.id} (${where}) for ${lock} (value ${l.v}, held by [${holderNames(l, t.actors).join(', ')}])`);
     });
     return out;
   };

@@ -148,6 +148,68 @@ export const SCENARIOS: readonly ScenarioDef[] = [
     gates: { 'I:I2.H+': 'O:done' },
     witnesses: ['DialogFreed'],
   },
+  // -------------------------------------------------------------------------
+  // Beyond one dialog (the model of several cells, spec/dialog/model.ts): neighbours in the timer list, dialogs
+  // sharing a bucket, freed memory reused. Dialog k lives in cell k at the start; A builds a new dialog (the next
+  // index) in the first freed cell.
+  {
+    name: 'ok-short-lifetime-reuse',
+    title: 'ok-short-lifetime, and the freed memory reused by a new call',
+    description:
+      "ok-short-lifetime with memory reuse: once the timer's teardown frees the dialog (while O is between O4 and O5), a new call's INVITE (A) may build its dialog in the same memory, hashed to the same bucket or to the other one (2 buckets), and link it with its references (hash, the TM callback's 'base', the script's 'A.ctx', which the script's end drops). O and I still hold the old pointer: their REF, next_state_dlg and UNREF reach the new dialog, under the lock of the bucket they compute from the cell's h_entry.",
+    knobs: noB,
+    initial: { state: EARLY, holders: { hash: 1, base: 1 }, tl: 'unset' },
+    buckets: 2,
+    actors: ['O', 'T', 'I', 'A'],
+    gates: { 'I:I2.entry': 'O:done' },
+    witnesses: ['TimerFired', 'DialogFreed'],
+  },
+  {
+    name: 'route-vs-update-reuse',
+    title: 'route-vs-update, and the freed memory reused by a new call',
+    description:
+      "route-vs-update with memory reuse: after the dialog is freed (its reference accounting broken by the on_timeout route window), a new call's INVITE (A) may build its dialog in the same memory, in the same bucket or the other one (2 buckets). X's and T's stale pointers reach the new dialog, and the timer list may still point at the reused tl.",
+    knobs: { byeOnTimeout: false, onTimeoutRoute: 'noop', dbRealtime: true },
+    initial: { state: CONFIRMED, holders: confirmedCall, tl: 'linked-due' },
+    buckets: 2,
+    actors: ['T', 'X', 'A'],
+    witnesses: ['TimerFired', 'DialogFreed'],
+  },
+  {
+    name: 'route-vs-update-neighbour',
+    title: 'route-vs-update with a second dialog in the timer list',
+    description:
+      "route-vs-update with a second confirmed dialog (dialog 1, same bucket) whose lifetime timer is linked with a later expiry and whose call goes on: the first dialog's tl has a neighbour in the list. When T4f writes {FAKE, NULL, 0} over the tl that X's update_dlg_timer re-linked, the next run of the timer routine walks the list from its head (dlg_timer.c:604-609).",
+    knobs: { byeOnTimeout: false, onTimeoutRoute: 'noop', dbRealtime: true },
+    initial: { state: CONFIRMED, holders: confirmedCall, tl: 'linked-due' },
+    others: [{ state: CONFIRMED, holders: confirmedCall, tl: 'linked-later', bucket: 0, persists: true }],
+    actors: ['T', 'X'],
+    witnesses: ['TimerFired', 'DialogFreed'],
+  },
+  {
+    name: 'drop-after-sync-two-early',
+    title: 'drop-after-sync with two early dialogs in one bucket',
+    description:
+      "drop-after-sync with a second unsynced early dialog (dialog 1, holders hash and base, its call goes on) after the first one in the same bucket: rcv_cluster_event's loop (dlg_replication.c:1278-1295) drops both. drop_dlg returns from an early dialog without H(i) (1213-1216); the loop goes on with the next dialog, takes its reference without the lock (1206), and releases H(i) again (1207), then once more at the loop's end (1296).",
+    knobs: noB,
+    initial: { state: EARLY, holders: { hash: 1, base: 1 }, tl: 'unset' },
+    others: [{ state: EARLY, holders: { hash: 1, base: 1 }, tl: 'unset', bucket: 0, persists: true }],
+    actors: ['D', 'O', 'T', 'I'],
+    gates: { 'I:I2.H+': 'O:done' },
+    witnesses: ['DialogFreed'],
+  },
+  {
+    name: 'bye-vs-timeout-B-shared-bucket',
+    title: "bye-vs-timeout-B with a second dialog in the same bucket",
+    description:
+      "bye-vs-timeout-B with a second confirmed dialog (dialog 1) in the same bucket, whose lifetime is not reached and which gets its own BYE (W2): the processes of both dialogs share the bucket's lock H(0), and the two tl are neighbours in the timer list (W2's remove_dlg_timer unlinks dialog 1's next to dialog 0's).",
+    knobs: { ...B, xTimeout: 'later' },
+    initial: { state: CONFIRMED, holders: confirmedCall, tl: 'linked-due' },
+    others: [{ state: CONFIRMED, holders: confirmedCall, tl: 'linked-later', bucket: 0, persists: true }],
+    pointers: { X: 1 },
+    actors: ['W', 'T', 'X'],
+    witnesses: ['TimerFired', 'ByeWon', 'DialogFreed'],
+  },
 ];
 
 

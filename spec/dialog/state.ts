@@ -1,5 +1,5 @@
 /**
- * The state of the dialog model: one `struct dlg_cell` and what surrounds it.
+ * The state of the dialog model: its `struct dlg_cell`s and what surrounds them.
  *
  * Values stored in (possibly relaxed) memory are small integers so that the
  * memory module can keep their write histories; the names below map them back.
@@ -25,9 +25,16 @@ export const isConfirmed = (st: number) => st === CONFIRMED_NA || st === CONFIRM
 /** Encodings of the `tl` link fields (dlg_timer.h:30-38; FAKE_DIALOG_TL = (struct dlg_tl*)-1, dlg_timer.c:49). */
 export const NULLP = 0;
 export const FAKE = 1;
-/** A pointer to a list neighbour (or, while detached, to the next chain element). */
+/**
+ * A pointer to a list neighbour (or, while detached, to the next chain element),
+ * in the one-entry model. In the model of several cells (`Tables.multi`) the
+ * encoding is primitives.ts's: the sentinel `first` is 2 (= NBR: with one entry
+ * the only neighbour is the sentinel) and the tl of cell k is ENTRY0 + k.
+ */
 export const NBR = 2;
 export const PTR_NAMES: Record<number, string> = { 0: 'NULL', 1: 'FAKE', 2: 'nbr' };
+/** A tl pointer's name in the model of several cells: NULL, FAKE, first (the sentinel), tl<k> (the tl of cell k). */
+export const ptrName = (p: number): string => (p === 0 ? 'NULL' : p === 1 ? 'FAKE' : p === 2 ? 'first' : `tl${p - 3}`);
 
 /** `tl.timeout`: 0, or an expiry tick that the timer run of the scenario reaches (due) or does not (later). */
 export const T_ZERO = 0;
@@ -50,11 +57,10 @@ export const FIELDS: readonly Field[] = ['state', 'ref', 'hasBye', 'tlNext', 'tl
  */
 export const RELAXED_FIELDS: readonly Field[] = ['state', 'tlNext', 'tlTimeout'];
 
+/** A lock an instruction takes: H (the lock of a hash bucket: which one, the process's `hb`) or TL. */
 export type LockName = 'H' | 'TL';
-/** Lock indices in the memory's lock views. */
-export const LOCK_H = 0;
-export const LOCK_TL = 1;
-export const LOCK_INDEX: Readonly<Record<LockName, number>> = { H: LOCK_H, TL: LOCK_TL };
+/** A lock's index in the memory's lock views: H(i) is i, TL comes after the buckets' locks. */
+export const lockIndex = (lock: LockName, bucket: number, buckets: number): number => (lock === 'H' ? bucket : buckets);
 
 /** Per-actor locals: the C function's local variables that matter. */
 export interface Locals {
@@ -75,11 +81,29 @@ export interface Locals {
   bkNext: number;
   bkPrev: number;
   bkTimeout: number;
+  /**
+   * The process's `dlg` pointer, as the dialog it names: the index of that
+   * dialog in the model's dialogs (its cell is `Ghost.dialogs[dlg].cell`).
+   * After that dialog is freed and its memory reused, the pointer is stale:
+   * its accesses reach the cell, i.e. the dialog living there now. Always 0
+   * in a model of one dialog.
+   */
+  dlg: number;
+  /**
+   * The hash bucket whose lock H(hb) this process takes or releases: the
+   * `d_entry` it computed (from the cell's h_entry, or from elsewhere: a
+   * message's h_entry, a loop index). Always 0 with one bucket.
+   */
+  hb: number;
+  /** drop_dlg's caller (D): 1 + the dialog its `dlg->next` read returned, 0 for NULL. */
+  nxt: number;
+  /** The timer routine (T, model of several cells): the rest of the detached chain, a tl pointer (FAKE ends it). */
+  chain: number;
 }
 
-export const LOCAL_NAMES: readonly (keyof Locals)[] = ['r', 'old', 'nw', 'unref', 'tmr', 'ret', 'st', 'bkNext', 'bkPrev', 'bkTimeout'];
+export const LOCAL_NAMES: readonly (keyof Locals)[] = ['r', 'old', 'nw', 'unref', 'tmr', 'ret', 'st', 'bkNext', 'bkPrev', 'bkTimeout', 'dlg', 'hb', 'nxt', 'chain'];
 
-export const freshLocals = (): Locals => ({
+export const freshLocals = (dlg = 0): Locals => ({
   r: 0,
   old: 0,
   nw: 0,
@@ -90,11 +114,16 @@ export const freshLocals = (): Locals => ({
   bkNext: 0,
   bkPrev: 0,
   bkTimeout: 0,
+  dlg,
+  hb: 0,
+  nxt: 0,
+  chain: 0,
 });
 
 /** Sets every local to 0, in place (a finished process's locals are dead). */
 export function clearLocals(l: Locals): void {
   l.r = l.old = l.nw = l.unref = l.tmr = l.ret = l.st = l.bkNext = l.bkPrev = l.bkTimeout = 0;
+  l.dlg = l.hb = l.nxt = l.chain = 0;
 }
 
 /** pc = index of the next instruction; DONE past the end; ABORTED after abort(). */
@@ -106,22 +135,26 @@ export interface ActorState {
 }
 
 /**
- * Ghost bookkeeping. Every field is a number or a fixed record/array, so that
- * the state has a finite shape per model (spec/dialog/shape.ts); names (of
- * actors, steps, marks, holders) are indices into tables the model keeps.
+ * Ghost bookkeeping of one dialog (a dialog's identity, as opposed to the
+ * memory it lives in: after FREE a cell may hold another dialog). Every field
+ * is a number or a fixed record/array, so that the state has a finite shape
+ * per model (spec/dialog/shape.ts); names (of actors, steps, holders) are
+ * indices into tables the model keeps.
  */
-export interface Ghost {
-  /** Who holds each reference: a count per holder the model can name (by index in its table of holders), 0 when not held. */
+export interface DialogGhost {
+  /**
+   * Who holds each reference to this dialog: a count per holder the model can
+   * name (by index in its table of holders), 0 when not held. A process counts
+   * its references against the dialog its pointer names (`Locals.dlg`), also
+   * when that pointer is stale and the count it changes is another dialog's.
+   */
   holders: number[];
-  /** FREE count (shm_free of the cell, dlg_hash.c:245). */
+  /** FREE count (shm_free of the cell, dlg_hash.c:245) while this dialog lived in it. */
   frees: number;
-  /** First step that touched the cell after FREE: 1 + its index in the model's step table, 0 if none. */
+  /** First step that touched this dialog's memory through a pointer to it after its FREE: 1 + its index in the model's step table, 0 if none. */
   uaf: number;
-  /** The 'bogus ref' abort (dlg_hash.h:326-336): 1 + the index of the step that printed it, 0 if none. */
-  bogus: number;
-  /** The same abort's printed values: `ref` as re-read after the subtraction, and `cnt` (0 and 0 if none). */
-  bogusRef: number;
-  bogusCnt: number;
+  /** For that touch: 1 + the dialog that lived in the cell by then (the memory reused), 0 if the cell was still free. */
+  uafInto: number;
   /** 1 + the index of the actor whose next_state_dlg moved the dialog into DELETED, 0 if none yet. */
   deletedBy: number;
   /** remove_dialog_from_db calls (REALTIME DB mode). */
@@ -132,6 +165,36 @@ export interface Ghost {
   byesSent: number;
   /** BYEs sent while another actor had already moved the dialog to DELETED. */
   byesAfterDelete: number;
+  /** The dialog exists: from the start, or since the allocator built it. */
+  born: boolean;
+  /** The cell it lives (or lived) in. */
+  cell: number;
+  /** Its hash bucket (h_entry = dlg_hash(callid), dlg_hash.c:343): where a look-up by its h_entry searches. */
+  bucket: number;
+}
+
+/**
+ * Ghost bookkeeping of the whole model: one record per dialog, and what is
+ * global (an abort stops every process; milestones; the EINTR budget).
+ */
+export interface Ghost {
+  /** One record per dialog the model can have (those of the start, then the one the allocator may build). */
+  dialogs: DialogGhost[];
+  /** The 'bogus ref' abort (dlg_hash.h:326-336): 1 + the index of the step that printed it, 0 if none. */
+  bogus: number;
+  /** The same abort's printed values: `ref` as re-read after the subtraction, and `cnt` (0 and 0 if none). */
+  bogusRef: number;
+  bogusCnt: number;
+  /** The dialog whose count it printed (the one living in the cell the decrement reached). */
+  bogusDlg: number;
+  /**
+   * A walk or an insert of the timer list followed a broken link (FAKE or
+   * NULL) and the process crashed (OpenSIPS goes down): 1 + the index of the
+   * step, 0 if none. Only in the model of several cells (TimerListWalkSafe).
+   */
+  walk: number;
+  /** The pointer it followed (NULL 0, FAKE 1, or another value that is no list node). */
+  walkPtr: number;
   /** Milestones reached (for ordering constraints and witnesses): one flag per mark the model declares. */
   marks: boolean[];
   /** Interrupted lock acquires still allowed (EA-EINTR budget). */
@@ -143,13 +206,36 @@ export interface Ghost {
   detachedUnclaimed: boolean;
 }
 
-export interface DialogState {
+/**
+ * One dialog cell: a piece of shared memory (the `struct dlg_cell` fields the
+ * model follows, its timer link, its bucket index) and, as ghost, the dialog
+ * living in it.
+ */
+export interface CellState {
   mem: Memory<Field>;
   /** The cell is linked in its hash bucket (until DESTROY unlinks it); look-ups find only linked cells. Under H. */
   linked: boolean;
   /** The timer list's truth: its neighbours point at this cell's tl. Only touched under TL. */
   inList: boolean;
-  locks: Record<LockName, LockState>;
+  /** `h_entry`: the bucket index stored in the cell (build_new_dlg, dlg_hash.c:343); dlg_lock_dlg and the ref macros read it. */
+  h: number;
+  /** The dialog living in the cell (or, once freed, the last one that did): an index into `Ghost.dialogs`. */
+  dlg: number;
+}
+
+/** The timer list's sentinel `first` (dlg_timer.h:30-45), in the model of several cells (constant otherwise). */
+export interface ListHead {
+  next: number;
+  prev: number;
+}
+
+export interface DialogState {
+  /** The dialog cells (one in the models of one dialog). */
+  cells: CellState[];
+  /** The timer list's sentinel. */
+  first: ListHead;
+  /** H: one lock per hash bucket (H(i), the lock of d_table->entries[i]); TL: the timer lock. */
+  locks: { H: LockState[]; TL: LockState };
   actors: ActorState[];
   ghost: Ghost;
 }

@@ -104,6 +104,7 @@ export function validateManifest(raw: unknown, where = 'manifest'): Manifest {
     if (r?.tier !== undefined && r.tier !== 'full') fail(`rows[${i}]: 'tier' must be "full" when given`);
     if (r?.note !== undefined && typeof r.note !== 'string') fail(`rows[${i}]: 'note' must be a string`);
     if (r?.dead !== undefined && !(Array.isArray(r.dead) && r.dead.every((d) => typeof d === 'string'))) fail(`rows[${i}]: 'dead' must be a list of actor:step`);
+    if (r?.note !== undefined && typeof r.note !== 'string') fail(`rows[${i}]: 'note' must be a string`);
     if (!scenarioByName(r?.scenario)) fail(`rows[${i}]: unknown scenario '${r?.scenario}' (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
     if (!(r.env in envs!)) fail(`rows[${i}]: unknown environment '${r.env}'`);
   });

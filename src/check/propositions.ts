@@ -75,7 +75,7 @@ const EINTR = 'posix-sem/sc/eintr1';
 
 const marked = (s: DialogState, n: DialogNames, m: string) => hasMark(n, s, m);
 const markedPrefix = (s: DialogState, n: DialogNames, prefix: string) => n.marks.some((m, i) => s.ghost.marks[i] && m.startsWith(prefix));
-const held = (s: DialogState, n: DialogNames, h: string) => heldBy(n, s.ghost, h) > 0;
+const held = (s: DialogState, n: DialogNames, h: string) => heldBy(n, s.ghost.dialogs[0], h) > 0;
 
 /** The memory-safety invariants checked in every state (not the quiescence check), for a model's names. */
 const SAFETY_NAMES = ['RefNonNegative', 'NoUseAfterFree', 'NoDoubleFree', 'LockExclusion', 'TimerListIntegrity', 'RefMatchesHolders'];
@@ -159,7 +159,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     decide: {
       quant: 'exists',
       property: 'the timer reference is dropped more times than it was taken (holder "timer" below 0)',
-      holds: (s, n) => heldBy(n, s.ghost, 'timer') < 0,
+      holds: (s, n) => heldBy(n, s.ghost.dialogs[0], 'timer') < 0,
       configs: [c('bye-vs-timeout-B', SC, 'orig'), c('pr-timer-reads-first', SC, 'v1-part2')],
       assumed: [c('bye-vs-timeout-B', PR, 'orig')],
     },
@@ -291,7 +291,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     decide: {
       quant: 'exists',
       property: `${CRASH}, or the dialog is freed while a BYE transaction still holds a reference`,
-      holds: (s, n) => crashed(s, n) || (s.ghost.frees > 0 && (held(s, n, 'bye1') || held(s, n, 'bye2'))),
+      holds: (s, n) => crashed(s, n) || (s.ghost.dialogs[0].frees > 0 && (held(s, n, 'bye1') || held(s, n, 'bye2'))),
       configs: [c('bye-vs-timeout-B', SC, 'v1-both'), c('pr-timer-reads-first', SC, 'v1-both')],
       assumed: [c('bye-vs-timeout-B', PR, 'v1-both')],
     },
@@ -303,7 +303,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     decide: {
       quant: 'exists',
       property: "the dialog is freed (or a safety invariant fails) while the received BYE's transaction still holds its reference (holders W.tm, W2.tm)",
-      holds: (s, n) => crashed(s, n) || (s.ghost.frees > 0 && (held(s, n, 'W.tm') || held(s, n, 'W2.tm'))),
+      holds: (s, n) => crashed(s, n) || (s.ghost.dialogs[0].frees > 0 && (held(s, n, 'W.tm') || held(s, n, 'W2.tm'))),
       configs: [c('bye-vs-timeout-B', SC, 'orig'), c('bye-vs-timeout-B', SC, 'v1-both'), c('bye-vs-timeout-B', SC, 'v2'), c('pr-timer-reads-first', SC, 'v2'), c('two-byes-vs-timeout', SC, 'v2')],
     },
     note: "The reference the BYE's transaction takes (dlg_handlers.c:1342-1357) is dropped only by that transaction's TMCB_TRANS_DELETED callback (1258-1262), and RefMatchesHolders keeps ref equal to the live holders, so ref cannot reach 0 while it is held.",
@@ -381,7 +381,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
       holds: (s) => s.ghost.bogus !== 0 && s.ghost.bogusRef === CRASH_3835.ref && s.ghost.bogusCnt === CRASH_3835.cnt,
       configs: [c('bye-vs-timeout-B', PR, 'orig'), c('pr-timer-reads-first', PR, 'orig')],
     },
-    note: 'The printed value is ref re-read after the subtraction with H held (dlg_hash.h:325-336). The PR\'s sequence, even granted, prints -1: the second decrement comes after the first process\'s check. -2 with cnt 1 needs a second decrement between one process\'s write and its re-read, i.e. two processes inside H at once; docs/root-cause.md lists where the model reaches it (only with an interrupted lock acquire).',
+    note: 'The printed value is ref re-read after the subtraction with H held (dlg_hash.h:325-336). The PR\'s sequence, even granted, prints -1: the second decrement comes after the first process\'s check. -2 with cnt 1 needs a second decrement between one process\'s write and its re-read, i.e. two processes changing the count at once: inside one H (an interrupted lock acquire), or, once the memory of a dialog freed too early is reused by a new call in another bucket, each inside its own bucket\'s H (a stale pointer\'s lock against the new dialog\'s); docs/root-cause.md lists where the model reaches it.',
   },
 ];
 

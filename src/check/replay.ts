@@ -227,14 +227,14 @@ export function replay(trace: TraceFile): ReplayResult {
         return fail('cannot-return', `the timer primitive in ${e.step} returns 0, not ${e.returns}: under the assumption remove-after-expiry-returns-0 a tl detached by T0 is "removed" once`);
       }
       if (returned !== e.returns) {
-        const tl = `tl = {next ${latest(s.mem, 'tlNext')}, prev ${latest(s.mem, 'tlPrev')}, timeout ${latest(s.mem, 'tlTimeout')}} before it`;
+        const tl = `tl = {next ${latest(s.cells[0].mem, 'tlNext')}, prev ${latest(s.cells[0].mem, 'tlPrev')}, timeout ${latest(s.cells[0].mem, 'tlTimeout')}} before it`;
         return fail(
           'cannot-return',
           `the timer primitive in ${e.step} returns ${returned}, not ${e.returns}: ${returned === 1 ? 'remove_dlg_timer returns 1 when prev == NULL && timeout == 0 (the tl was detached or spent), dlg_timer.c:492-498' : tl}`,
         );
       }
     }
-    const ref = latest(s.mem, 'ref');
+    const ref = latest(s.cells[0].mem, 'ref');
     const holders = holdersOf(m.names, s)
       .map(([h, n]) => (n === 1 ? h : `${h}x${n}`))
       .join(', ');
@@ -243,7 +243,7 @@ export function replay(trace: TraceFile): ReplayResult {
       return fail('ref-differs', `after ${e.step} ref is ${ref} (held by: ${holders || 'nobody'}), not the claimed ${e.ref}`);
     }
     if (e.violates !== undefined && !violations.some((v) => v.property === e.violates)) {
-      return fail('no-violation', `after ${e.step}, ${e.violates} still holds (ref ${ref}, held by: ${holders || 'nobody'}; freed ${s.ghost.frees} time(s))`);
+      return fail('no-violation', `after ${e.step}, ${e.violates} still holds (ref ${ref}, held by: ${holders || 'nobody'}; freed ${s.ghost.dialogs[0].frees} time(s))`);
     }
   }
   return result();

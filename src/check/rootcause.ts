@@ -1,17 +1,32 @@
 /**
  * Root-cause search for a crash signature: across scenarios and environments,
  * a shortest trace that ends in the 'bogus ref' line of OpenSIPS issue #3835
- * ('bogus ref -2 with cnt 1'), or an exhaustive search showing there is none,
- * and which environment features the signature needs.
+ * ('bogus ref -2 with cnt 1'), and one that ends in any 'bogus ref' abort,
+ * or an exhaustive search showing there is none, and which environment
+ * features the signature needs.
  *
- * Each (scenario, environment) is one breadth-first search of the dialog
- * model with the single property NoCrash3835, stopped at its first violation
- * (so the trace is a shortest one) or at a time/state bound (unknown).
+ * Each (scenario, environment) is a breadth-first search of the dialog
+ * model with the two properties NoCrash3835 and NoBogusRef, stopped at its
+ * first violation: a state printing #3835's line also violates NoBogusRef, so
+ * that ends both searches (each trace a shortest one). When the first
+ * violation is another 'bogus ref', a second breadth-first search with
+ * NoCrash3835 alone goes on to its first violation or to the end of the
+ * state space. No property is left undecided unless a time/state bound stops
+ * a search (then it is `unknown`); a property never violated by an
+ * exhaustive search is `none`.
+ *
+ * A model of one dialog whose plain write histories are unbounded under
+ * `relaxed` memory (a process that never reads a field pins every write of
+ * it, e.g. route-rearm) is searched with canonical histories instead
+ * (DialogConfig.canonicalHistories: exact, fewer states); the cell says so.
+ * The PR's assumption applies to the models of one dialog only: a scenario
+ * of several cells is not searched in such an environment.
  */
 import { check, type Outcome, type Trace } from '../engine/index.js';
 import type { Action } from '../engine/index.js';
-import { dialogProperties } from '../../invariants/dialog.js';
-import { bogusText, dialogModel } from '../../spec/dialog/model.js';
+import { SpecError } from '../engine/errors.js';
+import { dialogProperties, noBogusRef } from '../../invariants/dialog.js';
+import { bogusText, dialogModel, dimsOf, type DialogConfig } from '../../spec/dialog/model.js';
 import { scenarioByName } from '../../spec/dialog/scenarios.js';
 import type { DialogState, Env } from '../../spec/dialog/state.js';
 import type { VariantName } from '../../spec/dialog/variants.js';
@@ -19,18 +34,27 @@ import { stateView } from '../../spec/dialog/view.js';
 import { explorable } from './granularity.js';
 
 export const SIGNATURE_PROPERTY = 'NoCrash3835';
+export const ANY_BOGUS_PROPERTY = 'NoBogusRef';
 
-export interface SweepCell {
-  readonly scenario: string;
-  readonly env: string;
-  readonly variant: VariantName;
-  /** found: a shortest trace ends in the signature; none: exhaustive, no such state; unknown: a bound stopped the search. */
+/** What one search says about one signature. */
+export interface Finding {
+  /** found: a shortest trace ends in the signature; none: exhaustive, no such state; unknown: a bound stopped the search first. */
   readonly status: 'found' | 'none' | 'unknown';
-  readonly states: number;
-  readonly timeMs: number;
   /** For found: the line the aborting process printed, and the shortest trace (states as readable views). */
   readonly printed?: string;
   readonly trace?: Trace<unknown, Action>;
+}
+
+export interface SweepCell extends Finding {
+  readonly scenario: string;
+  readonly env: string;
+  readonly variant: VariantName;
+  readonly states: number;
+  readonly timeMs: number;
+  /** The search for any 'bogus ref' abort (the fields above are for issue #3835's line). */
+  readonly anyBogus: Finding;
+  /** The search kept canonical write histories (its plain ones are unbounded). */
+  readonly canonical?: true;
 }
 
 export interface SweepOptions {
@@ -38,34 +62,83 @@ export interface SweepOptions {
   readonly environments: Readonly<Record<string, Env>>;
   readonly variant: VariantName;
   readonly timeLimitMs?: number;
-  readonly maxStates?: number;
+  /** A bound on states for every search, or per environment (undefined: no bound). */
+  readonly maxStates?: number | ((env: Env) => number | undefined);
   readonly onCell?: (cell: SweepCell) => void;
 }
 
-export function searchSignature(scenario: string, envName: string, env: Env, variant: VariantName, opts: Pick<SweepOptions, 'timeLimitMs' | 'maxStates'> = {}): SweepCell {
+/** Whether the scenario can be searched in the environment (the PR's assumption is for the models of one dialog). */
+export function searchable(scenario: string, env: Env): boolean {
+  const def = scenarioByName(scenario);
+  return def !== undefined && !(dimsOf(def).multi && (env.assume?.length ?? 0) > 0);
+}
+
+export function searchSignature(
+  scenario: string,
+  envName: string,
+  env: Env,
+  variant: VariantName,
+  opts: { readonly timeLimitMs?: number; readonly maxStates?: number } = {},
+): SweepCell {
   const def = scenarioByName(scenario);
   if (def === undefined) throw new Error(`unknown scenario '${scenario}'`);
-  const m = dialogModel({ scenario: def, variant, env });
-  const property = dialogProperties([], m.names).find((p) => p.name === SIGNATURE_PROPERTY)!;
-  const o: Outcome<DialogState, Action> = check(
-    { ...explorable(m), properties: [property] },
-    { stopOnFirstViolation: true, ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}), ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}) },
-  );
-  if (o.status === 'error') throw o.error;
-  const p = o.properties[0];
-  const base = { scenario, env: envName, variant, states: o.stats.states, timeMs: o.stats.timeMs };
-  if (p.verdict === 'violated') {
-    const trace = p.trace!.map((t) => ({ action: t.action, state: stateView(m.names, t.state) }));
-    return { ...base, status: 'found', printed: bogusText(m.names, p.trace![p.trace!.length - 1].state), trace };
+  const search = (canonical: boolean, withAny: boolean) => {
+    const cfg: DialogConfig = { scenario: def, variant, env, ...(canonical ? { canonicalHistories: true } : {}) };
+    const m = dialogModel(cfg);
+    const exact = dialogProperties([], m.names).find((p) => p.name === SIGNATURE_PROPERTY)!;
+    const o: Outcome<DialogState, Action> = check(
+      { ...explorable(m), properties: withAny ? [exact, noBogusRef(m.names)] : [exact] },
+      { stopOnFirstViolation: true, ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}), ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}) },
+    );
+    return { m, o };
+  };
+  // Plain histories first; canonical ones if the plain ones are unbounded (the same for the second search).
+  let canonical = false;
+  const run = (withAny: boolean) => {
+    let r = search(canonical, withAny);
+    if (!canonical && r.o.status === 'error' && r.o.error instanceof SpecError && /would keep more than \d+ writes/.test(r.o.error.message) && env.memory === 'relaxed') {
+      canonical = true;
+      r = search(true, withAny);
+    }
+    if (r.o.status === 'error') throw r.o.error;
+    return r;
+  };
+  const finding = ({ m, o }: ReturnType<typeof run>, name: string): Finding => {
+    const p = o.properties.find((q) => q.name === name)!;
+    if (p.verdict === 'violated') {
+      const trace = p.trace!.map((t) => ({ action: t.action, state: stateView(m.names, t.state) }));
+      return { status: 'found', printed: bogusText(m.names, p.trace![p.trace!.length - 1].state), trace };
+    }
+    return { status: p.verdict === 'holds' && o.stats.complete ? 'none' : 'unknown' };
+  };
+  const first = run(true);
+  const anyBogus = finding(first, ANY_BOGUS_PROPERTY);
+  let exact = finding(first, SIGNATURE_PROPERTY);
+  let last = first;
+  // The first violation was another 'bogus ref': search on for #3835's line alone.
+  if (exact.status === 'unknown' && first.o.bound === 'stopOnViolation') {
+    last = run(false);
+    exact = finding(last, SIGNATURE_PROPERTY);
   }
-  return { ...base, status: p.verdict === 'holds' && o.stats.complete ? 'none' : 'unknown' };
+  return {
+    scenario,
+    env: envName,
+    variant,
+    states: last.o.stats.states,
+    timeMs: first.o.stats.timeMs + (last === first ? 0 : last.o.stats.timeMs),
+    ...exact,
+    anyBogus,
+    ...(canonical ? { canonical: true as const } : {}),
+  };
 }
 
 export function sweep(opts: SweepOptions): SweepCell[] {
   const out: SweepCell[] = [];
   for (const scenario of opts.scenarios) {
     for (const [name, env] of Object.entries(opts.environments)) {
-      const cell = searchSignature(scenario, name, env, opts.variant, opts);
+      if (!searchable(scenario, env)) continue;
+      const maxStates = typeof opts.maxStates === 'function' ? opts.maxStates(env) : opts.maxStates;
+      const cell = searchSignature(scenario, name, env, opts.variant, { timeLimitMs: opts.timeLimitMs, maxStates });
       opts.onCell?.(cell);
       out.push(cell);
     }
@@ -82,6 +155,12 @@ export function featuresOf(env: Env): string[] {
   if (env.assume?.length) f.push(`the PR's assumption (${env.assume.join(', ')})`);
   return f;
 }
+
+/**
+ * A working lock: one that excludes (no interrupted acquire), and the code's
+ * own semantics (no assumption of the PR's narrative).
+ */
+export const workingLock = (env: Env): boolean => env.eintr === 0 && !(env.assume?.length);
 
 /**
  * What a scenario's signature needs: the features every environment that

@@ -80,7 +80,7 @@ export const field = {
 
 /** A codec generated from a shape. */
 export interface ShapeCodec<S> extends StateCodec<S> {
-  /** Writes the state with code `code` into `into` (a state of the same shape), field by field. */
+  /** Writes the state with code `code` into `into` (a state of the same shape), field by field (a field with one value is not written: `into` holds it). */
   unpackInto(code: number, into: S): void;
   /** The state's containers (itself, its arrays and records), in a fixed order: `apply` must keep them. */
   containers(state: S): readonly unknown[];
@@ -235,6 +235,12 @@ class Generated {
     const l = this.ls[i];
     const f = l.field;
     const out = [`v = ${l.ref};`];
+    if (l.size === 1) {
+      // A field with one value (a constant of this shape): one comparison, digit 0.
+      out.push('d = 0;');
+      out.push(`if (v !== ${f.kind === 'int' ? String(f.min) : this.constant(f.values[0])}) bad(${JSON.stringify(l.name)}, v, ${f.kind === 'int' ? `'an integer from ${f.min} to ${f.max}'` : `D[${i}]`});`);
+      return out;
+    }
     if (f.kind === 'int') {
       // v === (v | 0): a number and a 32-bit integer (a string, null or true is not equal to its coercion).
       out.push(`d = v - ${f.min};`);
@@ -254,9 +260,17 @@ class Generated {
     return l.field.kind === 'int' ? `(${digit}) + ${l.field.min}` : `${this.constant(l.field.values)}[${digit}]`;
   }
 
-  /** Field-by-field copy of one state into another (containers kept). */
+  /**
+   * Field-by-field copy of one state into another (containers kept). A field
+   * with one value (a constant of the shape) is not copied: a state of the
+   * shape holds it already (`pack` refuses any other value).
+   */
   copy(): string[] {
-    return [...this.containerVars('from', 'f'), ...this.containerVars('into', 't'), ...this.ls.map((l) => `${l.ref.replace(/^c/, 't')} = ${l.ref.replace(/^c/, 'f')};`)];
+    return [
+      ...this.containerVars('from', 'f'),
+      ...this.containerVars('into', 't'),
+      ...this.ls.filter((l) => l.size > 1).map((l) => `${l.ref.replace(/^c/, 't')} = ${l.ref.replace(/^c/, 'f')};`),
+    ];
   }
 
   /** Compiles the generated functions; \`body\` defines them and ends with a \`return { ... }\`. */
@@ -314,11 +328,11 @@ export function shapeCodec<S>(shape: ShapeOf<S>): ShapeCodec<S> | undefined {
   const into: string[] = g.containerVars('s', 'c');
   if (bitFields) {
     into.push('const lo = code >>> 0, hi = (code - lo) / 4294967296;');
-    for (const l of ls) into.push(`${l.ref} = ${g.value(l, l.bits === 0 ? '0' : `(${l.word === 0 ? 'lo' : 'hi'} >>> ${l.shift}) & ${2 ** l.bits - 1}`)};`);
+    for (const l of ls) if (l.size > 1) into.push(`${l.ref} = ${g.value(l, l.bits === 0 ? '0' : `(${l.word === 0 ? 'lo' : 'hi'} >>> ${l.shift}) & ${2 ** l.bits - 1}`)};`);
   } else {
     // The last field is the lowest digit.
     into.push('let code_ = code, d;');
-    for (const l of [...ls].reverse()) into.push(`d = code_ % ${l.size}; code_ = (code_ - d) / ${l.size}; ${l.ref} = ${g.value(l, 'd')};`);
+    for (const l of [...ls].reverse()) if (l.size > 1) into.push(`d = code_ % ${l.size}; code_ = (code_ - d) / ${l.size}; ${l.ref} = ${g.value(l, 'd')};`);
   }
   const generated = g.compile(`
     function pack(s) {\n${pack.join('\n')}\n}
@@ -370,6 +384,7 @@ export function wordsCodec<S>(shape: ShapeOf<S>): WordsShapeCodec<S> {
   for (const w of ws) pack.push(`out[at + ${w}] = w${w};`);
   const into: string[] = [...g.containerVars('s', 'c'), `${ws.map((w) => `const w${w} = src[at + ${w}]`).join('; ')};`];
   ls.forEach((l, i) => {
+    if (l.size === 1) return; // a constant of the shape: the state holds it already
     const mask = l.bits === 32 ? '' : ` & ${2 ** l.bits - 1}`;
     into.push(`${l.ref} = ${g.value(l, l.bits === 0 ? '0' : `(w${word[i]} >>> ${shift[i]})${mask}`)};`);
   });

@@ -41,6 +41,16 @@ export interface MemoryLayout<F extends string> {
   readonly rIndex: Readonly<Record<F, number>>;
   /** How many writes of a relaxed field may be kept at once (a write beyond is an error naming the field). */
   readonly cap: number;
+  /**
+   * Canonical histories: `compact` also drops a write whose value is written
+   * again later. Exact for this module's reads, which return one write per
+   * distinct value, the latest one with that value (`readChoices`): a reader
+   * whose view reaches an earlier write of the value reads the later one
+   * instead and moves its view there, so the earlier write is never read.
+   * It bounds a history by the number of distinct values (without it, a
+   * process that never reads a field pins every write of it).
+   */
+  readonly dedup: boolean;
   readonly procs: number;
   readonly locks: number;
   /**
@@ -73,11 +83,13 @@ export function memoryLayout<F extends string>(
   cap = 4,
   /** Optional: whether process p ever reads field f through its view (see MemoryLayout.readers). */
   reads?: (p: number, f: F) => boolean,
+  /** Canonical histories (see MemoryLayout.dedup). */
+  dedup = false,
 ): MemoryLayout<F> {
   const relaxed = model === 'relaxed' ? fields.filter((f) => relaxedFields.includes(f)) : [];
   const rIndex = Object.fromEntries(fields.map((f) => [f, relaxed.indexOf(f)])) as Record<F, number>;
   const readers = reads === undefined ? undefined : relaxed.map((f) => Array.from({ length: procs }, (_, p) => reads(p, f)));
-  return { model, fields, relaxed, rIndex, cap, procs, locks, ...(readers ? { readers } : {}) };
+  return { model, fields, relaxed, rIndex, cap, procs, locks, dedup, ...(readers ? { readers } : {}) };
 }
 
 export function makeMemory<F extends string>(L: MemoryLayout<F>, init: Record<F, number>): Memory<F> {
@@ -178,8 +190,12 @@ export function join<F extends string>(L: MemoryLayout<F>, m: Memory<F>, who: nu
  * keeps histories finite where a process that never reads a field would
  * otherwise pin its writes forever, e.g. a timer that re-arms and fires again
  * and again while another process waits.)
+ * A process that never reaches this memory (`ignored(p)`, optional) keeps a
+ * view of 0 that neither pins writes nor is moved (its reads, writes, joins
+ * and publishes skip this memory: see `reaches` in the dialog model).
+ * With `L.dedup`, a write whose value is written again later is dropped too.
  */
-export function compact<F extends string>(L: MemoryLayout<F>, m: Memory<F>, retired: (p: number) => boolean): void {
+export function compact<F extends string>(L: MemoryLayout<F>, m: Memory<F>, retired: (p: number) => boolean, ignored?: (p: number) => boolean): void {
   const readers = L.readers;
   for (let r = 0; r < L.relaxed.length; r++) {
     const f = L.relaxed[r];
@@ -190,6 +206,7 @@ export function compact<F extends string>(L: MemoryLayout<F>, m: Memory<F>, reti
     const last = n - 1;
     let min = last;
     for (let p = 0; p < L.procs; p++) {
+      if (ignored !== undefined && ignored(p)) continue;
       if (retired(p)) m.view[p][r] = last;
       if ((readers === undefined || readers[r][p]) && m.view[p][r] < min) min = m.view[p][r];
     }
@@ -197,10 +214,34 @@ export function compact<F extends string>(L: MemoryLayout<F>, m: Memory<F>, reti
     if (min > 0) {
       for (let i = 0; i < n; i++) h[i] = i + min < n ? h[i + min] : 0;
       m.len[f] = n - min;
-      for (let p = 0; p < L.procs; p++) m.view[p][r] = m.view[p][r] > min ? m.view[p][r] - min : 0;
+      for (let p = 0; p < L.procs; p++) if (ignored === undefined || !ignored(p)) m.view[p][r] = m.view[p][r] > min ? m.view[p][r] - min : 0;
       for (let l = 0; l < L.locks; l++) m.lockView[l][r] = m.lockView[l][r] > min ? m.lockView[l][r] - min : 0;
     }
+    if (L.dedup) dedupField(L, m, r, ignored);
   }
+}
+
+/** Drops the writes of relaxed field `r` whose value is written again later; views move to the next write kept (MemoryLayout.dedup). */
+function dedupField<F extends string>(L: MemoryLayout<F>, m: Memory<F>, r: number, ignored?: (p: number) => boolean): void {
+  const f = L.relaxed[r];
+  const h = m.hist[f];
+  const n = m.len[f];
+  let dropped = false;
+  for (let i = 0; i < n - 1 && !dropped; i++) for (let j = i + 1; j < n; j++) if (h[j] === h[i]) dropped = true;
+  if (!dropped) return;
+  // newIndex[i]: how many kept writes come before i (a view at i moves to the first kept write at or after it).
+  const newIndex: number[] = [];
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    newIndex.push(k);
+    let later = false;
+    for (let j = i + 1; j < n; j++) if (h[j] === h[i]) later = true;
+    if (!later) h[k++] = h[i];
+  }
+  for (let i = k; i < n; i++) h[i] = 0;
+  m.len[f] = k;
+  for (let p = 0; p < L.procs; p++) if (ignored === undefined || !ignored(p)) m.view[p][r] = newIndex[m.view[p][r]];
+  for (let l = 0; l < L.locks; l++) m.lockView[l][r] = newIndex[m.lockView[l][r]];
 }
 
 /** A canonical text of the memory (field order as laid out). */

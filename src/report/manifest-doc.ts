@@ -1,7 +1,8 @@
 /**
  * The results part of docs/dialog-results.md, generated from the manifest
  * (whose every cell test/matrix.test.ts checks against a run): the matrix of
- * verdicts and the matrix of state counts.
+ * verdicts, the rows' notes (what was read before pinning them) and the
+ * matrix of state counts.
  */
 import type { Manifest } from '../check/dialog.js';
 import { SHORT_NAMES } from './matrix.js';
@@ -24,6 +25,7 @@ export function resultsMarkdown(m: Manifest): string {
     .filter(([name]) => used.has(name))
     .map(([name, short]) => `\`${short}\` ${name}`)
     .join(', ');
+  const notes = m.rows.filter((row) => row.note !== undefined).map((row) => `- **${row.scenario}** (${row.env}): ${row.note}`);
   return [
     BEGIN,
     '',
@@ -34,6 +36,7 @@ export function resultsMarkdown(m: Manifest): string {
     '',
     `Legend: ${legend}.`,
     '',
+    ...(notes.length > 0 ? ["### What was read before pinning (the rows' notes in the manifest)", '', ...notes, ''] : []),
     '### Distinct states explored',
     '',
     head,

@@ -16,6 +16,7 @@ export const SHORT_NAMES: Readonly<Record<string, string>> = {
   NoDoubleFree: 'dfree',
   LockExclusion: 'lock',
   TimerListIntegrity: 'tlist',
+  TimerListWalkSafe: 'walk',
   RefMatchesHolders: 'holders',
   NothingLeaked: 'leak',
   NoDeadlock: 'deadlock',

@@ -1,20 +1,63 @@
 /**
  * The root-cause search's report: which (scenario, environment) reach the
- * crash line of issue #3835, what each needs, and the shortest traces.
+ * crash line of issue #3835 or any 'bogus ref' abort, the answer on a working
+ * lock, what the line needs, and the shortest traces.
  */
-import { featuresOf, needs, type SweepCell } from '../check/rootcause.js';
+import { featuresOf, needs, workingLock, type SweepCell } from '../check/rootcause.js';
 import { CRASH_3835 } from '../../invariants/dialog.js';
 import type { Env } from '../../spec/dialog/state.js';
 import { renderTable, renderTrace } from '../format/text.js';
 
-const SIGNATURE = `bogus ref ${CRASH_3835.ref} with cnt ${CRASH_3835.cnt}`;
+export const SIGNATURE = `bogus ref ${CRASH_3835.ref} with cnt ${CRASH_3835.cnt}`;
 
-const cellText = (c: SweepCell): string =>
-  c.status === 'found'
-    ? `found: ${c.trace!.length - 1} steps`
-    : c.status === 'none'
-      ? `none (${c.states} states, exhaustive)`
-      : `unknown (${c.states} states before the bound)`;
+const steps = (c: { trace?: readonly unknown[] }) => c.trace!.length - 1;
+
+const cellText = (c: SweepCell): string => {
+  const how = c.canonical ? ', canonical histories' : '';
+  if (c.status === 'found') return `found: ${steps(c)} steps`;
+  const base = c.status === 'none' ? `none (${c.states} states, exhaustive${how})` : `unknown (${c.states} states before the bound${how})`;
+  return c.anyBogus.status === 'found' ? `${base}; other 'bogus ref': ${steps(c.anyBogus)} steps` : base;
+};
+
+const shortest = <T extends { trace?: readonly unknown[] }>(xs: readonly T[]): T | undefined => [...xs].sort((a, b) => steps(a) - steps(b))[0];
+
+/**
+ * The answer to "can a defect reachable on a working lock (no interrupted
+ * acquire, the code's own semantics) end in issue #3835's line, or in any
+ * 'bogus ref'?", as sentences: the shortest trace of each, or "no" with the
+ * state counts, and the searches that stopped at a bound.
+ */
+export function workingLockAnswer(cells: readonly SweepCell[], environments: Readonly<Record<string, Env>>): string[] {
+  const mine = cells.filter((c) => workingLock(environments[c.env]));
+  if (mine.length === 0) return [];
+  const envs = [...new Set(mine.map((c) => c.env))].join(', ');
+  const states = mine.reduce((n, c) => n + c.states, 0);
+  const where = (xs: readonly SweepCell[]) => [...new Set(xs.map((c) => c.scenario))].join(', ');
+  const out: string[] = [];
+  const exact = mine.filter((c) => c.status === 'found');
+  const anyFound = mine.filter((c) => c.anyBogus.status === 'found');
+  const unknown = mine.filter((c) => c.status === 'unknown' || c.anyBogus.status === 'unknown');
+  const variant = mine[0].variant;
+  const complete = unknown.length === 0 ? ` Every one of these ${mine.length} searches was decided: it ended at its findings or after every reachable state (${states} states in all).` : '';
+  if (exact.length > 0) {
+    const s = shortest(exact)!;
+    out.push(
+      `On a working lock (${envs}; variant ${variant}), '${SIGNATURE}' is reached: in ${where(exact)} (${exact.length} of ${mine.length} searches). Shortest: ${s.scenario} (${s.env}), ${steps(s)} steps, ${s.printed}.${complete}`,
+    );
+  } else if (unknown.length === 0) {
+    out.push(`On a working lock (${envs}; variant ${variant}), no search reaches '${SIGNATURE}': ${mine.length} exhaustive searches, ${states} states in all.`);
+  } else {
+    out.push(`On a working lock (${envs}; variant ${variant}), no search reaches '${SIGNATURE}' before its bound, but ${unknown.length} of ${mine.length} searches stopped at a bound (${where(unknown)}).`);
+  }
+  if (anyFound.length > 0) {
+    const s = shortest(anyFound.map((c) => ({ ...c.anyBogus, c })))!;
+    out.push(`Any 'bogus ref' abort is reached in ${where(anyFound)} (${anyFound.length} of ${mine.length} searches); shortest: ${s.c.scenario} (${s.c.env}), ${steps(s)} steps, ${s.printed}.`);
+  } else if (unknown.length === 0) {
+    out.push(`No search reaches any 'bogus ref' abort (${mine.length} exhaustive searches, ${states} states in all).`);
+  }
+  if (unknown.length > 0 && exact.length > 0) out.push(`${unknown.length} of these searches stopped at a bound (${where(unknown)}).`);
+  return out;
+}
 
 export function renderRootCause(cells: readonly SweepCell[], environments: Readonly<Record<string, Env>>, markdown = false): string {
   const scenarios = [...new Set(cells.map((c) => c.scenario))];
@@ -33,7 +76,7 @@ export function renderRootCause(cells: readonly SweepCell[], environments: Reado
   if (markdown) {
     out.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`));
   } else {
-    out.push(`searching for '${SIGNATURE}' (variant ${variant}):`, renderTable(header.map((h) => ({ header: h })), body));
+    out.push(`searching for '${SIGNATURE}' and for any 'bogus ref' (variant ${variant}):`, renderTable(header.map((h) => ({ header: h })), body));
   }
   const found = cells.filter((c) => c.status === 'found');
   const common = found.length === 0 ? [] : featuresOf(environments[found[0].env]).filter((f) => found.every((c) => featuresOf(environments[c.env]).includes(f)));
@@ -45,14 +88,30 @@ export function renderRootCause(cells: readonly SweepCell[], environments: Reado
       : `'${SIGNATURE}' is reached in ${found.length} of ${cells.length} searches${common.length > 0 ? `, all of them in environments with ${common.join(' and ')}` : ''}.`,
   );
   if (unknown > 0) out.push(`${unknown} search(es) stopped at a bound without an answer (unknown).`);
+  out.push(...workingLockAnswer(cells, environments));
   for (const s of scenarios) {
-    const shortest = cells
-      .filter((c) => c.scenario === s && c.status === 'found')
-      .sort((a, b) => a.trace!.length - b.trace!.length)[0];
-    if (shortest === undefined) continue;
-    out.push('', markdown ? `### ${s} (${shortest.env}, ${shortest.trace!.length - 1} steps)` : `${s} (${shortest.env}): ${shortest.printed}`, '');
-    if (markdown) out.push(`${shortest.printed}`, '', '```text', renderTrace(shortest.trace!), '```');
-    else out.push(renderTrace(shortest.trace!, '  '));
+    // A scenario's trace: its shortest on a working lock if it has one there, else its shortest.
+    const mine = cells.filter((c) => c.scenario === s && c.status === 'found');
+    const first = shortest(mine.filter((c) => workingLock(environments[c.env]))) ?? shortest(mine);
+    if (first === undefined) continue;
+    out.push('', markdown ? `### ${s} (${first.env}, ${steps(first)} steps)` : `${s} (${first.env}): ${first.printed}`, '');
+    if (markdown) out.push(`${first.printed}`, '', '```text', renderTrace(first.trace!), '```');
+    else out.push(renderTrace(first.trace!, '  '));
+  }
+  // 'bogus ref' of any kind on a working lock: the shortest of all, and each scenario's where #3835's line is not reached there.
+  const anyWorking = cells.filter((c) => workingLock(environments[c.env]) && c.anyBogus.status === 'found').map((c) => ({ ...c.anyBogus, c }));
+  const overall = shortest(anyWorking);
+  const shown: typeof anyWorking = overall !== undefined && !overall.printed!.includes(`'${SIGNATURE}'`) ? [overall] : [];
+  for (const s of scenarios) {
+    if (cells.some((c) => c.scenario === s && c.status === 'found' && workingLock(environments[c.env]))) continue;
+    const first = shortest(anyWorking.filter((x) => x.c.scenario === s));
+    if (first !== undefined && !shown.some((x) => x.c === first.c)) shown.push(first);
+  }
+  for (const other of shown) {
+    const title = `any 'bogus ref' on a working lock: ${other.c.scenario} (${other.c.env}, ${steps(other)} steps)`;
+    out.push('', markdown ? `### ${title}` : `${title}: ${other.printed}`, '');
+    if (markdown) out.push(`${other.printed}`, '', '```text', renderTrace(other.trace!), '```');
+    else out.push(renderTrace(other.trace!, '  '));
   }
   return out.join('\n') + '\n';
 }
