@@ -56,22 +56,6 @@ export function notePointers(file: string, body: string): string[] {
   return found;
 }
 
-/**
- * Files another helper is rewriting while this test was written; each still
- * names the notes, and the lead replaces those pointers when merging:
- * spec/dialog/README.md (its introduction names the C notes by path and the PR
- * notes by name) and spec/dialog/scenarios.ts (the comment on `confirmedCall`).
- * Empty this list once they are fixed (the last test below says when).
- */
-const SKIP_POINTERS: readonly string[] = ['spec/dialog/README.md', 'spec/dialog/scenarios.ts'];
-
-/**
- * Files that name a docs page that does not exist: spec/dialog/actors.ts and
- * spec/dialog/variants.ts name a page of the PR versions' changes, which is
- * docs/pr-3836.md §4 (being rewritten by another helper; the lead fixes them).
- */
-const SKIP_LINKS: readonly string[] = ['spec/dialog/actors.ts', 'spec/dialog/variants.ts'];
-
 /** The docs pages a file names that do not exist: any path `docs/<name>.md`, and relative markdown links inside docs/. */
 export function missingPages(file: string, body: string, exists: (path: string) => boolean): string[] {
   const out: string[] = [];
@@ -109,20 +93,14 @@ describe('the project stands alone', () => {
 
   it(`no tracked file (of ${tracked.length}; package-lock.json aside) points to the notes`, () => {
     expect(tracked.length).toBeGreaterThan(100);
-    const found = tracked.filter((f) => !SKIP_POINTERS.includes(f)).flatMap((f) => notePointers(f, text(f)));
+    const found = tracked.flatMap((f) => notePointers(f, text(f)));
     expect(found).toEqual([]);
   });
 
   it('every docs page a tracked file names exists', () => {
     const exists = (p: string) => existsSync(join(root, p));
-    const found = tracked.filter((f) => !SKIP_LINKS.includes(f)).flatMap((f) => missingPages(f, text(f), exists));
+    const found = tracked.flatMap((f) => missingPages(f, text(f), exists));
     expect(found).toEqual([]);
-  });
-
-  it('the skipped files still need their fix (once one is fixed, take it off the list)', () => {
-    for (const f of SKIP_POINTERS) expect(notePointers(f, text(f)), f).not.toEqual([]);
-    const exists = (p: string) => existsSync(join(root, p));
-    for (const f of SKIP_LINKS) expect(missingPages(f, text(f), exists), f).not.toEqual([]);
   });
 });
 

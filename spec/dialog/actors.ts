@@ -1,6 +1,6 @@
 /**
  * The actors of the dialog model, as programs over the numbered steps of
- * docs/c-reference.md (the PR versions' changes: docs/pr-versions.md). Files are
+ * docs/c-reference.md (the PR versions' changes: docs/pr-3836.md §4). Files are
  * in modules/dialog/ at commit aad6b856835a unless a file name carries
  * "@<commit>" (a PR version's patched file) or "@fix-NAME" (the file after
  * applying that fix's patch, FIX_PATCHES in variants.ts, alone to

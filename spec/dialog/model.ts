@@ -361,7 +361,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
 
   const gateNo = progs.map((p) => p.instrs.map((i) => (gates[`${p.actor}:${i.id}`] !== undefined ? markIndex.get(gates[`${p.actor}:${i.id}`])! : -1)));
   const waitNo = progs.map((p) => p.instrs.map((i) => (i.waitFor !== undefined ? markIndex.get(i.waitFor)! : -1)));
-  // drop_dlg's non-DELETED path releases H(i) without holding it (§4.5): then locks need not exclude. With memory
+  // drop_dlg's non-DELETED path releases H(i) without holding it (docs/c-reference.md §4.5): then locks need not exclude. With memory
   // reuse, a stale pointer reaches a cell under another bucket's lock: sections of different locks share data.
   const locksExclude = env.eintr === 0 && !scenario.actors.includes('D') && !scenario.actors.includes('A');
   const eintrRetry = variant.eintrRetry;

@@ -2,7 +2,7 @@
  * A small language for the actors of the dialog model.
  *
  * Each actor is a program: a list of instructions (steps), each labelled with a
- * step id (the reference's id, e.g. "W4", plus the micro-step inside it, e.g.
+ * step id (the id of docs/c-reference.md §7, e.g. "W4", plus the micro-step inside it, e.g.
  * "W4.old") and the C file:line it stands for. The pc of an actor is the index
  * of its next instruction. An instruction may
  * - acquire or release a lock (a step of its own),
@@ -11,7 +11,7 @@
  * - touch the cell (an access that is a use-after-free once the cell is freed),
  * - run an effect on a draft of the state and jump to a label.
  *
- * The subroutines of the reference (REF, UNREF, next_state_dlg, the timer
+ * The subroutines of docs/c-reference.md (§3.4, §3.7, §5.1) (REF, UNREF, next_state_dlg, the timer
  * primitives, ...) are macros that emit their steps inline with a call-site
  * prefix, so a step id names both the caller and the part of the callee.
  */

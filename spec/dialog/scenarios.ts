@@ -5,7 +5,7 @@
 import type { ScenarioDef } from './model.js';
 import { CONFIRMED, EARLY } from './state.js';
 
-/** A confirmed call after the INVITE transaction was freed: hash + timer (opensips-dialog.md §5.3 step 6). */
+/** A confirmed call after the INVITE transaction was freed: hash + timer (docs/c-reference.md §5.3 step 6). */
 const confirmedCall = { hash: 1, timer: 1 };
 /** The same while the INVITE transaction still exists (lifetime shorter than TM's 5 s wait, as in the PR's test). */
 const confirmedCallWithBase = { hash: 1, base: 1, timer: 1 };

@@ -3,7 +3,7 @@
  * of fixes/*.patch (each alone, all together as `fixed`, and on top of PR v3
  * as `v3+fixes`). Each variant's difference from the original is stated
  * here, in one place; the actors (and, for the lock, model.ts) read these
- * switches (the PR's changes: docs/pr-versions.md; the fixes: docs/fixes.md). A step that a fix adds or changes cites the patched file as
+ * switches (the PR's changes: docs/pr-3836.md §4; the fixes: docs/fixes.md). A step that a fix adds or changes cites the patched file as
  * `file@fix-NAME:line`: the line in that file after applying
  * fixes/NN-*.patch alone to aad6b856835a (FIX_PATCHES names the file).
  */
