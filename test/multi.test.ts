@@ -5,7 +5,9 @@
  * changes the new dialog's count, under the bucket lock it computed; two
  * dialogs in one bucket share its lock, and drop_dlg's loop releases it once
  * more per early dialog; canonical histories are exact; the models of one
- * dialog keep their shape.
+ * dialog keep their shape; the fixes there (fix-drop's loop under the lock,
+ * drop_dlg's walk from the first linked cell, DLG_FLAG_DB_DELETED per
+ * dialog) and NoDeadlock naming the bucket lock a process waits for.
  */
 import { describe, expect, it } from 'vitest';
 import { check, type Action, type Outcome } from '../src/engine/index.js';
@@ -18,6 +20,7 @@ import { SCENARIOS, scenarioByName } from '../spec/dialog/scenarios.js';
 import { DELETED, FAKE, NULLP, T_DUE, T_ZERO, UNCONFIRMED, freshLocals, type DialogState, type Env } from '../spec/dialog/state.js';
 import { stateView } from '../spec/dialog/view.js';
 import { latest } from '../src/memory/views.js';
+import { acquire } from '../src/memory/locks.js';
 
 const SC: Env = { lock: 'fast-lock', memory: 'sc', eintr: 0 };
 const RELAXED: Env = { lock: 'fast-lock', memory: 'relaxed', eintr: 0 };
@@ -272,5 +275,77 @@ describe('the scenarios of several cells start as declared', () => {
       [1, 0, true],
     ]);
     expect(freshLocals(1).dlg).toBe(1);
+  });
+});
+
+describe('the fixes in the model of several cells', () => {
+  const fixModel = (scenario: string, variant: DialogConfig['variant'], env: Env = SC) => dialogModel({ scenario: scenarioByName(scenario)!, variant, env });
+
+  it("fix-drop: drop_dlg's loop goes on to the second early dialog holding H(0) and releases it once, holding it", () => {
+    const walk = (variant: DialogConfig['variant']) => {
+      const m = fixModel('drop-after-sync-two-early', variant, { lock: 'posix-sem', memory: 'sc', eintr: 0 });
+      const d = who(m, 'D');
+      let s = m.initialStates()[0];
+      let without = 0;
+      const reached = new Set<number>();
+      for (let guard = 0; guard < 200; guard++) {
+        const a = m.actions(s).find((x) => x.actor === 'D');
+        if (a === undefined) break;
+        if (m.programs[d].instrs[a.pc].release === 'H' && s.locks.H[0].held[d] === 0) without++;
+        s = m.next(s, a);
+        reached.add(s.actors[d].loc.dlg);
+      }
+      return { without, sem: s.locks.H[0].v, reached: [...reached].sort(), held: s.ghost.dialogs.map((g) => g.holders[m.names.holderIndex.get('D.ctx')!]) };
+    };
+    // The code as written: two releases without holding H(0); with the fix, none, and D's references are all dropped.
+    expect(walk('orig')).toMatchObject({ without: 2, sem: 3, reached: [0, 1] });
+    expect(walk('fix-drop')).toEqual({ without: 0, sem: 1, reached: [0, 1], held: [0, 0] });
+  });
+
+  it("D0.scan: drop_dlg's walk starts at the first cell linked in the bucket (dialog 1 once dialog 0 is unlinked), or finds nothing", () => {
+    const m = fixModel('drop-after-sync-two-early', 'fixed');
+    const d = who(m, 'D');
+    const start = m.initialStates()[0];
+    start.cells[0].linked = false;
+    const s = run(m, start, 'D', ['D0.H+', 'D0.scan']);
+    expect([s.actors[d].pc, s.actors[d].loc.dlg]).toEqual([pcOf(m, 'D', 'D0'), 1]);
+    const none = m.initialStates()[0];
+    none.cells[0].linked = none.cells[1].linked = false;
+    const t = run(m, none, 'D', ['D0.H+', 'D0.scan']);
+    expect([t.actors[d].pc, t.actors[d].loc.dlg]).toEqual([pcOf(m, 'D', 'D8.H-'), 0]);
+  });
+
+  it("fix-db-flag: DLG_FLAG_DB_DELETED is each dialog's own (the cell's flags): dialog 0's flag does not stop D6 on dialog 1", () => {
+    const m = fixModel('drop-after-sync-two-early', 'fix-db-flag');
+    const d = who(m, 'D');
+    const flag = (s: DialogState, k: number) => s.ghost.marks[m.names.markIndex.get(k === 0 ? 'flag:DB_DELETED' : `flag:DB_DELETED:${k}`)!];
+    const at = (dlg: number) => {
+      const s = m.initialStates()[0];
+      s.ghost.marks[m.names.markIndex.get('flag:DB_DELETED')!] = true; // dialog 0 already removed from the DB
+      s.actors[d].pc = pcOf(m, 'D', 'D6');
+      s.actors[d].loc.dlg = dlg;
+      return run(m, s, 'D', ['D6']);
+    };
+    const one = at(1);
+    expect([one.ghost.dialogs[1].dbDeletes, flag(one, 1), one.ghost.dialogs[0].dbDeletes]).toEqual([1, true, 0]);
+    const zero = at(0);
+    expect([zero.ghost.dialogs[0].dbDeletes, flag(zero, 1)]).toEqual([0, false]);
+  });
+
+  it('NoDeadlock with two buckets: a process waits for the lock of the bucket it computed from the cell (H(1) here), held by another', () => {
+    const m = fixModel('ok-short-lifetime-reuse', 'orig');
+    const s = m.initialStates()[0];
+    const i = who(m, 'I');
+    const a = who(m, 'A');
+    // Every process done but I, which read h_entry 1 (I2.entry) and now waits at I2.H+ while A holds H(1).
+    m.programs.forEach((p, k) => (s.actors[k].pc = p.instrs.length));
+    s.actors[i].pc = pcOf(m, 'I', 'I2.H+');
+    s.actors[i].loc.hb = 1;
+    acquire('fast-lock', s.locks.H[1], a);
+    expect(m.actions(s).filter((x) => x.actor === 'I')).toEqual([]);
+    expect(verdict(m, s, 'NoDeadlock')).toBe('violated: I waits at I2.H+ (dlg_handlers.c:731) for H(1) (value 1, held by [A])');
+    // The same wait for H(0), which is free: I can move.
+    s.actors[i].loc.hb = 0;
+    expect(m.actions(s).filter((x) => x.actor === 'I').map((x) => x.step)).toEqual(['I2.H+']);
   });
 });
