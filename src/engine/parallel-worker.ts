@@ -380,6 +380,13 @@ function storeWide(
 const wideIn: { chunks: Int32Array[] }[] = Array.from({ length: W_ }, () => ({ chunks: [] }));
 
 /** Stores, in order, the word-packed successors a peer wrote in its lane for this worker during the level. */
+/** A received state unpacked for its property checks: into the batch's probe when the codec can (no allocation per state). */
+function decodeInto(ws: WideSpace<unknown>, codes: Int32Array, at: number, probe: unknown): unknown {
+  if (ws.codec.unpackInto === undefined) return ws.codec.unpack(codes, at);
+  ws.codec.unpackInto(codes, at, probe);
+  return probe;
+}
+
 function storeWideLane(ws: WideSpace<unknown>, b: WideBatch<unknown, Action>, from: number): void {
   const lane = lanesIn[from];
   const chunks = wideIn[from].chunks;
@@ -409,7 +416,7 @@ function storeWideLane(ws: WideSpace<unknown>, b: WideBatch<unknown, Action>, fr
         continue;
       }
       const local = ws.addHashed(codes, i * W, hashes[i], parents[i], actions[i]);
-      if (local >= 0 && findings.checksNew) findings.checkNew(gid(local), ws.codec.unpack(codes, i * W));
+      if (local >= 0 && findings.checksNew) findings.checkNew(gid(local), decodeInto(ws, codes, i * W, b.probe));
     }
   }
   lane.n = 0;
