@@ -7,7 +7,7 @@
  * counterexample lengths.
  */
 import { describe, expect, it } from 'vitest';
-import { dialogConfig, loadManifest } from '../src/check/dialog.js';
+import { dialogConfig, loadManifest, rowRuns } from '../src/check/dialog.js';
 import { explorable } from '../src/check/granularity.js';
 import { check, type Action, type Model, type Outcome } from '../src/engine/index.js';
 import { dialogModel } from '../spec/dialog/model.js';
@@ -36,7 +36,8 @@ describe('the packed dialog model explores what the text-keyed one does', () => 
   });
 
   describe.each(rows.map((r) => [`${r.scenario} ${r.env}`, r] as const))('%s', (_name, row) => {
-    it.each(['orig', 'fixed'] as VariantName[])('%s', (variant) => {
+    // A row that runs only some variants (EINTR rows with fix 05) is compared in `fixed`.
+    it.each((['orig', 'fixed'] as VariantName[]).filter((v) => rowRuns(row, v)))('%s', (variant) => {
       const build = () => explorable(dialogModel(dialogConfig(manifest, row.scenario, row.env, variant)));
       const packed = summary(check(build()));
       const text = summary(check(byText(build())));

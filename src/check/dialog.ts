@@ -56,6 +56,12 @@ export interface ManifestRow {
    * variant), run with `--all`; its verdicts and counts are pinned like the others.
    */
   readonly tier?: 'full';
+  /**
+   * The variants run in this row (in the order of VARIANT_NAMES), when not all
+   * of them: a row whose environment makes the other variants' state spaces too
+   * large to explore (its note says which and why). Default: every variant.
+   */
+  readonly variants?: readonly VariantName[];
   /** What was read to pin the row's verdicts (the counterexamples against the C code, or the coverage of an ok row). */
   readonly note?: string;
 }
@@ -104,7 +110,11 @@ export function validateManifest(raw: unknown, where = 'manifest'): Manifest {
     if (r?.tier !== undefined && r.tier !== 'full') fail(`rows[${i}]: 'tier' must be "full" when given`);
     if (r?.note !== undefined && typeof r.note !== 'string') fail(`rows[${i}]: 'note' must be a string`);
     if (r?.dead !== undefined && !(Array.isArray(r.dead) && r.dead.every((d) => typeof d === 'string'))) fail(`rows[${i}]: 'dead' must be a list of actor:step`);
-    if (r?.note !== undefined && typeof r.note !== 'string') fail(`rows[${i}]: 'note' must be a string`);
+    if (r?.variants !== undefined) {
+      if (!Array.isArray(r.variants) || r.variants.length === 0) fail(`rows[${i}]: 'variants' must be a non-empty list of variants`);
+      for (const v of r.variants) if (!VARIANT_NAMES.includes(v)) fail(`rows[${i}]: unknown variant '${String(v)}' in 'variants' (known: ${VARIANT_NAMES.join(', ')})`);
+      if (r.note === undefined) fail(`rows[${i}]: a row that runs only some variants needs a 'note' saying why`);
+    }
     if (!scenarioByName(r?.scenario)) fail(`rows[${i}]: unknown scenario '${r?.scenario}' (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
     if (!(r.env in envs!)) fail(`rows[${i}]: unknown environment '${r.env}'`);
   });
@@ -114,6 +124,8 @@ export function validateManifest(raw: unknown, where = 'manifest'): Manifest {
     const at = `runs[${i}] (${r?.scenario}/${r?.env}/${r?.variant})`;
     if (!rows.some((w) => w.scenario === r?.scenario && w.env === r?.env)) fail(`${at}: not in any declared row`);
     if (!VARIANT_NAMES.includes(r.variant)) fail(`${at}: unknown variant (known: ${VARIANT_NAMES.join(', ')})`);
+    const row = rows.find((w) => w.scenario === r.scenario && w.env === r.env)!;
+    if (!rowVariants(row).includes(r.variant)) fail(`${at}: the row does not run this variant (its 'variants': ${rowVariants(row).join(', ')})`);
     if (!Array.isArray(r.violated) || !r.violated.every((v) => typeof v === 'string')) fail(`${at}: 'violated' must be a list of property names`);
     for (const k of ['states', 'transitions', 'depth'] as const) {
       if (!Number.isInteger(r[k]) || r[k] < 0) fail(`${at}: '${k}' must be a non-negative integer`);
@@ -135,6 +147,13 @@ export function validateManifest(raw: unknown, where = 'manifest'): Manifest {
   return { environments: envs!, rows, runs, ...(m.propositions !== undefined ? { propositions: props } : {}) };
 }
 
+/** The variants a row runs, in the order of VARIANT_NAMES. */
+export const rowVariants = (row: Pick<ManifestRow, 'variants'>): readonly VariantName[] =>
+  row.variants === undefined ? VARIANT_NAMES : VARIANT_NAMES.filter((v) => row.variants!.includes(v));
+
+/** Whether a row runs a variant. */
+export const rowRuns = (row: Pick<ManifestRow, 'variants'>, variant: VariantName): boolean => row.variants === undefined || row.variants.includes(variant);
+
 /** What a declared cell (or search) expects; with no declaration, every property holds. */
 export const expectationOf = (declared: ManifestRun | undefined): Expectation =>
   declared ? { violated: declared.violated, states: declared.states, transitions: declared.transitions, depth: declared.depth } : { violated: [] };
@@ -149,7 +168,7 @@ export function dialogConfig(manifest: Manifest, scenario: string, env: string, 
 export function dialogRuns(manifest: Manifest = loadManifest(), granularity?: Granularity): RunSpec[] {
   const out: RunSpec[] = [];
   for (const row of manifest.rows) {
-    for (const variant of VARIANT_NAMES) {
+    for (const variant of rowVariants(row)) {
       const declared = manifest.runs.find((r) => r.scenario === row.scenario && r.env === row.env && r.variant === variant);
       const env = manifest.environments[row.env];
       const cfg = dialogConfig(manifest, row.scenario, row.env, variant);

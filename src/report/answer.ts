@@ -86,15 +86,13 @@ export function where(cells: readonly Pick<Cell, 'scenario' | 'env'>[], envsOf: 
 export function renderAnswer(matrix: readonly AnswerCell[]): string[] {
   const cells = new Map<string, Map<string, Cell>>();
   const role = new Map<string, string | undefined>();
-  const envsOf = new Map<string, string[]>();
   const envTags = new Map<string, AnswerCell>();
   for (const a of matrix) {
-    const { variant, scenario, env } = a;
+    const { variant, env } = a;
     const c = cellOf(a);
     if (!cells.has(variant)) cells.set(variant, new Map());
     cells.get(variant)!.set(c.row, c);
     role.set(variant, a.role);
-    if (!(envsOf.get(scenario) ?? []).includes(env)) envsOf.set(scenario, [...(envsOf.get(scenario) ?? []), env]);
     envTags.set(env, a);
   }
   const variants = [...cells.keys()];
@@ -108,6 +106,8 @@ export function renderAnswer(matrix: readonly AnswerCell[]): string[] {
   ];
 
   const baseCells = [...cells.get(base)!.values()].filter((c) => c.violated !== undefined);
+  // A scenario's environments, for saying "only under ...": those of the rows the cells described were run in.
+  const envsOf = envsByScenario(cells.get(base)!.values());
   const broken = baseCells.filter((c) => c.violated!.size > 0);
   out.push(
     broken.length === 0
@@ -143,13 +143,16 @@ export function renderAnswer(matrix: readonly AnswerCell[]): string[] {
       const d = against(v);
       const parts: string[] = [];
       const changes = (m: ReadonlyMap<string, Cell[]>, verb: string) =>
-        byRows(order(m.keys()), (p) => m.get(p)!).map(([props, at]) => `${verb} ${props.map(short).join(' ')} in ${where(at, envsOf)}`);
+        byRows(order(m.keys()), (p) => m.get(p)!).map(([props, at]) => `${verb} ${props.map(short).join(' ')} in ${where(at, d.envsOf)}`);
       if (role.get(v) === 'fixes') {
-        // Fixes together: what is left, and whether anything is new.
+        // Fixes together: what is left in every row it ran in (also those without the code as written), and whether anything is new.
+        const mine = [...cells.get(v)!.values()].filter((c) => c.violated !== undefined);
+        const left = mine.filter((c) => c.violated!.size > 0);
+        const own = envsByScenario(mine);
         parts.push(
-          d.remaining.length === 0
-            ? `every property holds in all ${plural(d.compared, 'row')}`
-            : `every property holds in ${d.compared - d.remaining.length} of ${plural(d.compared, 'row')}; ${byViolations(d.remaining).map(([props, at]) => `${props.map(short).join(' ')} in ${where(at, envsOf)}`).join('; ')}`,
+          left.length === 0
+            ? `every property holds in all ${plural(mine.length, 'row')}`
+            : `every property holds in ${mine.length - left.length} of ${plural(mine.length, 'row')}; ${byViolations(left).map(([props, at]) => `${props.map(short).join(' ')} in ${where(at, own)}`).join('; ')}`,
         );
       } else parts.push(...changes(d.cleared, 'clears'));
       parts.push(...(d.added.size === 0 ? ['adds nothing'] : changes(d.added, 'adds')));
@@ -200,22 +203,30 @@ function byViolations(cells: readonly Cell[]): [string[], Cell[]][] {
 }
 
 /** What a variant clears and adds against the baseline, per property, and where it still violates. */
+/** Each scenario's environments among these cells, in order. */
+function envsByScenario(cells: Iterable<Pick<Cell, 'scenario' | 'env'>>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const c of cells) if (!(out.get(c.scenario) ?? []).includes(c.env)) out.set(c.scenario, [...(out.get(c.scenario) ?? []), c.env]);
+  return out;
+}
+
+/** A variant against the base in the rows both decided (a row that runs only one of them is not compared; one that did not finish decides nothing). */
 function compare(base: ReadonlyMap<string, Cell>, mine: ReadonlyMap<string, Cell>) {
   const cleared = new Map<string, Cell[]>();
   const added = new Map<string, Cell[]>();
-  const remaining: Cell[] = [];
   const changed: Cell[] = [];
-  let compared = 0;
+  const both: Cell[] = [];
+  const ran: Cell[] = [];
   const add = (m: Map<string, Cell[]>, p: string, c: Cell) => m.set(p, [...(m.get(p) ?? []), c]);
   for (const [row, c] of mine) {
     const b = base.get(row);
+    if (b !== undefined) ran.push(c);
     if (b?.violated === undefined || c.violated === undefined) continue;
-    compared++;
-    if (c.violated.size > 0) remaining.push(c);
+    both.push(c);
     let differs = false;
     for (const p of b.violated) if (!c.violated.has(p)) (add(cleared, p, c), (differs = true));
     for (const p of c.violated) if (!b.violated.has(p)) (add(added, p, c), (differs = true));
     if (differs) changed.push(c);
   }
-  return { cleared, added, remaining, changed, compared };
+  return { cleared, added, changed, compared: both.length, envsOf: envsByScenario(ran) };
 }

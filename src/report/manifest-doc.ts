@@ -14,11 +14,11 @@ export function resultsMarkdown(m: Manifest): string {
   const variants = [...new Set(m.runs.map((r) => r.variant))];
   const cell = (scenario: string, env: string, v: string) => m.runs.find((r) => r.scenario === scenario && r.env === env && r.variant === v);
   const verdict = (r: Manifest['runs'][number] | undefined) =>
-    r === undefined ? '' : r.violated.length === 0 ? 'ok' : r.violated.map((p) => SHORT_NAMES[p] ?? p).join(' ');
+    r === undefined ? '·' : r.violated.length === 0 ? 'ok' : r.violated.map((p) => SHORT_NAMES[p] ?? p).join(' ');
   const head = `| scenario | environment | ${variants.join(' | ')} |\n|---|---|${variants.map(() => '---|').join('')}`;
   const rows = m.rows.map((row) => `| ${row.scenario} | ${row.env} | ${variants.map((v) => verdict(cell(row.scenario, row.env, v))).join(' | ')} |`);
   const counts = m.rows.map(
-    (row) => `| ${row.scenario} | ${row.env} | ${variants.map((v) => String(cell(row.scenario, row.env, v)?.states ?? '')).join(' | ')} |`,
+    (row) => `| ${row.scenario} | ${row.env} | ${variants.map((v) => String(cell(row.scenario, row.env, v)?.states ?? '·')).join(' | ')} |`,
   );
   const used = new Set(m.runs.flatMap((r) => r.violated));
   const legend = Object.entries(SHORT_NAMES)
@@ -34,7 +34,7 @@ export function resultsMarkdown(m: Manifest): string {
     head,
     ...rows,
     '',
-    `Legend: ${legend}.`,
+    `Legend: ${legend}${m.rows.some((r) => r.variants !== undefined) ? "; `·` not run: the row runs only some variants (its note below says why)" : ''}.`,
     '',
     ...(notes.length > 0 ? ["### What was read before pinning (the rows' notes in the manifest)", '', ...notes, ''] : []),
     '### Distinct states explored',

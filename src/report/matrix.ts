@@ -77,6 +77,7 @@ export function renderMatrix(results: readonly RunResult[], options: { sameAsFir
   if (legend.length > 0) keys.push(`${legend.join(', ')} (a leading '-' is a witness never reached)`);
   keys.push("'!' = differs from check-manifest.json");
   if (options.sameAsFirst && variants.length > 1) keys.push(`'=' = the same verdicts as ${variants[0]}`);
+  if (body.some((r) => r.includes(''))) keys.push('blank = the row does not run that variant (its note in check-manifest.json says why)');
   lines.push('', `legend: ${keys.join('; ')}`);
   return lines.join('\n');
 }

@@ -76,7 +76,7 @@ export function theoremsMarkdown(input: ProofDocInput): string {
     total.transitions += r.outcome.stats.transitions;
   }
   out.push(
-    `${total.runs} exhaustive runs (${manifest.rows.length} rows x ${input.variants.length} variants), ${total.states.toLocaleString('en-US')} distinct states and ${total.transitions.toLocaleString('en-US')} transitions in all.`,
+    `${total.runs} exhaustive runs (${manifest.rows.length} rows x ${input.variants.length} variants${total.runs < manifest.rows.length * input.variants.length ? `; ${manifest.rows.filter((r) => r.variants !== undefined).length} rows run only some variants, as their notes say` : ''}), ${total.states.toLocaleString('en-US')} distinct states and ${total.transitions.toLocaleString('en-US')} transitions in all.`,
     '',
     '### The properties',
     '',
