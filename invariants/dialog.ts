@@ -19,6 +19,8 @@ import { FAKE, FIELDS, T_ZERO, ptrName, type DialogGhost, type DialogState } fro
 /** What a DialogState's names are (for explanations): the model's tables, and the label of a recorded step. */
 export interface PropertyNames extends Tables {
   readonly stepLabels: readonly string[];
+  /** By step index: the C function whose 'bogus ref' line the step prints (the function unref_dlg_unsafe is expanded in), or ''. */
+  readonly stepPrints: readonly string[];
   /** Reference holder names, by index in a dialog's counters. */
   readonly holders: readonly string[];
   /** Per dialog, the holders whose references may outlive the scenario (model.ts); none when not given. */
@@ -47,7 +49,7 @@ const several = (t: PropertyNames) => (t.dialogs ?? 1) > 1;
 /** "dialog d: " in a model of several dialogs, nothing otherwise. */
 const of = (t: PropertyNames, d: number) => (several(t) ? `dialog ${d}: ` : '');
 const bogusLine = (t: PropertyNames, s: DialogState) =>
-  `${stepAt(t, s.ghost.bogus)} printed 'bogus ref ${s.ghost.bogusRef} with cnt ${s.ghost.bogusCnt}'${several(t) ? ` (the count of dialog ${s.ghost.bogusDlg})` : ''}`;
+  `${stepAt(t, s.ghost.bogus)} printed '${t.stepPrints[s.ghost.bogus - 1]}: bogus ref ${s.ghost.bogusRef} with cnt ${s.ghost.bogusCnt}'${several(t) ? ` (the count of dialog ${s.ghost.bogusDlg})` : ''}`;
 const lockNames = (t: PropertyNames, held: readonly number[], sep = ', ') => {
   const out: string[] = [];
   held.forEach((n, i) => {
@@ -100,7 +102,7 @@ function first(s: DialogState, bad: (d: number) => boolean): number {
  * and -2 printed, the count was at 0 and a second decrement landed between
  * this process's write and its re-read.
  */
-export const CRASH_3835 = { ref: -2, cnt: 1 } as const;
+export const CRASH_3835 = { ref: -2, cnt: 1, fn: '_unref_dlg' } as const;
 
 export type Witness = 'TimerFired' | 'ByeWon' | 'DialogFreed';
 
@@ -202,8 +204,8 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
     ),
     always(
       'NoCrash3835',
-      "no process aborts printing issue #3835's line 'bogus ref -2 with cnt 1' (a dialog at 0 decremented by two processes, the second write landing before the first re-read)",
-      (s) => !(s.ghost.bogus !== 0 && s.ghost.bogusRef === CRASH_3835.ref && s.ghost.bogusCnt === CRASH_3835.cnt),
+      "no process aborts printing issue #3835's line '_unref_dlg: bogus ref -2 with cnt 1' (a dialog at 0 decremented by two processes, the second write landing before the first re-read, in _unref_dlg: the unref_dlg_unsafe of next_state_dlg or drop_dlg prints its own function's name)",
+      (s) => !(s.ghost.bogus !== 0 && s.ghost.bogusRef === CRASH_3835.ref && s.ghost.bogusCnt === CRASH_3835.cnt && t.stepPrints[s.ghost.bogus - 1] === CRASH_3835.fn),
       (s) => bogusLine(t, s),
     ),
     always(

@@ -1,6 +1,6 @@
 /**
  * `rootcause`: searches the dialog model for shortest traces that end in the
- * crash line of OpenSIPS issue #3835 ('bogus ref -2 with cnt 1'), across the
+ * crash line of OpenSIPS issue #3835 ('_unref_dlg: bogus ref -2 with cnt 1'), across the
  * scenarios and the environments of check-manifest.json, and says which
  * environment features the line needs. Exit 0 when every search finished or
  * hit its bound (the report says which: the sweep's findings are not a
@@ -36,7 +36,7 @@ interface Flags {
 export function addRootCauseCommand(program: Command, io: RootCauseIo, setExit: (code: number) => void): Command {
   return program
     .command('rootcause')
-    .description("search every scenario and environment for shortest traces ending in issue #3835's 'bogus ref -2 with cnt 1', or in any 'bogus ref'")
+    .description("search every scenario and environment for shortest traces ending in issue #3835's '_unref_dlg: bogus ref -2 with cnt 1', or in any 'bogus ref'")
     .option('--scenario <name>', 'only this scenario (repeatable)', collect)
     .option('--env <name>', 'only this environment of check-manifest.json (repeatable)', collect)
     .option('--variant <name>', 'the code variant (default: orig)')

@@ -50,7 +50,7 @@ describe("the answer that opens check's report", () => {
     expect(lines).toEqual([
       'The answer, from 2 rows (scenario x environment) x 3 code variants, every run exhaustive:',
       '  orig, the code as written, violates properties in 1 of 2 rows:',
-      "    #3835 (the crash's line, 'bogus ref -2 with cnt 1'): in no row",
+      "    #3835 (the crash's line, '_unref_dlg: bogus ref -2 with cnt 1'): in no row",
       '    uaf, 1 row: s1 (e)',
       '  the PR, against orig:',
       '    v9: clears uaf in s1 (e); adds dfree db2 in s2 (e)',
@@ -69,7 +69,7 @@ describe("the answer that opens check's report", () => {
     expect(lines).toEqual([
       'The answer, from 2 rows (scenario x environment) x 2 code variants (1 run did not finish and decide nothing here):',
       '  a, the code as written, violates properties in 1 of 2 rows:',
-      "    #3835 (the crash's line, 'bogus ref -2 with cnt 1'), 1 row: s1 (only x/eintr1)",
+      "    #3835 (the crash's line, '_unref_dlg: bogus ref -2 with cnt 1'), 1 row: s1 (only x/eintr1)",
       '    ref<0, 1 row: s1 (only x/eintr1)',
       '  the other variants, against a:',
       '    b: adds ref<0 in s1 (only e2)',

@@ -241,7 +241,7 @@ describe('reference macros: primitives.ts = program.ts', () => {
     for (const ref of [-1, 0, 1, 2, 3]) {
       for (const cnt of [0, 1, 2, 3]) {
         const p = new Program('X');
-        unrefBody(p, 'U', () => cnt, () => [], END);
+        unrefBody(p, 'U', () => cnt, () => [], END, '_unref_dlg');
         const s = cell({ ref, tlNext: FAKE });
         const { aborted } = runAlone(p, s);
         const r = P.unrefDlgUnsafe(ref, cnt);

@@ -32,7 +32,7 @@ describe("searching for 'bogus ref -2 with cnt 1'", () => {
       'ok-short-lifetime posix-sem/sc/eintr2 none 3264',
     ]);
     const found = at('bye-vs-timeout', 'posix-sem/sc/eintr1');
-    expect(found.printed).toBe("W:W14.chk printed 'bogus ref -2 with cnt 1'");
+    expect(found.printed).toBe("W:W14.chk printed '_unref_dlg: bogus ref -2 with cnt 1'");
     // The interrupted acquire is in the trace, and the two decrements that meet below zero.
     const lines = traceLines(found.trace!).slice(1).map((l) => `${l.actor}:${l.step}`);
     expect(lines).toContain('T:T6N.H+[EINTR: returned without the lock]');
@@ -45,7 +45,7 @@ describe("searching for 'bogus ref -2 with cnt 1'", () => {
     expect(featuresOf(environments['posix-sem/sc/eintr1'])).toEqual(['posix-sem lock', 'an interrupted lock acquire (EINTR)']);
     const text = renderRootCause(cells, environments);
     expect(text).toContain('needs an interrupted lock acquire (EINTR)');
-    expect(text).toContain("'bogus ref -2 with cnt 1' is reached in 2 of 12 searches, all of them in environments with posix-sem lock and an interrupted lock acquire (EINTR).");
+    expect(text).toContain("'_unref_dlg: bogus ref -2 with cnt 1' is reached in 2 of 12 searches, all of them in environments with posix-sem lock and an interrupted lock acquire (EINTR).");
   });
 
   it('reports a bounded search as unknown, not as none', () => {
@@ -77,15 +77,24 @@ describe("on a working lock, through memory reuse: 'bogus ref -2 with cnt 1' for
       'drop-after-sync fast-lock/relaxed none 14028 / found',
       'drop-after-sync posix-sem/sc none 9524 / found',
     ]);
-    expect(at('ok-short-lifetime-reuse', 'fast-lock/sc').printed).toBe("I:I2.tdel.chk printed 'bogus ref -2 with cnt 1' (the count of dialog 1)");
+    expect(at('ok-short-lifetime-reuse', 'fast-lock/sc').printed).toBe("A:A3.chk printed '_unref_dlg: bogus ref -2 with cnt 1' (the count of dialog 1)");
   });
 
-  it("the trace: the stale process read the old bucket from the freed cell and holds H(0) while A holds H(1); each stale access says whom it reached", () => {
+  it("the trace: the stale process read the old bucket from the freed cell and holds H(0) while A holds H(1); its write loses A's increments, and A's own _unref_dlg prints the line", () => {
     const trace = at('ok-short-lifetime-reuse', 'fast-lock/sc').trace!;
     const lines = traceLines(trace).slice(1).map((l) => `${l.actor}:${l.step}`);
     expect(lines).toContain("I:I2.entry[dialog 0's pointer: cell 0 is freed memory]");
     expect(lines).toContain('A:A1[bucket=1]');
-    expect(lines.slice(-1)).toEqual(["I:I2.tdel.chk[ref=-2; dialog 0's pointer: cell 0 is dialog 1, which now lives there]"]);
+    // I read 0 before A linked the dialog (0 -> 3) and writes -1 over A's 3; A's dialog_cleanup UNREF reads -1, writes -2, prints.
+    expect(lines.slice(-7)).toEqual([
+      "I:I2.tdel.ref-W[dialog 0's pointer: cell 0 is dialog 1, which now lives there]",
+      'A:A2.H-',
+      'A:A3.entry',
+      'A:A3.H+',
+      'A:A3.ref-R[ref=-1]',
+      'A:A3.ref-W',
+      'A:A3.chk[ref=-2]',
+    ]);
     const both = trace.some((t) => (t.state as Record<string, unknown>).H0 === 'I' && (t.state as Record<string, unknown>).H1 === 'A');
     expect(both).toBe(true);
   });
@@ -93,13 +102,13 @@ describe("on a working lock, through memory reuse: 'bogus ref -2 with cnt 1' for
   it('says so in words: the shortest trace, and that every search on a working lock was complete', () => {
     const answer = workingLockAnswer(cells, environments).join(' ');
     expect(answer).toContain(
-      "On a working lock (fast-lock/sc, fast-lock/relaxed, posix-sem/sc; variant orig), 'bogus ref -2 with cnt 1' is reached: in ok-short-lifetime-reuse (3 of 9 searches). Shortest: ok-short-lifetime-reuse (fast-lock/sc), 81 steps, I:I2.tdel.chk printed 'bogus ref -2 with cnt 1' (the count of dialog 1). Every one of these 9 searches was decided: it ended at its findings or after every reachable state",
+      "On a working lock (fast-lock/sc, fast-lock/relaxed, posix-sem/sc; variant orig), '_unref_dlg: bogus ref -2 with cnt 1' is reached: in ok-short-lifetime-reuse (3 of 9 searches). Shortest: ok-short-lifetime-reuse (fast-lock/sc), 81 steps, A:A3.chk printed '_unref_dlg: bogus ref -2 with cnt 1' (the count of dialog 1). Every one of these 9 searches was decided: it ended at its findings or after every reachable state",
     );
     expect(answer).toContain("Any 'bogus ref' abort is reached in ok-short-lifetime-reuse, drop-after-sync (6 of 9 searches)");
     // Without the reuse scenario: no, with the state counts.
     const none = workingLockAnswer(cells.filter((c) => c.scenario === 'route-vs-update-neighbour'), environments);
     expect(none).toEqual([
-      "On a working lock (fast-lock/sc, fast-lock/relaxed, posix-sem/sc; variant orig), no search reaches 'bogus ref -2 with cnt 1': 3 exhaustive searches, 884 states in all.",
+      "On a working lock (fast-lock/sc, fast-lock/relaxed, posix-sem/sc; variant orig), no search reaches '_unref_dlg: bogus ref -2 with cnt 1': 3 exhaustive searches, 884 states in all.",
       "No search reaches any 'bogus ref' abort (3 exhaustive searches, 884 states in all).",
     ]);
   });

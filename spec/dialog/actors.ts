@@ -755,7 +755,7 @@ export function dropAfterSync(v: Variant, k: ActorKnobs): Program {
     const F = FX(RP, 'fix-drop');
     p.add({ id: 'D3.H+', src: at(F, 1217), acquire: 'H' }); // dlg_lock on entries[i]: no cell access
     touch(p, 'D3.next', at(F, 1218), (c) => void (c.l.nxt = nextInBucket(c)));
-    unrefBody(p, 'D3', (l) => 1 + l.unref, () => ['D.ctx'], p.multi ? 'D3:ret' : 'D8'); // dlg_replication.c@fix-drop:1219
+    unrefBody(p, 'D3', (l) => 1 + l.unref, () => ['D.ctx'], p.multi ? 'D3:ret' : 'D8', 'drop_dlg'); // dlg_replication.c@fix-drop:1219
     if (p.multi) {
       // drop_dlg returns next_dlg (dlg_replication.c@fix-drop:1220), H(i) held: the loop goes on with it.
       p.label('D3:ret');
@@ -790,6 +790,7 @@ export function dropAfterSync(v: Variant, k: ActorKnobs): Program {
     (l) => l.unref,
     (l) => ['D.ctx', ...(l.unref - 1 - l.tmr >= 1 ? ['hash'] : []), ...(l.tmr ? ['timer'] : [])],
     p.multi ? 'D7:ret' : 'D8',
+    'drop_dlg',
   );
   if (p.multi) {
     // drop_dlg returns next_dlg (1261): the loop goes on with it, H(i) held.

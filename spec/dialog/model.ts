@@ -150,6 +150,8 @@ export interface DialogNames extends Tables {
   readonly marks: readonly string[];
   /** "actor:step" of every step, by its index in the step table (the ghost's uaf and bogus are 1 + that index). */
   readonly stepLabels: readonly string[];
+  /** By step index: the C function whose 'bogus ref' line the step can print (Instr.prints), or ''. */
+  readonly stepPrints: readonly string[];
   readonly multi: boolean;
   readonly cells: number;
   readonly buckets: number;
@@ -319,9 +321,13 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
   }
   const stepBase: number[] = [];
   const stepLabels: string[] = [];
+  const stepPrints: string[] = [];
   for (const p of progs) {
     stepBase.push(stepLabels.length);
-    for (const ins of p.instrs) stepLabels.push(`${p.actor}:${ins.id}`);
+    for (const ins of p.instrs) {
+      stepLabels.push(`${p.actor}:${ins.id}`);
+      stepPrints.push(ins.prints ?? '');
+    }
   }
   const lens = progs.map((p) => p.instrs.length);
   /**
@@ -351,6 +357,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     holders,
     marks,
     stepLabels,
+    stepPrints,
     multi,
     cells: nCells,
     buckets: nBuckets,
@@ -737,7 +744,7 @@ export const stepAt = (names: DialogNames, recorded: number): string => (recorde
 export const bogusText = (names: DialogNames, s: DialogState): string =>
   s.ghost.bogus === 0
     ? ''
-    : `${stepAt(names, s.ghost.bogus)} printed 'bogus ref ${s.ghost.bogusRef} with cnt ${s.ghost.bogusCnt}'${names.dialogs > 1 ? ` (the count of dialog ${s.ghost.bogusDlg})` : ''}`;
+    : `${stepAt(names, s.ghost.bogus)} printed '${names.stepPrints[s.ghost.bogus - 1]}: bogus ref ${s.ghost.bogusRef} with cnt ${s.ghost.bogusCnt}'${names.dialogs > 1 ? ` (the count of dialog ${s.ghost.bogusDlg})` : ''}`;
 
 /** The crash in a walk of the timer list ('' if none). */
 export const walkText = (names: DialogNames, s: DialogState): string =>

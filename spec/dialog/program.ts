@@ -129,6 +129,12 @@ export interface Instr {
   /** A milestone recorded when the step runs (for ordering constraints and witnesses). */
   readonly mark?: string;
   /**
+   * For the check of unref_dlg_unsafe: the C function the macro is expanded in,
+   * whose name LM_CRIT prints before 'bogus ref' (`__FUNCTION__`: issue
+   * #3835's line is `_unref_dlg: bogus ref -2 with cnt 1`).
+   */
+  readonly prints?: string;
+  /**
    * The step reads and writes only the actor's own locals (a branch on a value
    * already read, a return): it commutes with every other step, so it may run in
    * the same transition as the actor's previous step.
@@ -224,6 +230,7 @@ export class Program {
       exec: i.exec,
       mark: i.mark,
       local: i.local,
+      prints: i.prints,
     };
     this.instrs.push(n);
     if (i.mark !== undefined) this.marks.add(i.mark);
@@ -451,7 +458,8 @@ function findsOwn(c: Ctx): boolean {
 }
 
 /**
- * The body of `unref_dlg_unsafe(n)` (dlg_hash.h:322-349), with H held:
+ * The body of `unref_dlg_unsafe(n)` (dlg_hash.h:322-349), with H held, expanded
+ * in the C function `fn` (the name its 'bogus ref' line starts with):
  * ref -= n (read, then write); re-read ref: < 0 logs "bogus ref" and aborts with
  * H held; <= 0 destroys (unlink, destroy_dlg: remove_dlg_timer under TL, the
  * DESTROY callbacks, free). `drop` names the holders whose references go.
@@ -462,6 +470,7 @@ export function unrefBody(
   count: (l: Locals) => number,
   drop: (l: Locals) => string[],
   next: string,
+  fn: '_unref_dlg' | 'next_state_dlg' | 'drop_dlg',
 ): void {
   refReadWrite(p, id, at(HASH_H, 325), count, drop, -1);
   p.add({
@@ -469,6 +478,7 @@ export function unrefBody(
     src: at(HASH_H, 326, 337),
     read: 'ref',
     touch: true,
+    prints: fn,
     exec: (c, v) => {
       if (v < 0) {
         // LM_CRIT prints ref as re-read here, and cnt; then abort() with H held.
@@ -527,7 +537,7 @@ export function unref(
   call: SourceLoc,
 ): void {
   p.add({ id: `${id}.H+`, src: call, acquire: 'H', touch: true });
-  unrefBody(p, id, count, drop, `${id}:out`);
+  unrefBody(p, id, count, drop, `${id}:out`, '_unref_dlg');
   p.label(`${id}:out`);
   p.add({ id: `${id}.H-`, src: at(HASH_C, 1050), release: 'H' });
 }
@@ -873,7 +883,7 @@ export function nextState(p: Program, id: string, ev: DlgEvent, o: NextStateOpts
   });
   if (ev === 'TDEL') {
     // unref_dlg_unsafe(dlg, 1) for the INVITE transaction's reference, inside N1.
-    unrefBody(p, `${id}.tdel`, one, () => [o.tdelHolder ?? 'base'], after);
+    unrefBody(p, `${id}.tdel`, one, () => [o.tdelHolder ?? 'base'], after, 'next_state_dlg');
   }
   if (ev === 'RPL2xx') {
     p.holders.add('hash');

@@ -202,7 +202,7 @@ export const SCENARIOS: readonly ScenarioDef[] = [
     name: 'bye-vs-timeout-B-shared-bucket',
     title: "bye-vs-timeout-B with a second dialog in the same bucket",
     description:
-      "bye-vs-timeout-B with a second confirmed dialog (dialog 1) in the same bucket, whose lifetime is not reached and which gets its own BYE (W2): the processes of both dialogs share the bucket's lock H(0), and the two tl are neighbours in the timer list (W2's remove_dlg_timer unlinks dialog 1's next to dialog 0's).",
+      "bye-vs-timeout-B with a second confirmed dialog (dialog 1) in the same bucket, whose lifetime is not reached (it persists) and whose own script sets $DLG_timeout (X): the processes of both dialogs share the bucket's lock H(0), and the two tl are neighbours in the timer list (X's update_dlg_timer re-links dialog 1's next to dialog 0's).",
     knobs: { ...B, xTimeout: 'later' },
     initial: { state: CONFIRMED, holders: confirmedCall, tl: 'linked-due' },
     others: [{ state: CONFIRMED, holders: confirmedCall, tl: 'linked-later', bucket: 0, persists: true }],

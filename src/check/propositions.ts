@@ -377,11 +377,11 @@ export const PROPOSITIONS: readonly Proposition[] = [
     claim: 'The PR\'s "bogus ref -1" crashes and #3835\'s "bogus ref -2 with cnt 1" come from the same sequence of events.',
     decide: {
       quant: 'exists',
-      property: `the PR's race (its assumption granted) ends in #3835's line 'bogus ref ${CRASH_3835.ref} with cnt ${CRASH_3835.cnt}'`,
-      holds: (s) => s.ghost.bogus !== 0 && s.ghost.bogusRef === CRASH_3835.ref && s.ghost.bogusCnt === CRASH_3835.cnt,
+      property: `the PR's race (its assumption granted) ends in #3835's line '${CRASH_3835.fn}: bogus ref ${CRASH_3835.ref} with cnt ${CRASH_3835.cnt}'`,
+      holds: (s, n) => s.ghost.bogus !== 0 && s.ghost.bogusRef === CRASH_3835.ref && s.ghost.bogusCnt === CRASH_3835.cnt && n.stepPrints[s.ghost.bogus - 1] === CRASH_3835.fn,
       configs: [c('bye-vs-timeout-B', PR, 'orig'), c('pr-timer-reads-first', PR, 'orig')],
     },
-    note: 'The printed value is ref re-read after the subtraction with H held (dlg_hash.h:325-336). The PR\'s sequence, even granted, prints -1: the second decrement comes after the first process\'s check. -2 with cnt 1 needs a second decrement between one process\'s write and its re-read, i.e. two processes changing the count at once: inside one H (an interrupted lock acquire), or, once the memory of a dialog freed too early is reused by a new call in another bucket, each inside its own bucket\'s H (a stale pointer\'s lock against the new dialog\'s); docs/root-cause.md lists where the model reaches it.',
+    note: 'The printed value is ref re-read after the subtraction with H held (dlg_hash.h:325-336). The PR\'s sequence, even granted, prints -1: the second decrement comes after the first process\'s check. -2 with cnt 1 needs a count already at -1 (an update lost before) or a second decrement between one process\'s write and its re-read, i.e. two processes changing the count at once: inside one H (an interrupted lock acquire), or, once the memory of a dialog freed too early is reused by a new call in another bucket, each inside its own bucket\'s H (a stale pointer\'s lock against the new dialog\'s); #3835\'s line is the one printed in _unref_dlg (the macro in next_state_dlg or drop_dlg prints those names); docs/root-cause.md lists where the model reaches it.',
   },
 ];
 

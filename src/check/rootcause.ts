@@ -1,7 +1,7 @@
 /**
  * Root-cause search for a crash signature: across scenarios and environments,
  * a shortest trace that ends in the 'bogus ref' line of OpenSIPS issue #3835
- * ('bogus ref -2 with cnt 1'), and one that ends in any 'bogus ref' abort,
+ * ('_unref_dlg: bogus ref -2 with cnt 1', the name of the C function whose unref_dlg_unsafe printed it first), and one that ends in any 'bogus ref' abort,
  * or an exhaustive search showing there is none, and which environment
  * features the signature needs.
  *

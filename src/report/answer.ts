@@ -115,7 +115,7 @@ export function renderAnswer(matrix: readonly AnswerCell[]): string[] {
       : `  ${base}, the code as written, violates properties in ${broken.length} of ${plural(baseCells.length, 'row')}:`,
   );
   // The crash's line first; properties violated in exactly the same rows share a line.
-  const label = (p: string) => (p === CRASH_PROPERTY ? `${short(p)} (the crash's line, 'bogus ref -2 with cnt 1')` : short(p));
+  const label = (p: string) => (p === CRASH_PROPERTY ? `${short(p)} (the crash's line, '_unref_dlg: bogus ref -2 with cnt 1')` : short(p));
   const properties = order(broken.flatMap((c) => [...c.violated!]));
   if (!properties.includes(CRASH_PROPERTY) && baseCells.length > 0) out.push(`    ${label(CRASH_PROPERTY)}: in no row`);
   const crash = broken.filter((c) => c.violated!.has(CRASH_PROPERTY));

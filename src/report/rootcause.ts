@@ -8,7 +8,7 @@ import { CRASH_3835 } from '../../invariants/dialog.js';
 import type { Env } from '../../spec/dialog/state.js';
 import { renderTable, renderTrace } from '../format/text.js';
 
-export const SIGNATURE = `bogus ref ${CRASH_3835.ref} with cnt ${CRASH_3835.cnt}`;
+export const SIGNATURE = `${CRASH_3835.fn}: bogus ref ${CRASH_3835.ref} with cnt ${CRASH_3835.cnt}`;
 
 const steps = (c: { trace?: readonly unknown[] }) => c.trace!.length - 1;
 
