@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { ABORT, END, NOW, Program, at, expire, expireList, insertTimer, isDue, loadList, nextState, refUnsafe, removeTimer, unrefBody, updateTimer, type Ctx, type DlgEvent, type Tables } from '../spec/dialog/program.js';
 import * as P from '../spec/dialog/primitives.js';
-import { CONFIRMED, CONFIRMED_NA, DELETED, EARLY, UNCONFIRMED, FAKE, FIELDS, NBR, NULLP, T_DUE, T_LATER, T_ZERO, freshLocals, type DialogState, type Env, type Field } from '../spec/dialog/state.js';
+import { CONFIRMED, CONFIRMED_NA, DELETED, EARLY, UNCONFIRMED, FAKE, FIELDS, NBR, NULLP, T_DUE, T_LATER, T_ZERO, freshDialogGhost, freshGhost, freshLocals, type DialogState, type Env, type Field } from '../spec/dialog/state.js';
 import { latest, makeMemory, memoryLayout } from '../src/memory/views.js';
 import { dialogModel } from '../spec/dialog/model.js';
 import { scenarioByName } from '../spec/dialog/scenarios.js';
@@ -36,33 +36,7 @@ function cell(fields: Partial<Record<Field, number>>, inList = false): DialogSta
     first: { next: NBR, prev: NBR },
     locks: { H: [freeLock('fast-lock', 1)], TL: freeLock('fast-lock', 1) },
     actors: [{ pc: 0, loc: freshLocals() }],
-    ghost: {
-      dialogs: [
-        {
-          holders: [9, 9, 9],
-          frees: 0,
-          uaf: 0,
-          uafInto: 0,
-          deletedBy: 0,
-          dbDeletes: 0,
-          termCallbacks: 0,
-          byesSent: 0,
-          byesAfterDelete: 0,
-          born: true,
-          cell: 0,
-          bucket: 0,
-        },
-      ],
-      bogus: 0,
-      bogusRef: 0,
-      bogusCnt: 0,
-      bogusDlg: 0,
-      walk: 0,
-      walkPtr: 0,
-      marks: [],
-      eintrLeft: 0,
-      detachedUnclaimed: false,
-    },
+    ghost: freshGhost([freshDialogGhost([9, 9, 9], true, 0, 0)], 0, 0),
   };
 }
 

@@ -37,6 +37,8 @@ import {
   T_LATER,
   T_ZERO,
   freshLocals,
+  freshDialogGhost,
+  freshGhost,
   lockIndex,
   ptrName,
   PTR_NAMES,
@@ -391,38 +393,21 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     const dialogs: DialogGhost[] = [];
     for (let d = 0; d < nDialogs; d++) {
       const start = d < nCells ? starting[d] : undefined;
-      dialogs.push({
-        holders: holders.map((h) => start?.holders[h] ?? 0),
-        frees: 0,
-        uaf: 0,
-        uafInto: 0,
-        deletedBy: 0,
-        dbDeletes: 0,
-        termCallbacks: 0,
-        byesSent: 0,
-        byesAfterDelete: 0,
-        born: start !== undefined,
-        cell: start !== undefined ? d : 0,
-        bucket: start !== undefined ? startBucket(d) : 0,
-      });
+      dialogs.push(
+        freshDialogGhost(
+          holders.map((h) => start?.holders[h] ?? 0),
+          start !== undefined,
+          start !== undefined ? d : 0,
+          start !== undefined ? startBucket(d) : 0,
+        ),
+      );
     }
     return {
       cells,
       first: list ? { next: list.next[P.SENT], prev: list.prev[P.SENT] } : { next: NBR, prev: NBR },
       locks: { H: Array.from({ length: nBuckets }, () => freeLock(env.lock, nActors)), TL: freeLock(env.lock, nActors) },
       actors: progs.map((p) => ({ pc: 0, loc: freshLocals(pointer(p.actor)) })),
-      ghost: {
-        dialogs,
-        bogus: 0,
-        bogusRef: 0,
-        bogusCnt: 0,
-        bogusDlg: 0,
-        walk: 0,
-        walkPtr: 0,
-        marks: marks.map(() => false),
-        eintrLeft: env.eintr,
-        detachedUnclaimed: false,
-      },
+      ghost: freshGhost(dialogs, marks.length, env.eintr),
     };
   };
 

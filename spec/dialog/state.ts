@@ -173,6 +173,36 @@ export interface DialogGhost {
   bucket: number;
 }
 
+/** A dialog's ghost record before anything happened to it: these holders, no event counted. */
+export const freshDialogGhost = (holders: number[], born: boolean, cell: number, bucket: number): DialogGhost => ({
+  holders,
+  frees: 0,
+  uaf: 0,
+  uafInto: 0,
+  deletedBy: 0,
+  dbDeletes: 0,
+  termCallbacks: 0,
+  byesSent: 0,
+  byesAfterDelete: 0,
+  born,
+  cell,
+  bucket,
+});
+
+/** The model's ghost before anything happened: these dialogs, no abort, no mark, the EINTR budget. */
+export const freshGhost = (dialogs: DialogGhost[], marks: number, eintr: number): Ghost => ({
+  dialogs,
+  bogus: 0,
+  bogusRef: 0,
+  bogusCnt: 0,
+  bogusDlg: 0,
+  walk: 0,
+  walkPtr: 0,
+  marks: Array.from({ length: marks }, () => false),
+  eintrLeft: eintr,
+  detachedUnclaimed: false,
+});
+
 /**
  * Ghost bookkeeping of the whole model: one record per dialog, and what is
  * global (an abort stops every process; milestones; the EINTR budget).
