@@ -65,7 +65,6 @@ export async function executeAll(runs: readonly RunSpec[], options: CheckOptions
     results.set(r.id, res);
     pool.onResult?.(res);
   }
-  // Longest first would be best; the manifest order is a fair proxy (big scenarios come first).
   const byId = new Map(remote.map((r) => [r.id, r]));
   // A function cannot be sent to a job process: it sends its progress back instead, when asked.
   const { onProgress: _local, ...sent } = options;
@@ -78,10 +77,14 @@ export async function executeAll(runs: readonly RunSpec[], options: CheckOptions
     list.push(r.id);
     batches.set(key, list);
   }
+  // Longest first (the processes then end together): a batch's cost is the transitions its runs declare
+  // (an undeclared run counts as none); ties keep the order of the runs. Results come back in that order.
+  const cost = (ids: readonly string[]) => ids.reduce((n, id) => n + (byId.get(id)!.expect.transitions ?? 0), 0);
+  const ordered = [...batches.values()].map((ids, i) => ({ ids, i, cost: cost(ids) })).sort((a, b) => b.cost - a.cost || a.i - b.i);
   type Reply = { id: string; outcome: RunResult['outcome']; differences: RunResult['differences']; sameAs?: string };
   await inWorkers(
     pool.jobs,
-    [...batches.values()].map((ids) => ({ id: ids[0], ids, options: sent, threads, progress })),
+    ordered.map(({ ids }) => ({ id: ids[0], ids, options: sent, threads, progress })),
     (m: { results: Reply[] }) => {
       for (const one of m.results) {
         const res: RunResult = { run: byId.get(one.id)!, outcome: one.outcome, differences: one.differences, ...(one.sameAs !== undefined ? { sameAs: one.sameAs } : {}) };
