@@ -56,6 +56,7 @@ export function App({ x }: { x: Explorer }) {
               </li>
             ))}
             <li title="the cell differs from its declaration">! differs from the declaration</li>
+            {d.matrix?.cells.some((row) => row.includes(-1)) ? <li title="the row does not run that variant (check-manifest.json: the row's 'variants' and note)">· not run</li> : null}
           </ul>
         ) : null}
       </header>

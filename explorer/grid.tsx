@@ -53,7 +53,12 @@ export function Grid({ x, selected, open }: { x: Explorer; selected: number | nu
                 <th class="scenario">{first ? row.scenario : ''}</th>
                 <th class="env">{row.env}</th>
                 {m.cells[ri].map((i, ci) => {
-                  if (i < 0) return <td key={ci} class="cell none" />;
+                  if (i < 0)
+                    return (
+                      <td key={ci} class="cell none" title={`not run: the row ${row.scenario} ${row.env} does not run ${m.variants[ci]} (check-manifest.json: its 'variants' and note)`}>
+                        ·
+                      </td>
+                    );
                   const r = x.run(i);
                   return (
                     <td key={ci} class={`${cellClass(r)}${selected === i ? ' selected' : ''}`} style={cellStyle(x, r)} title={cellTitle(r)} data-run={r.id}>

@@ -246,6 +246,30 @@ function commanderLine(e: CommanderError, written: string, cmd: Command): string
 
 const CELL_TAGS = ['scenario', 'variant', 'env', 'lock', 'memory'] as const;
 
+/**
+ * Why a selection of matrix cells found nothing, when the reason is a row that
+ * runs only some variants (check-manifest.json's `variants`): which rows, and
+ * what they run instead; empty otherwise.
+ */
+function notRunHint(runs: readonly RunSpec[], assignments: readonly (readonly [string, string])[]): string {
+  const wanted = assignments.filter(([k]) => k === 'variant').map(([, v]) => v);
+  if (wanted.length === 0) return '';
+  const keys = [...new Set(assignments.map(([k]) => k))].filter((k) => k !== 'variant');
+  const fits = (r: RunSpec) => keys.every((k) => assignments.some(([k2, v2]) => k2 === k && r.tags[k] === v2));
+  const rows = new Map<string, string[]>();
+  for (const r of runs) {
+    if (r.tags.group !== 'dialog' || !fits(r)) continue;
+    const row = `${r.tags.scenario} ${r.tags.env}`;
+    rows.set(row, [...(rows.get(row) ?? []), r.tags.variant]);
+  }
+  const partial = [...rows].filter(([, vs]) => !vs.some((v) => wanted.includes(v)));
+  if (partial.length === 0) return '';
+  const runsOnly = [...new Set(partial.map(([, vs]) => vs.join(', ')))].join('; or ');
+  const [scenario, env] = partial[0][0].split(' ');
+  const search = partial.length === 1 ? `npm run check -- rootcause --scenario ${scenario} --env ${env}` : 'npm run check -- rootcause --scenario S --env E';
+  return ` (${partial.map(([row]) => row).join(', ')} run${partial.length === 1 ? 's' : ''} only ${runsOnly}: see the row's note in check-manifest.json; ${search} searches the code as written there)`;
+}
+
 /** The selection flags given (as typed), for messages. */
 function selectionFlags(flags: CheckFlags & { filter: string[] }): string[] {
   const given: string[] = [];
@@ -269,7 +293,7 @@ function registeredSelection(flags: Flags, registry: Registry): { runs: RunSpec[
   const filter = parseFilter(registry.runs, assignments);
   const matched = selectRuns(registry.runs, filter);
   if (matched.length === 0) {
-    throw new UsageError(`no registered run matches all of: ${assignments.map(([k, v]) => `${k}=${v}`).join(', ')}`);
+    throw new UsageError(`no registered run matches all of: ${assignments.map(([k, v]) => `${k}=${v}`).join(', ')}${notRunHint(registry.runs, assignments)}`);
   }
   // The full tier (matrix rows of millions of states per variant) runs with --all, or when asked for by its tag.
   if (flags.all === true || assignments.some(([k]) => k === 'tier')) return { runs: matched, fullLeftOut: 0 };

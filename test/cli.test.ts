@@ -424,6 +424,11 @@ describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no sta
     ['--model with a matrix selection (names the flag given)', ['--model', 'peterson', '--scenario', 'route-rearm'], 'error: --model runs one model ad hoc and cannot be combined with --scenario (which selects registered runs)'],
     ['malformed filter', ['--filter', 'model'], "error: --filter expects NAME=VALUE (several may be comma-separated), got 'model'"],
     ['filters that match nothing', ['--filter', 'model=peterson', '--filter', 'NP=3'], 'error: no registered run matches all of: model=peterson, NP=3'],
+    [
+      'a variant that the selected row does not run (the manifest row runs only some variants)',
+      ['--scenario', 'bye-vs-timeout-B', '--env', 'posix-sem/sc/eintr1', '--variant', 'orig'],
+      "error: no registered run matches all of: scenario=bye-vs-timeout-B, variant=orig, env=posix-sem/sc/eintr1, group=dialog (bye-vs-timeout-B posix-sem/sc/eintr1 runs only fix-eintr, fixed, v3+fixes: see the row's note in check-manifest.json; npm run check -- rootcause --scenario bye-vs-timeout-B --env posix-sem/sc/eintr1 searches the code as written there)",
+    ],
     ['malformed --max-states', ['--max-states', '1e3'], "error: --max-states expects a positive integer, got '1e3'"],
     ['zero --max-depth', ['--max-depth', '0'], "error: --max-depth expects a positive integer, got '0'"],
     ['malformed --time-limit', ['--time-limit', 'soon'], "error: --time-limit expects a positive number of seconds, got 'soon'"],

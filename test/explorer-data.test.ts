@@ -265,3 +265,22 @@ describe("the PR's table and the propositions of a run", async () => {
     expect(p10.total).toBe(1);
   });
 });
+
+describe('a row that runs only some variants (check-manifest.json `variants`)', async () => {
+  const registry = defaultRegistry();
+  const pick = (filter: [string, string][]) => selectRuns(registry.runs, parseFilter(registry.runs, filter));
+  const runs = [
+    ...pick([['group', 'dialog'], ['scenario', 'ok-short-lifetime-reuse'], ['env', 'fast-lock/sc'], ['variant', 'orig']]),
+    ...pick([['group', 'dialog'], ['scenario', 'ok-short-lifetime-reuse'], ['env', 'posix-sem/sc/eintr1']]),
+  ];
+  const { results, parts } = await collect(runs, {}, { jobs: 1, registered: () => false });
+  const data = explorerData({ results, parts, environments: loadManifest().environments });
+
+  it('has no cell (-1) for a variant the row does not run, and one for each it runs', () => {
+    const m = data.matrix!;
+    expect(m.variants).toEqual(['orig', 'fix-eintr', 'fixed', 'v3+fixes']);
+    const row = (env: string) => m.cells[m.rows.findIndex((r) => r.scenario === 'ok-short-lifetime-reuse' && r.env === env)];
+    expect(row('posix-sem/sc/eintr1').map((i) => (i < 0 ? '-' : data.runs[i].id.split('/').pop()))).toEqual(['-', 'fix-eintr', 'fixed', 'v3+fixes']);
+    expect(row('fast-lock/sc').map((i) => (i < 0 ? '-' : data.runs[i].id.split('/').pop()))).toEqual(['orig', '-', '-', '-']);
+  });
+});

@@ -78,7 +78,8 @@ export async function executeAll(runs: readonly RunSpec[], options: CheckOptions
     batches.set(key, list);
   }
   // Longest first (the processes then end together): a batch's cost is the transitions its runs declare
-  // (an undeclared run counts as none); ties keep the order of the runs. Results come back in that order.
+  // (an undeclared run counts as none); ties keep the order of the runs. onResult sees completion order;
+  // the returned results are in the order of the runs.
   const cost = (ids: readonly string[]) => ids.reduce((n, id) => n + (byId.get(id)!.expect.transitions ?? 0), 0);
   const ordered = [...batches.values()].map((ids, i) => ({ ids, i, cost: cost(ids) })).sort((a, b) => b.cost - a.cost || a.i - b.i);
   type Reply = { id: string; outcome: RunResult['outcome']; differences: RunResult['differences']; sameAs?: string };

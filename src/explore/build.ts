@@ -16,7 +16,7 @@ import { MEMORY_SAFETY, prTable } from '../report/pr-table.js';
 import { propositionResults, searchText, VERDICT_WORDS } from '../report/propositions.js';
 import { traceLines, formatValue } from '../format/text.js';
 import { summaryLine } from '../report/check-report.js';
-import type { VariantName } from '../../spec/dialog/variants.js';
+import { VARIANT_NAMES, type VariantName } from '../../spec/dialog/variants.js';
 import { citation, type Citation } from './citations.js';
 import {
   EXPLORER_FORMAT,
@@ -363,8 +363,13 @@ export function resultsManifest(results: readonly RunResult[], environments: Man
     depth: r.outcome.stats.depth,
   });
   const runs = done.filter(isMatrixRun).map(cellOf);
-  const rows: { scenario: string; env: string }[] = [];
+  const rows: { scenario: string; env: string; variants?: VariantName[] }[] = [];
   for (const r of runs) if (!rows.some((w) => w.scenario === r.scenario && w.env === r.env)) rows.push({ scenario: r.scenario, env: r.env });
+  // A row whose runs are not every variant (the manifest's `variants`, or a selection) says which it ran.
+  for (const row of rows) {
+    const ran = VARIANT_NAMES.filter((v) => runs.some((r) => r.scenario === row.scenario && r.env === row.env && r.variant === v));
+    if (ran.length < VARIANT_NAMES.length) row.variants = ran;
+  }
   const propositions: ManifestPropositionRun[] = done
     .filter((r) => r.run.tags.group === 'propositions' && r.run.tags.proposition !== undefined)
     .map((r) => ({ ...cellOf(r), id: r.run.tags.proposition }));

@@ -100,8 +100,11 @@ export function renderAnswer(matrix: readonly AnswerCell[]): string[] {
   if (base === undefined) return [];
   const rows = new Set([...cells.values()].flatMap((m) => [...m.keys()]));
   const undecided = [...cells.values()].flatMap((m) => [...m.values()]).filter((c) => c.violated === undefined).length;
+  const runs = [...cells.values()].reduce((n, m) => n + m.size, 0);
+  const partial = [...rows].filter((row) => variants.some((v) => !cells.get(v)!.has(row))).length;
   const out: string[] = [
     `The answer, from ${plural(rows.size, 'row')} (scenario x environment) x ${plural(variants.length, 'code variant')}` +
+      (partial > 0 ? ` (${plural(runs, 'run')}: ${partial === 1 ? '1 row runs' : `${partial} rows run`} only some of the variants)` : '') +
       (undecided > 0 ? ` (${plural(undecided, 'run')} did not finish and decide nothing here):` : ', every run exhaustive:'),
   ];
 

@@ -3,7 +3,7 @@
  * for the terminal and the Markdown page docs/pr-propositions.md.
  */
 import { PROPOSITIONS, comparedVerdict, rowsWhereVariantsDiffer, verdictOf, type Proposition, type PropVerdict } from '../check/propositions.js';
-import type { Manifest } from '../check/dialog.js';
+import { rowRuns, type Manifest } from '../check/dialog.js';
 import type { RunResult } from '../check/run.js';
 import { renderTable, renderTrace } from '../format/text.js';
 
@@ -17,6 +17,8 @@ export interface PropositionResult {
   readonly searches: number;
   /** For compareVariants: the rows whose declared verdicts differ. */
   readonly differingRows?: readonly string[];
+  /** For compareVariants: how many rows run both variants (the rows compared). */
+  readonly comparedRows?: number;
 }
 
 const propertyVerdict = (r: RunResult, id: string) => r.outcome.properties.find((p) => p.name === id)?.verdict ?? 'unknown';
@@ -29,7 +31,9 @@ export function propositionResults(results: readonly RunResult[], manifest?: Man
     const searches = p.decide?.configs.length ?? 0;
     if (p.compareVariants !== undefined && manifest !== undefined) {
       const differingRows = rowsWhereVariantsDiffer(manifest, ...p.compareVariants);
-      return { proposition: p, verdict: comparedVerdict(p, manifest), deciding, contrast, searches, differingRows };
+      const [a, b] = p.compareVariants;
+      const comparedRows = manifest.rows.filter((r) => rowRuns(r, a) && rowRuns(r, b)).length;
+      return { proposition: p, verdict: comparedVerdict(p, manifest), deciding, contrast, searches, differingRows, comparedRows };
     }
     const verdict =
       p.decide === undefined
@@ -101,7 +105,7 @@ export function renderPropositionsDoc(results: readonly RunResult[], manifest: M
     const searches = d
       ? x.deciding.map((r) => `${cfgName(r)}: ${searchText(r, p.id, d.quant)}`).join('<br>')
       : x.differingRows !== undefined
-        ? `all ${manifest.rows.length} matrix rows: ${x.differingRows.length === 0 ? 'same verdicts' : `differ in ${x.differingRows.join(', ')}`}`
+        ? `all ${x.comparedRows ?? manifest.rows.length} matrix rows that run both: ${x.differingRows.length === 0 ? 'same verdicts' : `differ in ${x.differingRows.join(', ')}`}`
         : 'not searched';
     const contrast = d && x.contrast.length > 0 ? x.contrast.map((r) => `${cfgName(r)}: ${searchText(r, p.id, d.quant)}`).join('<br>') : '-';
     out.push(`| ${p.id} | ${p.claim.replace(/\|/g, '\\|')} | **${VERDICT_WORDS[x.verdict]}** | ${searches} | ${contrast} |`);
