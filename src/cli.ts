@@ -252,8 +252,18 @@ const CELL_TAGS = ['scenario', 'variant', 'env', 'lock', 'memory'] as const;
  * what they run instead; empty otherwise.
  */
 function notRunHint(runs: readonly RunSpec[], assignments: readonly (readonly [string, string])[]): string {
+  const partial = rowsNotRunning(runs, assignments);
+  if (partial.length === 0) return '';
+  const runsOnly = [...new Set(partial.map(([, vs]) => vs.join(', ')))].join('; or ');
+  const [scenario, env] = partial[0][0].split(' ');
+  const search = partial.length === 1 ? `npm run check -- rootcause --scenario ${scenario} --env ${env}` : 'npm run check -- rootcause --scenario S --env E';
+  return ` (${partial.map(([row]) => row).join(', ')} run${partial.length === 1 ? 's' : ''} only ${runsOnly}: see the row's note in check-manifest.json; ${search} searches the code as written there)`;
+}
+
+/** The matrix rows the other selection flags choose that run none of the selected variants, with the variants they run. */
+function rowsNotRunning(runs: readonly RunSpec[], assignments: readonly (readonly [string, string])[]): [string, string[]][] {
   const wanted = assignments.filter(([k]) => k === 'variant').map(([, v]) => v);
-  if (wanted.length === 0) return '';
+  if (wanted.length === 0) return [];
   const keys = [...new Set(assignments.map(([k]) => k))].filter((k) => k !== 'variant');
   const fits = (r: RunSpec) => keys.every((k) => assignments.some(([k2, v2]) => k2 === k && r.tags[k] === v2));
   const rows = new Map<string, string[]>();
@@ -262,12 +272,7 @@ function notRunHint(runs: readonly RunSpec[], assignments: readonly (readonly [s
     const row = `${r.tags.scenario} ${r.tags.env}`;
     rows.set(row, [...(rows.get(row) ?? []), r.tags.variant]);
   }
-  const partial = [...rows].filter(([, vs]) => !vs.some((v) => wanted.includes(v)));
-  if (partial.length === 0) return '';
-  const runsOnly = [...new Set(partial.map(([, vs]) => vs.join(', ')))].join('; or ');
-  const [scenario, env] = partial[0][0].split(' ');
-  const search = partial.length === 1 ? `npm run check -- rootcause --scenario ${scenario} --env ${env}` : 'npm run check -- rootcause --scenario S --env E';
-  return ` (${partial.map(([row]) => row).join(', ')} run${partial.length === 1 ? 's' : ''} only ${runsOnly}: see the row's note in check-manifest.json; ${search} searches the code as written there)`;
+  return [...rows].filter(([, vs]) => !vs.some((v) => wanted.includes(v)));
 }
 
 /** The selection flags given (as typed), for messages. */
@@ -282,7 +287,7 @@ function selectionFlags(flags: CheckFlags & { filter: string[] }): string[] {
 type Flags = CheckFlags & { param: string[]; filter: string[] };
 
 /** The registered runs the selection flags choose (all of them without any). */
-function registeredSelection(flags: Flags, registry: Registry): { runs: RunSpec[]; fullLeftOut: number } {
+function registeredSelection(flags: Flags, registry: Registry): { runs: RunSpec[]; fullLeftOut: number; notRunning: string[] } {
   const assignments = parseAssignments(flags.filter, '--filter');
   if (flags.group !== undefined) assignments.push(['group', flags.group]);
   for (const tag of CELL_TAGS) {
@@ -296,12 +301,13 @@ function registeredSelection(flags: Flags, registry: Registry): { runs: RunSpec[
     throw new UsageError(`no registered run matches all of: ${assignments.map(([k, v]) => `${k}=${v}`).join(', ')}${notRunHint(registry.runs, assignments)}`);
   }
   // The full tier (matrix rows of millions of states per variant) runs with --all, or when asked for by its tag.
-  if (flags.all === true || assignments.some(([k]) => k === 'tier')) return { runs: matched, fullLeftOut: 0 };
+  const notRunning = rowsNotRunning(registry.runs, assignments).map(([row]) => row);
+  if (flags.all === true || assignments.some(([k]) => k === 'tier')) return { runs: matched, fullLeftOut: 0, notRunning };
   const runs = matched.filter((r) => r.tags.tier !== 'full');
   if (runs.length === 0) {
     throw new UsageError(`the ${matched.length} registered run(s) selected are all in the full tier (millions of states each): add --all to run them`);
   }
-  return { runs, fullLeftOut: matched.length - runs.length };
+  return { runs, fullLeftOut: matched.length - runs.length, notRunning };
 }
 
 /**
@@ -322,7 +328,7 @@ export function selectedRuns(flags: CheckFlags & { param: string[]; filter: stri
 
 /** What the flags select: registered runs, one registered model ad hoc, or a model file's model. */
 type Selection =
-  | { readonly kind: 'registered'; readonly runs: RunSpec[]; readonly fullLeftOut: number }
+  | { readonly kind: 'registered'; readonly runs: RunSpec[]; readonly fullLeftOut: number; readonly notRunning: readonly string[] }
   | { readonly kind: 'model'; readonly def: ModelDef; readonly run: RunSpec }
   | { readonly kind: 'file'; readonly run: RunSpec; readonly model: Model<any, any> };
 
@@ -447,6 +453,10 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
     io.stdout(renderReport(results, { traces, ...(flags.timing ? { timeMs } : {}), ...(chosen ? { chosen } : {}), ...swimlanes }));
     if (selected.kind === 'registered' && selected.fullLeftOut > 0) {
       io.stdout(`(${selected.fullLeftOut} run(s) of the full tier were not run: npm run check -- --all runs them too)\n`);
+    }
+    if (selected.kind === 'registered' && selected.notRunning.length > 0) {
+      const n = selected.notRunning.length;
+      io.stdout(`(${n} row${n === 1 ? '' : 's'} selected by the other flags run${n === 1 ? 's' : ''} none of the selected variants: ${selected.notRunning.join(', ')}; see ${n === 1 ? 'its note' : 'their notes'} in check-manifest.json)\n`);
     }
   }
   if (exporter !== undefined) {
