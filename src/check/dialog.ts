@@ -154,6 +154,9 @@ export const rowVariants = (row: Pick<ManifestRow, 'variants'>): readonly Varian
 /** Whether a row runs a variant. */
 export const rowRuns = (row: Pick<ManifestRow, 'variants'>, variant: VariantName): boolean => row.variants === undefined || row.variants.includes(variant);
 
+/** The rows that run every one of these variants (where they can be compared). */
+export const rowsRunning = (m: Pick<Manifest, 'rows'>, ...variants: VariantName[]): ManifestRow[] => m.rows.filter((row) => variants.every((v) => rowRuns(row, v)));
+
 /** What a declared cell (or search) expects; with no declaration, every property holds. */
 export const expectationOf = (declared: ManifestRun | undefined): Expectation =>
   declared ? { violated: declared.violated, states: declared.states, transitions: declared.transitions, depth: declared.depth } : { violated: [] };

@@ -34,7 +34,7 @@ import { scenarioByName } from '../../spec/dialog/scenarios.js';
 import type { DialogState } from '../../spec/dialog/state.js';
 import type { VariantName } from '../../spec/dialog/variants.js';
 import { stateView } from '../../spec/dialog/view.js';
-import { expectationOf, loadManifest, rowRuns, type Manifest } from './dialog.js';
+import { expectationOf, loadManifest, rowsRunning, type Manifest } from './dialog.js';
 import { explorable } from './granularity.js';
 import type { RunSpec } from './run.js';
 
@@ -431,7 +431,7 @@ export function propositionRuns(manifest: Manifest = loadManifest()): RunSpec[] 
 export function rowsWhereVariantsDiffer(m: Manifest, a: VariantName, b: VariantName): string[] {
   const violated = (row: Manifest['rows'][number], v: VariantName) =>
     m.runs.find((x) => x.scenario === row.scenario && x.env === row.env && x.variant === v)?.violated.join(',');
-  return m.rows.filter((row) => rowRuns(row, a) && rowRuns(row, b) && violated(row, a) !== violated(row, b)).map((row) => `${row.scenario} ${row.env}`);
+  return rowsRunning(m, a, b).filter((row) => violated(row, a) !== violated(row, b)).map((row) => `${row.scenario} ${row.env}`);
 }
 
 /**

@@ -363,13 +363,17 @@ export function resultsManifest(results: readonly RunResult[], environments: Man
     depth: r.outcome.stats.depth,
   });
   const runs = done.filter(isMatrixRun).map(cellOf);
-  const rows: { scenario: string; env: string; variants?: VariantName[] }[] = [];
-  for (const r of runs) if (!rows.some((w) => w.scenario === r.scenario && w.env === r.env)) rows.push({ scenario: r.scenario, env: r.env });
-  // A row whose runs are not every variant (the manifest's `variants`, or a selection) says which it ran.
-  for (const row of rows) {
-    const ran = VARIANT_NAMES.filter((v) => runs.some((r) => r.scenario === row.scenario && r.env === row.env && r.variant === v));
-    if (ran.length < VARIANT_NAMES.length) row.variants = ran;
+  // The rows in the order of their first run, each with the variants it ran.
+  const ran = new Map<string, { scenario: string; env: string; variants: Set<VariantName> }>();
+  for (const r of runs) {
+    const key = `${r.scenario}|${r.env}`;
+    if (!ran.has(key)) ran.set(key, { scenario: r.scenario, env: r.env, variants: new Set() });
+    ran.get(key)!.variants.add(r.variant);
   }
+  // A row whose runs are not every variant (the manifest's `variants`, or a selection) says which it ran.
+  const rows = [...ran.values()].map(({ scenario, env, variants }) =>
+    variants.size < VARIANT_NAMES.length ? { scenario, env, variants: VARIANT_NAMES.filter((v) => variants.has(v)) } : { scenario, env },
+  );
   const propositions: ManifestPropositionRun[] = done
     .filter((r) => r.run.tags.group === 'propositions' && r.run.tags.proposition !== undefined)
     .map((r) => ({ ...cellOf(r), id: r.run.tags.proposition }));

@@ -6,7 +6,7 @@
  * Everything but the counterexamples comes from check-manifest.json (whose
  * every cell test/matrix.test.ts checks) and the patch files.
  */
-import { rowRuns, type Manifest, type ManifestRun } from '../check/dialog.js';
+import { rowsRunning, type Manifest, type ManifestRun } from '../check/dialog.js';
 import { DEFECTS, readPatch, patchPath, type Before, type Defect } from '../check/fixes.js';
 import { FIX_PATCHES, FIX_SETS, VARIANTS, type VariantName } from '../../spec/dialog/variants.js';
 import { SHORT_NAMES } from './matrix.js';
@@ -43,7 +43,7 @@ export function fixEffect(m: Manifest, d: Defect, fix: VariantName): { removesOw
   const cell = cellOf(m);
   const own = cell(d.before.scenario, d.before.env, fix);
   const removesOwn = own !== undefined && !own.violated.includes(d.before.property);
-  const newViolations = comparedRows(m, fix).flatMap((row) => {
+  const newViolations = rowsRunning(m, 'orig', fix).flatMap((row) => {
     const a = cell(row.scenario, row.env, 'orig');
     const b = cell(row.scenario, row.env, fix);
     const extra = (b?.violated ?? []).filter((p) => !(a?.violated ?? []).includes(p));
@@ -51,9 +51,6 @@ export function fixEffect(m: Manifest, d: Defect, fix: VariantName): { removesOw
   });
   return { removesOwn, newViolations };
 }
-
-/** The rows that run both the code as written and a variant (the rows a fix is compared in). */
-export const comparedRows = (m: Manifest, variant: VariantName) => m.rows.filter((row) => rowRuns(row, 'orig') && rowRuns(row, variant));
 
 function splitHeader(header: string): { title: string; body: string; notCovered: string } {
   const lines = header.split('\n');
@@ -215,10 +212,11 @@ export function renderFixesDoc(m: Manifest, befores: readonly Before[]): string 
     );
     for (const f of d.fixes) {
       const e = fixEffect(m, d, f);
+      const compared = rowsRunning(m, 'orig', f);
       out.push(
         `- \`${f}\`: ${e.removesOwn ? `removes its own counterexample (${d.before.property} holds in ${d.before.scenario} ${d.before.env})` : `**does not remove** ${d.before.property} in ${d.before.scenario} ${d.before.env}`}; ` +
           (e.newViolations.length === 0
-            ? `breaks nothing: in every row it violates only properties that the code as written violates there too (checked in the ${comparedRows(m, f).length} rows that run both: ${new Set(comparedRows(m, f).map((r) => r.scenario)).size} scenarios, ${new Set(comparedRows(m, f).map((r) => r.env)).size} environments).`
+            ? `breaks nothing: in every row it violates only properties that the code as written violates there too (checked in the ${compared.length} rows that run both: ${new Set(compared.map((r) => r.scenario)).size} scenarios, ${new Set(compared.map((r) => r.env)).size} environments).`
             : `**violates what the code as written does not** in: ${e.newViolations.join('; ')}.`),
       );
     }

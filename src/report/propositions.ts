@@ -3,7 +3,7 @@
  * for the terminal and the Markdown page docs/pr-propositions.md.
  */
 import { PROPOSITIONS, comparedVerdict, rowsWhereVariantsDiffer, verdictOf, type Proposition, type PropVerdict } from '../check/propositions.js';
-import { rowRuns, type Manifest } from '../check/dialog.js';
+import { rowsRunning, type Manifest } from '../check/dialog.js';
 import type { RunResult } from '../check/run.js';
 import { renderTable, renderTrace } from '../format/text.js';
 
@@ -31,8 +31,7 @@ export function propositionResults(results: readonly RunResult[], manifest?: Man
     const searches = p.decide?.configs.length ?? 0;
     if (p.compareVariants !== undefined && manifest !== undefined) {
       const differingRows = rowsWhereVariantsDiffer(manifest, ...p.compareVariants);
-      const [a, b] = p.compareVariants;
-      const comparedRows = manifest.rows.filter((r) => rowRuns(r, a) && rowRuns(r, b)).length;
+      const comparedRows = rowsRunning(manifest, ...p.compareVariants).length;
       return { proposition: p, verdict: comparedVerdict(p, manifest), deciding, contrast, searches, differingRows, comparedRows };
     }
     const verdict =
