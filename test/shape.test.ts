@@ -115,13 +115,18 @@ describe('shapeCodec', () => {
     expect(() => c.pack({ a: 2 ** 31 - 1, b: true })).toThrow(/field a is 2147483647/);
   });
 
-  it('refuses a value outside its domain with a SpecError naming the field', () => {
+  // The words codec checks without a branch per field and names the field only for a state it
+  // flags (shape.ts, Generated.flagged): the same refusals, with the same messages.
+  it.each([
+    ['shapeCodec', (s: Mixed) => codec.pack(s)],
+    ['wordsCodec', (s: Mixed) => wordsCodec(mixedShape).pack(s, new Int32Array(8), 0)],
+  ])('refuses a value outside its domain with a SpecError naming the field (%s)', (_name, pack) => {
     const ok: Mixed = { a: 0, b: [0, 0], mode: 'idle', flag: false, inner: { p: 7, q: [false, false, false] }, pairs: [{ u: 0, v: 'x' }, { u: 0, v: 'x' }] };
     const bad = (patch: (s: any) => void): string => {
       const s = structuredClone(ok) as any;
       patch(s);
       try {
-        codec.pack(s);
+        pack(s);
       } catch (e) {
         expect(e).toBeInstanceOf(SpecError);
         return (e as Error).message;
@@ -143,8 +148,50 @@ describe('shapeCodec', () => {
     expect(bad((s) => (s.b[0] = true))).toContain('field b[0] is true');
     expect(bad((s) => delete s.b)).toBe('shape: state field b is undefined, outside its declared domain (an array of length 2)');
     expect(bad((s) => (s.inner = null))).toBe('shape: state field inner is null, outside its declared domain (an object)');
-    expect(() => codec.pack(undefined as never)).toThrow('shape: state field (state) is undefined, outside its declared domain (an object)');
+    expect(() => pack(undefined as never)).toThrow('shape: state field (state) is undefined, outside its declared domain (an object)');
     expect(bad(() => undefined)).toBe('accepted');
+  });
+
+  it('the words codec refuses exactly what the one-number codec refuses, whatever the value', () => {
+    type One = { i: number; n: number; e: string; f: boolean };
+    const shape: ShapeOf<One> = { i: field.int(-8, 23), n: field.int(0, 2 ** 31 - 2), e: field.oneOf(['a', 'b', 'c']), f: field.bool };
+    const one = shapeCodec(shape)!;
+    const words = wordsCodec(shape);
+    const outcome = (f: () => unknown): string => {
+      try {
+        f();
+        return 'accepted';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    const value = fc.oneof(
+      fc.integer({ min: -40, max: 40 }),
+      fc.integer(),
+      fc.double(),
+      fc.constantFrom(2 ** 31 - 1, 2 ** 31, 2 ** 32 + 3, -(2 ** 31) - 1, -0, NaN, Infinity, '3', 'a', '', null, undefined, true, false, [], {}),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom<keyof One>('i', 'n', 'e', 'f'), value, (k, v) => {
+        const s = { i: 0, n: 5, e: 'b', f: true, [k]: v } as unknown as One;
+        expect(outcome(() => words.pack(s, new Int32Array(words.words), 0))).toBe(outcome(() => one.pack(s)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('two shapes laid out alike share generated code, each checking its own domains', () => {
+    // int(0, 5) and int(0, 6) both take 3 bits: one source, with each codec's own largest value.
+    type T = { a: number; b: readonly number[] };
+    const five = wordsCodec<T>({ a: field.int(0, 5), b: field.array(2, field.int(1, 2)) });
+    const six = wordsCodec<T>({ a: field.int(0, 6), b: field.array(2, field.int(1, 2)) });
+    expect(six.pack.toString()).toBe(five.pack.toString());
+    const out = new Int32Array(1);
+    six.pack({ a: 6, b: [2, 1] }, out, 0);
+    expect(six.unpack(out, 0)).toEqual({ a: 6, b: [2, 1] });
+    expect(() => five.pack({ a: 6, b: [2, 1] }, out, 0)).toThrow('shape: state field a is 6, outside its declared domain (an integer from 0 to 5)');
+    expect(() => six.pack({ a: 7, b: [2, 1] }, out, 0)).toThrow('shape: state field a is 7, outside its declared domain (an integer from 0 to 6)');
+    expect(() => six.pack({ a: 1, b: [2, 0] }, out, 0)).toThrow('shape: state field b[1] is 0, outside its declared domain (an integer from 1 to 2)');
   });
 
   it('refuses a malformed shape', () => {

@@ -691,7 +691,9 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     config: cfg,
     programs: progs,
     names: tables,
-    initialStates: () => [initial()],
+    // Built by the codec (blank, then copied into): every state the engine packs then has the same
+    // hidden classes as its drafts, and the generated pack is not deoptimised by the first one.
+    initialStates: () => [clone(initial())],
     actions,
     next,
     clone,

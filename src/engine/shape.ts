@@ -179,30 +179,70 @@ function place(ls: Leaf[]): boolean {
   return true;
 }
 
-/** The expression building a fresh value of a field (its first value: min, or the first enum value). */
-function blankOf(f: Field, constant: (v: unknown) => string): string {
+/**
+ * The expression building a fresh value of a field (its first value: min, or
+ * the first enum value), given the first value of each leaf by its index (the
+ * leaves in the order \`leaves\` visits them).
+ */
+function blankOf(f: Field, first: () => string): string {
   switch (f.kind) {
     case 'int':
-      return String(f.min);
     case 'enum':
-      return constant(f.values[0]);
+      return first();
     case 'array':
-      return `[${Array.from({ length: f.length }, () => blankOf(f.of, constant)).join(', ')}]`;
+      return `[${Array.from({ length: f.length }, () => blankOf(f.of, first)).join(', ')}]`;
     case 'record':
       return `{ ${Object.entries(f.fields)
-        .map(([k, sub]) => `${JSON.stringify(k)}: ${blankOf(sub, constant)}`)
+        .map(([k, sub]) => `${JSON.stringify(k)}: ${blankOf(sub, first)}`)
         .join(', ')} }`;
   }
 }
 
-/** What both codecs generate alike: the leaves, the container checks, the digit of each leaf, the blank state. */
+type Factory = (K: unknown[], D: string[], bad: (name: string, value: unknown, domain: string) => never, TOP: Int32Array) => Record<string, unknown>;
+
+/**
+ * The compiled factories of the generated sources, by source. A model built
+ * again (another cell of a matrix, or the same one) gets the functions other
+ * models made fast: every closure a factory makes shares its type feedback
+ * and optimised code (V8's own cache of compiled sources does not outlive a
+ * full garbage collection). At most FACTORIES sources are kept.
+ */
+const factories = new Map<string, Factory>();
+const FACTORIES = 512;
+
+function factory(source: string): Factory {
+  let f = factories.get(source);
+  if (f === undefined) {
+    f = new Function('K', 'D', 'bad', 'TOP', source) as Factory;
+    if (factories.size >= FACTORIES) factories.delete(factories.keys().next().value!);
+    factories.set(source, f);
+  }
+  return f;
+}
+
+/**
+ * What both codecs generate alike: the leaves, the container checks, the digit of each leaf, the blank state.
+ *
+ * A leaf's largest digit is printed into the code (\`literal\`) or read from
+ * an array indexed by leaf (\`data\`: TOP[i]); its lowest value is printed,
+ * and its enum values are constants K[j] numbered in the order of the leaves.
+ * With data, two shapes whose leaves lie alike (the same containers, the same
+ * bits and lowest value per leaf) generate the same source, compiled once per process (\`factory\`):
+ * the model of one matrix cell then runs code that other cells made fast
+ * instead of compiling its own, which costs more than a small cell's whole
+ * exploration (the default dialog matrix: 891 cells, 116 layouts). The
+ * one-number codec keeps literals, the counter race's fast path.
+ */
 class Generated {
   readonly ls: Leaf[] = [];
   readonly containers: Container[] = [];
   /** Values the generated code compares with or returns (enum values) are passed in, not printed. */
   readonly constants: unknown[] = [];
 
-  constructor(readonly shape: Record<string, Field>) {
+  constructor(
+    readonly shape: Record<string, Field>,
+    readonly domains: 'literal' | 'data' = 'literal',
+  ) {
     leaves({ kind: 'record', fields: shape }, '', '', this.ls, this.containers);
   }
 
@@ -210,6 +250,27 @@ class Generated {
     let i = this.constants.indexOf(v);
     if (i < 0) i = this.constants.push(v) - 1;
     return `K[${i}]`;
+  }
+
+  /** Leaf i's lowest value (an int's min: printed, see above). */
+  lo(i: number): string {
+    return String((this.ls[i].field as IntField).min);
+  }
+
+  /** Leaf i's largest digit (size - 1). */
+  top(i: number): string {
+    return this.domains === 'data' ? `TOP[${i}]` : String(this.ls[i].size - 1);
+  }
+
+  /** Leaf i's enum values (an array), or its k-th value. */
+  values(i: number, k?: number): string {
+    const vs = (this.ls[i].field as EnumField).values;
+    return k === undefined ? this.constant(vs) : this.constant(vs[k]);
+  }
+
+  /** Leaf i's first value, as \`blank\` holds it. */
+  first(i: number): string {
+    return this.ls[i].field.kind === 'int' ? this.lo(i) : this.values(i, 0);
   }
 
   /**
@@ -238,26 +299,53 @@ class Generated {
     if (l.size === 1) {
       // A field with one value (a constant of this shape): one comparison, digit 0.
       out.push('d = 0;');
-      out.push(`if (v !== ${f.kind === 'int' ? String(f.min) : this.constant(f.values[0])}) bad(${JSON.stringify(l.name)}, v, ${f.kind === 'int' ? `'an integer from ${f.min} to ${f.max}'` : `D[${i}]`});`);
+      out.push(`if (v !== ${this.first(i)}) bad(${JSON.stringify(l.name)}, v, D[${i}]);`);
       return out;
     }
     if (f.kind === 'int') {
       // v === (v | 0): a number and a 32-bit integer (a string, null or true is not equal to its coercion).
-      out.push(`d = v - ${f.min};`);
-      out.push(`if (v !== (v | 0) || d < 0 || d > ${l.size - 1}) bad(${JSON.stringify(l.name)}, v, 'an integer from ${f.min} to ${f.max}');`);
+      out.push(`d = v - ${this.lo(i)};`);
+      out.push(`if (v !== (v | 0) || d < 0 || d > ${this.top(i)}) bad(${JSON.stringify(l.name)}, v, D[${i}]);`);
     } else if (f.values.length === 2 && f.values[0] === false && f.values[1] === true) {
       out.push(`d = v === true ? 1 : v === false ? 0 : -1;`);
       out.push(`if (d < 0) bad(${JSON.stringify(l.name)}, v, D[${i}]);`);
     } else {
-      out.push(`d = ${f.values.map((v, k) => `v === ${this.constant(v)} ? ${k} : `).join('')}-1;`);
+      out.push(`d = ${f.values.map((_, k) => `v === ${this.values(i, k)} ? ${k} : `).join('')}-1;`);
       out.push(`if (d < 0) bad(${JSON.stringify(l.name)}, v, D[${i}]);`);
     }
     return out;
   }
 
-  /** The value of leaf \`l\` from its digit expression. */
-  value(l: Leaf, digit: string): string {
-    return l.field.kind === 'int' ? `(${digit}) + ${l.field.min}` : `${this.constant(l.field.values)}[${digit}]`;
+  /**
+   * The same as \`digit\` without a branch: the digit in \`d\`, and a bit in
+   * \`e\` (nonzero when leaf i is outside its domain) where \`digit\` would
+   * call \`bad\`. Exactly the values \`digit\` refuses set \`e\`: for an
+   * integer, \`(v - min) | 0\` gives back v only for a 32-bit integer (not for
+   * a string, null, a boolean, a fraction or NaN), and its unsigned value is
+   * at most size - 1 only in range. A pack built from these is a fraction of
+   * the size of one built from \`digit\`, so that the engine runs it
+   * compiled sooner (each model gets its own).
+   */
+  flagged(i: number): string[] {
+    const l = this.ls[i];
+    const f = l.field;
+    if (l.size === 1) return [`d = 0; e |= ${l.ref} !== ${this.first(i)};`];
+    if (f.kind === 'int') return [`v = ${l.ref}; d = (v - ${this.lo(i)}) | 0; e |= (d + ${this.lo(i)} !== v) | ((d >>> 0) > ${this.top(i)});`];
+    if (f.values.length === 2 && f.values[0] === false && f.values[1] === true) return [`v = ${l.ref}; d = v === true ? 1 : 0; e |= (v !== true) & (v !== false);`];
+    return [`v = ${l.ref}; d = ${f.values.map((_, k) => `v === ${this.values(i, k)} ? ${k} : `).join('')}-1; e |= d >>> 31;`];
+  }
+
+  /** Each container into its variable as in \`containerChecks\`, a wrong one returning \`invalid(s)\` instead of naming it. */
+  containerGuards(): string[] {
+    return this.containers.map((c, i) => {
+      const test = c.length === undefined ? `(typeof c${i} !== 'object' || c${i} === null)` : `(!Array.isArray(c${i}) || c${i}.length !== ${c.length})`;
+      return `const c${i} = ${c.ref}; if ${test} return invalid(s);`;
+    });
+  }
+
+  /** The value of leaf i from its digit expression. */
+  value(i: number, digit: string): string {
+    return this.ls[i].field.kind === 'int' ? `(${digit}) + ${this.lo(i)}` : `${this.values(i)}[${digit}]`;
   }
 
   /**
@@ -276,7 +364,7 @@ class Generated {
   /** Compiles the generated functions; \`body\` defines them and ends with a \`return { ... }\`. */
   compile(body: string): Record<string, unknown> {
     const ls = this.ls;
-    const domains = ls.map((l) => (l.field.kind === 'enum' ? `one of ${l.field.values.map((v) => JSON.stringify(v) ?? String(v)).join(', ')}` : ''));
+    const domains = ls.map((l) => (l.field.kind === 'enum' ? `one of ${l.field.values.map((v) => JSON.stringify(v) ?? String(v)).join(', ')}` : `an integer from ${l.field.min} to ${l.field.max}`));
     const bad = (name: string, value: unknown, domain: string): never => {
       let shown: string;
       try {
@@ -286,18 +374,15 @@ class Generated {
       }
       throw new SpecError(`shape: state field ${name} is ${shown}, outside its declared domain (${domain})`);
     };
-    const blank = blankOf({ kind: 'record', fields: this.shape }, (v) => this.constant(v));
-    const make = new Function(
-      'K',
-      'D',
-      'bad',
-      `'use strict';
+    let leaf = 0;
+    const blank = blankOf({ kind: 'record', fields: this.shape }, () => this.first(leaf++));
+    const source = `'use strict';
     function copy(from, into) {\n${this.copy().join('\n')}\n}
     function containers(s) { return [${this.containers.map((c) => `s${c.path}`).join(', ')}]; }
     function blank() { return ${blank}; }
-    ${body}`,
-    );
-    return make(this.constants, domains, bad);
+    ${body}`;
+    const TOP = Int32Array.from(ls, (l) => l.size - 1);
+    return factory(source)(this.constants, domains, bad, TOP);
   }
 }
 
@@ -328,11 +413,16 @@ export function shapeCodec<S>(shape: ShapeOf<S>): ShapeCodec<S> | undefined {
   const into: string[] = g.containerVars('s', 'c');
   if (bitFields) {
     into.push('const lo = code >>> 0, hi = (code - lo) / 4294967296;');
-    for (const l of ls) if (l.size > 1) into.push(`${l.ref} = ${g.value(l, l.bits === 0 ? '0' : `(${l.word === 0 ? 'lo' : 'hi'} >>> ${l.shift}) & ${2 ** l.bits - 1}`)};`);
+    ls.forEach((l, i) => {
+      if (l.size > 1) into.push(`${l.ref} = ${g.value(i, l.bits === 0 ? '0' : `(${l.word === 0 ? 'lo' : 'hi'} >>> ${l.shift}) & ${2 ** l.bits - 1}`)};`);
+    });
   } else {
     // The last field is the lowest digit.
     into.push('let code_ = code, d;');
-    for (const l of [...ls].reverse()) if (l.size > 1) into.push(`d = code_ % ${l.size}; code_ = (code_ - d) / ${l.size}; ${l.ref} = ${g.value(l, 'd')};`);
+    for (let i = ls.length - 1; i >= 0; i--) {
+      const l = ls[i];
+      if (l.size > 1) into.push(`d = code_ % ${l.size}; code_ = (code_ - d) / ${l.size}; ${l.ref} = ${g.value(i, 'd')};`);
+    }
   }
   const generated = g.compile(`
     function pack(s) {\n${pack.join('\n')}\n}
@@ -360,7 +450,7 @@ export interface WordsShapeCodec<S> extends WordsCodec<S> {
  * SpecError for a malformed shape.
  */
 export function wordsCodec<S>(shape: ShapeOf<S>): WordsShapeCodec<S> {
-  const g = new Generated(shape as Record<string, Field>);
+  const g = new Generated(shape as Record<string, Field>, 'data');
   const ls = g.ls;
   const used: number[] = [];
   const word: number[] = new Array(ls.length);
@@ -376,20 +466,30 @@ export function wordsCodec<S>(shape: ShapeOf<S>): WordsShapeCodec<S> {
   }
   const words = Math.max(1, used.length);
   const ws = [...Array(words).keys()];
-  const pack: string[] = [`let v, d, ${ws.map((w) => `w${w} = 0`).join(', ')};`, ...g.containerChecks()];
+  // pack checks every field without a branch (Generated.flagged); only a state it flags goes
+  // through \`validate\`, the check that names the field (compiled if ever called).
+  const pack: string[] = [`let v, d, e = 0, ${ws.map((w) => `w${w} = 0`).join(', ')};`, ...g.containerGuards()];
+  const validate: string[] = ['let v, d;', ...g.containerChecks()];
   ls.forEach((l, i) => {
-    pack.push(...g.digit(i));
+    pack.push(...g.flagged(i));
+    validate.push(...g.digit(i));
     if (l.bits > 0) pack.push(`w${word[i]} |= d << ${shift[i]};`);
   });
+  pack.push('if (e !== 0) return invalid(s);');
   for (const w of ws) pack.push(`out[at + ${w}] = w${w};`);
   const into: string[] = [...g.containerVars('s', 'c'), `${ws.map((w) => `const w${w} = src[at + ${w}]`).join('; ')};`];
   ls.forEach((l, i) => {
     if (l.size === 1) return; // a constant of the shape: the state holds it already
     const mask = l.bits === 32 ? '' : ` & ${2 ** l.bits - 1}`;
-    into.push(`${l.ref} = ${g.value(l, l.bits === 0 ? '0' : `(w${word[i]} >>> ${shift[i]})${mask}`)};`);
+    into.push(`${l.ref} = ${g.value(i, l.bits === 0 ? '0' : `(w${word[i]} >>> ${shift[i]})${mask}`)};`);
   });
   const generated = g.compile(`
     function pack(s, out, at) {\n${pack.join('\n')}\n}
+    function validate(s) {\n${validate.join('\n')}\n}
+    function invalid(s) {
+      validate(s);
+      throw new Error('shape: pack found a field outside its domain that validate accepts (a defect of the generated codec)');
+    }
     function unpackInto(src, at, s) {\n${into.join('\n')}\n}
     function unpack(src, at) { const s = blank(); unpackInto(src, at, s); return s; }
     return { pack, unpackInto, unpack, containers, copy, blank };`) as unknown as Omit<WordsShapeCodec<S>, 'bits' | 'words'>;
