@@ -160,7 +160,9 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
     tlPrev: [0, maxPtr],
     tlTimeout: [0, 2],
   };
-  const inRange = (v: number, f: (typeof FIELDS)[number]) => Number.isInteger(v) && v >= ranges[f][0] && v <= ranges[f][1];
+  // By field, in the order of FIELDS (TypeOK runs on every new state).
+  const lows = FIELDS.map((f) => ranges[f][0]);
+  const highs = FIELDS.map((f) => ranges[f][1]);
   const unsettled = (s: DialogState, d: number) => !settled(t, s, d);
   // A model of one dialog in one cell (every scenario but those of several cells) gets the direct predicates:
   // they run on every new state.
@@ -176,19 +178,23 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
       'TypeOK',
       'every field holds a value of its type (states 1..5, tl encodings, lock values >= 0, integer reference holders)',
       (s) => {
-        for (const c of s.cells) {
-          for (const f of FIELDS) {
-            const h = c.mem.hist[f];
-            for (let i = 0; i < c.mem.len[f]; i++) if (!inRange(h[i], f)) return false;
+        for (let k = 0; k < s.cells.length; k++) {
+          const m = s.cells[k].mem;
+          for (let j = 0; j < FIELDS.length; j++) {
+            const f = FIELDS[j];
+            const h = m.hist[f];
+            const lo = lows[j];
+            const hi = highs[j];
+            for (let i = 0, n = m.len[f]; i < n; i++) if (!(Number.isInteger(h[i]) && h[i] >= lo && h[i] <= hi)) return false;
           }
         }
-        for (const l of s.locks.H) if (!(l.v >= 0)) return false;
+        for (let b = 0; b < s.locks.H.length; b++) if (!(s.locks.H[b].v >= 0)) return false;
         if (!(s.locks.TL.v >= 0)) return false;
-        for (const g of s.ghost.dialogs) {
-          const hs = g.holders;
+        for (let d = 0; d < s.ghost.dialogs.length; d++) {
+          const hs = s.ghost.dialogs[d].holders;
           for (let i = 0; i < hs.length; i++) if (!Number.isInteger(hs[i])) return false;
         }
-        for (const a of s.actors) if (!(Number.isInteger(a.pc) && a.pc >= -1)) return false;
+        for (let i = 0; i < s.actors.length; i++) if (!(Number.isInteger(s.actors[i].pc) && s.actors[i].pc >= -1)) return false;
         return true;
       },
     ),
