@@ -225,7 +225,7 @@ function factory(source: string): Factory {
  *
  * A leaf's largest digit is printed into the code (\`literal\`) or read from
  * an array indexed by leaf (\`data\`: TOP[i]); its lowest value is printed,
- * and its enum values are constants K[j] numbered in the order of the leaves.
+ * and its enum values are constants K[j] numbered as they first appear.
  * With data, two shapes whose leaves lie alike (the same containers, the same
  * bits and lowest value per leaf) generate the same source, compiled once per process (\`factory\`):
  * the model of one matrix cell then runs code that other cells made fast
@@ -322,9 +322,8 @@ class Generated {
    * call \`bad\`. Exactly the values \`digit\` refuses set \`e\`: for an
    * integer, \`(v - min) | 0\` gives back v only for a 32-bit integer (not for
    * a string, null, a boolean, a fraction or NaN), and its unsigned value is
-   * at most size - 1 only in range. A pack built from these is a fraction of
-   * the size of one built from \`digit\`, so that the engine runs it
-   * compiled sooner (each model gets its own).
+   * at most size - 1 only in range. A pack built from these is about half
+   * the size of one built from \`digit\`, so that V8 compiles it sooner.
    */
   flagged(i: number): string[] {
     const l = this.ls[i];
