@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { always, atQuiescence, check, field, shapeCodec, sometimes, SpecError, type CheckOptions, type Model, type Outcome, type Property, type ShapeOf } from '../src/engine/index.js';
-import { wordsCodec } from '../src/engine/shape.js';
+import { compiledSources, wordsCodec } from '../src/engine/shape.js';
 import { counterRace } from '../spec/examples/counter.js';
 
 interface Mixed {
@@ -181,17 +181,36 @@ describe('shapeCodec', () => {
   });
 
   it('two shapes laid out alike share generated code, each checking its own domains', () => {
-    // int(0, 5) and int(0, 6) both take 3 bits: one source, with each codec's own largest value.
-    type T = { a: number; b: readonly number[] };
-    const five = wordsCodec<T>({ a: field.int(0, 5), b: field.array(2, field.int(1, 2)) });
-    const six = wordsCodec<T>({ a: field.int(0, 6), b: field.array(2, field.int(1, 2)) });
+    // int(0, 5) and int(0, 6) both take 3 bits, and both enums have two values: one source
+    // (compiled once), with each codec's own largest value and enum values.
+    type T = { a: number; b: readonly number[]; m: string };
+    const before = compiledSources();
+    const five = wordsCodec<T>({ a: field.int(0, 5), b: field.array(2, field.int(1, 2)), m: field.oneOf(['x', 'y']) });
+    const six = wordsCodec<T>({ a: field.int(0, 6), b: field.array(2, field.int(1, 2)), m: field.oneOf(['p', 'q']) });
+    expect(compiledSources() - before).toBe(1);
     expect(six.pack.toString()).toBe(five.pack.toString());
+    expect(five.blank()).toEqual({ a: 0, b: [1, 1], m: 'x' });
+    expect(six.blank()).toEqual({ a: 0, b: [1, 1], m: 'p' });
     const out = new Int32Array(1);
-    six.pack({ a: 6, b: [2, 1] }, out, 0);
-    expect(six.unpack(out, 0)).toEqual({ a: 6, b: [2, 1] });
-    expect(() => five.pack({ a: 6, b: [2, 1] }, out, 0)).toThrow('shape: state field a is 6, outside its declared domain (an integer from 0 to 5)');
-    expect(() => six.pack({ a: 7, b: [2, 1] }, out, 0)).toThrow('shape: state field a is 7, outside its declared domain (an integer from 0 to 6)');
-    expect(() => six.pack({ a: 1, b: [2, 0] }, out, 0)).toThrow('shape: state field b[1] is 0, outside its declared domain (an integer from 1 to 2)');
+    six.pack({ a: 6, b: [2, 1], m: 'q' }, out, 0);
+    expect(six.unpack(out, 0)).toEqual({ a: 6, b: [2, 1], m: 'q' });
+    five.pack({ a: 5, b: [2, 1], m: 'y' }, out, 0);
+    expect(five.unpack(out, 0)).toEqual({ a: 5, b: [2, 1], m: 'y' });
+    expect(() => five.pack({ a: 6, b: [2, 1], m: 'x' }, out, 0)).toThrow('shape: state field a is 6, outside its declared domain (an integer from 0 to 5)');
+    expect(() => six.pack({ a: 7, b: [2, 1], m: 'p' }, out, 0)).toThrow('shape: state field a is 7, outside its declared domain (an integer from 0 to 6)');
+    expect(() => six.pack({ a: 1, b: [2, 0], m: 'p' }, out, 0)).toThrow('shape: state field b[1] is 0, outside its declared domain (an integer from 1 to 2)');
+    expect(() => six.pack({ a: 1, b: [2, 1], m: 'x' }, out, 0)).toThrow('shape: state field m is "x", outside its declared domain (one of "p", "q")');
+    expect(() => five.pack({ a: 1, b: [2, 1], m: 'q' }, out, 0)).toThrow('shape: state field m is "q", outside its declared domain (one of "x", "y")');
+  });
+
+  it('a field out of its domain is named even when a later field cannot be read as a number', () => {
+    type T = { m: string; n: number };
+    const c = wordsCodec<T>({ m: field.oneOf(['x', 'y']), n: field.int(0, 9) });
+    const out = new Int32Array(c.words);
+    expect(() => c.pack({ m: 'q', n: 1n as never }, out, 0)).toThrow('shape: state field m is "q", outside its declared domain (one of "x", "y")');
+    expect(() => c.pack({ m: 'q', n: Symbol('n') as never }, out, 0)).toThrow('shape: state field m is "q", outside its declared domain (one of "x", "y")');
+    // As before: such a value on its own is the error of reading it.
+    expect(() => c.pack({ m: 'x', n: 1n as never }, out, 0)).toThrow(TypeError);
   });
 
   it('refuses a malformed shape', () => {

@@ -21,6 +21,7 @@
  * text, written independently of the codec (the string-keyed exploration,
  * which tests compare with the packed one).
  */
+import { SpecError } from '../../src/engine/errors.js';
 import type { Action, Model, SourceLoc } from '../../src/engine/model.js';
 import { acquire, canAcquire, freeLock, holderNames, lockKey, release, type LockState } from '../../src/memory/locks.js';
 import { compact, join, latest, makeMemory, memoryKey, memoryLayout, publish, readAt, readChoices } from '../../src/memory/views.js';
@@ -542,6 +543,21 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     return d;
   };
 
+  /**
+   * The start as the engine gets it: rebuilt by the codec (blank, then copied into), so that every
+   * state it packs has the hidden classes of its drafts (V8 deoptimised the generated pack when the
+   * first state had others). The state as \`initial\` builds it is checked first, as the engine
+   * would: pack refuses a value outside its domain (constant fields included), and the rebuilt
+   * state must have its key (no field the shape leaves out).
+   */
+  const start = (): DialogState => {
+    const s = initial();
+    codec.pack(s, new Int32Array(codec.words), 0);
+    const built = clone(s);
+    if (key(built) !== key(s)) throw new SpecError(`dialog model: the start state has a field its shape does not declare (${key(s)}, rebuilt ${key(built)})`);
+    return built;
+  };
+
   // One context for every step: its fields are set before each effect runs.
   const ctx = { env, t: tables, observe: observing } as unknown as MutableCtx;
   let draftNow: DialogState;
@@ -691,9 +707,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     config: cfg,
     programs: progs,
     names: tables,
-    // Built by the codec (blank, then copied into): every state the engine packs then has the same
-    // hidden classes as its drafts, and the generated pack is not deoptimised by the first one.
-    initialStates: () => [clone(initial())],
+    initialStates: () => [start()],
     actions,
     next,
     clone,

@@ -210,10 +210,15 @@ type Factory = (K: unknown[], D: string[], bad: (name: string, value: unknown, d
 const factories = new Map<string, Factory>();
 const FACTORIES = 512;
 
+/** How many generated sources this process has compiled (for the tests of the sharing). */
+export const compiledSources = (): number => compiled;
+let compiled = 0;
+
 function factory(source: string): Factory {
   let f = factories.get(source);
   if (f === undefined) {
     f = new Function('K', 'D', 'bad', 'TOP', source) as Factory;
+    compiled++;
     if (factories.size >= FACTORIES) factories.delete(factories.keys().next().value!);
     factories.set(source, f);
   }
@@ -226,8 +231,10 @@ function factory(source: string): Factory {
  * A leaf's largest digit is printed into the code (\`literal\`) or read from
  * an array indexed by leaf (\`data\`: TOP[i]); its lowest value is printed,
  * and its enum values are constants K[j] numbered as they first appear.
- * With data, two shapes whose leaves lie alike (the same containers, the same
- * bits and lowest value per leaf) generate the same source, compiled once per process (\`factory\`):
+ * With data, two shapes whose leaves lie alike (the same containers and
+ * property names, the same kind, bits and lowest value per leaf, the same
+ * number of values per enum and the same pattern of shared constants)
+ * generate the same source, compiled once per process (\`factory\`):
  * the model of one matrix cell then runs code that other cells made fast
  * instead of compiling its own, which costs more than a small cell's whole
  * exploration (the default dialog matrix: 891 cells, 116 layouts). The
@@ -320,9 +327,10 @@ class Generated {
    * The same as \`digit\` without a branch: the digit in \`d\`, and a bit in
    * \`e\` (nonzero when leaf i is outside its domain) where \`digit\` would
    * call \`bad\`. Exactly the values \`digit\` refuses set \`e\`: for an
-   * integer, \`(v - min) | 0\` gives back v only for a 32-bit integer (not for
-   * a string, null, a boolean, a fraction or NaN), and its unsigned value is
-   * at most size - 1 only in range. A pack built from these is about two
+   * integer, \`d = (v - min) | 0\` and \`d + min === v\` only for a 32-bit
+   * integer v (not for a string, null, a boolean, a fraction or NaN), and the
+   * unsigned value of d is at most size - 1 only in range. (Every field is
+   * read before \`e\` is looked at: see pack's try, for a value that throws.) A pack built from these is about two
    * thirds the size of one built from \`digit\` (no message per field), so
    * that V8 compiles it sooner.
    */
@@ -477,6 +485,9 @@ export function wordsCodec<S>(shape: ShapeOf<S>): WordsShapeCodec<S> {
   });
   pack.push('if (e !== 0) return invalid(s);');
   for (const w of ws) pack.push(`out[at + ${w}] = w${w};`);
+  // A value that throws when read as a number (a BigInt, a Symbol) in a later field than one out
+  // of its domain: the error of the first field, as validate (and the check before it) gives.
+  pack.splice(0, pack.length, 'try {', ...pack, '} catch (x) { validate(s); throw x; }');
   const into: string[] = [...g.containerVars('s', 'c'), `${ws.map((w) => `const w${w} = src[at + ${w}]`).join('; ')};`];
   ls.forEach((l, i) => {
     if (l.size === 1) return; // a constant of the shape: the state holds it already
@@ -488,7 +499,7 @@ export function wordsCodec<S>(shape: ShapeOf<S>): WordsShapeCodec<S> {
     function validate(s) {\n${validate.join('\n')}\n}
     function invalid(s) {
       validate(s);
-      throw new Error('shape: pack found a field outside its domain that validate accepts (a defect of the generated codec)');
+      throw new Error('shape: pack found a field outside its domain that validate accepts (a defect of the generated codec, or a field whose value changed between two reads)');
     }
     function unpackInto(src, at, s) {\n${into.join('\n')}\n}
     function unpack(src, at) { const s = blank(); unpackInto(src, at, s); return s; }
