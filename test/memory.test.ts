@@ -112,6 +112,28 @@ describe('relaxed memory views', () => {
     expect(b).toEqual(a);
   });
 
+  it('compaction reaches each relaxed field by its own name, in the order the layout lists them', () => {
+    // Two relaxed fields listed out of the fields' order: each compacts its own history.
+    // Only Q reads (so the lock's view pins nothing).
+    const lay = memoryLayout<'x' | 'y' | 'z'>('relaxed', ['x', 'y', 'z'], ['z', 'x'], 2, 1, 4, (p) => p === Q);
+    expect(lay.relaxed).toEqual(['x', 'z']);
+    const m = makeMemory(lay, { x: 0, y: 0, z: 0 });
+    write(lay, m, P, 'x', 1);
+    write(lay, m, P, 'z', 5);
+    write(lay, m, P, 'z', 6);
+    expect([lay.at.hist(m, 0), lay.at.len(m, 0), lay.at.hist(m, 1), lay.at.len(m, 1)]).toEqual([m.hist.x, 2, m.hist.z, 3]);
+    // Q reads z's latest write: its view of z passes the older ones, which no one can read now;
+    // x keeps its writes (Q has not read it).
+    const idx: number[] = [];
+    readChoices(lay, m, Q, 'z', idx);
+    readAt(lay, m, Q, 'z', idx[0]);
+    compact(lay, m, () => false);
+    expect([writes(m, 'x'), writes(m, 'z'), m.len.y]).toEqual([[0, 1], [6], 1]);
+    lay.at.setLen(m, 1, 1);
+    expect(m.len).toEqual({ x: 2, y: 1, z: 1 });
+    expect(() => lay.at.len(m, 2)).toThrow(RangeError);
+  });
+
   it('canonical histories (dedup): a write whose value is written again later is dropped, views move to the next write kept, reads are the same', () => {
     const lay = memoryLayout<'x' | 'y'>('relaxed', ['x', 'y'], ['x'], 2, 1, 6, undefined, true);
     const plainLay = layout('relaxed');

@@ -61,6 +61,43 @@ export interface MemoryLayout<F extends string> {
    * holds its writes (see compact).
    */
   readonly readers?: readonly (readonly boolean[])[];
+  /** The relaxed fields' histories and lengths by their index among \`relaxed\` (see RelaxedAccess). */
+  readonly at: RelaxedAccess;
+}
+
+/**
+ * A relaxed field's history and length by the field's index among the
+ * relaxed fields, for the loops over them (compact), which run after every
+ * step. \`m.hist[f]\` with a field name that varies is a keyed load V8 cannot
+ * specialise (about a tenth of the time of the largest relaxed cells); these
+ * functions name each field in their code (generated once per list of field
+ * names, so that every layout with the same fields shares them).
+ */
+export interface RelaxedAccess {
+  hist(m: Memory<string>, r: number): number[];
+  len(m: Memory<string>, r: number): number;
+  setLen(m: Memory<string>, r: number, n: number): void;
+}
+
+const accesses = new Map<string, RelaxedAccess>();
+
+function relaxedAccess(relaxed: readonly string[]): RelaxedAccess {
+  const id = JSON.stringify(relaxed);
+  let a = accesses.get(id);
+  if (a === undefined) {
+    const cases = (body: (name: string) => string) => relaxed.map((f, r) => `case ${r}: ${body(JSON.stringify(f))}`).join(' ');
+    a = new Function(
+      `'use strict';
+      const bad = (r) => { throw new RangeError('relaxed memory: no relaxed field ' + r); };
+      return {
+        hist(m, r) { switch (r) { ${cases((f) => `return m.hist[${f}];`)} default: return bad(r); } },
+        len(m, r) { switch (r) { ${cases((f) => `return m.len[${f}];`)} default: return bad(r); } },
+        setLen(m, r, n) { switch (r) { ${cases((f) => `m.len[${f}] = n; return;`)} default: bad(r); } },
+      };`,
+    )() as RelaxedAccess;
+    accesses.set(id, a);
+  }
+  return a;
 }
 
 export interface Memory<F extends string> {
@@ -89,7 +126,7 @@ export function memoryLayout<F extends string>(
   const relaxed = model === 'relaxed' ? fields.filter((f) => relaxedFields.includes(f)) : [];
   const rIndex = Object.fromEntries(fields.map((f) => [f, relaxed.indexOf(f)])) as Record<F, number>;
   const readers = reads === undefined ? undefined : relaxed.map((f) => Array.from({ length: procs }, (_, p) => reads(p, f)));
-  return { model, fields, relaxed, rIndex, cap, procs, locks, dedup, ...(readers ? { readers } : {}) };
+  return { model, fields, relaxed, rIndex, cap, procs, locks, dedup, ...(readers ? { readers } : {}), at: relaxedAccess(relaxed) };
 }
 
 export function makeMemory<F extends string>(L: MemoryLayout<F>, init: Record<F, number>): Memory<F> {
@@ -197,10 +234,10 @@ export function join<F extends string>(L: MemoryLayout<F>, m: Memory<F>, who: nu
  */
 export function compact<F extends string>(L: MemoryLayout<F>, m: Memory<F>, retired: (p: number) => boolean, ignored?: (p: number) => boolean): void {
   const readers = L.readers;
+  const at = L.at;
   for (let r = 0; r < L.relaxed.length; r++) {
-    const f = L.relaxed[r];
-    const h = m.hist[f];
-    const n = m.len[f];
+    const h = at.hist(m, r);
+    const n = at.len(m, r);
     // One write: every view is at it already (a view never passes the last write).
     if (n === 1) continue;
     const last = n - 1;
@@ -213,7 +250,7 @@ export function compact<F extends string>(L: MemoryLayout<F>, m: Memory<F>, reti
     if (readers === undefined) for (let l = 0; l < L.locks; l++) if (m.lockView[l][r] < min) min = m.lockView[l][r];
     if (min > 0) {
       for (let i = 0; i < n; i++) h[i] = i + min < n ? h[i + min] : 0;
-      m.len[f] = n - min;
+      at.setLen(m, r, n - min);
       for (let p = 0; p < L.procs; p++) if (ignored === undefined || !ignored(p)) m.view[p][r] = m.view[p][r] > min ? m.view[p][r] - min : 0;
       for (let l = 0; l < L.locks; l++) m.lockView[l][r] = m.lockView[l][r] > min ? m.lockView[l][r] - min : 0;
     }
@@ -223,9 +260,8 @@ export function compact<F extends string>(L: MemoryLayout<F>, m: Memory<F>, reti
 
 /** Drops the writes of relaxed field `r` whose value is written again later; views move to the next write kept (MemoryLayout.dedup). */
 function dedupField<F extends string>(L: MemoryLayout<F>, m: Memory<F>, r: number, ignored?: (p: number) => boolean): void {
-  const f = L.relaxed[r];
-  const h = m.hist[f];
-  const n = m.len[f];
+  const h = L.at.hist(m, r);
+  const n = L.at.len(m, r);
   let dropped = false;
   for (let i = 0; i < n - 1 && !dropped; i++) for (let j = i + 1; j < n; j++) if (h[j] === h[i]) dropped = true;
   if (!dropped) return;
@@ -239,7 +275,7 @@ function dedupField<F extends string>(L: MemoryLayout<F>, m: Memory<F>, r: numbe
     if (!later) h[k++] = h[i];
   }
   for (let i = k; i < n; i++) h[i] = 0;
-  m.len[f] = k;
+  L.at.setLen(m, r, k);
   for (let p = 0; p < L.procs; p++) if (ignored === undefined || !ignored(p)) m.view[p][r] = newIndex[m.view[p][r]];
   for (let l = 0; l < L.locks; l++) m.lockView[l][r] = newIndex[m.lockView[l][r]];
 }
