@@ -18,7 +18,9 @@
  * 2^24 entries where JavaScript's Map and Set stop (about 45 s and 1.3 GB).
  * With --spin, Spin's verifier on the same counter races (bench/spin.ts;
  * needs spin and gcc), each next to ours. With --check, a whole
- * `npm run check` (every registered run, two job processes) timed at the end.
+ * `npm run check` (every registered run, two job processes) timed at the end:
+ * wall time, and the CPU time of all its processes (on Linux), the figure a
+ * busy machine moves least.
  * The summary gives the largest dialog cell's states per CPU second as a
  * share of the largest counter race's, measured in this same run.
  * Counts are reproducible; times are not (see the load average).
@@ -27,7 +29,7 @@ import { execFileSync } from 'node:child_process';
 import { Command, CommanderError } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { loadManifest, runId } from '../src/check/dialog.js';
-import { benchSummary, benchTable, labelOf, machineInfo, measure, type BenchConfig, type BenchResult } from './measure.js';
+import { benchSummary, benchTable, childrenCpuMs, labelOf, machineInfo, measure, type BenchConfig, type BenchResult } from './measure.js';
 import { measureSpin, spinAvailable } from './spin.js';
 
 const cli = new Command('bench')
@@ -87,12 +89,14 @@ if (timeCheck) {
   process.stderr.write('bench: npm run check (every registered run)\n');
   const root = fileURLToPath(new URL('..', import.meta.url));
   const t0 = performance.now();
+  const cpu0 = childrenCpuMs();
   let code = 0;
   try {
     execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--no-timing'], { cwd: root, stdio: 'ignore' });
   } catch (e) {
     code = (e as { status?: number }).status ?? -1;
   }
-  lines.push(`npm run check: ${((performance.now() - t0) / 1000).toFixed(1)} s wall (exit ${code}; two job processes)`);
+  const cpu = (childrenCpuMs() - cpu0) / 1000;
+  lines.push(`npm run check: ${((performance.now() - t0) / 1000).toFixed(1)} s wall${Number.isNaN(cpu) ? '' : `, ${cpu.toFixed(1)} CPU s`} (exit ${code}; two job processes)`);
 }
 process.stdout.write(`\n${benchTable(results)}\n\n${lines.filter((l) => l !== '').join('\n')}\n\n${machineInfo()}\n`);

@@ -2,10 +2,20 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { benchSummary, benchTable, machineInfo, measure } from '../bench/measure.js';
+import { benchSummary, benchTable, childrenCpuMs, machineInfo, measure } from '../bench/measure.js';
 import { measureSpin, spinAvailable } from '../bench/spin.js';
 
 describe('bench', () => {
+  it.runIf(process.platform === 'linux')('counts the CPU time of a finished child and of its own children', () => {
+    const before = childrenCpuMs();
+    // A child that runs a grandchild, each busy for about 300 ms of CPU.
+    const busy = 'const t = process.cpuUsage(); while (process.cpuUsage(t).user < 300000);';
+    const r = spawnSync(process.execPath, ['-e', `${busy} require('child_process').spawnSync(process.execPath, ['-e', ${JSON.stringify(busy)}]);`]);
+    expect(r.status).toBe(0);
+    // At least both busy loops (the clock ticks are 10 ms).
+    expect(childrenCpuMs() - before).toBeGreaterThanOrEqual(580);
+  });
+
   it('measures a configuration in a child process and prints its row', { timeout: 120_000 }, async () => {
     const r = await measure({ model: 'counter-race', params: { NP: '3', K: '2' }, workers: 1 });
     expect(r).toMatchObject({ label: 'counter-race(NP=3,K=2)', workers: 1, status: 'violation', states: 5787, transitions: 15279, depth: 28 });
