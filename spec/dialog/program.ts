@@ -417,7 +417,9 @@ function refReadWrite(
     src,
     touch: true,
     exec: (c) => {
-      put(c, 'ref', c.l.r + sign * amount(c.l));
+      // ref += n or ref -= n, as C writes it (not r + sign * n: -1 * 0 is -0 in JavaScript, which
+      // V8 then keeps as a boxed double in the state's arrays, a slower kind of array).
+      put(c, 'ref', sign > 0 ? c.l.r + amount(c.l) : c.l.r - amount(c.l));
       c.l.r = 0;
       for (const h of holders(c.l)) hold(c, h, sign);
     },
