@@ -4,11 +4,11 @@
  * and the table. A child prints one JSON line with its figures.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { adHocRun, defaultRegistry, findModel, MODELS, parseParams } from '../src/check/registry.js';
 import { executeWith, type RunSpec } from '../src/check/run.js';
+import { statCpuMs } from '../src/engine/proc-stat.js';
 import { renderTable } from '../src/format/text.js';
 import { minimalCounterRace } from './minimal.js';
 
@@ -144,16 +144,7 @@ export function benchTable(results: readonly BenchResult[]): string {
  * 10 ms); NaN elsewhere. Its difference over a child's run is the CPU that
  * run took in all its processes (npm run check's job processes included).
  */
-export function childrenCpuMs(): number {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 16 and 17 of proc(5); f[0] is field 3.
-    return (Number(f[13]) + Number(f[14])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-}
+export const childrenCpuMs = (): number => statCpuMs('/proc/self/stat', 16);
 
 export function machineInfo(): string {
   const c = cpus();

@@ -3,7 +3,7 @@
  * whose identity hashes to it, expands them level by level, sends successors
  * it does not own to their owners and stores the ones it receives.
  */
-import { readFileSync } from 'node:fs';
+import { statCpuMs } from './proc-stat.js';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { Action, Model } from './model.js';
 import { CoverageCounter } from './explore.js';
@@ -61,16 +61,8 @@ const ownerOf = (id: string | number): number => {
 
 const gid = (local: number): number => local * W + me;
 
-/** This thread's CPU time (Linux: /proc/thread-self/stat, in clock ticks of 10 ms); NaN elsewhere. */
-function threadCpuMs(): number {
-  try {
-    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-}
+/** This thread's CPU time (Linux: utime + stime of /proc/thread-self/stat); NaN elsewhere. */
+const threadCpuMs = (): number => statCpuMs('/proc/thread-self/stat', 14);
 let loadedCpuMs = 0;
 
 function receive(identity: string | number, state: unknown, parent: number, action: number, expand: boolean): void {
