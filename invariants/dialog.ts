@@ -48,7 +48,8 @@ const stepAt = (t: PropertyNames, recorded: number) => (recorded === 0 ? '' : t.
 const several = (t: PropertyNames) => (t.dialogs ?? 1) > 1;
 /** "dialog d: " in a model of several dialogs, nothing otherwise. */
 const of = (t: PropertyNames, d: number) => (several(t) ? `dialog ${d}: ` : '');
-const bogusLine = (t: PropertyNames, s: DialogState) =>
+/** The 'bogus ref' line a state's abort printed, and which step printed it; with several dialogs, whose count it was. */
+export const bogusLine = (t: PropertyNames, s: DialogState): string =>
   `${stepAt(t, s.ghost.bogus)} printed '${t.stepPrints[s.ghost.bogus - 1]}: bogus ref ${s.ghost.bogusRef} with cnt ${s.ghost.bogusCnt}'${several(t) ? ` (the count of dialog ${s.ghost.bogusDlg})` : ''}`;
 const lockNames = (t: PropertyNames, held: readonly number[], sep = ', ') => {
   const out: string[] = [];
@@ -103,6 +104,8 @@ function first(s: DialogState, bad: (d: number) => boolean): number {
  * this process's write and its re-read.
  */
 export const CRASH_3835 = { ref: -2, cnt: 1, fn: '_unref_dlg' } as const;
+/** Issue #3835's line as LM_CRIT prints it (after the log's level and module). */
+export const CRASH_LINE = `${CRASH_3835.fn}: bogus ref ${CRASH_3835.ref} with cnt ${CRASH_3835.cnt}`;
 
 export type Witness = 'TimerFired' | 'ByeWon' | 'DialogFreed';
 
@@ -210,7 +213,7 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
     ),
     always(
       'NoCrash3835',
-      "no process aborts printing issue #3835's line '_unref_dlg: bogus ref -2 with cnt 1' (a dialog at 0 decremented by two processes, the second write landing before the first re-read, in _unref_dlg: the unref_dlg_unsafe of next_state_dlg or drop_dlg prints its own function's name)",
+      `no process aborts printing issue #3835's line '${CRASH_LINE}' (a dialog at 0 decremented by two processes, the second write landing before the first re-read, in _unref_dlg: the unref_dlg_unsafe of next_state_dlg or drop_dlg prints its own function's name)`,
       (s) => !(s.ghost.bogus !== 0 && s.ghost.bogusRef === CRASH_3835.ref && s.ghost.bogusCnt === CRASH_3835.cnt && t.stepPrints[s.ghost.bogus - 1] === CRASH_3835.fn),
       (s) => bogusLine(t, s),
     ),

@@ -15,7 +15,7 @@ import { UsageError } from './check/registry.js';
 import { collect, positiveInt, positiveSeconds } from './cli-args.js';
 import { sweep } from './check/rootcause.js';
 import { toPlain } from './report/plain.js';
-import { renderRootCause } from './report/rootcause.js';
+import { renderRootCause, SIGNATURE } from './report/rootcause.js';
 
 export interface RootCauseIo {
   stdout(s: string): void;
@@ -36,7 +36,7 @@ interface Flags {
 export function addRootCauseCommand(program: Command, io: RootCauseIo, setExit: (code: number) => void): Command {
   return program
     .command('rootcause')
-    .description("search every scenario and environment for shortest traces ending in issue #3835's '_unref_dlg: bogus ref -2 with cnt 1', or in any 'bogus ref'")
+    .description(`search every scenario and environment for shortest traces ending in issue #3835's '${SIGNATURE}', or in any 'bogus ref'`)
     .option('--scenario <name>', 'only this scenario (repeatable)', collect)
     .option('--env <name>', 'only this environment of check-manifest.json (repeatable)', collect)
     .option('--variant <name>', 'the code variant (default: orig)')

@@ -55,7 +55,7 @@ import {
 } from './state.js';
 import { dialogCodec, historyCap, type DialogCodec, type Dims } from './shape.js';
 import { recordingVariant, VARIANTS, type Variant, type VariantName } from './variants.js';
-import { dialogProperties } from '../../invariants/dialog.js';
+import { bogusLine, dialogProperties } from '../../invariants/dialog.js';
 import { waitingActors } from './progress.js';
 
 export type ActorKind = 'W' | 'W2' | 'T' | 'I' | 'O' | 'X' | 'R' | 'P' | 'D' | 'A';
@@ -743,10 +743,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
 export const stepAt = (names: DialogNames, recorded: number): string => (recorded === 0 ? '' : names.stepLabels[recorded - 1]);
 
 /** The 'bogus ref' line a state's abort printed, as the trace shows it ('' if none); with several dialogs, whose count it was. */
-export const bogusText = (names: DialogNames, s: DialogState): string =>
-  s.ghost.bogus === 0
-    ? ''
-    : `${stepAt(names, s.ghost.bogus)} printed '${names.stepPrints[s.ghost.bogus - 1]}: bogus ref ${s.ghost.bogusRef} with cnt ${s.ghost.bogusCnt}'${names.dialogs > 1 ? ` (the count of dialog ${s.ghost.bogusDlg})` : ''}`;
+export const bogusText = (names: DialogNames, s: DialogState): string => (s.ghost.bogus === 0 ? '' : bogusLine(names, s));
 
 /** The crash in a walk of the timer list ('' if none). */
 export const walkText = (names: DialogNames, s: DialogState): string =>

@@ -122,9 +122,8 @@ export function validateManifest(raw: unknown, where = 'manifest'): Manifest {
   const runs = m.runs as ManifestRun[];
   runs.forEach((r, i) => {
     const at = `runs[${i}] (${r?.scenario}/${r?.env}/${r?.variant})`;
-    if (!rows.some((w) => w.scenario === r?.scenario && w.env === r?.env)) fail(`${at}: not in any declared row`);
+    const row = rows.find((w) => w.scenario === r?.scenario && w.env === r?.env) ?? fail(`${at}: not in any declared row`);
     if (!VARIANT_NAMES.includes(r.variant)) fail(`${at}: unknown variant (known: ${VARIANT_NAMES.join(', ')})`);
-    const row = rows.find((w) => w.scenario === r.scenario && w.env === r.env)!;
     if (!rowVariants(row).includes(r.variant)) fail(`${at}: the row does not run this variant (its 'variants': ${rowVariants(row).join(', ')})`);
     if (!Array.isArray(r.violated) || !r.violated.every((v) => typeof v === 'string')) fail(`${at}: 'violated' must be a list of property names`);
     for (const k of ['states', 'transitions', 'depth'] as const) {

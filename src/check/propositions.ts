@@ -27,7 +27,7 @@
  * and counts pinned in check-manifest.json, so `npm run check` re-runs them.
  */
 import { always, sometimes, type Property } from '../engine/index.js';
-import { CRASH_3835, dialogProperties } from '../../invariants/dialog.js';
+import { CRASH_3835, CRASH_LINE, dialogProperties } from '../../invariants/dialog.js';
 import { dialogModel, hasMark, type DialogNames } from '../../spec/dialog/model.js';
 import { heldBy } from '../../spec/dialog/program.js';
 import { scenarioByName } from '../../spec/dialog/scenarios.js';
@@ -377,7 +377,7 @@ export const PROPOSITIONS: readonly Proposition[] = [
     claim: 'The PR\'s "bogus ref -1" crashes and #3835\'s "bogus ref -2 with cnt 1" come from the same sequence of events.',
     decide: {
       quant: 'exists',
-      property: `the PR's race (its assumption granted) ends in #3835's line '${CRASH_3835.fn}: bogus ref ${CRASH_3835.ref} with cnt ${CRASH_3835.cnt}'`,
+      property: `the PR's race (its assumption granted) ends in #3835's line '${CRASH_LINE}'`,
       holds: (s, n) => s.ghost.bogus !== 0 && s.ghost.bogusRef === CRASH_3835.ref && s.ghost.bogusCnt === CRASH_3835.cnt && n.stepPrints[s.ghost.bogus - 1] === CRASH_3835.fn,
       configs: [c('bye-vs-timeout-B', PR, 'orig'), c('pr-timer-reads-first', PR, 'orig')],
     },

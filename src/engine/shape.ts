@@ -485,17 +485,17 @@ export function wordsCodec<S>(shape: ShapeOf<S>): WordsShapeCodec<S> {
   });
   pack.push('if (e !== 0) return invalid(s);');
   for (const w of ws) pack.push(`out[at + ${w}] = w${w};`);
-  // A value that throws when read as a number (a BigInt, a Symbol) in a later field than one out
-  // of its domain: the error of the first field, as validate (and the check before it) gives.
-  pack.splice(0, pack.length, 'try {', ...pack, '} catch (x) { validate(s); throw x; }');
   const into: string[] = [...g.containerVars('s', 'c'), `${ws.map((w) => `const w${w} = src[at + ${w}]`).join('; ')};`];
   ls.forEach((l, i) => {
     if (l.size === 1) return; // a constant of the shape: the state holds it already
     const mask = l.bits === 32 ? '' : ` & ${2 ** l.bits - 1}`;
     into.push(`${l.ref} = ${g.value(i, l.bits === 0 ? '0' : `(w${word[i]} >>> ${shift[i]})${mask}`)};`);
   });
+  // pack's catch: a value that throws when read as a number (a BigInt, a Symbol) in a later field
+  // than one out of its domain gives the error of the first field, as validate (and the check
+  // before it) does.
   const generated = g.compile(`
-    function pack(s, out, at) {\n${pack.join('\n')}\n}
+    function pack(s, out, at) {\ntry {\n${pack.join('\n')}\n} catch (x) { validate(s); throw x; }\n}
     function validate(s) {\n${validate.join('\n')}\n}
     function invalid(s) {
       validate(s);

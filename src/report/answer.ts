@@ -7,6 +7,7 @@
  * `fixes` for fixes together); a matrix without roles takes its first variant
  * as the code as written and compares every other variant with it.
  */
+import { CRASH_LINE } from '../../invariants/dialog.js';
 import type { RunResult } from '../check/run.js';
 import { SHORT_NAMES } from './matrix.js';
 
@@ -118,7 +119,7 @@ export function renderAnswer(matrix: readonly AnswerCell[]): string[] {
       : `  ${base}, the code as written, violates properties in ${broken.length} of ${plural(baseCells.length, 'row')}:`,
   );
   // The crash's line first; properties violated in exactly the same rows share a line.
-  const label = (p: string) => (p === CRASH_PROPERTY ? `${short(p)} (the crash's line, '_unref_dlg: bogus ref -2 with cnt 1')` : short(p));
+  const label = (p: string) => (p === CRASH_PROPERTY ? `${short(p)} (the crash's line, '${CRASH_LINE}')` : short(p));
   const properties = order(broken.flatMap((c) => [...c.violated!]));
   if (!properties.includes(CRASH_PROPERTY) && baseCells.length > 0) out.push(`    ${label(CRASH_PROPERTY)}: in no row`);
   const crash = broken.filter((c) => c.violated!.has(CRASH_PROPERTY));
@@ -205,7 +206,6 @@ function byViolations(cells: readonly Cell[]): [string[], Cell[]][] {
   return [...groups.values()];
 }
 
-/** What a variant clears and adds against the baseline, per property, and where it still violates. */
 /** Each scenario's environments among these cells, in order. */
 function envsByScenario(cells: Iterable<Pick<Cell, 'scenario' | 'env'>>): Map<string, string[]> {
   const out = new Map<string, string[]>();
@@ -213,23 +213,27 @@ function envsByScenario(cells: Iterable<Pick<Cell, 'scenario' | 'env'>>): Map<st
   return out;
 }
 
-/** A variant against the base in the rows both decided (a row that runs only one of them is not compared; one that did not finish decides nothing). */
+/**
+ * What a variant clears and adds against the base, per property, in the rows
+ * both decided (a row that runs only one of them is not compared; one that did
+ * not finish decides nothing).
+ */
 function compare(base: ReadonlyMap<string, Cell>, mine: ReadonlyMap<string, Cell>) {
   const cleared = new Map<string, Cell[]>();
   const added = new Map<string, Cell[]>();
   const changed: Cell[] = [];
-  const both: Cell[] = [];
+  let compared = 0;
   const ran: Cell[] = [];
   const add = (m: Map<string, Cell[]>, p: string, c: Cell) => m.set(p, [...(m.get(p) ?? []), c]);
   for (const [row, c] of mine) {
     const b = base.get(row);
     if (b !== undefined) ran.push(c);
     if (b?.violated === undefined || c.violated === undefined) continue;
-    both.push(c);
+    compared++;
     let differs = false;
     for (const p of b.violated) if (!c.violated.has(p)) (add(cleared, p, c), (differs = true));
     for (const p of c.violated) if (!b.violated.has(p)) (add(added, p, c), (differs = true));
     if (differs) changed.push(c);
   }
-  return { cleared, added, changed, compared: both.length, envsOf: envsByScenario(ran) };
+  return { cleared, added, changed, compared, envsOf: envsByScenario(ran) };
 }

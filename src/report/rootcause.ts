@@ -4,11 +4,11 @@
  * lock, what the line needs, and the shortest traces.
  */
 import { featuresOf, needs, workingLock, type SweepCell } from '../check/rootcause.js';
-import { CRASH_3835 } from '../../invariants/dialog.js';
+import { CRASH_LINE } from '../../invariants/dialog.js';
 import type { Env } from '../../spec/dialog/state.js';
 import { renderTable, renderTrace } from '../format/text.js';
 
-export const SIGNATURE = `${CRASH_3835.fn}: bogus ref ${CRASH_3835.ref} with cnt ${CRASH_3835.cnt}`;
+export const SIGNATURE = CRASH_LINE;
 
 const steps = (c: { trace?: readonly unknown[] }) => c.trace!.length - 1;
 
