@@ -19,6 +19,7 @@ import {
   type Model,
   type StateCodec,
 } from '../src/engine/index.js';
+import { mappedZeros } from '../src/engine/table.js';
 import { counterCodec, counterRace, type CounterState } from '../spec/examples/counter.js';
 
 describe('PackedTable', () => {
@@ -38,6 +39,17 @@ describe('PackedTable', () => {
     }
     expect(t.has(1)).toBe(false);
     expect(t.size).toBe(n);
+  });
+
+  it('mappedZeros gives a new array of the asked type and length, all zeros', () => {
+    for (const n of [0, 1, 511, 512, 513, 5000, 1 << 16]) {
+      const f = mappedZeros(Float64Array, n);
+      const i = mappedZeros(Int32Array, n);
+      expect([f instanceof Float64Array, i instanceof Int32Array, f.length, i.length]).toEqual([true, true, n, n]);
+      expect(f.every((v) => v === 0) && i.every((v) => v === 0)).toBe(true);
+      expect(Object.is(f[0], -0)).toBe(false);
+    }
+    expect(mappedZeros(Float64Array, 3)).not.toBe(mappedZeros(Float64Array, 3));
   });
 
   it('stores 0 and the largest allowed value', () => {

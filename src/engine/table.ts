@@ -17,6 +17,24 @@
  *   Map while small, sharded over many Maps by a string hash once it grows.
  */
 
+/**
+ * A new typed array of \`n\` zeros whose memory is already mapped: one zero is
+ * written into each 4 KB page, in address order. A large typed array is fresh
+ * memory that the operating system maps page by page on the first write to
+ * each. A table's rehash writes its new slots in scattered order, and those
+ * page faults were slow when two worker threads of one process took them at
+ * the same time: a worker's rehash into 64 MB took 270 to 350 ms, against
+ * 100 ms for the one thread of a run alone. Two processes did not slow each
+ * other down. Mapped here first, the 64 MB cost a worker 36 to 46 ms and its
+ * rehash 54 ms (docs/performance.md).
+ */
+export function mappedZeros<T extends Float64Array | Int32Array>(make: new (n: number) => T, n: number): T {
+  const a = new make(n);
+  const step = 4096 / a.BYTES_PER_ELEMENT;
+  for (let j = 0; j < n; j += step) a[j] = 0;
+  return a;
+}
+
 /** States per chunk of the per-state arrays (2^20). */
 export const CHUNK_BITS = 20;
 /** Entries a chunk starts with: it doubles up to its whole size as it fills (growing copies only while small). */
@@ -211,7 +229,7 @@ export class PackedTable {
   private grow(): void {
     const old = this.slots;
     const cap = old.length * 2;
-    const slots = new Float64Array(cap);
+    const slots = mappedZeros(Float64Array, cap);
     const mask = cap - 1;
     for (let j = 0; j < old.length; j++) {
       const v = old[j];
@@ -411,7 +429,7 @@ export class WideTable {
   private grow(): void {
     const old = this.slots;
     const cap = old.length; // twice the slots: old.length / 2 * 2
-    const slots = new Int32Array(cap * 2);
+    const slots = mappedZeros(Int32Array, cap * 2);
     const mask = cap - 1;
     for (let j = 0; j < old.length; j += 2) {
       const id1 = old[j + 1];
