@@ -44,7 +44,7 @@ import { collect, positiveInt, positiveSeconds } from './cli-args.js';
 export { positiveSeconds };
 import { chooseAll, executeAll, type ChoiceJob } from './check/pool.js';
 import { checkSources, compareRun, makeBundle, proofRun, readBundle } from './check/proof.js';
-import type { ChoiceRequest, ChosenTrace } from './check/shortest.js';
+import { choiceRequest, type ChoiceRequest, type ChosenTrace } from './check/shortest.js';
 import { reportSwimlane } from './report/swimlane.js';
 import { progressWanted, runsProgress, type ProgressSink } from './report/progress.js';
 import { exportHook, EXPORT_FORMATS, type ExportFlags } from './cli-export.js';
@@ -520,7 +520,7 @@ function choiceJobs(results: readonly RunResult[]): ChoiceJob[] {
   for (const { result, property } of printedViolations(results)) {
     const v = result.outcome.violations.find((p) => p.name === property)!;
     const list = jobs.get(result) ?? [];
-    list.push({ property, length: v.trace!.length - 1 });
+    list.push(choiceRequest(property, v.trace!.length - 1, result.outcome.stats));
     jobs.set(result, list);
   }
   return [...jobs].map(([r, requests]) => ({ run: r.run, requests }));
@@ -623,7 +623,8 @@ function traceJson(trace: Trace<unknown, Action>) {
 }
 
 function outcomeJson(o: Outcome<any, any>, timing: boolean) {
-  const { timeMs, statesPerSecond, ...counts } = o.stats;
+  // The per-level counts stay out of the JSON, as out of the report: they serve the choice of traces.
+  const { timeMs, statesPerSecond, levels: _levels, ...counts } = o.stats;
   return {
     model: o.model,
     status: o.status,

@@ -94,6 +94,13 @@ function reference(sys: System): Reference {
 
 type GraphOutcome = Outcome<Node, GraphAction>;
 
+/** The reference's states at each distance below \`below\` (Stats.levels: index 0, the initial states). */
+function levelsOf(ref: Reference, below = Number.POSITIVE_INFINITY): number[] {
+  const out: number[] = [];
+  for (const d of ref.dist) if (d < below) out[d] = (out[d] ?? 0) + 1;
+  return out;
+}
+
 /** The trace is a real path: it starts in an initial state and each step follows an edge. */
 function expectValidPath(sys: System, trace: GraphOutcome['properties'][number]['trace']) {
   expect(trace).toBeDefined();
@@ -139,6 +146,7 @@ describe('engine vs a naive reference explorer on random transition systems', ()
         const model = modelOf(sys);
         const o = check(model);
         expect(o.stats).toMatchObject({ states: ref.states, transitions: ref.transitions, depth: ref.depth, complete: true });
+        expect(o.stats.levels).toEqual(levelsOf(ref));
         expect(o.bound).toBeUndefined();
         expectPropertiesMatch(sys, ref, o);
         // Breadth-first: states are expanded in nondecreasing distance, each reachable state once.
@@ -192,6 +200,7 @@ describe('engine vs a naive reference explorer on random transition systems', ()
           if (maxDepth > ref.depth) expect(o.stats.transitions).toBe(ref.transitions);
         } else {
           expect(o.stats).toMatchObject({ states: ref.dist.filter((d) => d < maxDepth).length, depth: maxDepth, complete: false });
+          expect(o.stats.levels).toEqual(levelsOf(ref, maxDepth));
           expect(o.bound).toBe('maxDepth');
           expect(o.status).not.toBe('ok');
           expect(o.status).toBe(o.violations.length > 0 ? 'violation' : 'incomplete');
@@ -212,6 +221,13 @@ describe('engine vs a naive reference explorer on random transition systems', ()
           expectPropertiesMatch(sys, ref, o);
         } else {
           expect(o.stats).toMatchObject({ states: maxStates, complete: false });
+          // Whole levels as the reference has them, then the part of the level it stopped inside.
+          const levels = o.stats.levels!;
+          const full = levelsOf(ref);
+          expect(levels).toHaveLength(o.stats.depth);
+          expect(levels.reduce((a, b) => a + b, 0)).toBe(maxStates);
+          expect(levels.slice(0, -1)).toEqual(full.slice(0, levels.length - 1));
+          expect(levels.at(-1)!).toBeLessThanOrEqual(full[levels.length - 1]);
           expect(o.bound).toBe('maxStates');
           expect(o.status).not.toBe('ok');
         }

@@ -7,8 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { always, atQuiescence, check, sometimes } from '../src/engine/index.js';
 import { actorSwitches, buildStateGraph, doomedStates, fewestSwitches, shortestPaths } from '../src/graph/state-graph.js';
-import { chooseTraces } from '../src/check/shortest.js';
-import type { RunSpec } from '../src/check/run.js';
+import { choiceGraph, choiceRequest, chooseTraces } from '../src/check/shortest.js';
+import { execute, type RunSpec } from '../src/check/run.js';
+import { dialogRuns, loadManifest } from '../src/check/dialog.js';
 import { analyseCounterexample, renderSwimlane } from '../src/report/swimlane.js';
 import { renderMermaid } from '../src/report/mermaid.js';
 import { graphModel, type Node } from './helpers/graph-model.js';
@@ -83,6 +84,49 @@ describe('a graph cut at the counterexample length', () => {
     const [none] = chooseTraces(run, [{ property: 'Done', length: 2 }], 3);
     expect(none).toMatchObject({ trace: null, count: null, switches: null });
     expect(none.why).toMatch(/exceed 3/);
+  });
+
+  it("takes the graph's size from the run's statistics, and does not build a graph they put above the bound", () => {
+    const o = check(m);
+    expect(o.stats.levels).toEqual([1, 2, 2, 1]); // s; p, q; end, more; more2
+    const r = choiceRequest('Done', 2, o.stats);
+    expect(r).toEqual({ property: 'Done', length: 2, within: 5, all: 6 });
+    expect(buildStateGraph(m, { maxDist: 2 }).states).toHaveLength(5);
+    // A run stopped by a bound: no whole count, and the level it stopped in counts what it stored.
+    expect(choiceRequest('Done', 2, check(m, { maxStates: 4 }).stats)).toEqual({ property: 'Done', length: 2, within: 4 });
+    // Statistics made by hand have no levels: the graph is built as before.
+    expect(choiceRequest('Done', 2, { ...o.stats, levels: undefined })).toEqual({ property: 'Done', length: 2 });
+
+    let expanded = 0;
+    const counted = { ...m, actions: (s: Node) => (expanded++, m.actions(s)) };
+    const run: RunSpec = { id: 'cut', tags: {}, build: () => counted, expect: { violated: ['Done'] } };
+    const [none] = chooseTraces(run, [r], 4);
+    expect(none).toMatchObject({ trace: null, count: null, why: expect.stringMatching(/exceed 4/) });
+    expect(expanded).toBe(0);
+    const [c] = chooseTraces(run, [r], 5);
+    expect(c.count).toBe('2');
+    expect(expanded).toBeGreaterThan(0);
+    // The whole graph (to mark where a violation becomes unavoidable) only when the run's states fit.
+    expect(choiceGraph(counted, [r], 5, true)).toMatchObject({ complete: false, states: { length: 5 } });
+    expect(choiceGraph(counted, [r], 6, true)).toMatchObject({ complete: true, states: { length: 6 } });
+  });
+
+  it("on dialog cells, the states the run counted up to a trace's length are the states of the graph built to that length", () => {
+    const runs = dialogRuns(loadManifest());
+    // One dialog under sc and relaxed memory, one under EINTR, and two dialogs sharing memory.
+    const ids = ['dialog/ping-timeout/fast-lock/sc/orig', 'dialog/replicated-delete/fast-lock/relaxed/v1-part1', 'dialog/ok-short-lifetime/posix-sem/sc/eintr1/fix-drop', 'dialog/route-vs-update-reuse/fast-lock/sc/v2'];
+    let compared = 0;
+    for (const id of ids) {
+      const run = runs.find((x) => x.id === id)!;
+      const o = execute(run).outcome;
+      expect(o.violations.length, id).toBeGreaterThan(0);
+      for (const v of o.violations) {
+        const r = choiceRequest(v.name, v.trace!.length - 1, o.stats);
+        expect(buildStateGraph(run.build(), { maxStates: 1e6, maxDist: r.length }).states.length, `${id} ${v.name}`).toBe(r.within);
+        compared++;
+      }
+    }
+    expect(compared).toBe(17);
   });
 });
 

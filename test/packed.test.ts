@@ -19,6 +19,7 @@ const summary = (o: Outcome<unknown>) => ({
   states: o.stats.states,
   transitions: o.stats.transitions,
   depth: o.stats.depth,
+  levels: o.stats.levels,
   verdicts: o.properties.map((p) => `${p.name}:${p.verdict}:${p.trace === undefined ? '-' : p.trace.length - 1}`),
 });
 /** The model without its codec and its in-place successors: the engine keys its states by `key`. */

@@ -17,7 +17,7 @@ const COUNTER = new URL('../spec/examples/counter.ts', import.meta.url).href;
 const summary = (o: Outcome<any, any>) => ({
   status: o.status,
   bound: o.bound,
-  stats: { states: o.stats.states, transitions: o.stats.transitions, depth: o.stats.depth, complete: o.stats.complete },
+  stats: { states: o.stats.states, transitions: o.stats.transitions, depth: o.stats.depth, complete: o.stats.complete, levels: o.stats.levels },
   verdicts: o.properties.map((p) => [p.name, p.verdict, p.trace?.length]),
   coverage: o.coverage,
 });

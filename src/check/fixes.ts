@@ -10,7 +10,7 @@ import type { Action, Trace } from '../engine/index.js';
 import { FIX_PATCHES, type FixName } from '../../spec/dialog/variants.js';
 import { dialogRuns, runId, type Manifest } from './dialog.js';
 import { execute } from './run.js';
-import { chooseTraces } from './shortest.js';
+import { choiceRequest, chooseTraces } from './shortest.js';
 
 export interface Defect {
   readonly id: string;
@@ -86,7 +86,7 @@ export function beforeCounterexamples(manifest: Manifest): Before[] {
     const o = execute(run).outcome;
     const p = o.properties.find((x) => x.name === property);
     if (p?.verdict !== 'violated' || !p.trace) throw new Error(`defect ${d.id}: ${property} is not violated in ${run.id}`);
-    const [chosen] = chooseTraces(run, [{ property, length: p.trace.length - 1 }]);
+    const [chosen] = chooseTraces(run, [choiceRequest(property, p.trace.length - 1, o.stats)]);
     if (chosen.trace === null) throw new Error(`defect ${d.id}: no trace chosen (${chosen.why})`);
     return {
       defect: d.id,

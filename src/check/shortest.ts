@@ -11,7 +11,7 @@
  * the engine's trace is kept and the count is null (the report says so).
  * Nothing here prints.
  */
-import type { Action, Model, Trace } from '../engine/index.js';
+import type { Action, Model, Stats, Trace } from '../engine/index.js';
 import {
   actorSwitches,
   analysisGraph,
@@ -33,6 +33,24 @@ export const CHOICE_BOUND = 250_000;
 export interface ChoiceRequest {
   readonly property: string;
   readonly length: number;
+  /**
+   * What the exploration counted (\`choiceRequest\`), when known: the states at
+   * distance at most \`length\` from an initial state, which the graph to choose
+   * the trace on holds (at least that many, if the run stopped inside that
+   * level), and all the states of a complete run. A graph these say exceeds
+   * the bound is not built: building it would only end in GraphTooLargeError.
+   */
+  readonly within?: number;
+  readonly all?: number;
+}
+
+/** The request for a trace of \`length\` steps to \`property\`, with the sizes the run's statistics give (ChoiceRequest). */
+export function choiceRequest(property: string, length: number, stats: Stats): ChoiceRequest {
+  const levels = stats.levels;
+  if (levels === undefined) return { property, length };
+  let within = 0;
+  for (let d = 0; d <= length && d < levels.length; d++) within += levels[d];
+  return stats.complete ? { property, length, within, all: stats.states } : { property, length, within };
 }
 
 export interface ChosenTrace {
@@ -78,8 +96,11 @@ export function choiceGraph<S, A extends Action>(
   complete = false,
 ): StateGraph<S, A> | GraphTooLargeError {
   const knownLength = Math.max(...requests.map((r) => r.length));
+  // The graph up to the longest length holds the states within every shorter one.
+  if (requests.some((r) => r.within !== undefined && r.within > maxStates)) return new GraphTooLargeError(model.name, maxStates);
+  const tooLargeWhole = requests.some((r) => r.all !== undefined && r.all > maxStates);
   try {
-    return complete ? analysisGraph(model, { maxStates, knownLength }) : buildStateGraph(model, { maxStates, maxDist: knownLength });
+    return complete && !tooLargeWhole ? analysisGraph(model, { maxStates, knownLength }) : buildStateGraph(model, { maxStates, maxDist: knownLength });
   } catch (e) {
     if (!(e instanceof GraphTooLargeError)) throw e;
     return e;

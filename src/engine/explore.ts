@@ -177,6 +177,8 @@ class Exploration<S, A extends Action> {
   readonly coverage: CoverageCounter;
   transitions = 0;
   depth = 0;
+  /** States first reached at each depth (Stats.levels). */
+  readonly levels: number[] = [];
   bound: Bound | undefined;
 
   constructor(
@@ -209,7 +211,13 @@ class Exploration<S, A extends Action> {
       if (id >= 0) this.findings.checkNew(id, state);
     }
     space.nextLevel();
-    if (space.size > 0) this.depth = 1;
+    if (space.size > 0) this.newLevel(space.size);
+  }
+
+  /** A level of \`n\` new states (n > 0) was reached. */
+  private newLevel(n: number): void {
+    this.depth++;
+    this.levels.push(n);
   }
 
   /** Whether the run stops here because a property is violated (and it was asked to). */
@@ -288,14 +296,14 @@ class Exploration<S, A extends Action> {
   nextLevel(levelEnd: number): number {
     this.space.nextLevel();
     const end = this.space.size;
-    if (end > levelEnd) this.depth++;
+    if (end > levelEnd) this.newLevel(end - levelEnd);
     return end;
   }
 
   /** At the end of the exploration: its transitions, and the depth of states added by a level stopped inside. */
   end(transitions: number, levelEnd: number): void {
     this.transitions = transitions;
-    if (this.space.size > levelEnd) this.depth++;
+    if (this.space.size > levelEnd) this.newLevel(this.space.size - levelEnd);
   }
 
   outcome(): Outcome<S, A> {
@@ -308,6 +316,7 @@ class Exploration<S, A extends Action> {
       timeMs,
       statesPerSecond: rate(space.size, timeMs),
       complete: this.bound === undefined,
+      levels: this.levels,
     };
     return finish(model, stats, this.coverage.result(), this.findings.found, this.bound, (id) =>
       rebuildTrace(model, space, id, { of: (s) => space.identity(s), describe: (k) => space.describe(k) }),

@@ -37,6 +37,13 @@ export interface Stats {
   readonly statesPerSecond: number;
   /** True when every reachable state was explored. */
   readonly complete: boolean;
+  /**
+   * The states first reached at each depth (index 0: depth 1, the initial
+   * states), one entry per level: \`depth\` entries summing to \`states\`. A
+   * level that a bound stopped inside counts the states stored before it.
+   * (Absent only from statistics made by hand.)
+   */
+  readonly levels?: readonly number[];
 }
 
 export interface StepCoverage {

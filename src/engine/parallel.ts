@@ -170,6 +170,7 @@ async function exploreParallel<S, A extends Action>(
   let states = 0;
   let transitions = 0;
   let depth = 0;
+  const levels: number[] = [];
   const timer = setInterval(() => {
     const now = performance.now();
     if (now > deadline) Atomics.store(stopWord, 0, STOP_TIME);
@@ -196,8 +197,11 @@ async function exploreParallel<S, A extends Action>(
     await all(() => ({ t: 'load' }));
     // Each worker adds the initial states it owns (their index among the initial states is their action).
     const reports0: LevelReport[] = await all(() => ({ t: 'roots' }));
-    merge(reports0);
-    if (states > 0) depth = 1;
+    const roots = merge(reports0);
+    if (roots > 0) {
+      depth = 1;
+      levels.push(roots);
+    }
     const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
     for (;;) {
       if (options.stopOnFirstViolation === true && found.size > 0 && [...found.keys()].some((n) => model.properties.find((p) => p.name === n)!.kind !== 'sometimes')) {
@@ -212,7 +216,10 @@ async function exploreParallel<S, A extends Action>(
       const reports: LevelReport[] = await all(() => ({ t: 'level', expand: depth < maxDepth }));
       const added = merge(reports);
       const stopped = reports.some((r) => r.stopped);
-      if (added > 0) depth++;
+      if (added > 0) {
+        depth++;
+        levels.push(added);
+      }
       if (stopped) {
         const s = Atomics.load(stopWord, 0);
         bound = s === STOP_TIME ? 'timeLimit' : 'memory';
@@ -227,7 +234,7 @@ async function exploreParallel<S, A extends Action>(
     if (process.env.CHECKER_THREAD_CPU === '1') process.stderr.write(`thread-cpu-ms ${JSON.stringify(replies.map((m) => m.cpuMs))}\n`);
     for (const list of covs) for (const c of list) coverage.add(c.actor, c.step, c.count);
     const timeMs = performance.now() - started;
-    const stats: Stats = { states, transitions, depth, timeMs, statesPerSecond: rate(states, timeMs), complete: bound === undefined };
+    const stats: Stats = { states, transitions, depth, timeMs, statesPerSecond: rate(states, timeMs), complete: bound === undefined, levels };
 
     // Traces: collect the path of parent links from the owners, then replay it here.
     const paths = new Map<number, { gid: number; parent: number; action: number; stored: string | number }[]>();

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { CheckOptions } from '../engine/index.js';
 import { executeAll, inWorkers } from '../check/pool.js';
 import type { RunResult, RunSpec } from '../check/run.js';
-import type { ChoiceRequest } from '../check/shortest.js';
+import { choiceRequest, type ChoiceRequest } from '../check/shortest.js';
 import { runPart, type PartOptions, type RunPart } from './parts.js';
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
@@ -28,7 +28,7 @@ export interface CollectOptions {
 /** The properties whose traces a run's part chooses: its violations with a trace (none for a proposition search, which shows the engine's). */
 export function partRequests(r: RunResult): ChoiceRequest[] {
   if (r.run.tags.group === 'propositions') return [];
-  return r.outcome.violations.filter((v) => v.trace !== undefined).map((v) => ({ property: v.name, length: v.trace!.length - 1 }));
+  return r.outcome.violations.filter((v) => v.trace !== undefined).map((v) => choiceRequest(v.name, v.trace!.length - 1, r.outcome.stats));
 }
 
 export async function collect(runs: readonly RunSpec[], bounds: CheckOptions, options: CollectOptions): Promise<{ results: RunResult[]; parts: Map<string, RunPart> }> {
