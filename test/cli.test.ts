@@ -308,6 +308,8 @@ describe('check (the default command): exit 0 when every result is as declared',
       differences: [],
     });
     expect(run.stats.timeMs).toBeUndefined();
+    // Exactly these counts: the engine's per-level counts (Stats.levels) stay out of the JSON.
+    expect(Object.keys(run.stats).sort()).toEqual(['complete', 'depth', 'states', 'transitions']);
     expect(run.coverage.dead).toEqual([]);
     expect(run.properties.map((p: { name: string; verdict: string }) => [p.name, p.verdict])).toEqual([
       ['TPTypeOK', 'holds'],

@@ -94,7 +94,7 @@ function reference(sys: System): Reference {
 
 type GraphOutcome = Outcome<Node, GraphAction>;
 
-/** The reference's states at each distance below \`below\` (Stats.levels: index 0, the initial states). */
+/** The reference's states at each distance below `below` (Stats.levels: index 0, the initial states). */
 function levelsOf(ref: Reference, below = Number.POSITIVE_INFINITY): number[] {
   const out: number[] = [];
   for (const d of ref.dist) if (d < below) out[d] = (out[d] ?? 0) + 1;
@@ -180,6 +180,11 @@ describe('engine vs a naive reference explorer on random transition systems', ()
           expect(v.trace!.length - 1).toBe(ref.nearest(sys.invariants[i]));
         }
         expect(Math.min(...o.violations.map((v) => v.trace!.length - 1))).toBe(Math.min(...nearest));
+        // Stopped inside a level: one count per level, whole levels as the reference has them.
+        const levels = o.stats.levels!;
+        expect(levels).toHaveLength(o.stats.depth);
+        expect(levels.reduce((a, b) => a + b, 0)).toBe(o.stats.states);
+        expect(levels.slice(0, -1)).toEqual(levelsOf(ref).slice(0, levels.length - 1));
         for (const p of o.properties) if (p.verdict !== 'violated') expect(p.verdict).toBe('unknown');
       }),
       runs,

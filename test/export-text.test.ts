@@ -106,9 +106,17 @@ describe('a graph cut at the counterexample length', () => {
     const [c] = chooseTraces(run, [r], 5);
     expect(c.count).toBe('2');
     expect(expanded).toBeGreaterThan(0);
-    // The whole graph (to mark where a violation becomes unavoidable) only when the run's states fit.
+    // The whole graph (to mark where a violation becomes unavoidable) is tried only when the run's
+    // states fit: at a bound of 5 the actions of the 5 states within the trace's length are asked
+    // for once, not also for a whole graph cut at the bound (5 more), as without the run's counts.
+    expanded = 0;
     expect(choiceGraph(counted, [r], 5, true)).toMatchObject({ complete: false, states: { length: 5 } });
+    expect(expanded).toBe(5);
+    expect(choiceGraph(counted, [{ property: 'Done', length: 2 }], 5, true)).toMatchObject({ complete: false, states: { length: 5 } });
+    expect(expanded).toBe(5 + 5 + 5);
+    expanded = 0;
     expect(choiceGraph(counted, [r], 6, true)).toMatchObject({ complete: true, states: { length: 6 } });
+    expect(expanded).toBe(6);
   });
 
   it("on dialog cells, the states the run counted up to a trace's length are the states of the graph built to that length", () => {

@@ -41,6 +41,8 @@ describe('PackedTable', () => {
     expect(t.size).toBe(n);
   });
 
+  // What mappedZeros is for, mapping pages before a rehash, is speed only: npm run bench measures it
+  // (docs/performance.md, "Page faults in two threads"); a plain new array passes this test too.
   it('mappedZeros gives a new array of the asked type and length, all zeros', () => {
     for (const n of [0, 1, 511, 512, 513, 5000, 1 << 16]) {
       const f = mappedZeros(Float64Array, n);

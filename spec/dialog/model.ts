@@ -546,7 +546,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
   /**
    * The start as the engine gets it: rebuilt by the codec (blank, then copied into), so that the
    * states the engine stores and expands share the hidden classes of its drafts. The state as
-   * \`initial\` builds it is checked first, as the engine would: pack refuses a value outside its
+   * `initial` builds it is checked first, as the engine would: pack refuses a value outside its
    * domain (constant fields included), and the rebuilt state must have its key (no field the shape
    * leaves out). (That one pack of a state of other hidden classes still costs V8 a deoptimisation
    * of the generated pack per layout: a check of its own, compiled apart, would not.)

@@ -26,7 +26,10 @@ import {
 } from '../graph/state-graph.js';
 import type { RunSpec } from './run.js';
 
-/** The bound on the state graph built to choose the printed traces (the largest dialog cell has about 41 000 states, counter-race(NP=3,K=4) 165 340). */
+/**
+ * The bound on the state graph built to choose the printed traces (most dialog cells have under
+ * 150,000 states, counter-race(NP=3,K=4) 165,340; the full tier's largest, 5,656,993).
+ */
 export const CHOICE_BOUND = 250_000;
 
 /** A property to choose a trace for, with the length of the engine's (shortest) trace. */
@@ -34,8 +37,8 @@ export interface ChoiceRequest {
   readonly property: string;
   readonly length: number;
   /**
-   * What the exploration counted (\`choiceRequest\`), when known: the states at
-   * distance at most \`length\` from an initial state, which the graph to choose
+   * What the exploration counted (`choiceRequest`), when known: the states at
+   * distance at most `length` from an initial state, which the graph to choose
    * the trace on holds (at least that many, if the run stopped inside that
    * level), and all the states of a complete run. A graph these say exceeds
    * the bound is not built: building it would only end in GraphTooLargeError.
@@ -44,7 +47,7 @@ export interface ChoiceRequest {
   readonly all?: number;
 }
 
-/** The request for a trace of \`length\` steps to \`property\`, with the sizes the run's statistics give (ChoiceRequest). */
+/** The request for a trace of `length` steps to `property`, with the sizes the run's statistics give (ChoiceRequest). */
 export function choiceRequest(property: string, length: number, stats: Stats): ChoiceRequest {
   const levels = stats.levels;
   if (levels === undefined) return { property, length };

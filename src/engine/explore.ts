@@ -214,7 +214,7 @@ class Exploration<S, A extends Action> {
     if (space.size > 0) this.newLevel(space.size);
   }
 
-  /** A level of \`n\` new states (n > 0) was reached. */
+  /** A level of `n` new states (n > 0) was reached. */
   private newLevel(n: number): void {
     this.depth++;
     this.levels.push(n);

@@ -39,7 +39,7 @@ export interface Stats {
   readonly complete: boolean;
   /**
    * The states first reached at each depth (index 0: depth 1, the initial
-   * states), one entry per level: \`depth\` entries summing to \`states\`. A
+   * states), one entry per level: `depth` entries summing to `states`. A
    * level that a bound stopped inside counts the states stored before it.
    * (Absent only from statistics made by hand.)
    */

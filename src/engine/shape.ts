@@ -182,7 +182,7 @@ function place(ls: Leaf[]): boolean {
 /**
  * The expression building a fresh value of a field (its first value: min, or
  * the first enum value), given the first value of each leaf by its index (the
- * leaves in the order \`leaves\` visits them).
+ * leaves in the order `leaves` visits them).
  */
 function blankOf(f: Field, first: () => string): string {
   switch (f.kind) {
@@ -228,13 +228,13 @@ function factory(source: string): Factory {
 /**
  * What both codecs generate alike: the leaves, the container checks, the digit of each leaf, the blank state.
  *
- * A leaf's largest digit is printed into the code (\`literal\`) or read from
- * an array indexed by leaf (\`data\`: TOP[i]); its lowest value is printed,
+ * A leaf's largest digit is printed into the code (`literal`) or read from
+ * an array indexed by leaf (`data`: TOP[i]); its lowest value is printed,
  * and its enum values are constants K[j] numbered as they first appear.
  * With data, two shapes whose leaves lie alike (the same containers and
  * property names, the same kind, bits and lowest value per leaf, the same
  * number of values per enum and the same pattern of shared constants)
- * generate the same source, compiled once per process (\`factory\`):
+ * generate the same source, compiled once per process (`factory`):
  * the model of one matrix cell then runs code that other cells made fast
  * instead of compiling its own, which costs more than a small cell's whole
  * exploration (the default dialog matrix: 891 cells, 116 layouts). The
@@ -275,7 +275,7 @@ class Generated {
     return k === undefined ? this.constant(vs) : this.constant(vs[k]);
   }
 
-  /** Leaf i's first value, as \`blank\` holds it. */
+  /** Leaf i's first value, as `blank` holds it. */
   first(i: number): string {
     return this.ls[i].field.kind === 'int' ? this.lo(i) : this.values(i, 0);
   }
@@ -298,7 +298,7 @@ class Generated {
     return this.containers.map((c, i) => `const ${p}${i} = ${c.ref.replace(/^s$/, root).replace(/^c/, p)};`);
   }
 
-  /** Code that reads leaf i into \`v\`, checks it, and leaves its digit (0 .. size-1) in \`d\`. */
+  /** Code that reads leaf i into `v`, checks it, and leaves its digit (0 .. size-1) in `d`. */
   digit(i: number): string[] {
     const l = this.ls[i];
     const f = l.field;
@@ -324,14 +324,14 @@ class Generated {
   }
 
   /**
-   * The same as \`digit\` without a branch: the digit in \`d\`, and a bit in
-   * \`e\` (nonzero when leaf i is outside its domain) where \`digit\` would
-   * call \`bad\`. Exactly the values \`digit\` refuses set \`e\`: for an
-   * integer, \`d = (v - min) | 0\` and \`d + min === v\` only for a 32-bit
+   * The same as `digit` without a branch: the digit in `d`, and a bit in
+   * `e` (nonzero when leaf i is outside its domain) where `digit` would
+   * call `bad`. Exactly the values `digit` refuses set `e`: for an
+   * integer, `d = (v - min) | 0` and `d + min === v` only for a 32-bit
    * integer v (not for a string, null, a boolean, a fraction or NaN), and the
    * unsigned value of d is at most size - 1 only in range. (Every field is
-   * read before \`e\` is looked at: see pack's try, for a value that throws.) A pack built from these is about two
-   * thirds the size of one built from \`digit\` (no message per field), so
+   * read before `e` is looked at: see pack's try, for a value that throws.) A pack built from these is about two
+   * thirds the size of one built from `digit` (no message per field), so
    * that V8 compiles it sooner.
    */
   flagged(i: number): string[] {
@@ -343,7 +343,7 @@ class Generated {
     return [`v = ${l.ref}; d = ${f.values.map((_, k) => `v === ${this.values(i, k)} ? ${k} : `).join('')}-1; e |= d >>> 31;`];
   }
 
-  /** Each container into its variable as in \`containerChecks\`, a wrong one returning \`invalid(s)\` instead of naming it. */
+  /** Each container into its variable as in `containerChecks`, a wrong one returning `invalid(s)` instead of naming it. */
   containerGuards(): string[] {
     return this.containers.map((c, i) => {
       const test = c.length === undefined ? `(typeof c${i} !== 'object' || c${i} === null)` : `(!Array.isArray(c${i}) || c${i}.length !== ${c.length})`;
@@ -369,7 +369,7 @@ class Generated {
     ];
   }
 
-  /** Compiles the generated functions; \`body\` defines them and ends with a \`return { ... }\`. */
+  /** Compiles the generated functions; `body` defines them and ends with a `return { ... }`. */
   compile(body: string): Record<string, unknown> {
     const ls = this.ls;
     const domains = ls.map((l) => (l.field.kind === 'enum' ? `one of ${l.field.values.map((v) => JSON.stringify(v) ?? String(v)).join(', ')}` : `an integer from ${l.field.min} to ${l.field.max}`));
@@ -396,7 +396,7 @@ class Generated {
 
 /**
  * The codec of a shape, or undefined when its domains do not fit in 52 bits
- * (then use \`wordsCodec\`, or the model keys states by \`key\`).
+ * (then use `wordsCodec`, or the model keys states by `key`).
  * Fields are bit fields when they fit whole in the two words; otherwise the
  * code is the mixed-radix number of the field values (slower: a division
  * per field to unpack), as long as the product of the domain sizes is at
@@ -451,7 +451,7 @@ export interface WordsShapeCodec<S> extends WordsCodec<S> {
 }
 
 /**
- * The codec of a shape as \`words\` 32-bit words (as few as first fit allows,
+ * The codec of a shape as `words` 32-bit words (as few as first fit allows,
  * at least one): every field is a bit field inside one word, so a field of
  * up to 31 bits never straddles two. For shapes of any size; the engine
  * stores such states as Int32 words (store.ts, WideSpace). Throws a
@@ -475,7 +475,7 @@ export function wordsCodec<S>(shape: ShapeOf<S>): WordsShapeCodec<S> {
   const words = Math.max(1, used.length);
   const ws = [...Array(words).keys()];
   // pack checks every field without a branch (Generated.flagged); only a state it flags goes
-  // through \`validate\`, the check that names the field (compiled if ever called).
+  // through `validate`, the check that names the field (compiled if ever called).
   const pack: string[] = [`let v, d, e = 0, ${ws.map((w) => `w${w} = 0`).join(', ')};`, ...g.containerGuards()];
   const validate: string[] = ['let v, d;', ...g.containerChecks()];
   ls.forEach((l, i) => {

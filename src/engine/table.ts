@@ -18,7 +18,7 @@
  */
 
 /**
- * A new typed array of \`n\` zeros whose memory is already mapped: one zero is
+ * A new typed array of `n` zeros whose memory is already mapped: one zero is
  * written into each 4 KB page, in address order. A large typed array is fresh
  * memory that the operating system maps page by page on the first write to
  * each. A table's rehash writes its new slots in scattered order, and those

@@ -61,14 +61,14 @@ export interface MemoryLayout<F extends string> {
    * holds its writes (see compact).
    */
   readonly readers?: readonly (readonly boolean[])[];
-  /** The relaxed fields' histories and lengths by their index among \`relaxed\` (see RelaxedAccess). */
+  /** The relaxed fields' histories and lengths by their index among `relaxed` (see RelaxedAccess). */
   readonly at: RelaxedAccess;
 }
 
 /**
  * A relaxed field's history and length by the field's index among the
  * relaxed fields, for the loops over them (compact), which run after every
- * step. \`m.hist[f]\` with a field name that varies is a keyed load V8 cannot
+ * step. `m.hist[f]` with a field name that varies is a keyed load V8 cannot
  * specialise (about a tenth of the time of the largest relaxed cells); these
  * functions name each field in their code (generated once per list of field
  * names, so that every layout with the same fields shares them).

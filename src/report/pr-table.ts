@@ -52,7 +52,7 @@ function cell(m: Manifest, scenario: string, env: string, variant: string, claim
   return `${agree ? 'agrees' : '**differs**'}: ${found}${anomalies}${why}`;
 }
 
-/** The PR's table and the model's cells beside it, as data (cells are Markdown: \`**differs**\`, code spans). */
+/** The PR's table and the model's cells beside it, as data (cells are Markdown: `**differs**`, code spans). */
 export interface PrTable {
   /** The PR's columns: the variants its table names. */
   readonly variants: readonly string[];
