@@ -176,8 +176,7 @@ class Exploration<S, A extends Action> {
   readonly findings: Findings<S>;
   readonly coverage: CoverageCounter;
   transitions = 0;
-  depth = 0;
-  /** States first reached at each depth (Stats.levels). */
+  /** States first reached at each depth (Stats.levels): one entry per level reached. */
   readonly levels: number[] = [];
   bound: Bound | undefined;
 
@@ -211,13 +210,12 @@ class Exploration<S, A extends Action> {
       if (id >= 0) this.findings.checkNew(id, state);
     }
     space.nextLevel();
-    if (space.size > 0) this.newLevel(space.size);
+    if (space.size > 0) this.levels.push(space.size);
   }
 
-  /** A level of `n` new states (n > 0) was reached. */
-  private newLevel(n: number): void {
-    this.depth++;
-    this.levels.push(n);
+  /** Breadth-first levels reached so far (an initial state is at depth 1). */
+  get depth(): number {
+    return this.levels.length;
   }
 
   /** Whether the run stops here because a property is violated (and it was asked to). */
@@ -296,14 +294,14 @@ class Exploration<S, A extends Action> {
   nextLevel(levelEnd: number): number {
     this.space.nextLevel();
     const end = this.space.size;
-    if (end > levelEnd) this.newLevel(end - levelEnd);
+    if (end > levelEnd) this.levels.push(end - levelEnd);
     return end;
   }
 
   /** At the end of the exploration: its transitions, and the depth of states added by a level stopped inside. */
   end(transitions: number, levelEnd: number): void {
     this.transitions = transitions;
-    if (this.space.size > levelEnd) this.newLevel(this.space.size - levelEnd);
+    if (this.space.size > levelEnd) this.levels.push(this.space.size - levelEnd);
   }
 
   outcome(): Outcome<S, A> {

@@ -169,14 +169,14 @@ async function exploreParallel<S, A extends Action>(
   const found = new Map<string, number>();
   let states = 0;
   let transitions = 0;
-  let depth = 0;
+  // States first reached at each level (Stats.levels); the depth is their number.
   const levels: number[] = [];
   const timer = setInterval(() => {
     const now = performance.now();
     if (now > deadline) Atomics.store(stopWord, 0, STOP_TIME);
     else if (overMemory(memoryLimit)) Atomics.store(stopWord, 0, STOP_MEMORY);
     if (options.onProgress) {
-      options.onProgress({ states, transitions, depth, queue: 0, elapsedMs: now - started, statesPerSecond: rate(states, now - started) });
+      options.onProgress({ states, transitions, depth: levels.length, queue: 0, elapsedMs: now - started, statesPerSecond: rate(states, now - started) });
     }
   }, 100);
 
@@ -198,10 +198,7 @@ async function exploreParallel<S, A extends Action>(
     // Each worker adds the initial states it owns (their index among the initial states is their action).
     const reports0: LevelReport[] = await all(() => ({ t: 'roots' }));
     const roots = merge(reports0);
-    if (roots > 0) {
-      depth = 1;
-      levels.push(roots);
-    }
+    if (roots > 0) levels.push(roots);
     const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
     for (;;) {
       if (options.stopOnFirstViolation === true && found.size > 0 && [...found.keys()].some((n) => model.properties.find((p) => p.name === n)!.kind !== 'sometimes')) {
@@ -213,13 +210,10 @@ async function exploreParallel<S, A extends Action>(
         bound = stop === STOP_TIME ? 'timeLimit' : 'memory';
         break;
       }
-      const reports: LevelReport[] = await all(() => ({ t: 'level', expand: depth < maxDepth }));
+      const reports: LevelReport[] = await all(() => ({ t: 'level', expand: levels.length < maxDepth }));
       const added = merge(reports);
       const stopped = reports.some((r) => r.stopped);
-      if (added > 0) {
-        depth++;
-        levels.push(added);
-      }
+      if (added > 0) levels.push(added);
       if (stopped) {
         const s = Atomics.load(stopWord, 0);
         bound = s === STOP_TIME ? 'timeLimit' : 'memory';
@@ -234,7 +228,7 @@ async function exploreParallel<S, A extends Action>(
     if (process.env.CHECKER_THREAD_CPU === '1') process.stderr.write(`thread-cpu-ms ${JSON.stringify(replies.map((m) => m.cpuMs))}\n`);
     for (const list of covs) for (const c of list) coverage.add(c.actor, c.step, c.count);
     const timeMs = performance.now() - started;
-    const stats: Stats = { states, transitions, depth, timeMs, statesPerSecond: rate(states, timeMs), complete: bound === undefined, levels };
+    const stats: Stats = { states, transitions, depth: levels.length, timeMs, statesPerSecond: rate(states, timeMs), complete: bound === undefined, levels };
 
     // Traces: collect the path of parent links from the owners, then replay it here.
     const paths = new Map<number, { gid: number; parent: number; action: number; stored: string | number }[]>();

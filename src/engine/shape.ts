@@ -287,7 +287,7 @@ class Generated {
    */
   containerChecks(): string[] {
     return this.containers.map((c, i) => {
-      const test = c.length === undefined ? `(typeof c${i} !== 'object' || c${i} === null)` : `(!Array.isArray(c${i}) || c${i}.length !== ${c.length})`;
+      const test = this.containerTest(i);
       const domain = c.length === undefined ? 'an object' : `an array of length ${c.length}`;
       return `const c${i} = ${c.ref};\nif ${test} bad(${JSON.stringify(c.name)}, c${i}, '${domain}');`;
     });
@@ -345,10 +345,13 @@ class Generated {
 
   /** Each container into its variable as in `containerChecks`, a wrong one returning `invalid(s)` instead of naming it. */
   containerGuards(): string[] {
-    return this.containers.map((c, i) => {
-      const test = c.length === undefined ? `(typeof c${i} !== 'object' || c${i} === null)` : `(!Array.isArray(c${i}) || c${i}.length !== ${c.length})`;
-      return `const c${i} = ${c.ref}; if ${test} return invalid(s);`;
-    });
+    return this.containers.map((c, i) => `const c${i} = ${c.ref}; if ${this.containerTest(i)} return invalid(s);`);
+  }
+
+  /** The test that container i (in its variable `c<i>`) is not what the shape declares: an object, or an array of its length. */
+  containerTest(i: number): string {
+    const c = this.containers[i];
+    return c.length === undefined ? `(typeof c${i} !== 'object' || c${i} === null)` : `(!Array.isArray(c${i}) || c${i}.length !== ${c.length})`;
   }
 
   /** The value of leaf i from its digit expression. */
