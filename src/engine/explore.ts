@@ -14,7 +14,8 @@ import { Findings } from './findings.js';
 import { stepLabel } from './model.js';
 import { CheckerError, SpecError } from './errors.js';
 import { totalmem } from 'node:os';
-import { getHeapStatistics } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { Bound, Coverage, Outcome, Progress, PropertyResult, Stats, StepCoverage, Trace, Verdict } from './outcome.js';
 import { PackedSpace, spaceFor, WideSpace, type Space } from './store.js';
 import { SuccessorBatch, WideBatch } from './successors.js';
@@ -155,12 +156,39 @@ export const defaultMemoryLimit = (): number => Math.floor(totalmem() * 0.8);
  * Whether the process is near its memory budget: resident memory (plus the
  * bytes about to be allocated) above `limit`, or the V8 heap above 90% of its
  * own limit (string keys and state objects live there; exhausting it would
- * crash the process).
+ * crash the process). Garbage counts in the heap's use until V8 collects it
+ * (the states of a run that has just ended, which would otherwise stop the
+ * next run of the process at its first state): when either is passed, a full
+ * collection runs and both are read again (resident memory may come down
+ * only later).
  */
 export function overMemory(limit: number, extra = 0): boolean {
+  if (!nearLimits(limit, extra)) return false;
+  return !collectGarbage() || nearLimits(limit, extra);
+}
+
+function nearLimits(limit: number, extra: number): boolean {
   if (process.memoryUsage.rss() + extra > limit) return true;
   const h = getHeapStatistics();
   return h.used_heap_size > 0.9 * h.heap_size_limit;
+}
+
+/** V8's full collection, asked for through a new context (null: this V8 does not allow it). */
+let gc: (() => void) | null | undefined;
+
+/** Runs a full garbage collection; false when it cannot be asked for. */
+function collectGarbage(): boolean {
+  if (gc === undefined) {
+    try {
+      setFlagsFromString('--expose-gc');
+      gc = runInNewContext('gc') as () => void;
+    } catch {
+      gc = null;
+    }
+  }
+  if (gc === null) return false;
+  gc();
+  return true;
 }
 
 /** What both exploration loops share: limits, counters, findings and the checks made every so often. */
