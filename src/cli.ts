@@ -118,6 +118,7 @@ export interface CheckFlags {
   jobs?: string;
   workers?: string;
   memoryLimit?: string;
+  textKeys?: boolean;
   timing: boolean;
   list?: boolean;
   swimlanes?: boolean;
@@ -177,6 +178,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), regist
     .option('--jobs <n>', 'run the registered runs in n processes (default: 2 on a machine with 2 or more cores, 1 with --workers)')
     .option('--workers <n>', `explore each run with n worker threads sharing its state space (default 1; at most ${WORKERS_PER_CORE} per core)`)
     .option('--memory-limit <MB>', 'stop a run (incomplete) when the process nears this much memory (default: 80% of the machine\'s)')
+    .option('--text-keys', 'identify states by their text (the model\'s key) instead of their packed code: several times slower, a cross-check of the codec and of the engine\'s expansion in place (one thread: not with --workers)')
     .option('--no-timing', 'leave out the final time line (and timings in JSON)')
     .option('--all', "also run the matrix rows of the full tier (millions of states per variant; see README)")
     .option('--proof <file>', 'also write a proof bundle of the runs: tool version and commit, hashes of the sources, and per run its counts, verdicts and traces (SHA-256); see --verify')
@@ -411,11 +413,13 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
     ...(timeLimit !== undefined ? { timeLimitMs: timeLimit * 1000 } : {}),
     ...(flags.stopOnFirst ? { stopOnFirstViolation: true } : {}),
     ...(memoryLimitMb !== undefined ? { memoryLimitBytes: memoryLimitMb * 2 ** 20 } : {}),
+    ...(flags.textKeys ? { textKeys: true } : {}),
   };
   const jobs = positiveInt('--jobs', flags.jobs) ?? (threads === 1 && availableParallelism() >= 2 ? 2 : 1);
   if (threads > 1 && maxStates !== undefined) {
     throw new UsageError('--max-states cannot be combined with --workers above 1 (where a run stops would depend on the threads\' timing); use --workers 1');
   }
+  if (threads > 1 && flags.textKeys) throw new UsageError('--text-keys cannot be combined with --workers above 1 (worker threads exchange packed states); use --workers 1');
   // Only the default registry's own runs can go to job processes (which rebuild it); the rest run here.
   const remote = (r: RunSpec) => registry.runs === defaultRunsMarker(registry) && registry.runs.includes(r);
   const live = runsProgress(io.stderr, showProgress, runs.length);
@@ -503,7 +507,8 @@ async function verifyBundle(flags: CheckFlags, io: Io, registry: Registry): Prom
   const runs = bundle.runs.map((r) => byId.get(r.id)!);
   const jobs = positiveInt('--jobs', flags.jobs) ?? (availableParallelism() >= 2 ? 2 : 1);
   const remote = (r: RunSpec) => registry.runs === defaultRunsMarker(registry) && registry.runs.includes(r);
-  const results = await executeAll(runs, bundle.options, { jobs, registered: remote });
+  // --text-keys re-runs them with states identified by their text: the same counts, verdicts and traces, or the codec is wrong.
+  const results = await executeAll(runs, flags.textKeys ? { ...bundle.options, textKeys: true } : bundle.options, { jobs, registered: remote });
   const differences = results.flatMap((r, i) => compareRun(bundle.runs[i], proofRun(r)));
   for (const d of differences) io.stdout(`differs: ${d}\n`);
   io.stdout(

@@ -389,7 +389,7 @@ describe('exit 1 when a result is not as declared (and the report says which)', 
 
 describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no stack trace', () => {
   const UNKNOWN_OPTION =
-    "error: unknown option '--frobnicate'; expected one of: --model, --model-file, --model-export, --param, --expect, --filter, --group, --scenario, --variant, --env, --lock, --memory, --json, --max-states, --max-depth, --time-limit, --progress, --no-progress, --stop-on-first, --jobs, --workers, --memory-limit, --no-timing, --all, --proof, --verify, --list, --traces, --swimlanes, --export, --out, --force, --help, --version";
+    "error: unknown option '--frobnicate'; expected one of: --model, --model-file, --model-export, --param, --expect, --filter, --group, --scenario, --variant, --env, --lock, --memory, --json, --max-states, --max-depth, --time-limit, --progress, --no-progress, --stop-on-first, --jobs, --workers, --memory-limit, --text-keys, --no-timing, --all, --proof, --verify, --list, --traces, --swimlanes, --export, --out, --force, --help, --version";
   const BAD_PARAM = "error: parameter NP of model counter-race expects an integer from 1 to 8, got '9'";
 
   it('as a process: an unknown option and a bad parameter', () => {

@@ -87,6 +87,14 @@ describe('proof bundles', async () => {
     const other = join(dir, 'other.json');
     rewrite(file, other, (b) => ({ ...b, format: 'something-else/1' }));
     expect((await run(['--verify', other])).stderr).toMatch(/not a proof bundle of this tool \(format is "something-else\/1"/);
+    // Options the bundle's runs were not made with (a time limit, say) are refused, not obeyed.
+    const timed = join(dir, 'timed.json');
+    rewrite(file, timed, (b) => ({ ...b, options: { timeLimitMs: 1 } }));
+    const t = await run(['--verify', timed]);
+    expect(t).toMatchObject({ code: 2, stdout: '' });
+    expect(t.stderr).toBe(
+      `error: --verify ${timed}: not a proof bundle of this tool ('options' has "timeLimitMs": 1 (known: maxStates and maxDepth, positive integers; stopOnFirstViolation and textKeys, true))\n`,
+    );
     expect((await run(['--verify', file, '--scenario', 'x'])).stderr).toMatch(/^error: --verify re-runs the runs the bundle lists, with its options; it takes no selection \(--scenario\)\n$/);
   });
 

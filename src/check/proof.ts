@@ -58,6 +58,8 @@ export interface ProofOptions {
   readonly maxStates?: number;
   readonly maxDepth?: number;
   readonly stopOnFirstViolation?: boolean;
+  /** The runs identified states by their text (`--text-keys`): the same counts, verdicts and traces, so kept only to re-run them the same way. */
+  readonly textKeys?: boolean;
 }
 
 const sha = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex');
@@ -118,6 +120,7 @@ export function proofOptions(o: CheckOptions): ProofOptions {
     ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
     ...(o.maxDepth !== undefined ? { maxDepth: o.maxDepth } : {}),
     ...(o.stopOnFirstViolation ? { stopOnFirstViolation: true } : {}),
+    ...(o.textKeys ? { textKeys: true } : {}),
   };
 }
 
@@ -155,6 +158,10 @@ export function readBundle(path: string): ProofBundle {
   if (typeof b.tool?.commit !== 'string' || typeof b.tool.version !== 'string') fail("'tool' lacks its version or commit");
   if (typeof b.sources !== 'object' || b.sources === null || !Object.values(b.sources).every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h))) fail("'sources' must map files to SHA-256 hashes");
   if (typeof b.options !== 'object' || b.options === null) fail("'options' is missing");
+  for (const [k, v] of Object.entries(b.options as object)) {
+    const ok = k === 'maxStates' || k === 'maxDepth' ? Number.isInteger(v) && (v as number) > 0 : (k === 'stopOnFirstViolation' || k === 'textKeys') && v === true;
+    if (!ok) fail(`'options' has ${JSON.stringify(k)}: ${JSON.stringify(v)} (known: maxStates and maxDepth, positive integers; stopOnFirstViolation and textKeys, true)`);
+  }
   if (!Array.isArray(b.runs)) fail("'runs' must be a list");
   b.runs!.forEach((r, i) => {
     const ok =

@@ -82,7 +82,7 @@ function shared(run: RunSpec, options: CheckOptions): { run: string; outcome: Ou
 }
 
 const sharingKey = (same: SameAs, options: CheckOptions): string =>
-  `${same.group}|${JSON.stringify([options.maxStates, options.maxDepth, options.timeLimitMs, options.stopOnFirstViolation, options.memoryLimitBytes])}`;
+  `${same.group}|${JSON.stringify([options.maxStates, options.maxDepth, options.timeLimitMs, options.stopOnFirstViolation, options.memoryLimitBytes, options.textKeys === true])}`;
 
 /** Keeps a complete outcome for the runs that may share it. */
 function remember(run: RunSpec, options: CheckOptions, model: Model<any, any>, outcome: Outcome<any, any>): void {

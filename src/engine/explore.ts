@@ -11,7 +11,7 @@
  */
 import type { Action, Model, Property } from './model.js';
 import { Findings } from './findings.js';
-import { stepLabel } from './model.js';
+import { keyedByText, stepLabel } from './model.js';
 import { CheckerError, SpecError } from './errors.js';
 import { totalmem } from 'node:os';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
@@ -36,6 +36,12 @@ export interface CheckOptions {
    * this many bytes (default: 80% of the machine's memory).
    */
   readonly memoryLimitBytes?: number;
+  /**
+   * Identify states by the model's `key` even when it has a codec (see
+   * keyedByText): a cross-check of the codec, several times slower. One
+   * thread only.
+   */
+  readonly textKeys?: boolean;
   readonly onProgress?: (p: Progress) => void;
   /** Minimum interval between progress callbacks (default 1000 ms). */
   readonly progressIntervalMs?: number;
@@ -173,10 +179,21 @@ function nearLimits(limit: number, extra: number): boolean {
   return h.used_heap_size > 0.9 * h.heap_size_limit;
 }
 
-/** V8's full collection, asked for through a new context (null: this V8 does not allow it). */
+/**
+ * V8's full collection, asked for through a new context (null: this V8 does
+ * not allow it). The flag is set the first time a run nears its budget, not
+ * before: it only makes `gc` a global of the contexts made after it.
+ */
 let gc: (() => void) | null | undefined;
+/** When the last collection asked for ended, and how long it took. */
+let lastCollection = { end: -Infinity, ms: 0 };
 
-/** Runs a full garbage collection; false when it cannot be asked for. */
+/**
+ * Runs a full garbage collection; false when it cannot be asked for, or when
+ * the last one ended less than ten of its durations ago (a run that stays at
+ * its budget would otherwise spend most of its time collecting: it is then
+ * over).
+ */
 function collectGarbage(): boolean {
   if (gc === undefined) {
     try {
@@ -186,8 +203,11 @@ function collectGarbage(): boolean {
       gc = null;
     }
   }
-  if (gc === null) return false;
+  const start = performance.now();
+  if (gc === null || start - lastCollection.end < 10 * lastCollection.ms) return false;
   gc();
+  const end = performance.now();
+  lastCollection = { end, ms: end - start };
   return true;
 }
 
@@ -350,7 +370,8 @@ class Exploration<S, A extends Action> {
   }
 }
 
-function explore<S, A extends Action>(model: Model<S, A>, options: CheckOptions, started: number): Outcome<S, A> {
+function explore<S, A extends Action>(given: Model<S, A>, options: CheckOptions, started: number): Outcome<S, A> {
+  const model = options.textKeys ? keyedByText(given) : given;
   const inits = model.initialStates();
   if (inits.length === 0) throw new SpecError(`model ${model.name}: no initial state`);
   const space = spaceFor(model);

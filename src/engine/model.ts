@@ -169,6 +169,34 @@ export const atQuiescence = <S>(
   explain?: (s: S) => string,
 ) => makeProperty('atQuiescence', name, meaning, holds, explain);
 
+/**
+ * The same model with its states identified by `key` (their text): without
+ * its codec and its in-place `successors`, so the engine stores each state by
+ * its key, never packs or unpacks one, and generates successors with
+ * `actions` and `next` on state objects. Slower; the reference a codec and
+ * in-place successors are checked against (the same states, transitions,
+ * depth and verdicts, or one of them is wrong). The model's own code runs as
+ * it is: its steps, and a `clone` or `next` that copies states with the
+ * codec's `copy` (as the dialog model's do), are the same either way.
+ */
+export function keyedByText<S, A extends Action>(model: Model<S, A>): Model<S, A> {
+  if (model.codec === undefined && model.successors === undefined) return model;
+  // Every method called on the model itself, so that one written as a class keeps its `this`.
+  const m = model;
+  return {
+    name: m.name,
+    properties: m.properties,
+    ...(m.steps !== undefined ? { steps: m.steps } : {}),
+    initialStates: () => m.initialStates(),
+    actions: (s) => m.actions(s),
+    ...(m.actorActions !== undefined ? { actorActions: (s: S, actor: string) => m.actorActions!(s, actor) } : {}),
+    next: (s, a) => m.next(s, a),
+    ...(m.clone !== undefined ? { clone: (s: S) => m.clone!(s) } : {}),
+    ...(m.apply !== undefined ? { apply: (d: S, a: A) => m.apply!(d, a) } : {}),
+    key: (s) => m.key(s),
+  };
+}
+
 /** The coverage label of an action or step: "actor:step". */
 export const stepLabel = (a: { actor: string; step: string }): string => `${a.actor}:${a.step}`;
 

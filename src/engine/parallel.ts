@@ -79,6 +79,7 @@ export async function checkParallel<S, A extends Action>(
   try {
     validateModel(model);
     if (options.maxStates !== undefined) throw new ParallelError('maxStates cannot be used with several workers (where a run stops would depend on their timing); use one worker');
+    if (options.textKeys) throw new ParallelError('textKeys cannot be used with several workers (they exchange packed states); use one worker');
     return await exploreParallel(model, ref, workers, options, started);
   } catch (e) {
     if (!(e instanceof CheckerError)) throw e;

@@ -426,7 +426,8 @@ export class WideSpace<S> extends Links implements Space<S> {
  */
 export function spaceFor<S>(model: Model<S, any>): Space<S> {
   const codec = model.codec;
-  if (codec === undefined) return new KeyedSpace(model.key);
+  // Called as the model's method: a model written as a class may read `this` in `key`.
+  if (codec === undefined) return new KeyedSpace((s) => model.key(s));
   if (isWordsCodec(codec)) {
     if (!(Number.isInteger(codec.words) && codec.words >= 1)) throw new SpecError(`model ${model.name}: a words codec needs a whole number of words >= 1, not ${codec.words}`);
     const a = new Int32Array(codec.words);
