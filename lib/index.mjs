@@ -56,6 +56,7 @@ export const {
   hashWords,
   isWordsCodec,
   itfText,
+  keyedByText,
   mergeSections,
   overMemory,
   readItf,

@@ -232,11 +232,11 @@ async function inProcess(args: string[], registry?: Registry) {
 
 describe('check (the default command): exit 0 when every result is as declared', () => {
   it('says which selected rows run none of the selected variants (a manifest row that runs only some)', async () => {
-    const t = await inProcess(['--scenario', 'ok-short-lifetime-reuse', '--scenario', 'ok-short-lifetime', '--env', 'posix-sem/sc/eintr1', '--variant', 'orig', '--no-timing', '--jobs', '1', '--no-progress']);
+    const t = await inProcess(['--scenario', 'route-vs-update-reuse', '--scenario', 'ok-short-lifetime', '--env', 'posix-sem/sc/eintr1', '--variant', 'orig', '--no-timing', '--jobs', '1', '--no-progress']);
     expect(t.code).toBe(0);
     expect(t.stdout.trimEnd().split('\n').slice(-2)).toEqual([
       '1 run, all as declared: 1 finds the violations declared for it',
-      '(1 row selected by the other flags runs none of the selected variants: ok-short-lifetime-reuse posix-sem/sc/eintr1; see its note in check-manifest.json)',
+      '(1 row selected by the other flags runs none of the selected variants: route-vs-update-reuse posix-sem/sc/eintr1; see its note in check-manifest.json)',
     ]);
   });
 

@@ -5,7 +5,7 @@
  * where the violation becomes unavoidable) on tiny literal graphs.
  */
 import { describe, expect, it } from 'vitest';
-import { always, atQuiescence, check, sometimes } from '../src/engine/index.js';
+import { always, atQuiescence, check, sometimes, type Model } from '../src/engine/index.js';
 import { actorSwitches, buildStateGraph, doomedStates, fewestSwitches, shortestPaths } from '../src/graph/state-graph.js';
 import { choiceGraph, choiceRequest, chooseTraces } from '../src/check/shortest.js';
 import { execute, type RunSpec } from '../src/check/run.js';
@@ -29,6 +29,22 @@ describe('shortest counterexamples on literal graphs', () => {
       safe: [['b.loop', 'safe']],
     },
     properties: [bad('bad')],
+  });
+
+  it('finds the shortest paths to 300,000 targets (more than a call\'s arguments may be)', () => {
+    const N = 300_000;
+    const fan: Model<number> = {
+      name: 'fan',
+      initialStates: () => [0],
+      actions: (s) => (s === 0 ? Array.from({ length: N }, (_, i) => ({ actor: 'p', step: `to${i + 1}` })) : []),
+      next: (_s, a) => Number(a.step.slice(2)),
+      key: String,
+      properties: [always<number>('Zero', 'stays at 0', (s) => s === 0)],
+    };
+    const g = buildStateGraph(fan, { maxStates: N + 1 });
+    const sp = shortestPaths(g, fan.properties[0])!;
+    expect(sp.length).toBe(1);
+    expect(sp.count).toBe(BigInt(N));
   });
 
   it('counts every distinct shortest path and picks the one with the fewest actor switches', () => {

@@ -172,7 +172,9 @@ export interface ShortestPaths<A extends Action = Action> {
 export function shortestPaths<S, A extends Action>(g: StateGraph<S, A>, p: Property<S>): ShortestPaths<A> | null {
   const all = targetsOf(g, p);
   if (all.length === 0) return null;
-  const length = Math.min(...all.map((t) => g.dist[t]));
+  // A loop, not Math.min(...): a property may have hundreds of thousands of targets (more arguments than the stack holds).
+  let length = Infinity;
+  for (const t of all) if (g.dist[t] < length) length = g.dist[t];
   const targets = all.filter((t) => g.dist[t] === length);
   const onPath = new Uint8Array(g.states.length);
   const preds = dagPredecessors(g);
