@@ -14,34 +14,18 @@
  * `npm run check` does (src/check/run.ts, SameAs; test/same-as.test.ts): a
  * variant that read the same fields as an earlier one takes its outcome.
  * `npm run check -- --verify BUNDLE --text-keys` does the same from the
- * command line, comparing every run with a proof bundle's hashes.
+ * command line, comparing every run with a proof bundle's hashes. The rows
+ * are in four parts of about the same cost (test/helpers/packed-rows.ts):
+ * this file's and those of test/packed-2.test.ts to test/packed-4.test.ts,
+ * which vitest runs two at a time.
  */
 import { describe, expect, it } from 'vitest';
-import { dialogConfig, dialogRuns, loadManifest, rowVariants } from '../src/check/dialog.js';
+import { existsSync } from 'node:fs';
+import { dialogConfig, rowVariants } from '../src/check/dialog.js';
 import { explorable } from '../src/check/granularity.js';
-import { execute, forgetExplorations, type RunSpec } from '../src/check/run.js';
-import { keyedByText, type Outcome } from '../src/engine/index.js';
+import { keyedByText } from '../src/engine/index.js';
 import { dialogModel } from '../spec/dialog/model.js';
-
-const manifest = loadManifest();
-const summary = (o: Outcome<unknown>) => ({
-  status: o.status,
-  complete: o.stats.complete,
-  states: o.stats.states,
-  transitions: o.stats.transitions,
-  depth: o.stats.depth,
-  levels: o.stats.levels,
-  coverage: o.coverage,
-  verdicts: o.properties.map((p) => `${p.name}:${p.verdict}`),
-  traces: o.properties.map((p) => (p.trace === undefined ? '-' : JSON.stringify(p.trace))),
-});
-
-const rows = new Map<string, RunSpec[]>();
-for (const run of dialogRuns(manifest)) {
-  if (run.tags.tier === 'full') continue;
-  const name = `${run.tags.scenario} ${run.tags.env}`;
-  rows.set(name, [...(rows.get(name) ?? []), run]);
-}
+import { compareRow, defaultRows, manifest, PARTS, rowsOfPart } from './helpers/packed-rows.js';
 
 describe('the packed dialog model explores what the text-keyed one does', () => {
   it('the model is packed: it has a codec of 32-bit words, which keyedByText removes', () => {
@@ -50,22 +34,16 @@ describe('the packed dialog model explores what the text-keyed one does', () => 
     expect(keyedByText(m).codec).toBeUndefined();
   });
 
-  it('covers every default-tier cell of the matrix', () => {
+  it('covers every default-tier cell of the matrix, in PARTS parts (this file, test/packed-2.test.ts and so on)', () => {
+    const rows = defaultRows();
     expect([...rows.values()].flat().length).toBe(manifest.rows.filter((r) => r.tier !== 'full').reduce((n, r) => n + rowVariants(r).length, 0));
     expect(rows.size).toBe(manifest.rows.filter((r) => r.tier !== 'full').length);
+    const parts = Array.from({ length: PARTS }, (_, i) => rowsOfPart(i).map(([name]) => name));
+    expect(parts.flat().sort()).toEqual([...rows.keys()].sort());
+    for (const p of parts) expect(p.length).toBeGreaterThan(0);
+    // Every part has its file.
+    for (let i = 2; i <= PARTS; i++) expect(existsSync(new URL(`./packed-${i}.test.ts`, import.meta.url))).toBe(true);
   });
 
-  it.each([...rows])('%s: every variant', { timeout: 900_000 }, (_name, runs) => {
-    forgetExplorations();
-    for (const run of runs) {
-      const packed = execute(run);
-      const text = execute(run, { textKeys: true });
-      expect(packed.differences, run.id).toEqual([]);
-      expect(packed.outcome.stats.complete, run.id).toBe(true);
-      expect(summary(text.outcome), run.id).toEqual(summary(packed.outcome));
-      // Both modes share with the same earlier variant, or neither does.
-      expect(text.sameAs, run.id).toBe(packed.sameAs);
-    }
-    forgetExplorations();
-  });
+  it.each(rowsOfPart(0))('%s: every variant', { timeout: 900_000 }, (_name, runs) => compareRow(runs));
 });
