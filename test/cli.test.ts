@@ -232,12 +232,24 @@ async function inProcess(args: string[], registry?: Registry) {
 
 describe('check (the default command): exit 0 when every result is as declared', () => {
   it('says which selected rows run none of the selected variants (a manifest row that runs only some)', async () => {
-    const t = await inProcess(['--scenario', 'route-vs-update-reuse', '--scenario', 'ok-short-lifetime', '--env', 'posix-sem/sc/eintr1', '--variant', 'orig', '--no-timing', '--jobs', '1', '--no-progress']);
+    const t = await inProcess(['--scenario', 'bye-vs-timeout-B', '--scenario', 'ok-short-lifetime', '--env', 'posix-sem/sc/eintr1', '--variant', 'orig', '--no-timing', '--jobs', '1', '--no-progress']);
     expect(t.code).toBe(0);
     expect(t.stdout.trimEnd().split('\n').slice(-2)).toEqual([
       '1 run, all as declared: 1 finds the violations declared for it',
-      '(1 row selected by the other flags runs none of the selected variants: route-vs-update-reuse posix-sem/sc/eintr1; see its note in check-manifest.json)',
+      '(1 row selected by the other flags runs none of the selected variants: bye-vs-timeout-B posix-sem/sc/eintr1; see its note in check-manifest.json)',
     ]);
+  });
+
+  it("a full-tier row's defaultTier variants run in every check, the others only with --all (check-manifest.json `defaultTier`)", async () => {
+    const args = ['--scenario', 'drop-after-sync-two-early', '--env', 'posix-sem/sc/eintr1', '--no-timing', '--jobs', '1', '--no-progress'];
+    const t = await inProcess(args);
+    expect(t.code).toBe(0);
+    expect(t.stdout.trimEnd().split('\n').slice(-2)).toEqual([
+      '3 runs, all as declared: 1 finds the violations declared for it, 2 hold every property',
+      '(14 run(s) of the full tier were not run: npm run check -- --all runs them too)',
+    ]);
+    const orig = await inProcess([...args, '--variant', 'orig']);
+    expect([orig.code, orig.stderr.trim()]).toEqual([2, 'error: the 1 registered run(s) selected are all in the full tier (millions of states each): add --all to run them']);
   });
 
   it('prints the table, every violation trace, the summary and a final time line', () => {

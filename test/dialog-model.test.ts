@@ -92,6 +92,51 @@ describe('exact shortest counterexamples', () => {
   });
 });
 
+describe('under EINTR, a test and a set of DLG_FLAG_DB_DELETED are two steps', () => {
+  const EINTR1: Env = { lock: 'posix-sem', memory: 'sc', eintr: 1 };
+  it("fix 07b (bye-vs-timeout): the BYE worker's remove_dialog_from_db_once finds the flag clear, and so does the timer's before the worker sets it: two removals", () => {
+    const o = check(explorable(dialogModel(cfg('bye-vs-timeout', 'fix-db-flag', EINTR1))));
+    const db2 = o.properties.find((p) => p.name === 'DbDeleteOnce')!;
+    expect([db2.verdict, db2.explanation]).toEqual(['violated', '2 DB deletes']);
+    const steps = db2.trace!.slice(1).map((t) => `${t.action!.actor}:${t.action!.step}`);
+    expect(steps.length).toBe(59);
+    // W's test (dlg_db_handler.c@fix-db-flag:1017) then T's, with W's set (1018) not yet done: H admits both after an EINTR.
+    expect(steps.filter((x) => /\.db\./.test(x))).toEqual(['W:W11w.db.H+', 'W:W11w.db.test', 'T:T7w.db.H+', 'T:T7w.db.test']);
+    expect(db2.trace!.slice(1).flatMap((t) => (t.action as unknown as { parts: { eintr?: boolean; actor: string; step: string }[] }).parts.filter((x) => x.eintr).map((x) => x.step))).toHaveLength(1);
+    // Where H excludes (fix 05's retry), the flag is tested and set once: DbDeleteOnce holds.
+    const retry = check(explorable(dialogModel(cfg('bye-vs-timeout', 'fixed', EINTR1))));
+    expect(retry.properties.find((p) => p.name === 'DbDeleteOnce')!.verdict).toBe('holds');
+  });
+});
+
+describe("every exit of the 2xx's dlg_onreply lets TM go on to delete the INVITE transaction", () => {
+  it("drop-after-sync under EINTR: D's BYE makes the dialog DELETED inside O's next_state_dlg; O takes the 'failed' branch (dlg_handlers.c:805-823), then I runs: the shortest leak leaves no holder", () => {
+    const o = check(explorable(dialogModel(cfg('drop-after-sync', 'orig', { lock: 'posix-sem', memory: 'sc', eintr: 1 }))));
+    expect(o.stats.complete).toBe(true);
+    const dead = (o.coverage as unknown as { dead: string[] }).dead;
+    expect(dead.filter((x) => x.startsWith('O:O7'))).toEqual([]);
+    expect(dead).toContain('O:O8');
+    const leak = o.properties.find((p) => p.name === 'NothingLeaked')!;
+    // Before, O ended there without letting I run, and the shortest leak was I's reference never dropped (33 steps, 'base=1').
+    expect([leak.verdict, leak.explanation, leak.trace!.length - 1]).toEqual(['violated', 'freed=0 ref=2 inList=false H=[] TL=[] holders left: none', 48]);
+    const steps = leak.trace!.slice(1).flatMap((t) => (t.action as unknown as { parts: { actor: string; step: string }[] }).parts.map((x) => `${x.actor}:${x.step}`));
+    const o7 = steps.indexOf('O:O7.ret');
+    expect(o7).toBeGreaterThan(0);
+    expect(steps.findIndex((x) => x.startsWith('I:'))).toBeGreaterThan(o7);
+  });
+
+  it('O8 (a 2xx for a dialog already confirmed or deleted: reachable in no scenario of today) lets TM go on too', () => {
+    const m = dialogModel(cfg('drop-after-sync', 'orig'));
+    const o = m.programs.findIndex((p) => p.actor === 'O');
+    const s = m.initialStates()[0];
+    s.actors[o].pc = m.programs[o].instrs.findIndex((i) => i.id === 'O8');
+    const done = (x: DialogState) => x.ghost.marks[m.names.markIndex.get('O:done')!];
+    expect(done(s)).toBe(false);
+    const t = m.next(s, m.actions(s).find((a) => a.actor === 'O' && a.step === 'O8')!);
+    expect([done(t), t.actors[o].pc]).toEqual([true, m.programs[o].instrs.length]);
+  });
+});
+
 describe('reductions do not change verdicts', () => {
   const small = ['bye-vs-timeout', 'ok-short-lifetime', 'route-vs-update', 'pr-bye-first'];
   const grains: Granularity[] = ['steps', 'local', 'sections'];

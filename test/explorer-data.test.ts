@@ -270,8 +270,8 @@ describe('a row that runs only some variants (check-manifest.json `variants`)', 
   const registry = defaultRegistry();
   const pick = (filter: [string, string][]) => selectRuns(registry.runs, parseFilter(registry.runs, filter));
   const runs = [
-    ...pick([['group', 'dialog'], ['scenario', 'route-vs-update-reuse'], ['env', 'fast-lock/sc'], ['variant', 'orig']]),
-    ...pick([['group', 'dialog'], ['scenario', 'route-vs-update-reuse'], ['env', 'posix-sem/sc/eintr1']]),
+    ...pick([['group', 'dialog'], ['scenario', 'bye-vs-timeout-B'], ['env', 'fast-lock/sc'], ['variant', 'orig']]),
+    ...pick([['group', 'dialog'], ['scenario', 'bye-vs-timeout-B'], ['env', 'posix-sem/sc/eintr1']]),
   ];
   const { results, parts } = await collect(runs, {}, { jobs: 1, registered: () => false });
   const data = explorerData({ results, parts, environments: loadManifest().environments });
@@ -279,7 +279,7 @@ describe('a row that runs only some variants (check-manifest.json `variants`)', 
   it('has no cell (-1) for a variant the row does not run, and one for each it runs', () => {
     const m = data.matrix!;
     expect(m.variants).toEqual(['orig', 'fix-eintr', 'fixed', 'v3+fixes']);
-    const row = (env: string) => m.cells[m.rows.findIndex((r) => r.scenario === 'route-vs-update-reuse' && r.env === env)];
+    const row = (env: string) => m.cells[m.rows.findIndex((r) => r.scenario === 'bye-vs-timeout-B' && r.env === env)];
     expect(row('posix-sem/sc/eintr1').map((i) => (i < 0 ? '-' : data.runs[i].id.split('/').pop()))).toEqual(['-', 'fix-eintr', 'fixed', 'v3+fixes']);
     expect(row('fast-lock/sc').map((i) => (i < 0 ? '-' : data.runs[i].id.split('/').pop()))).toEqual(['orig', '-', '-', '-']);
   });

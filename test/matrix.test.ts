@@ -32,10 +32,17 @@ describe('the manifest declares every cell of every row', () => {
     expect(manifest.runs.length).toBe(manifest.rows.reduce((n, r) => n + rowVariants(r).length, 0));
     // The rows that run only the variants with fix 05 (the others' state spaces under EINTR are too large).
     expect(manifest.rows.filter((r) => r.variants !== undefined).map((r) => `${r.scenario} ${r.env} ${r.variants!.join(',')}`)).toEqual(
-      ['bye-vs-timeout-B', 'pr-timer-first', 'pr-timer-reads-first', 'bye-vs-timeout-B-base', 'ping-timeout', 'route-vs-update-reuse', 'drop-after-sync-two-early', 'bye-vs-timeout-B-shared-bucket'].map(
+      ['bye-vs-timeout-B', 'pr-timer-first', 'pr-timer-reads-first', 'bye-vs-timeout-B-base', 'ping-timeout', 'bye-vs-timeout-B-shared-bucket'].map(
         (s) => `${s} posix-sem/sc/eintr1 fix-eintr,fixed,v3+fixes`,
       ),
     );
+    // The EINTR rows that run every variant, those with fix 05 in the default check and the others with --all.
+    expect(manifest.rows.filter((r) => r.defaultTier !== undefined).map((r) => `${r.scenario} ${r.env} ${r.tier} ${r.defaultTier!.join(',')}`)).toEqual(
+      ['route-vs-update-reuse', 'drop-after-sync-two-early'].map((s) => `${s} posix-sem/sc/eintr1 full fix-eintr,fixed,v3+fixes`),
+    );
+    const tiers = runs.filter((r) => r.tags.scenario === 'drop-after-sync-two-early' && r.tags.env === 'posix-sem/sc/eintr1');
+    expect(tiers.filter((r) => r.tags.tier === 'default').map((r) => r.tags.variant)).toEqual(['fix-eintr', 'fixed', 'v3+fixes']);
+    expect(tiers.filter((r) => r.tags.tier === 'full')).toHaveLength(VARIANT_NAMES.length - 3);
     expect(runs.every((r) => r.declared !== false)).toBe(true);
   });
 });
@@ -70,6 +77,11 @@ describe('a malformed manifest is refused, naming the entry', () => {
     bad({ rows: [{ ...row, variants: [] }] }, /rows\[0\]: 'variants' must be a non-empty list/);
     bad({ rows: [{ ...good.rows[0], note: undefined, variants: [good.runs[0].variant] }] }, /rows\[0\]: a row that runs only some variants needs a 'note'/);
     bad({ rows: [{ ...row, variants: ['fixed'] }] }, /runs\[0\].*the row does not run this variant \(its 'variants': fixed\)/);
+    // A full row with some variants in the default check: only in the full tier, and variants the row runs.
+    expect(() => validateManifest({ ...good, rows: [{ ...row, tier: 'full', defaultTier: ['fixed'] }] })).not.toThrow();
+    bad({ rows: [{ ...row, defaultTier: ['fixed'] }] }, /rows\[0\]: 'defaultTier' applies to a row of the full tier only/);
+    bad({ rows: [{ ...row, tier: 'full', defaultTier: [] }] }, /rows\[0\]: 'defaultTier' must be a non-empty list/);
+    bad({ rows: [{ ...row, tier: 'full', variants: [good.runs[0].variant], defaultTier: ['fixed'] }] }, /rows\[0\]: 'defaultTier' names 'fixed', which is not a variant the row runs/);
     const search = { id: 'P-01', scenario: 'bye-vs-timeout-B', env: 'fast-lock/sc', variant: 'orig', violated: ['P-01'], states: 1, transitions: 0, depth: 1 };
     expect(() => validateManifest({ ...good, propositions: [search] })).not.toThrow();
     bad({ propositions: [{ ...search, id: 'P1' }] }, /propositions\[0\].*'id' must be a proposition id/);

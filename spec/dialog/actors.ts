@@ -44,7 +44,7 @@ import {
   unrefBody,
   type Ctx,
 } from './program.js';
-import { DELETED, FAKE, NULLP, T_DUE, T_LATER, T_ZERO, UNCONFIRMED, EARLY, isConfirmed } from './state.js';
+import { CONFIRMED_NA, DELETED, FAKE, NULLP, T_DUE, T_LATER, T_ZERO, UNCONFIRMED, EARLY, isConfirmed } from './state.js';
 import type { FixName, Variant } from './variants.js';
 import type { SourceLoc } from '../../src/engine/model.js';
 
@@ -108,10 +108,12 @@ const setDbDeleted = (c: Ctx): void => mark(c, dbDeletedMark(cellOf(c).dlg));
 
 /**
  * Fix 07b: remove_dialog_from_db_once (dlg_db_handler.c@fix-db-flag:1012-1022),
- * called at `call`: H+ (dlg_lock_dlg), test and set DLG_FLAG_DB_DELETED, H-,
- * then remove_dialog_from_db only for the first caller (counted in the
- * test's step: the call follows unconditionally). The local `ret` carries
- * `first` from the test to the call.
+ * called at `call`: H+ (dlg_lock_dlg), test DLG_FLAG_DB_DELETED (1017), set
+ * it (1018), H-, then remove_dialog_from_db only for the first caller
+ * (counted in the test's step: the call follows unconditionally). The test
+ * and the set are two steps, as the load and the store of `flags` are: where
+ * H does not exclude (EINTR), two callers can both find the flag clear. The
+ * local `ret` carries `first` from the test to the call.
  */
 function dbOnce(p: Program, id: string, call: SourceLoc): void {
   declareDbDeleted(p);
@@ -119,16 +121,14 @@ function dbOnce(p: Program, id: string, call: SourceLoc): void {
   p.add({ id: `${id}.H+`, src: at(DB, 1016), acquire: 'H', touch: true });
   p.add({
     id: `${id}.test`,
-    src: at(DB, 1017, 1018),
+    src: at(DB, 1017),
     touch: true,
     exec: (c) => {
       c.l.ret = dbDeleted(c) ? 0 : 1;
-      if (c.l.ret) {
-        setDbDeleted(c);
-        dbDelete(c); // the removal below follows
-      }
+      if (c.l.ret) dbDelete(c); // the removal below follows
     },
   });
+  p.add({ id: `${id}.set`, src: at(DB, 1018), touch: true, exec: (c) => setDbDeleted(c) });
   p.add({ id: `${id}.H-`, src: at(DB, 1019), release: 'H' });
   p.add({ id: `${id}.first?`, local: true, src: call, exec: (c) => (c.l.ret ? undefined : `${id}:skip`) });
   touch(p, `${id}.rm`, at(DB, 1021), (c) => void (c.l.ret = 0));
@@ -372,7 +372,12 @@ export function timer(v: Variant, k: ActorKnobs): Program {
   // v2's locked re-read before the on_timeout test runs whether or not a route is set (887d200d 2495-2497).
   if (v.timerStateRead === 'each-under-H') lockedStateRead(p, 'T4r', at(V2(H), 2495), at(V2(H), 2496), at(V2(H), 2497));
   if (k.onTimeoutRoute !== 'none') {
-    stateDecision(p, 'T4a', v, at(H, 2494, 2496), (st) => (st < DELETED ? undefined : 'T5'));
+    // ref_script_route_check_and_update(dlg->rt_on_timeout) && state < DELETED: the scenario's dialogs have the
+    // route; a dialog a new call built in freed memory (model of several cells: index >= cells) has none
+    // (build_new_dlg zeroes rt_on_timeout, dlg_hash.c:325, and A never sets one).
+    // (Without a route C does not read state here, 2495; T4a's read of it only adds branches under relaxed memory.)
+    const hasRoute = (c: Ctx) => cellOf(c).dlg < (c.t.cells ?? 1);
+    stateDecision(p, 'T4a', v, at(H, 2494, 2496), (st, c) => (st < DELETED && hasRoute(c) ? undefined : 'T5'));
     // T4b: bk = *tl; tl.next = tl.prev = NULL (no lock).
     p.add({
       id: 'T4b.copy',
@@ -531,13 +536,13 @@ function stateDecision(
   id: string,
   v: Variant,
   src: ReturnType<typeof at>,
-  decide: (st: number) => string | undefined,
+  decide: (st: number, c: Ctx) => string | undefined,
 ) {
   const marks = id === 'T5a' && v.timerStateRead === 'unlocked' ? 'T:state-read' : undefined;
   if (v.timerStateRead === 'unlocked') {
-    p.add({ id, src, read: 'state', touch: true, mark: marks, exec: (_c, st) => decide(st) });
+    p.add({ id, src, read: 'state', touch: true, mark: marks, exec: (c, st) => decide(st, c) });
   } else {
-    p.add({ id, src, touch: true, exec: (c) => decide(c.l.st) });
+    p.add({ id, src, touch: true, exec: (c) => decide(c.l.st, c) });
   }
 }
 
@@ -601,7 +606,7 @@ export function inviteDelete(v: Variant): Program {
     exec: (c) =>
       (c.l.old === UNCONFIRMED || c.l.old === EARLY) && c.l.nw === DELETED ? undefined : c.l.old === DELETED ? 'I4' : END,
   });
-  hSection(p, 'I3.linkers', at(H, 810), at(H, 810), at(H, 810));
+  hSection(p, 'I3.linkers', at(H, 809), at(H, 809, 810), at(H, 809)); // destroy_linkers, remove_dlg_prof_table
   touch(p, 'I3.failed', at(H, 812, 816)); // DLGCB_FAILED
   unref(p, 'I3', one, () => ['hash'], at(H, 819));
   p.add({ id: 'I3.ret', local: true, src: at(H, 823), exec: () => END });
@@ -611,16 +616,21 @@ export function inviteDelete(v: Variant): Program {
 }
 
 // ---------------------------------------------------------------------------
-// O: the 2xx to the initial INVITE (dlg_onreply, RESPONSE_PRE_OUT part, dlg_handlers.c:723-802).
+// O: the 2xx to the initial INVITE (dlg_onreply, RESPONSE_PRE_OUT part, dlg_handlers.c:723-831).
 
 export function okReply(v: Variant): Program {
   const p = new Program('O').declareMarks('O:done');
   nextState(p, 'O2', 'RPL2xx', { part1: false, call: at(H, 731) });
+  // The branches after next_state_dlg (741, 805, the rest at 826-831). RPL2xx never sets *unref (zeroed at
+  // dlg_hash.c:1194). The EARLY branch (733-738) needs new == EARLY != old: no actor writes EARLY after the start
+  // (RPL1xx is not modelled), so it is not modelled either; an actor that does must add it.
+  // O8 (a 2xx for an already confirmed or deleted dialog) is reachable in no scenario of today (one 2xx per dialog;
+  // DELETED before O's read needs I's deletion, which waits for O): it keeps every exit letting TM go on.
   p.add({
     id: 'O2.branch',
     local: true,
     src: at(H, 741),
-    exec: (c) => (c.l.nw === 3 && !isConfirmed(c.l.old) ? undefined : END),
+    exec: (c) => (c.l.nw === CONFIRMED_NA && !isConfirmed(c.l.old) ? undefined : c.l.old !== DELETED && c.l.nw === DELETED ? 'O7' : 'O8'),
   });
   touch(p, 'O3', at(H, 741, 763)); // flags, start_ts
   // O4: insert_dlg_timer(&tl, lifetime) with a lifetime short enough to be due at the next timer run.
@@ -652,7 +662,17 @@ export function okReply(v: Variant): Program {
   touch(p, 'O6', at(H, 782, 802), (c) => {
     c.l.ret = 0;
     mark(c, 'O:done');
+    return END;
   });
+  // 805: another process moved the dialog to DELETED inside O's next_state_dlg (only where H does not exclude):
+  // "dialog failed", as I3 (destroy_linkers, the profile table, DLGCB_FAILED); no unref (*unref is 0).
+  p.label('O7');
+  hSection(p, 'O7.linkers', at(H, 809), at(H, 809, 810), at(H, 809));
+  touch(p, 'O7.failed', at(H, 812, 816));
+  p.add({ id: 'O7.ret', src: at(H, 823), exec: (c) => (mark(c, 'O:done'), END) });
+  // Any other outcome: nothing to unref (828-829); dlg_onreply returns and TM relays the 2xx (O:done).
+  p.label('O8');
+  p.add({ id: 'O8', src: at(H, 828, 831), exec: (c) => void mark(c, 'O:done') });
   return p;
 }
 
@@ -775,13 +795,20 @@ export function dropAfterSync(v: Variant, k: ActorKnobs): Program {
   p.add({ id: 'D4.H+', src: at(RP, 1227), acquire: 'H' });
   if (!v.part1) callerRemove(p, 'D5', at(RP, 1230), at(RP, 1240));
   // D6 tests and sets DLG_FLAG_DB_DELETED itself; only fix 07b's remove_dialog_from_db_once sets it elsewhere (dbOnce).
-  touch(p, 'D6', at(RP, 1242, 1252), (c) => {
-    if (!k.dbRealtime) return;
-    if (v.dbRemove !== 'once-flag') return void dbDelete(c);
-    if (dbDeleted(c)) return;
-    setDbDeleted(c);
-    dbDelete(c);
-  });
+  if (v.dbRemove === 'once-flag' && k.dbRealtime) {
+    // Another process can set the flag: the test (1248) and the removal with the set (1249-1251) are two steps.
+    // (When the flag is set, D6 still counts as a touch of the dialog, which C skips: D7.next touches it next.)
+    touch(p, 'D6.test', at(RP, 1242, 1248), (c) => void (c.l.ret = dbDeleted(c) ? 0 : 1));
+    touch(p, 'D6', at(RP, 1249, 1252), (c) => {
+      if (!c.l.ret) return;
+      c.l.ret = 0;
+      dbDelete(c);
+      setDbDeleted(c);
+    });
+  } else {
+    // Only D sets the flag, once per dialog: its test always passes (one step).
+    touch(p, 'D6', at(RP, 1242, 1252), (c) => void (k.dbRealtime ? dbDelete(c) : undefined));
+  }
   touch(p, 'D7.next', at(RP, 1258), (c) => void (c.l.nxt = nextInBucket(c)));
   // unref_dlg_unsafe(dlg, unref) with H(i) held (1259): D1's reference, the hash's, the timer's if removed.
   unrefBody(

@@ -105,7 +105,7 @@ export function dialogShape(cfg: DialogConfig, programs: readonly Program[], hol
         dims.dialogs,
         field.record({
           holders: field.array(holders.length, field.int(-7, 8)),
-          frees: field.int(0, 7),
+          frees: field.int(0, 15), // 8 reached: ping-timeout, fix-bye, under EINTR (every holder's unref can destroy)
           uaf: field.int(0, steps),
           uafInto: field.int(0, one ? 0 : dims.dialogs),
           deletedBy: field.int(0, n),

@@ -57,6 +57,12 @@ export interface ManifestRow {
    */
   readonly tier?: 'full';
   /**
+   * With `tier: full`: the variants of the row that run in every `npm run check`
+   * all the same (their state spaces are small, e.g. those with a fix that
+   * removes the environment's cause of growth); the others run with `--all`.
+   */
+  readonly defaultTier?: readonly VariantName[];
+  /**
    * The variants run in this row (in the order of VARIANT_NAMES), when not all
    * of them: a row whose environment makes the other variants' state spaces too
    * large to explore (its note says which and why). Default: every variant.
@@ -115,6 +121,11 @@ export function validateManifest(raw: unknown, where = 'manifest'): Manifest {
       for (const v of r.variants) if (!VARIANT_NAMES.includes(v)) fail(`rows[${i}]: unknown variant '${String(v)}' in 'variants' (known: ${VARIANT_NAMES.join(', ')})`);
       if (r.note === undefined) fail(`rows[${i}]: a row that runs only some variants needs a 'note' saying why`);
     }
+    if (r?.defaultTier !== undefined) {
+      if (r.tier !== 'full') fail(`rows[${i}]: 'defaultTier' applies to a row of the full tier only`);
+      if (!Array.isArray(r.defaultTier) || r.defaultTier.length === 0) fail(`rows[${i}]: 'defaultTier' must be a non-empty list of variants`);
+      for (const v of r.defaultTier) if (!rowVariants(r).includes(v)) fail(`rows[${i}]: 'defaultTier' names '${String(v)}', which is not a variant the row runs`);
+    }
     if (!scenarioByName(r?.scenario)) fail(`rows[${i}]: unknown scenario '${r?.scenario}' (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
     if (!(r.env in envs!)) fail(`rows[${i}]: unknown environment '${r.env}'`);
   });
@@ -149,6 +160,10 @@ export function validateManifest(raw: unknown, where = 'manifest'): Manifest {
 /** The variants a row runs, in the order of VARIANT_NAMES. */
 export const rowVariants = (row: Pick<ManifestRow, 'variants'>): readonly VariantName[] =>
   row.variants === undefined ? VARIANT_NAMES : VARIANT_NAMES.filter((v) => row.variants!.includes(v));
+
+/** The tier of one cell: the row's, but for the variants of a full row that run in the default check. */
+export const runTier = (row: Pick<ManifestRow, 'tier' | 'defaultTier'>, variant: VariantName): 'full' | 'default' =>
+  row.tier === 'full' && !(row.defaultTier ?? []).includes(variant) ? 'full' : 'default';
 
 /** Whether a row runs a variant. */
 export const rowRuns = (row: Pick<ManifestRow, 'variants'>, variant: VariantName): boolean => row.variants === undefined || row.variants.includes(variant);
@@ -188,7 +203,7 @@ export function dialogRuns(manifest: Manifest = loadManifest(), granularity?: Gr
           memory: env.memory,
           eintr: String(env.eintr),
           assume: env.assume?.join('+') ?? 'none',
-          tier: row.tier ?? 'default',
+          tier: runTier(row, variant),
           role: variantRole(variant),
         },
         build: () => {

@@ -108,7 +108,8 @@ export function theoremsMarkdown(input: ProofDocInput): string {
     'exhaustive run. The command re-runs the row; `--variant V --traces` prints a counterexample.',
   );
   for (const row of manifest.rows) {
-    const tier = row.tier === 'full' ? ' (full tier: runs with `--all`)' : '';
+    const tier =
+      row.tier !== 'full' ? '' : row.defaultTier ? ` (full tier: runs with \`--all\`, but for ${row.defaultTier.map((v) => `\`${v}\``).join(', ')})` : ' (full tier: runs with `--all`)';
     out.push('', `#### ${row.scenario} under ${row.env}${tier}`, '', `\`${command(row.scenario, row.env)}${row.tier === 'full' ? ' --all' : ''}\``, '');
     out.push('| variant | violated (shortest counterexample: steps, SHA-256) | states | transitions | depth |', '|---|---|--:|--:|--:|');
     for (const v of input.variants) {
