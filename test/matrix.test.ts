@@ -32,13 +32,13 @@ describe('the manifest declares every cell of every row', () => {
     expect(manifest.runs.length).toBe(manifest.rows.reduce((n, r) => n + rowVariants(r).length, 0));
     // The rows that run only the variants with fix 05 (the others' state spaces under EINTR are too large).
     expect(manifest.rows.filter((r) => r.variants !== undefined).map((r) => `${r.scenario} ${r.env} ${r.variants!.join(',')}`)).toEqual(
-      ['bye-vs-timeout-B', 'pr-timer-first', 'pr-timer-reads-first', 'bye-vs-timeout-B-base', 'ping-timeout', 'bye-vs-timeout-B-shared-bucket'].map(
+      ['bye-vs-timeout-B', 'pr-timer-first', 'pr-timer-reads-first', 'bye-vs-timeout-B-base', 'bye-vs-timeout-B-shared-bucket'].map(
         (s) => `${s} posix-sem/sc/eintr1 fix-eintr,fixed,v3+fixes`,
       ),
     );
     // The EINTR rows that run every variant, those with fix 05 in the default check and the others with --all.
     expect(manifest.rows.filter((r) => r.defaultTier !== undefined).map((r) => `${r.scenario} ${r.env} ${r.tier} ${r.defaultTier!.join(',')}`)).toEqual(
-      ['route-vs-update-reuse', 'drop-after-sync-two-early'].map((s) => `${s} posix-sem/sc/eintr1 full fix-eintr,fixed,v3+fixes`),
+      ['ping-timeout', 'route-vs-update-reuse', 'drop-after-sync-two-early'].map((s) => `${s} posix-sem/sc/eintr1 full fix-eintr,fixed,v3+fixes`),
     );
     const tiers = runs.filter((r) => r.tags.scenario === 'drop-after-sync-two-early' && r.tags.env === 'posix-sem/sc/eintr1');
     expect(tiers.filter((r) => r.tags.tier === 'default').map((r) => r.tags.variant)).toEqual(['fix-eintr', 'fixed', 'v3+fixes']);
