@@ -10,7 +10,7 @@ import { explorable, type Granularity } from '../src/check/granularity.js';
 import { dialogModel, type DialogConfig } from '../spec/dialog/model.js';
 import { removeTimer, insertTimer, updateTimer, type Ctx } from '../spec/dialog/program.js';
 import { SCENARIOS, scenarioByName } from '../spec/dialog/scenarios.js';
-import { FAKE, NBR, NULLP, T_DUE, T_ZERO, type DialogState, type Env } from '../spec/dialog/state.js';
+import { CONFIRMED, CONFIRMED_NA, DELETED, EARLY, FAKE, UNCONFIRMED, NBR, NULLP, T_DUE, T_ZERO, type DialogState, type Env } from '../spec/dialog/state.js';
 import { VARIANT_NAMES, type VariantName } from '../spec/dialog/variants.js';
 import { latest } from '../src/memory/views.js';
 
@@ -99,13 +99,75 @@ describe('under EINTR, a test and a set of DLG_FLAG_DB_DELETED are two steps', (
     const db2 = o.properties.find((p) => p.name === 'DbDeleteOnce')!;
     expect([db2.verdict, db2.explanation]).toEqual(['violated', '2 DB deletes']);
     const steps = db2.trace!.slice(1).map((t) => `${t.action!.actor}:${t.action!.step}`);
-    expect(steps.length).toBe(59);
+    expect(steps.length).toBe(61); // 59 before next_state_dlg's switch loaded state again (a step in each of W's and T's calls)
     // W's test (dlg_db_handler.c@fix-db-flag:1017) then T's, with W's set (1018) not yet done: H admits both after an EINTR.
     expect(steps.filter((x) => /\.db\./.test(x))).toEqual(['W:W11w.db.H+', 'W:W11w.db.test', 'T:T7w.db.H+', 'T:T7w.db.test']);
     expect(db2.trace!.slice(1).flatMap((t) => (t.action as unknown as { parts: { eintr?: boolean; actor: string; step: string }[] }).parts.filter((x) => x.eintr).map((x) => x.step))).toHaveLength(1);
     // Where H excludes (fix 05's retry), the flag is tested and set once: DbDeleteOnce holds.
     const retry = check(explorable(dialogModel(cfg('bye-vs-timeout', 'fixed', EINTR1))));
     expect(retry.properties.find((p) => p.name === 'DbDeleteOnce')!.verdict).toBe('holds');
+  });
+});
+
+describe("next_state_dlg loads state twice: `*old_state = dlg->state` (1198), then the event's `switch (dlg->state)`", () => {
+  it("bye-vs-timeout under EINTR: W's transition to DELETED falls between the timer's two loads, so T's switch breaks on DELETED while its old_state says CONFIRMED: T tears the dialog down too", () => {
+    const o = check(explorable(dialogModel(cfg('bye-vs-timeout', 'orig', { lock: 'posix-sem', memory: 'sc', eintr: 1 }))));
+    const db2 = o.properties.find((p) => p.name === 'DbDeleteOnce')!;
+    expect([db2.verdict, db2.explanation, db2.trace!.length - 1]).toEqual(['violated', '2 DB deletes', 58]);
+    type Part = { actor: string; step: string; note?: string };
+    const parts = db2.trace!.slice(1).flatMap((t) => (t.action as unknown as { parts: Part[] }).parts);
+    const n = parts.filter((x) => /^(W4|T6N)\.(old|sw|trans)$/.test(x.step)).map((x) => `${x.actor}:${x.step}${x.note ? `[${x.note}]` : ''}`);
+    expect(n).toEqual([
+      'W:W4.old[state=CONFIRMED]', 'W:W4.sw[state=CONFIRMED]',
+      'T:T6N.old[state=CONFIRMED]',
+      'W:W4.trans',
+      'T:T6N.sw[state=DELETED]', 'T:T6N.trans',
+    ]);
+    // Both callers then see old CONFIRMED and new DELETED, and both run the winner's teardown (W8w.., T7w..).
+    expect(parts.some((x) => x.step === 'W8w') && parts.some((x) => x.step === 'T7w')).toBe(true);
+    // The switch's load is a step of its own only where two processes can be inside H: with fix 05's retry, DbDeleteOnce holds.
+    const retry = check(explorable(dialogModel(cfg('bye-vs-timeout', 'fixed', { lock: 'posix-sem', memory: 'sc', eintr: 1 }))));
+    expect(retry.properties.find((p) => p.name === 'DbDeleteOnce')!.verdict).toBe('holds');
+  });
+
+  it("the INVITE transaction's deletion follows dlg_onreply's tests of old and new: old CONFIRMED_NA, new DELETED is the 'failed' branch (805), whose unref (818-819) drops the reference *unref stood for", () => {
+    const m = dialogModel(cfg('drop-after-sync', 'orig'));
+    const i = m.programs.findIndex((p) => p.actor === 'I');
+    const pcOf = (id: string) => m.programs[i].instrs.findIndex((x) => x.id === id);
+    const base = m.names.holderIndex.get('base')!;
+    const at = (old: number, sw: number, nw: number, unref: number) => {
+      const s = m.initialStates()[0];
+      s.actors[i].pc = pcOf('I2.branch');
+      Object.assign(s.actors[i].loc, { old, sw, nw, unref });
+      return s;
+    };
+    const go = (s: DialogState, steps: readonly string[]) => {
+      for (const id of steps) s = m.next(s, m.actions(s).find((a) => a.actor === 'I' && a.step.split('[')[0] === id)!);
+      return s;
+    };
+    // The switch found DELETED (another process moved the dialog between the loads): *unref = 1 is TM's reference (1218).
+    const failed = go(at(CONFIRMED_NA, DELETED, DELETED, 1), ['I2.branch']);
+    expect(failed.actors[i].pc).toBe(pcOf('I3.linkers.H+'));
+    const done = go(failed, ['I3.linkers.H+', 'I3.linkers.body', 'I3.linkers.H-', 'I3.failed', 'I3.unref?', 'I3.H+', 'I3.ref-R', 'I3.ref-W']);
+    expect([done.ghost.dialogs[0].holders[base], latest(done.cells[0].mem, 'ref')]).toEqual([0, 1]);
+    // The same branch without a reference to drop (the switch found CONFIRMED: TM's was dropped inside next_state_dlg).
+    expect(go(at(CONFIRMED, CONFIRMED, DELETED, 0), ['I2.branch', 'I3.linkers.H+', 'I3.linkers.body', 'I3.linkers.H-', 'I3.failed', 'I3.unref?']).actors[i].pc).toBe(pcOf('I3.ret'));
+    // With PR v1's Part 1, whose removal inside next_state_dlg took the timer's reference: unref_dlg(dlg, 2) drops TM's and the timer's.
+    const v1 = dialogModel(cfg('drop-after-sync', 'v1-part1'));
+    const s1 = v1.initialStates()[0];
+    const timer = v1.names.holderIndex.get('timer')!;
+    s1.ghost.dialogs[0].holders[timer] = 1;
+    s1.cells[0].mem.hist.ref[0] += 1;
+    s1.actors[i].pc = v1.programs[i].instrs.findIndex((x) => x.id === 'I2.branch');
+    Object.assign(s1.actors[i].loc, { old: CONFIRMED_NA, sw: DELETED, nw: DELETED, unref: 2, tmr: 1 });
+    let t1 = s1;
+    for (const id of ['I2.branch', 'I3.linkers.H+', 'I3.linkers.body', 'I3.linkers.H-', 'I3.failed', 'I3.unref?', 'I3.H+', 'I3.ref-R', 'I3.ref-W'])
+      t1 = v1.next(t1, v1.actions(t1).find((a) => a.actor === 'I' && a.step.split('[')[0] === id)!);
+    expect([t1.ghost.dialogs[0].holders[v1.names.holderIndex.get('base')!], t1.ghost.dialogs[0].holders[timer], latest(t1.cells[0].mem, 'ref')]).toEqual([0, 0, 1]);
+    // new EARLY, old not: the DLGCB_EARLY branch returns without the unref (734-739).
+    expect(go(at(UNCONFIRMED, EARLY, EARLY, 1), ['I2.branch']).actors[i].pc).toBe(pcOf('I2.early'));
+    // The confirmation branch (741-802) is not modelled for I: reaching it is an error naming it, not a wrong state.
+    expect(() => go(at(EARLY, CONFIRMED_NA, CONFIRMED_NA, 1), ['I2.branch'])).toThrow(/confirmation branch \(dlg_handlers.c:741-802\) after TDEL is not modelled/);
   });
 });
 
@@ -118,7 +180,7 @@ describe("every exit of the 2xx's dlg_onreply lets TM go on to delete the INVITE
     expect(dead).toContain('O:O8');
     const leak = o.properties.find((p) => p.name === 'NothingLeaked')!;
     // Before, O ended there without letting I run, and the shortest leak was I's reference never dropped (33 steps, 'base=1').
-    expect([leak.verdict, leak.explanation, leak.trace!.length - 1]).toEqual(['violated', 'freed=0 ref=2 inList=false H=[] TL=[] holders left: none', 48]);
+    expect([leak.verdict, leak.explanation, leak.trace!.length - 1]).toEqual(['violated', 'freed=0 ref=2 inList=false H=[] TL=[] holders left: none', 51]); // 48 with one load of state per next_state_dlg
     const steps = leak.trace!.slice(1).flatMap((t) => (t.action as unknown as { parts: { actor: string; step: string }[] }).parts.map((x) => `${x.actor}:${x.step}`));
     const o7 = steps.indexOf('O:O7.ret');
     expect(o7).toBeGreaterThan(0);

@@ -44,9 +44,10 @@ import {
   unrefBody,
   type Ctx,
 } from './program.js';
-import { CONFIRMED_NA, DELETED, FAKE, NULLP, T_DUE, T_LATER, T_ZERO, UNCONFIRMED, EARLY, isConfirmed } from './state.js';
+import { CONFIRMED_NA, DELETED, FAKE, NULLP, T_DUE, T_LATER, T_ZERO, UNCONFIRMED, EARLY, isConfirmed, type Locals } from './state.js';
 import type { FixName, Variant } from './variants.js';
 import type { SourceLoc } from '../../src/engine/model.js';
+import { SpecError } from '../../src/engine/errors.js';
 
 
 const H = 'dlg_handlers.c';
@@ -505,7 +506,7 @@ export function timer(v: Variant, k: ActorKnobs): Program {
   touch(p, 'T7w.cb', at(H, 2563, 2566), termCallbacks); // DLGCB_EXPIRED
   unref(p, 'T7w.ctx-', one, () => [`${name}.pctx`], at(H, 2569));
   dbSite(p, 'T7w.db', at(H, 2577, 2578), v, k, at(FX(H, 'fix-db-flag'), 2578));
-  unref(p, 'T7w.unref', (l) => l.unref + 1, (l) => [...(l.unref ? ['hash'] : []), 'timer'], at(H, 2580));
+  unref(p, 'T7w.unref', (l) => l.unref + 1, (l) => [...hashAndTimer(l), 'timer'], at(H, 2580)); // unref + 1 (the timer list's)
   p.add({ id: 'T7w.ret', local: true, src: at(H, 2583), exec: () => done });
   p.label('T7l');
   unref(p, 'T7l', one, () => ['timer'], at(H, 2585));
@@ -578,7 +579,9 @@ function dualByeEvent(p: Program, pre: string, name: string, v: Variant, k: Acto
   p.add({ id: id('B2w.ret'), local: true, src: at(RW, 283), exec: () => done });
   p.label(id('B3'));
   if (v.dbRemove !== 'winner') dbSite(p, id('B3'), at(RW, 289, 290), v, k, at(FX(RW, 'fix-db-flag'), 290));
-  unref(p, id('B3.unref'), (l) => l.unref, () => [], at(RW, 292)); // UNREF(0)
+  // unref_dlg(dlg, unref): 0 when both loads found DELETED; the hash table's reference if a 2xx put the dialog back
+  // in the hash (dlg_hash.c:1252) between them and the switch found it confirmed.
+  unref(p, id('B3.unref'), (l) => l.unref, hashAndTimer, at(RW, 292));
   p.label(done);
 }
 
@@ -597,21 +600,42 @@ export function byeReply(leg: number, v: Variant, k: ActorKnobs): Program {
 
 export function inviteDelete(v: Variant): Program {
   const p = new Program('I');
-  // v1's N1' applies here too (TDEL from UNCONF/EARLY moves into DELETED).
+  // v1's N1' applies here too (TDEL's old_state not DELETED, its new_state DELETED: the call's own move from
+  // UNCONF/EARLY, or another process's between its loads); it adds the timer's reference to *unref.
   nextState(p, 'I2', 'TDEL', { part1: v.part1, call: at(H, 731, 732), tdelHolder: 'base', part1Src });
+  // dlg_onreply's tests of old_state and new_state, in its order (734, 741, 805, 828).
   p.add({
     id: 'I2.branch',
     local: true,
-    src: at(H, 805),
-    exec: (c) =>
-      (c.l.old === UNCONFIRMED || c.l.old === EARLY) && c.l.nw === DELETED ? undefined : c.l.old === DELETED ? 'I4' : END,
+    src: at(H, 734, 805),
+    exec: (c) => {
+      const { old, nw } = c.l;
+      if (nw === EARLY && old !== EARLY) return 'I2.early';
+      // The confirmation branch (741-802: the timer's insert and reference, as O3-O6) needs O's transition between
+      // I's two loads of state; I's deletion waits for O's end (O:done), so no scenario reaches it. Not modelled:
+      // reaching it is an error of the model, never a silently wrong state.
+      if (nw === CONFIRMED_NA && !isConfirmed(old)) throw new SpecError(`I2.branch: dlg_onreply's confirmation branch (dlg_handlers.c:741-802) after TDEL is not modelled (old_state ${old}, new_state CONFIRMED_NA)`);
+      if (old !== DELETED && nw === DELETED) return undefined;
+      return c.l.unref ? 'I4' : END;
+    },
   });
   hSection(p, 'I3.linkers', at(H, 809), at(H, 809, 810), at(H, 809)); // destroy_linkers, remove_dlg_prof_table
   touch(p, 'I3.failed', at(H, 812, 816)); // DLGCB_FAILED
-  unref(p, 'I3', one, () => ['hash'], at(H, 819));
+  p.add({ id: 'I3.unref?', local: true, src: at(H, 818), exec: (c) => (c.l.unref ? undefined : 'I3:ret') });
+  // unref_dlg(dlg, unref): the transition's *unref = 1 is TM's reference when the switch found DELETED
+  // (dlg_hash.c:1218), the hash table's when it found UNCONF/EARLY (1207, TM's dropped inside next_state_dlg);
+  // PR v1's Part 1 adds the timer's when its removal inside next_state_dlg succeeded.
+  const tdelRef = (l: Locals) => [...(l.unref - l.tmr >= 1 ? [l.sw === DELETED ? 'base' : 'hash'] : []), ...(l.tmr ? ['timer'] : [])];
+  unref(p, 'I3', (l) => l.unref, tdelRef, at(H, 819));
+  p.label('I3:ret');
   p.add({ id: 'I3.ret', local: true, src: at(H, 823), exec: () => END });
   p.label('I4');
-  unref(p, 'I4', one, () => ['base'], at(H, 829));
+  unref(p, 'I4', (l) => l.unref, tdelRef, at(H, 829));
+  p.add({ id: 'I4.ret', local: true, src: at(H, 831), exec: () => END });
+  // new EARLY, old not (another process's move into EARLY between the loads; none writes EARLY after the start):
+  // the DLGCB_EARLY callbacks, which read the dialog, then return without the unref (734-739).
+  p.label('I2.early');
+  touch(p, 'I2.early', at(H, 734, 739));
   return p;
 }
 
@@ -783,7 +807,7 @@ export function dropAfterSync(v: Variant, k: ActorKnobs): Program {
     }
   } else {
     // D3: not DELETED (the dialog was UNCONF/EARLY): UNREF, read dlg->next after it, return WITHOUT H(i).
-    unref(p, 'D3', (l) => 1 + l.unref, () => ['D.ctx'], at(RP, 1214));
+    unref(p, 'D3', (l) => 1 + l.unref, (l) => ['D.ctx', ...hashAndTimer(l)], at(RP, 1214));
     touch(p, 'D3.next', at(RP, 1215), (c) => void (c.l.nxt = nextInBucket(c)));
     // Back in the loop (1283-1284), which goes on with that next dialog, still believing it holds H(i).
     p.add({ id: 'D3.ret', local: true, src: at(RP, 1216), exec: (c) => (c.l.nxt !== 0 ? dropNext(c) : 'D8') });
@@ -797,14 +821,13 @@ export function dropAfterSync(v: Variant, k: ActorKnobs): Program {
   // D6 tests and sets DLG_FLAG_DB_DELETED itself; only fix 07b's remove_dialog_from_db_once sets it elsewhere (dbOnce).
   if (v.dbRemove === 'once-flag' && k.dbRealtime) {
     // Another process can set the flag: the test (1248) and the removal with the set (1249-1251) are two steps.
-    // (When the flag is set, D6 still counts as a touch of the dialog, which C skips: D7.next touches it next.)
-    touch(p, 'D6.test', at(RP, 1242, 1248), (c) => void (c.l.ret = dbDeleted(c) ? 0 : 1));
+    // When the test finds the flag set, C skips the block (to 1255).
+    touch(p, 'D6.test', at(RP, 1242, 1248), (c) => (dbDeleted(c) ? 'D6:skip' : undefined));
     touch(p, 'D6', at(RP, 1249, 1252), (c) => {
-      if (!c.l.ret) return;
-      c.l.ret = 0;
       dbDelete(c);
       setDbDeleted(c);
     });
+    p.label('D6:skip');
   } else {
     // Only D sets the flag, once per dialog: its test always passes (one step).
     touch(p, 'D6', at(RP, 1242, 1252), (c) => void (k.dbRealtime ? dbDelete(c) : undefined));

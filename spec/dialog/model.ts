@@ -659,7 +659,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     for (let i = 0; i < s.actors.length; i++) {
       const a = s.actors[i];
       const l = a.loc;
-      k += `${i > 0 ? ' ' : ''}${a.pc}:${l.r},${l.old},${l.nw},${l.unref},${l.tmr},${l.ret},${l.st},${l.bkNext},${l.bkPrev},${l.bkTimeout}`;
+      k += `${i > 0 ? ' ' : ''}${a.pc}:${l.r},${l.old},${l.nw},${l.sw},${l.unref},${l.tmr},${l.ret},${l.st},${l.bkNext},${l.bkPrev},${l.bkTimeout}`;
     }
     k += `|${d.holders.join(',')}|${d.frees}|${d.uaf}|${g.bogus}/${g.bogusRef}/${g.bogusCnt}|${d.deletedBy}|${d.dbDeletes}|${d.termCallbacks}|${d.byesSent}|${d.byesAfterDelete}|`;
     for (let i = 0; i < g.marks.length; i++) k += g.marks[i] ? '1' : '0';
@@ -678,7 +678,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     for (let i = 0; i < s.actors.length; i++) {
       const a = s.actors[i];
       const l = a.loc;
-      k += `${i > 0 ? ' ' : ''}${a.pc}:${l.r},${l.old},${l.nw},${l.unref},${l.tmr},${l.ret},${l.st},${l.bkNext},${l.bkPrev},${l.bkTimeout},${l.dlg},${l.hb},${l.nxt},${l.chain}`;
+      k += `${i > 0 ? ' ' : ''}${a.pc}:${l.r},${l.old},${l.nw},${l.sw},${l.unref},${l.tmr},${l.ret},${l.st},${l.bkNext},${l.bkPrev},${l.bkTimeout},${l.dlg},${l.hb},${l.nxt},${l.chain}`;
     }
     for (let i = 0; i < g.dialogs.length; i++) {
       const d = g.dialogs[i];

@@ -823,9 +823,18 @@ export interface NextStateOpts {
 }
 
 /**
- * N(ev): H+; old = state; the transition (reads and writes under H); new =
- * state (re-read, line 1336); H-; raise_state_changed_event if old != new
- * (a touch after H-). Sets l.old, l.nw, l.unref.
+ * N(ev): H+; old = state (1198); the event's `switch (dlg->state)` loads the
+ * field again (the second load, kept in l.sw); the transition acts on that
+ * second value (reads and writes under H); new = state (re-read, line 1336);
+ * H-; raise_state_changed_event if old != new (a touch after H-). Sets l.old,
+ * l.nw, l.unref, and l.sw (cleared after the transition, except where TDEL set
+ * *unref: see `.trans`).
+ *
+ * The two loads are one value while H excludes. When it does not (EINTR), a
+ * write by another process may fall between them: the build OpenSIPS makes
+ * by default (-O0) loads `dlg->state` at each of the two lines, and an
+ * optimising compiler may too (the field is not volatile), so the model lets
+ * them differ rather than assume the compiler merged them.
  */
 export function nextState(p: Program, id: string, ev: DlgEvent, o: NextStateOpts): void {
   p.add({
@@ -839,10 +848,17 @@ export function nextState(p: Program, id: string, ev: DlgEvent, o: NextStateOpts
     },
   });
   p.add({ id: `${id}.old`, src: at(HASH_C, 1198), read: 'state', touch: true, exec: (c, v) => void (c.l.old = v) });
+  // `switch (event)` (1200) selects the event's case; its `switch (dlg->state)` loads state again.
+  const switchSrc: Record<DlgEvent, SourceLoc> = {
+    TDEL: at(HASH_C, 1202),
+    RPL2xx: at(HASH_C, 1246),
+    REQBYE: at(HASH_C, 1278),
+  };
+  p.add({ id: `${id}.sw`, src: switchSrc[ev], read: 'state', touch: true, exec: (c, v) => void (c.l.sw = v) });
   const transSrc: Record<DlgEvent, SourceLoc> = {
-    TDEL: at(HASH_C, 1200, 1219),
-    RPL2xx: at(HASH_C, 1245, 1262),
-    REQBYE: at(HASH_C, 1274, 1306),
+    TDEL: at(HASH_C, 1203, 1219),
+    RPL2xx: at(HASH_C, 1247, 1262),
+    REQBYE: at(HASH_C, 1279, 1306),
   };
   const after = `${id}:new`;
   p.add({
@@ -850,35 +866,42 @@ export function nextState(p: Program, id: string, ev: DlgEvent, o: NextStateOpts
     src: transSrc[ev],
     touch: true,
     exec: (c) => {
-      const old = c.l.old;
+      // The case the second load selected. The value is dead after the switch, except where TDEL sets
+      // `*unref = 1`, which stands for TM's reference (DELETED) or the hash table's (UNCONF/EARLY): the ghost's
+      // bookkeeping of the caller's unref_dlg needs to know which (its locals die when it ends).
+      const sw = c.l.sw;
+      if (ev !== 'TDEL' || !(sw === UNCONFIRMED || sw === EARLY || sw === DELETED)) c.l.sw = 0;
       switch (ev) {
         case 'REQBYE':
           // CONF_NA/CONF (the internal callers' leg argument always matches): HASBYE, DELETED, unref = 1.
-          if (isConfirmed(old)) {
+          if (isConfirmed(sw)) {
             put(c, 'hasBye', 1);
             put(c, 'state', DELETED);
             if (dlgOf(c).deletedBy === 0) dlgOf(c).deletedBy = c.who + 1;
             c.l.unref = 1;
-          } else if (old === UNCONFIRMED || old === EARLY) {
+          } else if (sw === UNCONFIRMED || sw === EARLY) {
+            // HASBYE only if last_dst_leg != 0 (1292-1305): the callers that reach an early dialog here pass a
+            // nonzero leg (drop_dlg: legs_no[DLG_LEG_200OK], DLG_FIRST_CALLEE_LEG for a replicated dialog,
+            // dlg_replication.c:298). A caller passing 0 (a local early dialog before its 2xx) would only log.
             put(c, 'hasBye', 1);
           }
           return after;
         case 'TDEL':
-          if (old === UNCONFIRMED || old === EARLY) {
+          if (sw === UNCONFIRMED || sw === EARLY) {
             put(c, 'state', DELETED);
             if (dlgOf(c).deletedBy === 0) dlgOf(c).deletedBy = c.who + 1;
             c.l.unref = 1;
             return undefined; // unref_dlg_unsafe(1) follows (1206)
           }
-          if (isConfirmed(old)) return undefined; // unref_dlg_unsafe(1) (1211)
-          if (old === DELETED) c.l.unref = 1; // 1218
+          if (isConfirmed(sw)) return undefined; // unref_dlg_unsafe(1) (1211)
+          if (sw === DELETED) c.l.unref = 1; // 1218
           return after;
         case 'RPL2xx':
-          if (old === UNCONFIRMED || old === EARLY) {
+          if (sw === UNCONFIRMED || sw === EARLY) {
             put(c, 'state', CONFIRMED_NA);
             return after;
           }
-          if (old === DELETED && cur(c, 'hasBye') === 0) return `${id}:back`;
+          if (sw === DELETED && cur(c, 'hasBye') === 0) return `${id}:back`;
           return after;
       }
     },
@@ -925,8 +948,11 @@ export function nextState(p: Program, id: string, ev: DlgEvent, o: NextStateOpts
   p.label(`${id}:done`);
 }
 
-/** Whether the last next_state_dlg call made this actor the winner (old CONF*, new DELETED). */
-export const isWinner = (l: Locals): boolean => isConfirmed(l.old) && l.nw === DELETED;
+/**
+ * Whether the last next_state_dlg call made this actor the winner, as every caller tests it
+ * (`new_state == DLG_STATE_DELETED && old_state != DLG_STATE_DELETED`, e.g. dlg_handlers.c:2548).
+ */
+export const isWinner = (l: Locals): boolean => l.old !== DELETED && l.nw === DELETED;
 
 /** T0's detach of one expired tl (dlg_timer.c:604-610, 620): prev = NULL, timeout = 0, next = FAKE (last of the chain). */
 export function expire(c: Ctx): void {

@@ -57,6 +57,7 @@ const locals = (d: Dims): ShapeOf<Locals> => ({
   r: field.int(REF_MIN, REF_MAX),
   old: field.int(0, 5),
   nw: field.int(0, 5),
+  sw: field.int(0, 5),
   unref: field.int(0, 7),
   tmr: field.int(0, 1),
   ret: field.int(-1, 1),

@@ -69,6 +69,12 @@ export interface Locals {
   /** `old_state` / `new_state` of the current next_state_dlg call. */
   old: number;
   nw: number;
+  /**
+   * The value of `state` next_state_dlg's `switch (dlg->state)` loaded: the
+   * second load of the field in that call (an unoptimised build, OpenSIPS's
+   * default, loads it again after `*old_state = dlg->state`).
+   */
+  sw: number;
   /** `unref` of the caller of next_state_dlg. */
   unref: number;
   /** 1 when this actor took over the timer reference (remove_dlg_timer returned 0). */
@@ -101,12 +107,13 @@ export interface Locals {
   chain: number;
 }
 
-export const LOCAL_NAMES: readonly (keyof Locals)[] = ['r', 'old', 'nw', 'unref', 'tmr', 'ret', 'st', 'bkNext', 'bkPrev', 'bkTimeout', 'dlg', 'hb', 'nxt', 'chain'];
+export const LOCAL_NAMES: readonly (keyof Locals)[] = ['r', 'old', 'nw', 'sw', 'unref', 'tmr', 'ret', 'st', 'bkNext', 'bkPrev', 'bkTimeout', 'dlg', 'hb', 'nxt', 'chain'];
 
 export const freshLocals = (dlg = 0): Locals => ({
   r: 0,
   old: 0,
   nw: 0,
+  sw: 0,
   unref: 0,
   tmr: 0,
   ret: 0,
@@ -122,7 +129,7 @@ export const freshLocals = (dlg = 0): Locals => ({
 
 /** Sets every local to 0, in place (a finished process's locals are dead). */
 export function clearLocals(l: Locals): void {
-  l.r = l.old = l.nw = l.unref = l.tmr = l.ret = l.st = l.bkNext = l.bkPrev = l.bkTimeout = 0;
+  l.r = l.old = l.nw = l.sw = l.unref = l.tmr = l.ret = l.st = l.bkNext = l.bkPrev = l.bkTimeout = 0;
   l.dlg = l.hb = l.nxt = l.chain = 0;
 }
 

@@ -11,6 +11,16 @@ import { chooseTraces, type ChoiceRequest } from './shortest.js';
 
 const runs = new Map(defaultRegistry().runs.map((r) => [r.id, r]));
 
+/**
+ * The pool's process that forked this one. An exploration runs without yielding to the event loop, so the
+ * closing of the channel to a parent that died (killed, SIGKILL included) is not seen until it ends; the
+ * parent's pid is, at each progress tick (every second): a job left alone stops then instead of exploring on.
+ */
+const parent = process.ppid;
+const stopIfOrphaned = (): void => {
+  if (process.ppid !== parent) process.exit(1);
+};
+
 process.on('message', async (m: { id?: string; ids?: string[]; options?: CheckOptions; threads?: number; progress?: boolean; choose?: ChoiceRequest[]; complete?: boolean; done?: boolean }) => {
   if (m.done) {
     process.disconnect();
@@ -27,7 +37,13 @@ process.on('message', async (m: { id?: string; ids?: string[]; options?: CheckOp
   for (const id of m.ids ?? [run.id]) {
     const one = runs.get(id);
     if (one === undefined) throw new Error(`worker: no registered run '${id}'`);
-    const options: CheckOptions = m.progress ? { ...m.options, onProgress: (progress) => process.send!({ id, progress }) } : (m.options ?? {});
+    const options: CheckOptions = {
+      ...m.options,
+      onProgress: (progress) => {
+        stopIfOrphaned();
+        if (m.progress) process.send!({ id, progress });
+      },
+    };
     const { outcome, differences, sameAs } = await executeWith(one, options, m.threads ?? 1);
     // JSON drops absent fields as the parent expects them; an Error becomes its name, message and fields.
     results.push({ id, outcome: { ...outcome, error: outcome.error === undefined ? undefined : toPlain(outcome.error) }, differences, sameAs });
