@@ -4,37 +4,23 @@
  * cannot catch, included) leaves no exploration running on alone.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
+import { statFields } from '../src/engine/proc-stat.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** The pids whose parent is `pid` (from /proc: Linux, as the project's CI). */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after its last ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) out.push(Number(name));
-    } catch {
-      // the process ended while we read
-    }
-  }
-  return out;
-}
+/** The pids whose parent is `pid` (from /proc: Linux, as the project's CI; field 4 is the ppid). */
+const childrenOf = (pid: number): number[] =>
+  readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name) && Number(statFields(`/proc/${name}/stat`)?.[1]) === pid)
+    .map(Number);
 
-/** Whether `pid` still runs (a zombie, ended but not yet reaped by its new parent, does not). */
+/** Whether `pid` still runs (a zombie, ended but not yet reaped by its new parent, does not; field 3 is the state). */
 const alive = (pid: number): boolean => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
+  const state = statFields(`/proc/${pid}/stat`)?.[0];
+  return state !== undefined && state !== 'Z';
 };
 
 it('a job process whose command is killed (SIGKILL) stops at its next progress tick instead of exploring on', async () => {

@@ -596,6 +596,14 @@ export function byeReply(leg: number, v: Variant, k: ActorKnobs): Program {
 }
 
 // ---------------------------------------------------------------------------
+// dlg_onreply after next_state_dlg (I for TDEL, O for RPL2xx): its tests of old_state and new_state, in its order.
+
+/** Which of dlg_onreply's branches (dlg_handlers.c:734, 741, 805, else 826-831) old_state and new_state select. */
+type OnreplyBranch = 'early' | 'confirmed' | 'failed' | 'other';
+const onreplyBranch = ({ old, nw }: Locals): OnreplyBranch =>
+  nw === EARLY && old !== EARLY ? 'early' : nw === CONFIRMED_NA && !isConfirmed(old) ? 'confirmed' : old !== DELETED && nw === DELETED ? 'failed' : 'other';
+
+// ---------------------------------------------------------------------------
 // I: the INVITE transaction is deleted (dlg_onreply with TMCB_TRANS_DELETED, dlg_handlers.c:622-832).
 
 export function inviteDelete(v: Variant): Program {
@@ -609,14 +617,19 @@ export function inviteDelete(v: Variant): Program {
     local: true,
     src: at(H, 734, 805),
     exec: (c) => {
-      const { old, nw } = c.l;
-      if (nw === EARLY && old !== EARLY) return 'I2.early';
-      // The confirmation branch (741-802: the timer's insert and reference, as O3-O6) needs O's transition between
-      // I's two loads of state; I's deletion waits for O's end (O:done), so no scenario reaches it. Not modelled:
-      // reaching it is an error of the model, never a silently wrong state.
-      if (nw === CONFIRMED_NA && !isConfirmed(old)) throw new SpecError(`I2.branch: dlg_onreply's confirmation branch (dlg_handlers.c:741-802) after TDEL is not modelled (old_state ${old}, new_state CONFIRMED_NA)`);
-      if (old !== DELETED && nw === DELETED) return undefined;
-      return c.l.unref ? 'I4' : END;
+      switch (onreplyBranch(c.l)) {
+        case 'early':
+          return 'I2.early';
+        case 'confirmed':
+          // The confirmation branch (741-802: the timer's insert and reference, as O3-O6) needs O's transition between
+          // I's two loads of state; I's deletion waits for O's end (O:done), so no scenario reaches it. Not modelled:
+          // reaching it is an error of the model, never a silently wrong state.
+          throw new SpecError(`I2.branch: dlg_onreply's confirmation branch (dlg_handlers.c:741-802) after TDEL is not modelled (old_state ${c.l.old}, new_state CONFIRMED_NA)`);
+        case 'failed':
+          return undefined;
+        case 'other':
+          return c.l.unref ? 'I4' : END;
+      }
     },
   });
   hSection(p, 'I3.linkers', at(H, 809), at(H, 809, 810), at(H, 809)); // destroy_linkers, remove_dlg_prof_table
@@ -642,19 +655,22 @@ export function inviteDelete(v: Variant): Program {
 // ---------------------------------------------------------------------------
 // O: the 2xx to the initial INVITE (dlg_onreply, RESPONSE_PRE_OUT part, dlg_handlers.c:723-831).
 
+/** O's step after each of dlg_onreply's branches: the confirmation goes on (O3), 'failed' is O7, any other returns (O8). */
+const O_BRANCH: Readonly<Record<OnreplyBranch, string | undefined>> = { confirmed: undefined, failed: 'O7', early: 'O8', other: 'O8' };
+
 export function okReply(v: Variant): Program {
   const p = new Program('O').declareMarks('O:done');
   nextState(p, 'O2', 'RPL2xx', { part1: false, call: at(H, 731) });
   // The branches after next_state_dlg (741, 805, the rest at 826-831). RPL2xx never sets *unref (zeroed at
-  // dlg_hash.c:1194). The EARLY branch (733-738) needs new == EARLY != old: no actor writes EARLY after the start
-  // (RPL1xx is not modelled), so it is not modelled either; an actor that does must add it.
+  // dlg_hash.c:1194). The EARLY branch (734-739) needs new == EARLY != old: no actor writes EARLY after the start
+  // (RPL1xx is not modelled); it returns without an unref, as O8 does, which stands for it.
   // O8 (a 2xx for an already confirmed or deleted dialog) is reachable in no scenario of today (one 2xx per dialog;
   // DELETED before O's read needs I's deletion, which waits for O): it keeps every exit letting TM go on.
   p.add({
     id: 'O2.branch',
     local: true,
     src: at(H, 741),
-    exec: (c) => (c.l.nw === CONFIRMED_NA && !isConfirmed(c.l.old) ? undefined : c.l.old !== DELETED && c.l.nw === DELETED ? 'O7' : 'O8'),
+    exec: (c) => O_BRANCH[onreplyBranch(c.l)],
   });
   touch(p, 'O3', at(H, 741, 763)); // flags, start_ts
   // O4: insert_dlg_timer(&tl, lifetime) with a lifetime short enough to be due at the next timer run.

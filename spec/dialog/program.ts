@@ -831,10 +831,10 @@ export interface NextStateOpts {
  * *unref: see `.trans`).
  *
  * The two loads are one value while H excludes. When it does not (EINTR), a
- * write by another process may fall between them: the build OpenSIPS makes
- * by default (-O0) loads `dlg->state` at each of the two lines, and an
- * optimising compiler may too (the field is not volatile), so the model lets
- * them differ rather than assume the compiler merged them.
+ * write by another process may fall between them: a build with the shipped
+ * Makefile.conf.template (-O0) loads `dlg->state` at each of the two lines,
+ * and an optimising compiler may too (the field is not volatile), so the model
+ * lets them differ rather than assume the compiler merged them.
  */
 export function nextState(p: Program, id: string, ev: DlgEvent, o: NextStateOpts): void {
   p.add({
