@@ -13,6 +13,9 @@ import { SCENARIOS, scenarioByName } from '../spec/dialog/scenarios.js';
 import { CONFIRMED, CONFIRMED_NA, DELETED, EARLY, FAKE, UNCONFIRMED, NBR, NULLP, T_DUE, T_ZERO, type DialogState, type Env } from '../spec/dialog/state.js';
 import { VARIANT_NAMES, type VariantName } from '../spec/dialog/variants.js';
 import { latest } from '../src/memory/views.js';
+import { stateView } from '../spec/dialog/view.js';
+import { defaultLanes } from '../src/format/lanes.js';
+import { diffStates } from '../src/format/text.js';
 
 const SC: Env = { lock: 'fast-lock', memory: 'sc', eintr: 0 };
 const cfg = (scenario: string, variant: VariantName, env: Env = SC): DialogConfig => ({ scenario: scenarioByName(scenario)!, variant, env });
@@ -225,5 +228,63 @@ describe('reductions do not change verdicts', () => {
     const b = check(explorable(m, 'local'));
     expect(verdicts(b)).toEqual(verdicts(a));
     expect(a.violations.map((v) => v.name)).toContain('LockExclusion');
+  });
+});
+
+describe("a trace shows a lock's value where its holders do not imply it, and HASBYE once set", () => {
+  const viewOf = (m: ReturnType<typeof dialogModel>, s: DialogState) => stateView(m.names, s);
+  it('fast lock: a holder inside with the word at 0 (a release by a process that was not inside) shows H.word; the lanes say H=I[word=0]', () => {
+    const m = dialogModel(cfg('drop-after-sync', 'orig'));
+    const s = m.initialStates()[0];
+    const i = m.names.actors.indexOf('I');
+    s.locks.H[0].held[i] = 1;
+    s.locks.H[0].v = 1;
+    expect(viewOf(m, s)).toMatchObject({ H: 'I' });
+    expect(viewOf(m, s)).not.toHaveProperty(['H.word']);
+    s.locks.H[0].v = 0;
+    expect(viewOf(m, s)).toMatchObject({ H: 'I', 'H.word': 0 });
+    expect(defaultLanes.locks(viewOf(m, s))).toBe('H=I[word=0] TL=-');
+    // A free lock whose word is 0 is as its holders imply.
+    s.locks.H[0].held[i] = 0;
+    expect(viewOf(m, s)).not.toHaveProperty(['H.word']);
+  });
+
+  it('semaphore: one process inside with the value at 1 (posted by a process that entered on an EINTR) shows H.sem; two inside at 0 do not; 2 with none inside does', () => {
+    const m = dialogModel(cfg('bye-vs-timeout', 'orig', { lock: 'posix-sem', memory: 'sc', eintr: 1 }));
+    const s = m.initialStates()[0];
+    const [w, t] = ['W', 'T'].map((a) => m.names.actors.indexOf(a));
+    expect(viewOf(m, s)).not.toHaveProperty(['H.sem']);
+    s.locks.H[0].held[w] = 1;
+    s.locks.H[0].held[t] = 1;
+    s.locks.H[0].v = 0;
+    expect(viewOf(m, s)).toMatchObject({ H: 'T,W' });
+    expect(viewOf(m, s)).not.toHaveProperty(['H.sem']);
+    s.locks.H[0].held[t] = 0;
+    s.locks.H[0].v = 1;
+    expect(viewOf(m, s)).toMatchObject({ H: 'W', 'H.sem': 1 });
+    s.locks.H[0].held[w] = 0;
+    s.locks.H[0].v = 2;
+    expect(viewOf(m, s)).toMatchObject({ H: '-', 'H.sem': 2 });
+    expect(defaultLanes.locks(viewOf(m, s))).toBe('H=-[sem=2] TL=-');
+  });
+
+  it("drop-after-sync's shortest traces: the release at dlg_replication.c:1296 by D, which is not inside, shows as the word going to 0 under the process inside; REQBYE's HASBYE shows as set", () => {
+    const m = dialogModel(cfg('drop-after-sync', 'orig'));
+    const o = check(explorable(m));
+    const lines: string[] = [];
+    let bye = false;
+    for (const p of o.properties) {
+      const tr = p.trace ?? [];
+      for (let k = 1; k < tr.length; k++) {
+        const a = tr[k].action as unknown as { parts?: { step: string }[]; step: string };
+        const steps = (a.parts ?? [a]).map((x) => x.step);
+        const ch = diffStates(viewOf(m, tr[k - 1].state), viewOf(m, tr[k].state));
+        if (steps.includes('D8.H-')) lines.push(ch.map((c) => `${c.path}:${String(c.from)}->${String(c.to)}`).join(' '));
+        if (ch.some((c) => c.path === 'hasBye' && c.to === true)) bye = true;
+      }
+    }
+    // D releases H(0) at the loop's end either holding it (drop_dlg took it) or not (drop_dlg returned from an early dialog without it: 1213-1216).
+    expect([...new Set(lines)].sort()).toEqual(['H:D->- pc.D:D8.H-->done', 'pc.D:D8.H-->done H.word:undefined->0']);
+    expect(bye).toBe(true);
   });
 });

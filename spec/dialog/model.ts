@@ -23,7 +23,7 @@
  */
 import { SpecError } from '../../src/engine/errors.js';
 import type { Action, Model, SourceLoc } from '../../src/engine/model.js';
-import { acquire, canAcquire, freeLock, holderNames, lockKey, release, type LockState } from '../../src/memory/locks.js';
+import { acquire, canAcquire, freeLock, holderNames, lockKey, release, type LockImpl, type LockState } from '../../src/memory/locks.js';
 import { compact, join, latest, makeMemory, memoryKey, memoryLayout, publish, readAt, readChoices } from '../../src/memory/views.js';
 import { allocator, byeReply, byeWorker, dropAfterSync, inviteDelete, okReply, pinger, replicatedDelete, timeoutUpdater, timer, type ActorKnobs } from './actors.js';
 import { ABORT, buildPrograms, observationMarks, observeAcquire, observeStateRead, type Ctx, type Program, type Tables } from './program.js';
@@ -164,6 +164,8 @@ export interface DialogNames extends Tables {
    * scenario (its call goes on); empty for a dialog the scenario must free.
    */
   readonly persistent: readonly (readonly number[])[];
+  /** The environment's lock implementation (a trace shows a lock's value where its holders do not imply it). */
+  readonly lock: LockImpl;
 }
 
 export interface DialogModel extends Model<DialogState, DialogAction> {
@@ -367,6 +369,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     dialogs: nDialogs,
     persistent,
     reaches,
+    lock: env.lock,
   };
 
   const gateNo = progs.map((p) => p.instrs.map((i) => (gates[`${p.actor}:${i.id}`] !== undefined ? markIndex.get(gates[`${p.actor}:${i.id}`])! : -1)));

@@ -9,8 +9,13 @@
  * sentinel, one per bucket lock (`H0`, ...), and one per dialog (`dialog0`,
  * ...: its holders and ghost counters), so that a trace's changes say which
  * cell, and through it which dialog, each step reached.
+ *
+ * A lock is shown by its holders; its value is shown too (`H.sem` for a
+ * semaphore, `H.word` for a fast lock) when the holders do not imply it: after
+ * a release by a process that was not inside, the next acquire no longer waits
+ * for the process that is. HASBYE is shown once set.
  */
-import { holderNames } from '../../src/memory/locks.js';
+import { holderNames, valueUnlike, type LockState } from '../../src/memory/locks.js';
 import { latest, writes } from '../../src/memory/views.js';
 import { actorAt, bogusText, holdersOf, stepAt, walkText, type DialogNames } from './model.js';
 import { ABORTED, PTR_NAMES, STATE_NAMES, TIMEOUT_NAMES, ptrName, type DialogState } from './state.js';
@@ -29,8 +34,11 @@ export function stateView(names: DialogNames, s: DialogState): Record<string, un
     inTimerList: c.inList,
     inHash: c.linked,
     H: holderNames(s.locks.H[0], names.actors).join(',') || '-',
-    TL: holderNames(s.locks.TL, names.actors).join(',') || '-',
   };
+  lockValue(names, s.locks.H[0], 'H', view);
+  view.TL = holderNames(s.locks.TL, names.actors).join(',') || '-';
+  lockValue(names, s.locks.TL, 'TL', view);
+  if (latest(c.mem, 'hasBye')) view.hasBye = true;
   if (c.mem.len.state > 1) view.stateWrites = writes(c.mem, 'state').map((v) => STATE_NAMES[v]).join(',');
   pcs(names, s, view);
   const g = s.ghost.dialogs[0];
@@ -42,8 +50,12 @@ export function stateView(names: DialogNames, s: DialogState): Record<string, un
   if (g.termCallbacks) view.termCallbacks = g.termCallbacks;
   if (g.byesSent) view.byesSent = g.byesSent;
   if (g.byesAfterDelete) view.byesAfterDelete = g.byesAfterDelete;
-  if (s.locks.H[0].v > 1) view['H.sem'] = s.locks.H[0].v;
   return view;
+}
+
+/** `<lock>.sem` or `<lock>.word`: the lock's value, where its holders do not imply it (locks.ts's valueUnlike). */
+function lockValue(names: DialogNames, l: LockState, lock: string, view: Record<string, unknown>): void {
+  if (valueUnlike(names.lock, l)) view[`${lock}.${names.lock === 'posix-sem' ? 'sem' : 'word'}`] = l.v;
 }
 
 function pcs(names: DialogNames, s: DialogState, view: Record<string, unknown>): void {
@@ -79,15 +91,17 @@ function multiView(names: DialogNames, s: DialogState): Record<string, unknown> 
       inHash: c.linked,
       bucket: c.h,
     };
+    if (latest(c.mem, 'hasBye')) cell.hasBye = true;
     if (c.mem.len.state > 1) cell.stateWrites = writes(c.mem, 'state').map((v) => STATE_NAMES[v]).join(',');
     view[`cell${k}`] = cell;
   });
   view.timerList = listText(s);
   s.locks.H.forEach((h, b) => {
     view[`H${b}`] = holderNames(h, names.actors).join(',') || '-';
-    if (h.v > 1) view[`H${b}.sem`] = h.v;
+    lockValue(names, h, `H${b}`, view);
   });
   view.TL = holderNames(s.locks.TL, names.actors).join(',') || '-';
+  lockValue(names, s.locks.TL, 'TL', view);
   pcs(names, s, view);
   // Which dialog each process's pointer names (when it is not dialog 0).
   names.programs.forEach((p, i) => {

@@ -5,7 +5,8 @@
  *
  * A model says how through a `LaneSummary`. The generic one reads named
  * fields of the view (for the dialog model: `H` and `TL`, holder lists joined
- * with ',' and '-' for none, and `ref`) and takes lock events from step ids
+ * with ',' and '-' for none, each with its value where the view shows one as
+ * `<lock>.<what>`, e.g. `H.sem` or `H.word`, and `ref`) and takes lock events from step ids
  * that end in `<lock>+` / `<lock>-` (the dialog model's convention, e.g.
  * `O2.H+`, `T7w.unref.rm-TL-`). A model without such fields shows nothing.
  */
@@ -40,7 +41,7 @@ export function viewFieldLanes(lockFields: readonly string[], refField: string):
   return {
     locks(view) {
       const present = lockFields.filter((l) => field(view, l) !== undefined);
-      return present.length === 0 ? undefined : present.map((l) => `${l}=${plain(field(view, l))}`).join(' ');
+      return present.length === 0 ? undefined : present.map((l) => `${l}=${plain(field(view, l))}${valueOf(view, l)}`).join(' ');
     },
     ref(view) {
       const r = field(view, refField);
@@ -66,6 +67,13 @@ export function viewFieldLanes(lockFields: readonly string[], refField: string):
       return events;
     },
   };
+}
+
+/** A lock's value where the view shows it (`<lock>.sem`, `<lock>.word`): "[sem=2]"; '' where it does not. */
+function valueOf(view: unknown, lock: string): string {
+  if (typeof view !== 'object' || view === null) return '';
+  const shown = Object.keys(view).filter((k) => k.startsWith(`${lock}.`));
+  return shown.map((k) => `[${k.slice(lock.length + 1)}=${formatValue((view as Record<string, unknown>)[k])}]`).join('');
 }
 
 /** A string as it is; anything else in the compact value form. */

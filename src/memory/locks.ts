@@ -70,4 +70,17 @@ export function holderNames(l: LockState, names: readonly string[]): string[] {
   return out.sort();
 }
 
+/**
+ * Whether the lock's value is not the one its holders imply (held: fast-lock
+ * 1, posix-sem 0; free: fast-lock 0, posix-sem 1). It differs only after a
+ * release by a process that was not inside (a fast lock stored 0 under its
+ * holder; a semaphore posted once more than it was taken), which is what a
+ * reader of a trace must be told: the next acquire no longer waits for the
+ * process inside.
+ */
+export function valueUnlike(impl: LockImpl, l: LockState): boolean {
+  const held = inside(l) > 0;
+  return impl === 'fast-lock' ? l.v !== (held ? 1 : 0) : l.v !== (held ? 0 : 1);
+}
+
 export const lockKey = (l: LockState): string => `${l.v}[${l.held.join(',')}]`;
