@@ -17,10 +17,11 @@ import { dialogModel, dimsOf, type DialogAction, type DialogConfig, type DialogM
 import { insertTimer, listDue, loadList, type Ctx } from '../spec/dialog/program.js';
 import * as P from '../spec/dialog/primitives.js';
 import { SCENARIOS, scenarioByName } from '../spec/dialog/scenarios.js';
-import { DELETED, FAKE, NULLP, T_DUE, T_ZERO, UNCONFIRMED, freshLocals, type DialogState, type Env } from '../spec/dialog/state.js';
+import { DELETED, EARLY, FAKE, NULLP, T_DUE, T_ZERO, UNCONFIRMED, freshLocals, type DialogState, type Env } from '../spec/dialog/state.js';
 import { stateView } from '../spec/dialog/view.js';
 import { latest } from '../src/memory/views.js';
 import { acquire } from '../src/memory/locks.js';
+import { defaultLanes } from '../src/format/lanes.js';
 
 const SC: Env = { lock: 'fast-lock', memory: 'sc', eintr: 0 };
 const RELAXED: Env = { lock: 'fast-lock', memory: 'relaxed', eintr: 0 };
@@ -387,6 +388,35 @@ describe('the fixes in the model of several cells', () => {
     // With the flag set, C skips the block (dlg_replication.c:1248-1252): after the test, D's next step is D7.next (1258), not D6.
     const zero = at(0, ['D6.test']);
     expect([zero.ghost.dialogs[0].dbDeletes, flag(zero, 1), zero.actors[d].pc]).toEqual([0, false, pcOf(m, 'D', 'D7.next')]);
+  });
+
+  it("drop_dlg's REQBYE on an early dialog sets HASBYE only where legs_no[DLG_LEG_200OK] is not 0 (dlg_hash.c:1299-1304): dialog 0 (its 2xx forwarded), not dialog 1 (a local early dialog with no 2xx)", () => {
+    const m = fixModel('drop-after-sync-two-early', 'orig');
+    const d = who(m, 'D');
+    expect(m.names.noCalleeLeg).toEqual([false, true]);
+    const reqbye = (dlg: number) => {
+      const s = m.initialStates()[0];
+      s.actors[d].pc = pcOf(m, 'D', 'D2N.H+');
+      s.actors[d].loc.dlg = dlg;
+      const t = run(m, s, 'D', ['D2N.H+', 'D2N.old', 'D2N.sw', 'D2N.trans']);
+      return [latest(t.cells[dlg].mem, 'state'), latest(t.cells[dlg].mem, 'hasBye')];
+    };
+    expect(reqbye(0)).toEqual([EARLY, 1]);
+    expect(reqbye(1)).toEqual([EARLY, 0]);
+  });
+
+  it("the view of several cells shows a bucket lock's value where its holders do not imply it (H0.word) and a cell's HASBYE; the locks column reads the bucket locks", () => {
+    const m = fixModel('drop-after-sync-two-early', 'orig');
+    const s = m.initialStates()[0];
+    const i = who(m, 'I');
+    s.locks.H[0].held[i] = 1;
+    s.locks.H[0].v = 0;
+    s.cells[1].mem.hist.hasBye[0] = 1;
+    const v = stateView(m.names, s) as Record<string, Record<string, unknown>>;
+    expect([v.H0, v['H0.word'], v.cell1.hasBye, v.cell0.hasBye]).toEqual(['I', 0, true, undefined]);
+    expect(defaultLanes.locks(v)).toBe('H0=I[word=0] TL=-');
+    s.locks.H[0].v = 1;
+    expect(defaultLanes.locks(stateView(m.names, s))).toBe('H0=I TL=-');
   });
 
   it('NoDeadlock with two buckets: a process waits for the lock of the bucket it computed from the cell (H(1) here), held by another', () => {

@@ -164,7 +164,7 @@ export function byeWorker(name: string, v: Variant, k: ActorKnobs): Program {
   // W1: lookup_dlg (route parameter; finds DELETED cells too), ref++ under H (dlg_hash.c:785-797).
   lookupRef(p, 'W1', `${name}.ctx`, END);
   touch(p, 'W2', at(H, 1947, 1979)); // match_dialog reads callid, tags, legs_no
-  nextState(p, 'W4', 'REQBYE', { part1: v.part1, call: at(H, 2020), part1Src });
+  nextState(p, 'W4', 'REQBYE', { part1: v.part1, call: at(H, 2020), part1Src, requestLeg: true });
   p.add({
     id: 'W4.result',
     local: true,

@@ -69,6 +69,16 @@ export interface InitialDialog {
   /** Reference holders at the start; ref is their sum. */
   readonly holders: Readonly<Record<string, number>>;
   readonly tl: InitialTl;
+  /**
+   * `legs_no[DLG_LEG_200OK]` is 0: a local early dialog for which no 2xx has
+   * been forwarded (push_reply_in_dialog records the leg, dlg_handlers.c:577-580;
+   * a dialog built from replication or the database has DLG_FIRST_CALLEE_LEG,
+   * dlg_replication.c:298). A REQBYE by an internal caller (all but the BYE
+   * worker's dlg_onroute, which passes the request's leg) then only logs on it
+   * (dlg_hash.c:1299-1300). Absent: a leg is recorded. A new call's dialog
+   * (the A actor's) has none.
+   */
+  readonly noCalleeLeg?: true;
 }
 
 /** Another dialog at the start, in a cell of its own (model of several cells). */
@@ -369,6 +379,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
     dialogs: nDialogs,
     persistent,
     reaches,
+    noCalleeLeg: Array.from({ length: nDialogs }, (_, d) => (d < nCells ? starting[d].noCalleeLeg === true : true)),
     lock: env.lock,
   };
 

@@ -74,6 +74,14 @@ export interface Tables {
   readonly cells?: number;
   readonly buckets?: number;
   readonly dialogs?: number;
+  /**
+   * By dialog: `legs_no[DLG_LEG_200OK]` is 0 (no 2xx's leg recorded). The
+   * internal callers of a REQBYE pass it as `last_dst_leg` (dlg_onroute passes
+   * the request's leg instead: NextStateOpts.requestLeg), and on an early
+   * dialog that only logs (dlg_hash.c:1299-1300) instead of setting HASBYE.
+   * Absent or false: a leg is recorded.
+   */
+  readonly noCalleeLeg?: readonly boolean[];
 }
 
 /**
@@ -820,6 +828,12 @@ export interface NextStateOpts {
   readonly call: SourceLoc;
   /** v1's line numbers for N1' (patched dlg_hash.c). */
   readonly part1Src?: { block: SourceLoc; remove: SourceLoc; plus: SourceLoc };
+  /**
+   * REQBYE: the caller passes the request's destination leg (dlg_onroute's dst_leg, dlg_handlers.c:2020),
+   * not legs_no[DLG_LEG_200OK]; the model takes a BYE towards the callee (a leg other than 0), so a dialog's
+   * noCalleeLeg does not apply. No scenario runs this caller on an early dialog.
+   */
+  readonly requestLeg?: true;
 }
 
 /**
@@ -879,10 +893,14 @@ export function nextState(p: Program, id: string, ev: DlgEvent, o: NextStateOpts
             put(c, 'state', DELETED);
             if (dlgOf(c).deletedBy === 0) dlgOf(c).deletedBy = c.who + 1;
             c.l.unref = 1;
-          } else if (sw === UNCONFIRMED || sw === EARLY) {
-            // HASBYE only if last_dst_leg != 0 (1292-1305): the callers that reach an early dialog here pass a
-            // nonzero leg (drop_dlg: legs_no[DLG_LEG_200OK], DLG_FIRST_CALLEE_LEG for a replicated dialog,
-            // dlg_replication.c:298). A caller passing 0 (a local early dialog before its 2xx) would only log.
+          } else if ((sw === UNCONFIRMED || sw === EARLY) && (o.requestLeg === true || !c.t.noCalleeLeg?.[cellOf(c).dlg])) {
+            // HASBYE only if last_dst_leg != 0 (1292-1305). The internal callers (the only one that reaches an early
+            // dialog here is drop_dlg, dlg_replication.c:1210-1211) pass legs_no[DLG_LEG_200OK]: the 2xx's leg once its forwarding recorded
+            // it (push_reply_in_dialog, dlg_handlers.c:577-580, in the TMCB_RESPONSE_FWDED callback, which TM runs
+            // before the TMCB_RESPONSE_PRE_OUT one whose next_state_dlg is O's: tm/t_reply.c:1321, 1389; so
+            // drop-after-sync's dialog, whose 2xx O is processing, has it), DLG_FIRST_CALLEE_LEG for a dialog built from replication or the database
+            // (dlg_replication.c:298, dlg_db_handler.c:712); 0 for a local early dialog before any 2xx (the
+            // scenario's noCalleeLeg), where the C code only logs.
             put(c, 'hasBye', 1);
           }
           return after;

@@ -193,7 +193,8 @@ export const SCENARIOS: readonly ScenarioDef[] = [
       "drop-after-sync with a second unsynced early dialog (dialog 1, holders hash and base, its call goes on) after the first one in the same bucket: rcv_cluster_event's loop (dlg_replication.c:1278-1295) drops both. drop_dlg returns from an early dialog without H(i) (1213-1216); the loop goes on with the next dialog, takes its reference without the lock (1206), and releases H(i) again (1207), then once more at the loop's end (1296).",
     knobs: noB,
     initial: { state: EARLY, holders: { hash: 1, base: 1 }, tl: 'unset' },
-    others: [{ state: EARLY, holders: { hash: 1, base: 1 }, tl: 'unset', bucket: 0, persists: true }],
+    // A local early dialog: no 2xx yet, so legs_no[DLG_LEG_200OK] is 0 and drop_dlg's REQBYE only logs on it (dlg_hash.c:1299-1300).
+    others: [{ state: EARLY, holders: { hash: 1, base: 1 }, tl: 'unset', bucket: 0, persists: true, noCalleeLeg: true }],
     actors: ['D', 'O', 'T', 'I'],
     gates: { 'I:I2.H+': 'O:done' },
     witnesses: ['DialogFreed'],

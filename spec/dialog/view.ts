@@ -11,9 +11,10 @@
  * cell, and through it which dialog, each step reached.
  *
  * A lock is shown by its holders; its value is shown too (`H.sem` for a
- * semaphore, `H.word` for a fast lock) when the holders do not imply it: after
- * a release by a process that was not inside, the next acquire no longer waits
- * for the process that is. HASBYE is shown once set.
+ * semaphore, `H.word` for a fast lock) when the holders do not imply it (after
+ * an interrupted sem_wait, or a release by a process that was not inside: the
+ * next acquire no longer waits for the process that is; locks.ts's
+ * valueUnlike). HASBYE is shown once set.
  */
 import { holderNames, valueUnlike, type LockState } from '../../src/memory/locks.js';
 import { latest, writes } from '../../src/memory/views.js';

@@ -4,7 +4,7 @@
  * the reference count, and the lock acquisitions and releases a step made.
  *
  * A model says how through a `LaneSummary`. The generic one reads named
- * fields of the view (for the dialog model: `H` and `TL`, holder lists joined
+ * fields of the view (for the dialog model: `H` and `TL`, or `H0`, `H1`, ... per bucket, holder lists joined
  * with ',' and '-' for none, each with its value where the view shows one as
  * `<lock>.<what>`, e.g. `H.sem` or `H.word`, and `ref`) and takes lock events from step ids
  * that end in `<lock>+` / `<lock>-` (the dialog model's convention, e.g.
@@ -40,7 +40,7 @@ export function viewFieldLanes(lockFields: readonly string[], refField: string):
   const stepEvent = new RegExp(`(?:^|[.\\-])(${lockFields.map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})([+-])$`);
   return {
     locks(view) {
-      const present = lockFields.filter((l) => field(view, l) !== undefined);
+      const present = lockFields.flatMap((l) => (field(view, l) !== undefined ? [l] : indexed(view, l)));
       return present.length === 0 ? undefined : present.map((l) => `${l}=${plain(field(view, l))}${valueOf(view, l)}`).join(' ');
     },
     ref(view) {
@@ -68,6 +68,10 @@ export function viewFieldLanes(lockFields: readonly string[], refField: string):
     },
   };
 }
+
+/** The view's fields of a lock that comes one per index (`H0`, `H1`, ...: a bucket lock per bucket), in the view's order. */
+const indexed = (view: unknown, lock: string): string[] =>
+  typeof view === 'object' && view !== null ? Object.keys(view).filter((k) => k.length > lock.length && k.startsWith(lock) && /^\d+$/.test(k.slice(lock.length))) : [];
 
 /** A lock's value where the view shows it (`<lock>.sem`, `<lock>.word`): "[sem=2]"; '' where it does not. */
 function valueOf(view: unknown, lock: string): string {

@@ -72,11 +72,13 @@ export function holderNames(l: LockState, names: readonly string[]): string[] {
 
 /**
  * Whether the lock's value is not the one its holders imply (held: fast-lock
- * 1, posix-sem 0; free: fast-lock 0, posix-sem 1). It differs only after a
- * release by a process that was not inside (a fast lock stored 0 under its
- * holder; a semaphore posted once more than it was taken), which is what a
- * reader of a trace must be told: the next acquire no longer waits for the
- * process inside.
+ * 1, posix-sem 0; free: fast-lock 0, posix-sem 1). It differs after an entry
+ * that did not take the lock (an interrupted sem_wait: the semaphore stays at
+ * 1 with a process inside) and after a release by a process that was not
+ * inside (a fast lock stored 0 under its holder; a semaphore posted once more
+ * than it was taken): what a reader of a trace must be told, since the next
+ * acquire no longer waits for the process inside. With two or more inside
+ * the holders already say so, and the value may then match.
  */
 export function valueUnlike(impl: LockImpl, l: LockState): boolean {
   const held = inside(l) > 0;
