@@ -1,12 +1,17 @@
 /**
  * The pool's job processes (src/check/pool.ts, worker.ts) do not outlive the
  * command that forked them: a `check` killed by a signal (SIGKILL, which it
- * cannot catch, included) leaves no exploration running on alone.
+ * cannot catch, included) leaves no exploration running on alone. And the
+ * batches they take: a group of runs that may share explorations stays in one
+ * batch, unless it alone costs more than a process's share.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { dialogRuns, loadManifest } from '../src/check/dialog.js';
+import { batchesOf } from '../src/check/pool.js';
+import type { Expectation, RunSpec } from '../src/check/run.js';
 import { statFields } from '../src/engine/proc-stat.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -50,3 +55,32 @@ it('a job process whose command is killed (SIGKILL) stops at its next progress t
     for (const j of jobs) if (alive(j)) process.kill(j, 'SIGKILL');
   }
 }, 120_000);
+
+describe('batchesOf', () => {
+  const spec = (id: string, group: string, expect: Expectation) => ({ id, expect, sameAs: { group } }) as unknown as RunSpec;
+  const X = { violated: ['P'], states: 10, transitions: 100, depth: 5 };
+  const Y = { violated: [], states: 7, transitions: 50, depth: 4 };
+  const runs = [spec('a', 'g', X), spec('b', 'g', X), spec('c', 'g', Y), spec('d', 'g', { violated: [] }), spec('e', 'h', { violated: [], states: 2, transitions: 10, depth: 1 })];
+
+  it("splits a group that costs more than a process's share by declared outcome (runs declaring the same one together, in order); an undeclared run stays with its group; longest first", () => {
+    // Cost: once per declared outcome (a and b share one): 100 + 50 + 10 = 160; a share of two processes is 80, g costs 150.
+    expect(batchesOf(runs, 2)).toEqual([['a', 'b'], ['c'], ['e'], ['d']]);
+    // One process: its share is everything, no group is split.
+    expect(batchesOf(runs, 1)).toEqual([['a', 'b', 'c', 'd'], ['e']]);
+  });
+
+  it("on the manifest: the default tier's groups stay whole; in the full tier ping-timeout's EINTR row is split, the runs declaring orig's outcome together", () => {
+    const all = dialogRuns(loadManifest());
+    const group = (r: RunSpec) => r.sameAs?.group ?? r.id;
+    const byGroup = (rs: readonly RunSpec[]) => new Set(rs.map(group)).size;
+    const def = all.filter((r) => r.tags.tier !== 'full');
+    expect(batchesOf(def, 2)).toHaveLength(byGroup(def));
+    const ping = batchesOf(all, 2).filter((ids) => ids[0].startsWith('dialog/ping-timeout/posix-sem/sc/eintr1/'));
+    const orig = ping.find((ids) => ids[0].endsWith('/orig'))!;
+    const same = all.filter((r) => r.id.startsWith('dialog/ping-timeout/posix-sem/sc/eintr1/') && JSON.stringify(r.expect) === JSON.stringify(all.find((x) => x.id === orig[0])!.expect));
+    expect(orig).toEqual(same.map((r) => r.id));
+    expect(orig.length).toBeGreaterThan(1);
+    expect(ping.length).toBeGreaterThan(1);
+    expect(ping.flat().sort()).toEqual(all.filter((r) => r.id.startsWith('dialog/ping-timeout/posix-sem/sc/eintr1/')).map((r) => r.id).sort());
+  });
+});

@@ -69,23 +69,11 @@ export async function executeAll(runs: readonly RunSpec[], options: CheckOptions
   // A function cannot be sent to a job process: it sends its progress back instead, when asked.
   const { onProgress: _local, ...sent } = options;
   const progress = pool.onProgress !== undefined;
-  // The runs that may share an exploration (run.ts, SameAs) go to one process together, in order.
-  const batches = new Map<string, string[]>();
-  for (const r of remote) {
-    const key = r.sameAs?.group ?? `run:${r.id}`;
-    const list = batches.get(key) ?? [];
-    list.push(r.id);
-    batches.set(key, list);
-  }
-  // Longest first (the processes then end together): a batch's cost is the transitions its runs declare
-  // (an undeclared run counts as none); ties keep the order of the runs. onResult sees completion order;
-  // the returned results are in the order of the runs.
-  const cost = (ids: readonly string[]) => ids.reduce((n, id) => n + (byId.get(id)!.expect.transitions ?? 0), 0);
-  const ordered = [...batches.values()].map((ids, i) => ({ ids, i, cost: cost(ids) })).sort((a, b) => b.cost - a.cost || a.i - b.i);
+  const ordered = batchesOf(remote, pool.jobs);
   type Reply = { id: string; outcome: RunResult['outcome']; differences: RunResult['differences']; sameAs?: string };
   await inWorkers(
     pool.jobs,
-    ordered.map(({ ids }) => ({ id: ids[0], ids, options: sent, threads, progress })),
+    ordered.map((ids) => ({ id: ids[0], ids, options: sent, threads, progress })),
     (m: { results: Reply[] }) => {
       for (const one of m.results) {
         const res: RunResult = { run: byId.get(one.id)!, outcome: one.outcome, differences: one.differences, ...(one.sameAs !== undefined ? { sameAs: one.sameAs } : {}) };
@@ -96,6 +84,49 @@ export async function executeAll(runs: readonly RunSpec[], options: CheckOptions
     (m: { id: string; progress: Progress }) => pool.onProgress?.(byId.get(m.id)!, m.progress),
   );
   return runs.map((r) => results.get(r.id)!);
+}
+
+/**
+ * The batches the job processes take, in the order they take them (each a list of run ids, in
+ * the order of the runs). The runs that may share an exploration (run.ts, SameAs) go to one
+ * process together, in order. A run shares only an exploration whose outcome it then has, so runs
+ * that declare different outcomes never share: a group that alone costs more than a process's
+ * fair share is split by declared outcome (else one process runs it while the others wait:
+ * ping-timeout's EINTR row in the full tier). A run that declares nothing stays with its group.
+ * Longest first, so that the processes end together: a batch's cost is the transitions its runs
+ * declare, once per declared outcome (an undeclared run counts as none); ties keep the order of
+ * the runs.
+ */
+export function batchesOf(runs: readonly RunSpec[], jobs: number): string[][] {
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  const outcome = (id: string): string => {
+    const e = byId.get(id)!.expect;
+    return e.transitions === undefined ? `run:${id}` : JSON.stringify([[...e.violated].sort(), e.states, e.transitions, e.depth]);
+  };
+  // Runs of a batch that declare the same outcome are counted once (they are expected to share one exploration).
+  const cost = (ids: readonly string[]) => [...new Map(ids.map((id) => [outcome(id), byId.get(id)!.expect.transitions ?? 0])).values()].reduce((n, t) => n + t, 0);
+  const groups = new Map<string, string[]>();
+  for (const r of runs) {
+    const key = r.sameAs?.group ?? `run:${r.id}`;
+    const list = groups.get(key) ?? [];
+    list.push(r.id);
+    groups.set(key, list);
+  }
+  const share = cost(runs.map((r) => r.id)) / jobs;
+  const batches = new Map<string, string[]>();
+  for (const [key, ids] of groups) {
+    const split = ids.length > 1 && cost(ids) > share;
+    for (const id of ids) {
+      const sub = split && byId.get(id)!.expect.transitions !== undefined ? `${key}|${outcome(id)}` : key;
+      const list = batches.get(sub) ?? [];
+      list.push(id);
+      batches.set(sub, list);
+    }
+  }
+  return [...batches.values()]
+    .map((ids, i) => ({ ids, i, cost: cost(ids) }))
+    .sort((x, y) => y.cost - x.cost || x.i - y.i)
+    .map((x) => x.ids);
 }
 
 /** One run's traces to choose (src/check/shortest.ts). */
