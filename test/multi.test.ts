@@ -405,7 +405,7 @@ describe('the fixes in the model of several cells', () => {
     expect(reqbye(1)).toEqual([EARLY, 0]);
   });
 
-  it("the view of several cells shows a bucket lock's value where its holders do not imply it (H0.word) and a cell's HASBYE; the locks column reads the bucket locks", () => {
+  it("the view of several cells shows a bucket lock's value where its holders do not imply it (H0: I[word=0]) and a cell's HASBYE; the locks column reads the bucket locks", () => {
     const m = fixModel('drop-after-sync-two-early', 'orig');
     const s = m.initialStates()[0];
     const i = who(m, 'I');
@@ -413,7 +413,7 @@ describe('the fixes in the model of several cells', () => {
     s.locks.H[0].v = 0;
     s.cells[1].mem.hist.hasBye[0] = 1;
     const v = stateView(m.names, s) as Record<string, Record<string, unknown>>;
-    expect([v.H0, v['H0.word'], v.cell1.hasBye, v.cell0.hasBye]).toEqual(['I', 0, true, undefined]);
+    expect([v.H0, v.cell1.hasBye, v.cell0.hasBye]).toEqual(['I[word=0]', true, undefined]);
     expect(defaultLanes.locks(v)).toBe('H0=I[word=0] TL=-');
     s.locks.H[0].v = 1;
     expect(defaultLanes.locks(stateView(m.names, s))).toBe('H0=I TL=-');

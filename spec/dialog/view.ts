@@ -10,11 +10,13 @@
  * ...: its holders and ghost counters), so that a trace's changes say which
  * cell, and through it which dialog, each step reached.
  *
- * A lock is shown by its holders; its value is shown too (`H.sem` for a
- * semaphore, `H.word` for a fast lock) when the holders do not imply it (after
- * an interrupted sem_wait, or a release by a process that was not inside: the
+ * A lock is shown by its holders, with its value when they do not imply it
+ * (`O[word=0]` for a fast lock, `W[sem=1]` for a semaphore: after an
+ * interrupted sem_wait, or a release by a process that was not inside, the
  * next acquire no longer waits for the process that is; locks.ts's
- * valueUnlike). HASBYE is shown once set.
+ * valueUnlike). A release by a process not inside thus shows as a change of
+ * the lock's text in that process's step (`H: O -> O[word=0]`). HASBYE is
+ * shown once set.
  */
 import { holderNames, valueUnlike, type LockState } from '../../src/memory/locks.js';
 import { latest, writes } from '../../src/memory/views.js';
@@ -34,11 +36,9 @@ export function stateView(names: DialogNames, s: DialogState): Record<string, un
     tl,
     inTimerList: c.inList,
     inHash: c.linked,
-    H: holderNames(s.locks.H[0], names.actors).join(',') || '-',
+    H: lockText(names, s.locks.H[0]),
+    TL: lockText(names, s.locks.TL),
   };
-  lockValue(names, s.locks.H[0], 'H', view);
-  view.TL = holderNames(s.locks.TL, names.actors).join(',') || '-';
-  lockValue(names, s.locks.TL, 'TL', view);
   if (latest(c.mem, 'hasBye')) view.hasBye = true;
   if (c.mem.len.state > 1) view.stateWrites = writes(c.mem, 'state').map((v) => STATE_NAMES[v]).join(',');
   pcs(names, s, view);
@@ -54,9 +54,13 @@ export function stateView(names: DialogNames, s: DialogState): Record<string, un
   return view;
 }
 
-/** `<lock>.sem` or `<lock>.word`: the lock's value, where its holders do not imply it (locks.ts's valueUnlike). */
-function lockValue(names: DialogNames, l: LockState, lock: string, view: Record<string, unknown>): void {
-  if (valueUnlike(names.lock, l)) view[`${lock}.${names.lock === 'posix-sem' ? 'sem' : 'word'}`] = l.v;
+/**
+ * A lock as shown: its holders ('-' for none), and its value where they do not imply it (locks.ts's
+ * valueUnlike): "O[word=0]" (a fast lock's word), "W[sem=1]", "-[sem=2]" (a semaphore's value).
+ */
+function lockText(names: DialogNames, l: LockState): string {
+  const holders = holderNames(l, names.actors).join(',') || '-';
+  return valueUnlike(names.lock, l) ? `${holders}[${names.lock === 'posix-sem' ? 'sem' : 'word'}=${l.v}]` : holders;
 }
 
 function pcs(names: DialogNames, s: DialogState, view: Record<string, unknown>): void {
@@ -98,11 +102,9 @@ function multiView(names: DialogNames, s: DialogState): Record<string, unknown> 
   });
   view.timerList = listText(s);
   s.locks.H.forEach((h, b) => {
-    view[`H${b}`] = holderNames(h, names.actors).join(',') || '-';
-    lockValue(names, h, `H${b}`, view);
+    view[`H${b}`] = lockText(names, h);
   });
-  view.TL = holderNames(s.locks.TL, names.actors).join(',') || '-';
-  lockValue(names, s.locks.TL, 'TL', view);
+  view.TL = lockText(names, s.locks.TL);
   pcs(names, s, view);
   // Which dialog each process's pointer names (when it is not dialog 0).
   names.programs.forEach((p, i) => {

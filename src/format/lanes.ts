@@ -5,8 +5,8 @@
  *
  * A model says how through a `LaneSummary`. The generic one reads named
  * fields of the view (for the dialog model: `H` and `TL`, or `H0`, `H1`, ... per bucket, holder lists joined
- * with ',' and '-' for none, each with its value where the view shows one as
- * `<lock>.<what>`, e.g. `H.sem` or `H.word`, and `ref`) and takes lock events from step ids
+ * with ',' and '-' for none, a value in brackets after them where it is shown, e.g. `O[word=0]`, and
+ * `ref`) and takes lock events from step ids
  * that end in `<lock>+` / `<lock>-` (the dialog model's convention, e.g.
  * `O2.H+`, `T7w.unref.rm-TL-`). A model without such fields shows nothing.
  */
@@ -41,7 +41,7 @@ export function viewFieldLanes(lockFields: readonly string[], refField: string):
   return {
     locks(view) {
       const present = lockFields.flatMap((l) => (field(view, l) !== undefined ? [l] : indexed(view, l)));
-      return present.length === 0 ? undefined : present.map((l) => `${l}=${plain(field(view, l))}${valueOf(view, l)}`).join(' ');
+      return present.length === 0 ? undefined : present.map((l) => `${l}=${plain(field(view, l))}`).join(' ');
     },
     ref(view) {
       const r = field(view, refField);
@@ -73,18 +73,12 @@ export function viewFieldLanes(lockFields: readonly string[], refField: string):
 const indexed = (view: unknown, lock: string): string[] =>
   typeof view === 'object' && view !== null ? Object.keys(view).filter((k) => k.length > lock.length && k.startsWith(lock) && /^\d+$/.test(k.slice(lock.length))) : [];
 
-/** A lock's value where the view shows it (`<lock>.sem`, `<lock>.word`): "[sem=2]"; '' where it does not. */
-function valueOf(view: unknown, lock: string): string {
-  if (typeof view !== 'object' || view === null) return '';
-  const shown = Object.keys(view).filter((k) => k.startsWith(`${lock}.`));
-  return shown.map((k) => `[${k.slice(lock.length + 1)}=${formatValue((view as Record<string, unknown>)[k])}]`).join('');
-}
-
 /** A string as it is; anything else in the compact value form. */
 const plain = (v: unknown): string => (typeof v === 'string' ? v : formatValue(v));
 
+/** The holder names of a lock field: a list, or a string 'A,B' ('-' for none) with an optional bracketed value after it ('O[word=0]'). */
 const holders = (v: unknown): string[] =>
-  Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(',').filter((x) => x !== '' && x !== '-') : [];
+  Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.replace(/\[[^\]]*\]$/, '').split(',').filter((x) => x !== '' && x !== '-') : [];
 
 /** The lane summary used by default: the dialog view's H and TL lock fields and its ref field. */
 export const defaultLanes: LaneSummary = viewFieldLanes(['H', 'TL'], 'ref');
