@@ -332,15 +332,16 @@ export async function writeExports(plan: ExportPlan, results: readonly RunResult
       text = await graphText(f.format, ex.counterexampleGraph(f.property) as ExportGraph);
     } else {
       const cex = ex.counterexample(f.property);
+      const roles = f.result.run.roles === undefined ? {} : { roles: f.result.run.roles };
       switch (f.format) {
         case 'swimlane':
-          text = renderSwimlane(cex);
+          text = renderSwimlane(cex, { ...roles });
           break;
         case 'swimlane-full':
-          text = renderSwimlane(cex, { fullState: true });
+          text = renderSwimlane(cex, { fullState: true, ...roles });
           break;
         case 'md':
-          text = renderSwimlane(cex, { markdown: true }) + '\n' + renderMermaid(cex, { fenced: true });
+          text = renderSwimlane(cex, { markdown: true, ...roles }) + '\n' + renderMermaid(cex, { fenced: true });
           break;
         case 'mermaid':
           text = renderMermaid(cex);

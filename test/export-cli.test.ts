@@ -148,6 +148,11 @@ describe('check --export', () => {
     const r = await run('--scenario', 'bye-vs-timeout-B', '--env', 'fast-lock/sc', '--variant', 'orig', '--no-timing', '--jobs', '1');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('  shortest trace, 16 steps, 2 actor switches (the fewest among 420 distinct shortest traces):\n');
+    // What the actors of the printed trace stand for, in their order in it (spec/dialog/actors.ts, ACTOR_ROLES); B1 and B2 do not act in it.
+    expect(r.stdout).toContain(
+      'NoByeAfterDelete violated (always: the module never sends a BYE for a dialog that another actor had already moved to DELETED (protocol anomaly))\n' +
+        '  actors: T = the timer process (dlg_timer_routine, dlg_ontimeout); W = an in-dialog BYE in a SIP worker (dlg_onroute)\n',
+    );
     expect(r.stdout).toContain('  shortest trace, 28 steps, 2 actor switches (the fewest among 8992710 distinct shortest traces):\n');
     // The report's trace (actor and step per row) is the swimlane golden's, step for step.
     const report = r.stdout.split('dialog/bye-vs-timeout-B/fast-lock/sc/orig: NoByeAfterDelete violated')[1].split('\n\n')[0];
@@ -165,7 +170,10 @@ describe('check --export', () => {
     expect(r.code).toBe(0);
     for (const p of ['NoUseAfterFree', 'NoDoubleFree', 'RefMatchesHolders']) {
       const file = new URL(`./golden/export/dialog_ok-short-lifetime_fast-lock_sc_orig.${p}.swimlane.txt`, import.meta.url);
-      const body = readFileSync(file, 'utf8').trimEnd().split('\n').slice(2).map((l) => (l === '' ? '' : `  ${l}`)).join('\n');
+      // The file: heading, the actors' roles, a blank line, the table...; the report prints the roles line, then the table.
+      const [, roles, blank, ...rest] = readFileSync(file, 'utf8').trimEnd().split('\n');
+      expect([roles.startsWith('actors: O = the 2xx to the initial INVITE'), blank]).toEqual([true, '']);
+      const body = [roles, ...rest].map((l) => (l === '' ? '' : `  ${l}`)).join('\n');
       expect(r.stdout).toContain(`dialog/ok-short-lifetime/fast-lock/sc/orig: ${p} violated (`);
       expect(r.stdout).toContain(`\n${body}\n`);
     }

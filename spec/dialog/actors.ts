@@ -148,6 +148,22 @@ function dbSite(p: Program, id: string, src: SourceLoc, v: Variant, k: ActorKnob
   } else touch(p, id, src, (c) => void (k.dbRealtime ? dbDelete(c) : undefined));
 }
 
+/** What each actor of the dialog model stands for, in a line (printed with the traces that involve it). */
+export const ACTOR_ROLES: Readonly<Record<string, string>> = {
+  W: 'an in-dialog BYE in a SIP worker (dlg_onroute)',
+  W2: 'a second in-dialog BYE, in another worker (dlg_onroute)',
+  T: 'the timer process (dlg_timer_routine, dlg_ontimeout)',
+  B1: "the reply to the BYE the timer sent on leg 1 (bye_reply_cb, dual_bye_event)",
+  B2: "the reply to the BYE the timer sent on leg 2 (bye_reply_cb, dual_bye_event)",
+  O: 'the 2xx to the initial INVITE (dlg_onreply)',
+  I: "TM deleting the INVITE transaction (dlg_onreply, TMCB_TRANS_DELETED)",
+  R: 'a delete replicated from another cluster node (dlg_replicated_delete)',
+  X: 'a worker whose script sets $DLG_timeout (pv_set_dlg_timeout)',
+  P: 'the OPTIONS pinger finding a failed ping (dlg_options_routine)',
+  D: "the drop of unsynced dialogs after a cluster sync (rcv_cluster_event, drop_dlg)",
+  A: "a new call's INVITE building its dialog (dlg_create_dialog, build_new_dlg)",
+};
+
 /** Holders dropped by a caller's UNREF(unref): the hash reference, plus the timer's if it removed the timer. */
 const hashAndTimer = (l: { tmr: number; unref: number }) => {
   const out: string[] = [];

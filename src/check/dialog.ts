@@ -10,6 +10,7 @@ import { SCENARIOS, scenarioByName } from '../../spec/dialog/scenarios.js';
 import { ASSUMPTIONS, type Env } from '../../spec/dialog/state.js';
 import { VARIANT_NAMES, VARIANTS, variantRole, type VariantName } from '../../spec/dialog/variants.js';
 import { stateView } from '../../spec/dialog/view.js';
+import { ACTOR_ROLES } from '../../spec/dialog/actors.js';
 import { LOCK_IMPLS } from '../memory/locks.js';
 import { MEMORY_MODELS } from '../memory/views.js';
 import { explorable, type Granularity } from './granularity.js';
@@ -223,6 +224,7 @@ export function dialogRuns(manifest: Manifest = loadManifest(), granularity?: Gr
         ...(declared ? {} : { declared: false }),
         mustBeDeclared: true,
         project: (s) => stateView(names!, s),
+        roles: ACTOR_ROLES,
         ...(granularity === undefined ? { ref: { module: LOAD, exportName: 'buildDialogRun', args: [runId(row.scenario, row.env, variant)] } } : {}),
       });
     }

@@ -41,6 +41,8 @@ export interface RunSpec {
   readonly stopOnFirstViolation?: boolean;
   /** A readable view of a state, used for the states of traces in reports (default: the state itself). */
   readonly project?: (state: any) => unknown;
+  /** What each actor stands for, in a line: printed with the run's traces (absent: the actors are not described). */
+  readonly roles?: Readonly<Record<string, string>>;
   /**
    * Where a worker thread finds the same model (closures cannot cross threads).
    * Without it, the run always explores on one thread.

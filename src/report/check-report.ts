@@ -63,7 +63,8 @@ export function renderReport(all: readonly RunResult[], options: ReportOptions =
   const chosen = (r: RunResult, property: string) => options.chosen?.get(r.run.id)?.find((c) => c.property === property);
   const traceOf: TraceOf = (r, v) => {
     const c = chosen(r, v.name);
-    return options.renderTrace && v.trace !== undefined ? options.renderTrace(r, v.name, c) : traceLinesOf(r, v, c);
+    const lines = options.renderTrace && v.trace !== undefined ? options.renderTrace(r, v.name, c) : traceLinesOf(r, v, c);
+    return [...rolesOf(r, c?.trace ?? v.trace), ...lines];
   };
   const section = (lines: readonly string[]) => {
     if (lines.length === 0) return;
@@ -114,6 +115,14 @@ export function renderReport(all: readonly RunResult[], options: ReportOptions =
 }
 
 type Violation = RunResult['outcome']['violations'][number];
+
+/** "  actors: D = ..., O = ...": what the actors of a trace stand for (in their order of first appearance), when the run says. */
+function rolesOf(r: RunResult, trace: Violation['trace'] | null | undefined): string[] {
+  const roles = r.run.roles;
+  if (roles === undefined || !trace) return [];
+  const actors = [...new Set(trace.slice(1).map((t) => t.action.actor))].filter((a) => roles[a] !== undefined);
+  return actors.length === 0 ? [] : [`  actors: ${actors.map((a) => `${a} = ${roles[a]}`).join('; ')}`];
+}
 type TraceOf = (r: RunResult, v: Violation) => string[];
 
 function traceLinesOf(r: RunResult, v: Violation, chosen?: ChosenTrace): string[] {

@@ -135,6 +135,8 @@ export interface SwimlaneOptions {
   /** Show the whole state at every step instead of the changed variables. */
   readonly fullState?: boolean;
   readonly lanes?: LaneSummary;
+  /** What each actor stands for: a line under the heading names the trace's actors (RunSpec.roles). */
+  readonly roles?: Readonly<Record<string, string>>;
 }
 
 /** The actors of a trace, in order of their first step. */
@@ -190,7 +192,9 @@ export function renderSwimlane(cex: Counterexample, options: SwimlaneOptions = {
   const table = options.markdown ? markdownTable(columns, rows) : renderTable(columns, rows);
   const w = words(cex.property.kind);
   const header = `${cex.title}: ${cex.property.name} ${w.verb}, ${w.noun} of ${last} step${last === 1 ? '' : 's'} in swimlanes`;
-  const text = [options.markdown ? `### ${header}` : header, '', table, '', ...closing(cex)];
+  const roles = options.roles === undefined ? [] : actorsOf(cex.trace).filter((a) => options.roles![a] !== undefined);
+  const legend = roles.length === 0 ? [] : [`actors: ${roles.map((a) => `${a} = ${options.roles![a]}`).join('; ')}`];
+  const text = [options.markdown ? `### ${header}` : header, ...(options.markdown && legend.length > 0 ? [''] : []), ...legend, '', table, '', ...closing(cex)];
   return text.join('\n') + '\n';
 }
 
@@ -289,7 +293,9 @@ export function reportSwimlane(
           graphStates: 0,
         }
       : fromTrace(runId, property, v.trace!, v.explanation);
-  const lines = renderSwimlane(cex, options).trimEnd().split('\n').slice(2);
+  // Without the heading (and the line of roles, which the report prints itself) and the blank line after them.
+  const all = renderSwimlane(cex, options).trimEnd().split('\n');
+  const lines = all.slice(all.indexOf('') + 1);
   return lines.map((l) => (l === '' ? '' : `  ${l}`));
 }
 
