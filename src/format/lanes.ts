@@ -10,7 +10,7 @@
  * that end in `<lock>+` / `<lock>-` (the dialog model's convention, e.g.
  * `O2.H+`, `T7w.unref.rm-TL-`). A model without such fields shows nothing.
  */
-import { formatSource, type Action } from '../engine/index.js';
+import { formatSource, type Action, type Trace } from '../engine/index.js';
 import { formatValue } from './text.js';
 
 export interface LockEvent {
@@ -82,6 +82,19 @@ const holders = (v: unknown): string[] =>
 
 /** The lane summary used by default: the dialog view's H and TL lock fields and its ref field. */
 export const defaultLanes: LaneSummary = viewFieldLanes(['H', 'TL'], 'ref');
+
+/** The actors of a trace, in order of their first step. */
+export const actorsOf = (trace: Trace<unknown, Action>): string[] => {
+  const out: string[] = [];
+  for (const t of trace) if (t.action !== null && !out.includes(t.action.actor)) out.push(t.action.actor);
+  return out;
+};
+
+/** "actors: D = ...; O = ...": what the given actors stand for, those `roles` names, in their order; undefined when none. */
+export function rolesLine(roles: Readonly<Record<string, string>> | undefined, actors: readonly string[]): string | undefined {
+  const named = roles === undefined ? [] : actors.filter((a) => roles[a] !== undefined);
+  return named.length === 0 ? undefined : `actors: ${named.map((a) => `${a} = ${roles![a]}`).join('; ')}`;
+}
 
 /** A step as shown: its id, and its note in brackets when it has one. */
 export const stepText = (a: Action): string => (a.note ? `${a.step}[${a.note}]` : a.step);

@@ -8,6 +8,7 @@ import { formatSource } from '../engine/index.js';
 import { describeDifference, type RunResult } from '../check/run.js';
 import type { ChosenTrace } from '../check/shortest.js';
 import { renderTable, renderTrace, traceLines, formatChange, formatInitial, type Column } from '../format/text.js';
+import { actorsOf, rolesLine } from '../format/lanes.js';
 import { deadSteps, isMatrixRun, matrixViolations, renderMatrix } from './matrix.js';
 import { renderPropositionTable } from './propositions.js';
 import { answerCell, renderAnswer } from './answer.js';
@@ -116,12 +117,10 @@ export function renderReport(all: readonly RunResult[], options: ReportOptions =
 
 type Violation = RunResult['outcome']['violations'][number];
 
-/** "  actors: D = ..., O = ...": what the actors of a trace stand for (in their order of first appearance), when the run says. */
+/** "  actors: D = ...; O = ...": what the actors of a trace stand for, when the run says (format/lanes.ts, rolesLine). */
 function rolesOf(r: RunResult, trace: Violation['trace'] | null | undefined): string[] {
-  const roles = r.run.roles;
-  if (roles === undefined || !trace) return [];
-  const actors = [...new Set(trace.slice(1).map((t) => t.action.actor))].filter((a) => roles[a] !== undefined);
-  return actors.length === 0 ? [] : [`  actors: ${actors.map((a) => `${a} = ${roles[a]}`).join('; ')}`];
+  const line = trace ? rolesLine(r.run.roles, actorsOf(trace)) : undefined;
+  return line === undefined ? [] : [`  ${line}`];
 }
 type TraceOf = (r: RunResult, v: Violation) => string[];
 

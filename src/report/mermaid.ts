@@ -7,7 +7,8 @@
  */
 import type { Action } from '../engine/index.js';
 import { defaultLanes, firstSource, stepText, type LaneSummary } from '../format/lanes.js';
-import { actorsOf, words, type Counterexample } from './swimlane.js';
+import { actorsOf } from '../format/lanes.js';
+import { words, type Counterexample } from './swimlane.js';
 import { diffStates, formatChange, formatInitial } from '../format/text.js';
 
 /** Text safe inside a Mermaid message or note: '#' and ';' as entity codes, no line breaks. */

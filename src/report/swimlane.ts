@@ -30,7 +30,7 @@ import {
   traceNodes,
   type StateGraph,
 } from '../graph/state-graph.js';
-import { defaultLanes, firstSource, stepText, type LaneSummary } from '../format/lanes.js';
+import { actorsOf, defaultLanes, firstSource, rolesLine, stepText, type LaneSummary } from '../format/lanes.js';
 import { diffStates, formatChange, formatInitial, renderTable, type Column } from '../format/text.js';
 
 export interface Counterexample {
@@ -139,13 +139,6 @@ export interface SwimlaneOptions {
   readonly roles?: Readonly<Record<string, string>>;
 }
 
-/** The actors of a trace, in order of their first step. */
-export const actorsOf = (trace: Trace<unknown, Action>): string[] => {
-  const out: string[] = [];
-  for (const t of trace) if (t.action !== null && !out.includes(t.action.actor)) out.push(t.action.actor);
-  return out;
-};
-
 const MARK_UNAVOIDABLE = '>>';
 const MARK_VIOLATION = 'XX';
 
@@ -192,8 +185,8 @@ export function renderSwimlane(cex: Counterexample, options: SwimlaneOptions = {
   const table = options.markdown ? markdownTable(columns, rows) : renderTable(columns, rows);
   const w = words(cex.property.kind);
   const header = `${cex.title}: ${cex.property.name} ${w.verb}, ${w.noun} of ${last} step${last === 1 ? '' : 's'} in swimlanes`;
-  const roles = options.roles === undefined ? [] : actorsOf(cex.trace).filter((a) => options.roles![a] !== undefined);
-  const legend = roles.length === 0 ? [] : [`actors: ${roles.map((a) => `${a} = ${options.roles![a]}`).join('; ')}`];
+  const roles = rolesLine(options.roles, actors);
+  const legend = roles === undefined ? [] : [roles];
   const text = [options.markdown ? `### ${header}` : header, ...(options.markdown && legend.length > 0 ? [''] : []), ...legend, '', table, '', ...closing(cex)];
   return text.join('\n') + '\n';
 }
