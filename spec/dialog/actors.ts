@@ -499,8 +499,8 @@ export function timer(v: Variant, k: ActorKnobs): Program {
       touch(p, 'T5w', at(V3(H), 2689, 2702), (c) => mark(c, 'T:won'));
       hSection(p, 'T5w.linkers', at(V3(H), 2701), at(V3(H), 2701), at(V3(H), 2701));
       ref(p, 'T5w.ctx+', `${name}.pctx`, at(V3(H), 2706));
-      touch(p, 'T5w.cb', at(V3(H), 2710, 2714), termCallbacks);
-      unref(p, 'T5w.ctx-', one, () => [`${name}.pctx`], at(V3(H), 2716, 2718));
+      touch(p, 'T5w.cb', at(V3(H), 2708, 2711), termCallbacks);
+      unref(p, 'T5w.ctx-', one, () => [`${name}.pctx`], at(V3(H), 2712, 2715));
       // v3's own removal: no patch changes it (v3+fixes applies the patches as they are).
       touch(p, 'T5w.db', at(V3(H), 2720, 2721), (c) => void (k.dbRealtime ? dbDelete(c) : undefined));
       endDialog(p, 'T5w.E', name, 'T5w:unref');
