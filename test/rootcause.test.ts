@@ -5,12 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadManifest } from '../src/check/dialog.js';
-import { featuresOf, needs, searchable, sweep, workingLock } from '../src/check/rootcause.js';
-import { renderRootCause, workingLockAnswer } from '../src/report/rootcause.js';
+import { featuresOf, leftOut, needs, searchable, sweep, sweepLeftOut, workingLock, type SweepCell } from '../src/check/rootcause.js';
+import { leftOutAnswer, renderLeftOut, renderRootCause, workingLockAnswer } from '../src/report/rootcause.js';
+import { VARIANT_NAMES, VARIANTS } from '../spec/dialog/variants.js';
 import { traceLines } from '../src/format/text.js';
 import { main } from '../src/cli.js';
 
-const environments = loadManifest().environments;
+const manifest = loadManifest();
+const environments = manifest.environments;
 
 describe("searching for 'bogus ref -2 with cnt 1'", () => {
   const cells = sweep({ scenarios: ['bye-vs-timeout', 'ok-short-lifetime'], environments, variant: 'orig' });
@@ -122,6 +124,79 @@ describe("on a working lock, through memory reuse: 'bogus ref -2 with cnt 1' for
   it("a search whose first violation is another 'bogus ref' goes on to decide #3835's line exhaustively", () => {
     const [c] = sweep({ scenarios: ['drop-after-sync'], environments: { s: environments['fast-lock/sc'] }, variant: 'orig' });
     expect([c.status, c.states, c.anyBogus.status, c.anyBogus.trace!.length - 1]).toEqual(['none', 12135, 'found', 75]);
+  });
+});
+
+describe('the variants the matrix leaves out', () => {
+  const EINTR_ROWS = ['bye-vs-timeout-B', 'pr-timer-first', 'pr-timer-reads-first', 'bye-vs-timeout-B-base', 'bye-vs-timeout-B-shared-bucket'];
+
+  it("are the variants without fix 05 in the five EINTR rows that run only fix 05's, 14 in each", () => {
+    const cells = leftOut(manifest);
+    expect(cells).toHaveLength(70);
+    expect([...new Set(cells.map((c) => `${c.scenario} ${c.env}`))]).toEqual(EINTR_ROWS.map((s) => `${s} posix-sem/sc/eintr1`));
+    for (const s of EINTR_ROWS) {
+      const mine = cells.filter((c) => c.scenario === s).map((c) => c.variant);
+      expect(mine).toEqual(VARIANT_NAMES.filter((v) => !VARIANTS[v].eintrRetry));
+    }
+  });
+
+  it('each is searched with the bound given: found with its shortest trace, or unknown (never none) at the bound', () => {
+    const row = manifest.rows.find((r) => r.scenario === 'bye-vs-timeout-B' && r.env === 'posix-sem/sc/eintr1')!;
+    // A row that runs every variant but v3 and fix-bye leaves those two out.
+    const two = { environments, rows: [{ ...row, variants: VARIANT_NAMES.filter((v) => v !== 'v3' && v !== 'fix-bye') }] };
+    const cells = sweepLeftOut(two, { maxStates: 1_000_000 });
+    expect(cells.map((c) => [c.variant, c.status, c.trace!.length - 1, c.printed, c.anyBogus.trace!.length - 1, c.states])).toEqual([
+      ['v3', 'found', 94, "B1:B4.chk printed '_unref_dlg: bogus ref -2 with cnt 1'", 66, 438125],
+      ['fix-bye', 'found', 92, "W:W14.chk printed '_unref_dlg: bogus ref -2 with cnt 1'", 66, 180095],
+    ]);
+    const bounded = sweepLeftOut(two, { maxStates: 100_000 });
+    expect(bounded.map((c) => [c.variant, c.status, c.anyBogus.status])).toEqual([
+      ['v3', 'unknown', 'found'],
+      ['fix-bye', 'unknown', 'found'],
+    ]);
+    expect(renderLeftOut([...cells, bounded[0]].map((c, i) => (i === 2 ? { ...c, variant: 'orig' as const } : c)), 100_000)).toBe(
+      [
+        '| variant | bye-vs-timeout-B (posix-sem/sc/eintr1) |',
+        '|---|---|',
+        "| v3 | 94 steps, B1:B4.chk; any 'bogus ref': 66 |",
+        "| fix-bye | 92 steps, W:W14.chk; any 'bogus ref': 66 |",
+        `| orig | unknown (not within ${bounded[0].states} states); any 'bogus ref': 66 |`,
+        '',
+        "'_unref_dlg: bogus ref -2 with cnt 1' is reached in 2 of these 3 cells (shortest traces of 92 to 94 steps); 1 did not reach it within the bound of 100000 states (unknown: their state spaces are larger).",
+        '',
+      ].join('\n'),
+    );
+    expect(leftOutAnswer(cells)).toBe(
+      "In the EINTR row that the matrix runs only with fix 05, every one of the 2 other variants (the PR's versions v3 among them) reaches '_unref_dlg: bogus ref -2 with cnt 1' too (2 of 2 searches, 92 to 94 steps; the last section).",
+    );
+    expect(leftOutAnswer([cells[0], { ...bounded[1] }])).toBe(
+      "In the EINTR row that the matrix runs only with fix 05, '_unref_dlg: bogus ref -2 with cnt 1' is reached by 1 of the 2 other cells (1 of 2 searches, 94 steps; the last section).",
+    );
+  });
+
+  it('docs/root-cause.md gives a search for each of them (regenerate with npx tsx scripts/root-cause-doc.ts)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../docs/root-cause.md', import.meta.url), 'utf8');
+    expect(doc).toContain('\n## The variants the matrix leaves out\n');
+    const section = doc.slice(doc.indexOf('## The variants the matrix leaves out'));
+    const table = section.split('\n').filter((l) => l.startsWith('| '));
+    const columns = table[0].split(' | ').slice(1).map((h) => h.replace(/ \|$/, ''));
+    const listed = table.slice(1).flatMap((l) => {
+      const [variant, ...texts] = l.slice(2, -2).split(' | ');
+      return texts.flatMap((x, i) => (x === '-' ? [] : [`${columns[i]} ${variant}`]));
+    });
+    expect(listed.sort()).toEqual(leftOut(manifest).map((c) => `${c.scenario} (${c.env}) ${c.variant}`).sort());
+    // The answer at the top of the page says what the table holds.
+    const cells = table.slice(1).flatMap((l) => {
+      const [variant, ...texts] = l.slice(2, -2).split(' | ');
+      return texts.map((x, i) => {
+        const [scenario, env] = columns[i].split(' (');
+        const found = /^(\d+) steps, /.exec(x);
+        const cell = { scenario, env: env.slice(0, -1), variant, status: found ? 'found' : x.startsWith('none') ? 'none' : 'unknown', states: 0, timeMs: 0, anyBogus: { status: 'unknown' } };
+        return (found ? { ...cell, trace: new Array(Number(found[1]) + 1) } : cell) as unknown as SweepCell;
+      });
+    });
+    expect(doc).toContain(`\n\n${leftOutAnswer(cells)}\n\n`);
   });
 });
 

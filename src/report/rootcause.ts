@@ -3,7 +3,7 @@
  * crash line of issue #3835 or any 'bogus ref' abort, the answer on a working
  * lock, what the line needs, and the shortest traces.
  */
-import { featuresOf, needs, workingLock, type SweepCell } from '../check/rootcause.js';
+import { featuresOf, needs, workingLock, type Finding, type SweepCell } from '../check/rootcause.js';
 import { CRASH_LINE } from '../../invariants/dialog.js';
 import type { Env } from '../../spec/dialog/state.js';
 import { renderTable, renderTrace } from '../format/text.js';
@@ -114,4 +114,55 @@ export function renderRootCause(cells: readonly SweepCell[], environments: Reado
     else out.push(renderTrace(other.trace!, '  '));
   }
   return out.join('\n') + '\n';
+}
+
+/** Who printed a found signature ('T:T5d.chk' of "T:T5d.chk printed '...'"). */
+const printer = (f: Finding): string => f.printed!.slice(0, f.printed!.indexOf(' printed '));
+
+/** A left-out cell: the shortest trace to #3835's line and its printer, or why there is none, and the shortest to any 'bogus ref'. */
+const leftOutText = (c: SweepCell): string => {
+  const exact = c.status === 'found' ? `${steps(c)} steps, ${printer(c)}` : c.status === 'none' ? `none (${c.states} states, exhaustive)` : `unknown (not within ${c.states} states)`;
+  const any = c.anyBogus.status === 'found' ? `; any 'bogus ref': ${steps(c.anyBogus)}` : '';
+  return exact + any;
+};
+
+/**
+ * The signature searches in the cells the matrix leaves out (sweepLeftOut), as
+ * Markdown: a row per variant, a column per (scenario, environment), and a
+ * sentence that counts them.
+ */
+export function renderLeftOut(cells: readonly SweepCell[], maxStates: number): string {
+  const rows = [...new Set(cells.map((c) => `${c.scenario} (${c.env})`))];
+  const variants = [...new Set(cells.map((c) => c.variant))];
+  const at = (v: string, r: string) => cells.find((c) => c.variant === v && `${c.scenario} (${c.env})` === r);
+  const header = ['variant', ...rows];
+  const found = cells.filter((c) => c.status === 'found');
+  const unknown = cells.filter((c) => c.status === 'unknown');
+  const none = cells.filter((c) => c.status === 'none');
+  const range = (xs: readonly SweepCell[]) => {
+    const n = xs.map(steps);
+    return Math.min(...n) === Math.max(...n) ? `${n[0]} steps` : `${Math.min(...n)} to ${Math.max(...n)} steps`;
+  };
+  const out = [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...variants.map((v) => `| ${v} | ${rows.map((r) => (at(v, r) ? leftOutText(at(v, r)!) : '-')).join(' | ')} |`),
+    '',
+    `'${SIGNATURE}' is reached in ${found.length} of these ${cells.length} cells${found.length > 0 ? ` (shortest traces of ${range(found)})` : ''}` +
+      (none.length > 0 ? `; ${none.length} explored whole without it` : '') +
+      (unknown.length > 0 ? `; ${unknown.length} did not reach it within the bound of ${maxStates} states (unknown: their state spaces are larger)` : '') +
+      '.',
+  ];
+  return out.join('\n') + '\n';
+}
+
+/** One sentence for the page's answer: what the searches in the cells the matrix leaves out found. */
+export function leftOutAnswer(cells: readonly SweepCell[]): string {
+  const rows = new Set(cells.map((c) => `${c.scenario} ${c.env}`)).size;
+  const found = cells.filter((c) => c.status === 'found');
+  const pr = [...new Set(found.map((c) => c.variant).filter((v) => /^v\d/.test(v)))];
+  const n = found.map(steps);
+  const lengths = n.length === 0 ? '' : Math.min(...n) === Math.max(...n) ? `, ${n[0]} steps` : `, ${Math.min(...n)} to ${Math.max(...n)} steps`;
+  const which = found.length === cells.length ? `every one of the ${new Set(cells.map((c) => c.variant)).size} other variants${pr.length > 0 ? ` (the PR's versions ${pr.join(', ')} among them)` : ''} reaches '${SIGNATURE}' too` : `'${SIGNATURE}' is reached by ${found.length} of the ${cells.length} other cells`;
+  return `In ${rows === 1 ? 'the EINTR row' : `the ${rows} EINTR rows`} that the matrix runs only with fix 05, ${which} (${found.length} of ${cells.length} searches${lengths}; the last section).`;
 }
