@@ -258,8 +258,12 @@ function notRunHint(runs: readonly RunSpec[], assignments: readonly (readonly [s
   if (partial.length === 0) return '';
   const runsOnly = [...new Set(partial.map(([, vs]) => vs.join(', ')))].join('; or ');
   const [scenario, env] = partial[0][0].split(' ');
-  const search = partial.length === 1 ? `npm run check -- rootcause --scenario ${scenario} --env ${env}` : 'npm run check -- rootcause --scenario S --env E';
-  return ` (${partial.map(([row]) => row).join(', ')} run${partial.length === 1 ? 's' : ''} only ${runsOnly}: see the row's note in check-manifest.json; ${search} searches the code as written there)`;
+  const wanted = assignments.filter(([k]) => k === 'variant').map(([, v]) => v);
+  const one = wanted.length === 1 ? wanted[0] : undefined;
+  const where = partial.length === 1 ? `--scenario ${scenario} --env ${env}` : '--scenario S --env E';
+  const search = `npm run check -- rootcause ${where}${one !== undefined && one !== 'orig' ? ` --variant ${one}` : ''}`;
+  const what = one === undefined ? 'a variant' : one === 'orig' ? 'the code as written' : one;
+  return ` (${partial.map(([row]) => row).join(', ')} run${partial.length === 1 ? 's' : ''} only ${runsOnly}: see the row's note in check-manifest.json; ${search} searches ${what} there for #3835's line, as docs/root-cause.md does for every variant such a row leaves out)`;
 }
 
 /** The matrix rows the other selection flags choose that run none of the selected variants, with the variants they run. */

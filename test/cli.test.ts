@@ -450,7 +450,12 @@ describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no sta
     [
       'a variant that the selected row does not run (the manifest row runs only some variants)',
       ['--scenario', 'bye-vs-timeout-B', '--env', 'posix-sem/sc/eintr1', '--variant', 'orig'],
-      "error: no registered run matches all of: scenario=bye-vs-timeout-B, variant=orig, env=posix-sem/sc/eintr1, group=dialog (bye-vs-timeout-B posix-sem/sc/eintr1 runs only fix-eintr, fixed, v3+fixes: see the row's note in check-manifest.json; npm run check -- rootcause --scenario bye-vs-timeout-B --env posix-sem/sc/eintr1 searches the code as written there)",
+      "error: no registered run matches all of: scenario=bye-vs-timeout-B, variant=orig, env=posix-sem/sc/eintr1, group=dialog (bye-vs-timeout-B posix-sem/sc/eintr1 runs only fix-eintr, fixed, v3+fixes: see the row's note in check-manifest.json; npm run check -- rootcause --scenario bye-vs-timeout-B --env posix-sem/sc/eintr1 searches the code as written there for #3835's line, as docs/root-cause.md does for every variant such a row leaves out)",
+    ],
+    [
+      'a PR version that the selected row does not run: the search for that version',
+      ['--scenario', 'pr-timer-first', '--env', 'posix-sem/sc/eintr1', '--variant', 'v3'],
+      "error: no registered run matches all of: scenario=pr-timer-first, variant=v3, env=posix-sem/sc/eintr1, group=dialog (pr-timer-first posix-sem/sc/eintr1 runs only fix-eintr, fixed, v3+fixes: see the row's note in check-manifest.json; npm run check -- rootcause --scenario pr-timer-first --env posix-sem/sc/eintr1 --variant v3 searches v3 there for #3835's line, as docs/root-cause.md does for every variant such a row leaves out)",
     ],
     ['malformed --max-states', ['--max-states', '1e3'], "error: --max-states expects a positive integer, got '1e3'"],
     ['zero --max-depth', ['--max-depth', '0'], "error: --max-depth expects a positive integer, got '0'"],
