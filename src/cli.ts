@@ -261,8 +261,8 @@ function notRunHint(runs: readonly RunSpec[], assignments: readonly (readonly [s
   const wanted = assignments.filter(([k]) => k === 'variant').map(([, v]) => v);
   const one = wanted.length === 1 ? wanted[0] : undefined;
   const where = partial.length === 1 ? `--scenario ${scenario} --env ${env}` : '--scenario S --env E';
-  const search = `npm run check -- rootcause ${where}${one !== undefined && one !== 'orig' ? ` --variant ${one}` : ''}`;
-  const what = one === undefined ? 'a variant' : one === 'orig' ? 'the code as written' : one;
+  const search = `npm run check -- rootcause ${where}${one === undefined ? ' --variant V' : one !== 'orig' ? ` --variant ${one}` : ''}`;
+  const what = one === undefined ? 'variant V' : one === 'orig' ? 'the code as written' : one;
   return ` (${partial.map(([row]) => row).join(', ')} run${partial.length === 1 ? 's' : ''} only ${runsOnly}: see the row's note in check-manifest.json; ${search} searches ${what} there for #3835's line, as docs/root-cause.md does for every variant such a row leaves out)`;
 }
 

@@ -457,6 +457,11 @@ describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no sta
       ['--scenario', 'pr-timer-first', '--env', 'posix-sem/sc/eintr1', '--variant', 'v3'],
       "error: no registered run matches all of: scenario=pr-timer-first, variant=v3, env=posix-sem/sc/eintr1, group=dialog (pr-timer-first posix-sem/sc/eintr1 runs only fix-eintr, fixed, v3+fixes: see the row's note in check-manifest.json; npm run check -- rootcause --scenario pr-timer-first --env posix-sem/sc/eintr1 --variant v3 searches v3 there for #3835's line, as docs/root-cause.md does for every variant such a row leaves out)",
     ],
+    [
+      'two variants that the selected row does not run: the search for one of them',
+      ['--scenario', 'pr-timer-first', '--env', 'posix-sem/sc/eintr1', '--variant', 'v3', '--variant', 'v2'],
+      "error: no registered run matches all of: scenario=pr-timer-first, variant=v3, variant=v2, env=posix-sem/sc/eintr1, group=dialog (pr-timer-first posix-sem/sc/eintr1 runs only fix-eintr, fixed, v3+fixes: see the row's note in check-manifest.json; npm run check -- rootcause --scenario pr-timer-first --env posix-sem/sc/eintr1 --variant V searches variant V there for #3835's line, as docs/root-cause.md does for every variant such a row leaves out)",
+    ],
     ['malformed --max-states', ['--max-states', '1e3'], "error: --max-states expects a positive integer, got '1e3'"],
     ['zero --max-depth', ['--max-depth', '0'], "error: --max-depth expects a positive integer, got '0'"],
     ['malformed --time-limit', ['--time-limit', 'soon'], "error: --time-limit expects a positive number of seconds, got 'soon'"],

@@ -157,7 +157,7 @@ export interface LeftOutCell {
 /**
  * The cells the matrix leaves out: for each row that runs only some variants
  * (check-manifest.json's `variants`, e.g. the EINTR rows whose other variants
- * pass hundreds of millions of states), every other variant, in row order then
+ * are too large for the matrix), every other variant, in row order then
  * variant order.
  */
 export function leftOut(manifest: Pick<Manifest, 'rows'>): LeftOutCell[] {
@@ -168,8 +168,8 @@ export function leftOut(manifest: Pick<Manifest, 'rows'>): LeftOutCell[] {
 
 /**
  * The signature search (searchSignature) in each cell the matrix leaves out,
- * every search bounded at `maxStates`: those cells are too large to explore
- * whole, so a search that does not reach #3835's line within the bound is
+ * every search bounded at `maxStates` (those cells are too large for the
+ * matrix): a search that does not reach #3835's line within the bound is
  * `unknown`, never `none`.
  */
 export function sweepLeftOut(

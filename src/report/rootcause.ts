@@ -150,19 +150,29 @@ export function renderLeftOut(cells: readonly SweepCell[], maxStates: number): s
     '',
     `'${SIGNATURE}' is reached in ${found.length} of these ${cells.length} cells${found.length > 0 ? ` (shortest traces of ${range(found)})` : ''}` +
       (none.length > 0 ? `; ${none.length} explored whole without it` : '') +
-      (unknown.length > 0 ? `; ${unknown.length} did not reach it within the bound of ${maxStates} states (unknown: their state spaces are larger)` : '') +
+      (unknown.length > 0 ? `; ${unknown.length} stopped at a bound (${maxStates} states, or the memory bound) before reaching it (unknown)` : '') +
       '.',
   ];
   return out.join('\n') + '\n';
 }
 
+/** "a", "a and b", "a, b and c". */
+const and = (xs: readonly string[]): string => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+
 /** One sentence for the page's answer: what the searches in the cells the matrix leaves out found. */
-export function leftOutAnswer(cells: readonly SweepCell[]): string {
-  const rows = new Set(cells.map((c) => `${c.scenario} ${c.env}`)).size;
+export function leftOutAnswer(cells: readonly SweepCell[], environments: Readonly<Record<string, Env>>): string {
+  const rows = [...new Set(cells.map((c) => `${c.scenario} ${c.env}`))];
+  const kind = cells.every((c) => environments[c.env].eintr > 0) ? 'EINTR ' : '';
   const found = cells.filter((c) => c.status === 'found');
   const pr = [...new Set(found.map((c) => c.variant).filter((v) => /^v\d/.test(v)))];
   const n = found.map(steps);
   const lengths = n.length === 0 ? '' : Math.min(...n) === Math.max(...n) ? `, ${n[0]} steps` : `, ${Math.min(...n)} to ${Math.max(...n)} steps`;
-  const which = found.length === cells.length ? `every one of the ${new Set(cells.map((c) => c.variant)).size} other variants${pr.length > 0 ? ` (the PR's versions ${pr.join(', ')} among them)` : ''} reaches '${SIGNATURE}' too` : `'${SIGNATURE}' is reached by ${found.length} of the ${cells.length} other cells`;
-  return `In ${rows === 1 ? 'the EINTR row' : `the ${rows} EINTR rows`} that the matrix runs only with fix 05, ${which} (${found.length} of ${cells.length} searches${lengths}; the last section).`;
+  const variants = new Set(cells.map((c) => c.variant)).size;
+  const theyLeave = rows.length === 1 ? 'it leaves' : 'they leave';
+  const which =
+    found.length === cells.length
+      ? `every one of the ${variants} variants ${theyLeave} out${pr.length > 0 ? ` (the PR's ${pr.length === 1 ? 'version' : 'versions'} ${and(pr)} among them)` : ''} reaches '${SIGNATURE}' too`
+      : `'${SIGNATURE}' is reached in ${found.length} of the ${cells.length} cells ${theyLeave} out`;
+  const where = rows.length === 1 ? `the ${kind}row` : `the ${rows.length} ${kind}rows`;
+  return `In ${where} that the matrix runs with only some of its variants, ${which} (${found.length} of ${cells.length} searches${lengths}; the last section).`;
 }
