@@ -11,7 +11,12 @@ import { writeFileSync } from 'node:fs';
 import { loadManifest } from '../src/check/dialog.js';
 import { sweep, sweepLeftOut } from '../src/check/rootcause.js';
 import { leftOutAnswer, renderLeftOut, renderRootCause, workingLockAnswer } from '../src/report/rootcause.js';
+import type { SweepCell } from '../src/check/rootcause.js';
 import { SCENARIOS } from '../spec/dialog/scenarios.js';
+
+/** One line on stderr per finished search. */
+const progress = (c: SweepCell) =>
+  process.stderr.write(`${c.scenario} ${c.env} ${c.variant}: ${c.status}/${c.anyBogus.status} (${c.states} states, ${Math.round(c.timeMs)} ms)\n`);
 
 const manifest = loadManifest();
 const environments = manifest.environments;
@@ -19,13 +24,13 @@ const cells = sweep({
   scenarios: SCENARIOS.map((s) => s.name),
   environments,
   variant: 'orig',
-  onCell: (c) => process.stderr.write(`${c.scenario} ${c.env}: ${c.status}/${c.anyBogus.status} (${c.states} states, ${Math.round(c.timeMs)} ms)\n`),
+  onCell: progress,
 });
 // The cells the matrix leaves out are too large to explore whole: each search has this bound.
 const LEFT_OUT_MAX_STATES = 40_000_000;
 const left = sweepLeftOut(manifest, {
   maxStates: LEFT_OUT_MAX_STATES,
-  onCell: (c) => process.stderr.write(`${c.scenario} ${c.env} ${c.variant}: ${c.status}/${c.anyBogus.status} (${c.states} states, ${Math.round(c.timeMs)} ms)\n`),
+  onCell: progress,
 });
 const leftOutSection = [
   '',

@@ -332,16 +332,16 @@ export async function writeExports(plan: ExportPlan, results: readonly RunResult
       text = await graphText(f.format, ex.counterexampleGraph(f.property) as ExportGraph);
     } else {
       const cex = ex.counterexample(f.property);
-      const roles = f.result.run.roles === undefined ? {} : { roles: f.result.run.roles };
+      const roles = f.result.run.roles;
       switch (f.format) {
         case 'swimlane':
-          text = renderSwimlane(cex, { ...roles });
+          text = renderSwimlane(cex, { roles });
           break;
         case 'swimlane-full':
-          text = renderSwimlane(cex, { fullState: true, ...roles });
+          text = renderSwimlane(cex, { fullState: true, roles });
           break;
         case 'md':
-          text = renderSwimlane(cex, { markdown: true, ...roles }) + '\n' + renderMermaid(cex, { fenced: true });
+          text = renderSwimlane(cex, { markdown: true, roles }) + '\n' + renderMermaid(cex, { fenced: true });
           break;
         case 'mermaid':
           text = renderMermaid(cex);

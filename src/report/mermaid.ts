@@ -6,8 +6,7 @@
  * A model without locks or ref count gets its changed variables as notes.
  */
 import type { Action } from '../engine/index.js';
-import { defaultLanes, firstSource, stepText, type LaneSummary } from '../format/lanes.js';
-import { actorsOf } from '../format/lanes.js';
+import { actorsOf, defaultLanes, firstSource, stepText, type LaneSummary } from '../format/lanes.js';
 import { words, type Counterexample } from './swimlane.js';
 import { diffStates, formatChange, formatInitial } from '../format/text.js';
 

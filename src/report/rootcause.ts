@@ -6,6 +6,7 @@
 import { featuresOf, needs, workingLock, type Finding, type SweepCell } from '../check/rootcause.js';
 import { CRASH_LINE } from '../../invariants/dialog.js';
 import type { Env } from '../../spec/dialog/state.js';
+import { variantRole } from '../../spec/dialog/variants.js';
 import { renderTable, renderTrace } from '../format/text.js';
 
 export const SIGNATURE = CRASH_LINE;
@@ -17,6 +18,12 @@ const cellText = (c: SweepCell): string => {
   if (c.status === 'found') return `found: ${steps(c)} steps`;
   const base = c.status === 'none' ? `none (${c.states} states, exhaustive${how})` : `unknown (${c.states} states before the bound${how})`;
   return c.anyBogus.status === 'found' ? `${base}; other 'bogus ref': ${steps(c.anyBogus)} steps` : base;
+};
+
+/** The lengths of found traces: "86 steps" or "75 to 98 steps". */
+const stepRange = (xs: readonly { trace?: readonly unknown[] }[]): string => {
+  const n = xs.map(steps);
+  return Math.min(...n) === Math.max(...n) ? `${n[0]} steps` : `${Math.min(...n)} to ${Math.max(...n)} steps`;
 };
 
 const shortest = <T extends { trace?: readonly unknown[] }>(xs: readonly T[]): T | undefined => [...xs].sort((a, b) => steps(a) - steps(b))[0];
@@ -139,16 +146,12 @@ export function renderLeftOut(cells: readonly SweepCell[], maxStates: number): s
   const found = cells.filter((c) => c.status === 'found');
   const unknown = cells.filter((c) => c.status === 'unknown');
   const none = cells.filter((c) => c.status === 'none');
-  const range = (xs: readonly SweepCell[]) => {
-    const n = xs.map(steps);
-    return Math.min(...n) === Math.max(...n) ? `${n[0]} steps` : `${Math.min(...n)} to ${Math.max(...n)} steps`;
-  };
   const out = [
     `| ${header.join(' | ')} |`,
     `|${header.map(() => '---').join('|')}|`,
     ...variants.map((v) => `| ${v} | ${rows.map((r) => (at(v, r) ? leftOutText(at(v, r)!) : '-')).join(' | ')} |`),
     '',
-    `'${SIGNATURE}' is reached in ${found.length} of these ${cells.length} cells${found.length > 0 ? ` (shortest traces of ${range(found)})` : ''}` +
+    `'${SIGNATURE}' is reached in ${found.length} of these ${cells.length} cells${found.length > 0 ? ` (shortest traces of ${stepRange(found)})` : ''}` +
       (none.length > 0 ? `; ${none.length} explored whole without it` : '') +
       (unknown.length > 0 ? `; ${unknown.length} stopped at a bound (${maxStates} states, or the memory bound) before reaching it (unknown)` : '') +
       '.',
@@ -164,9 +167,8 @@ export function leftOutAnswer(cells: readonly SweepCell[], environments: Readonl
   const rows = [...new Set(cells.map((c) => `${c.scenario} ${c.env}`))];
   const kind = cells.every((c) => environments[c.env].eintr > 0) ? 'EINTR ' : '';
   const found = cells.filter((c) => c.status === 'found');
-  const pr = [...new Set(found.map((c) => c.variant).filter((v) => /^v\d/.test(v)))];
-  const n = found.map(steps);
-  const lengths = n.length === 0 ? '' : Math.min(...n) === Math.max(...n) ? `, ${n[0]} steps` : `, ${Math.min(...n)} to ${Math.max(...n)} steps`;
+  const pr = [...new Set(found.map((c) => c.variant).filter((v) => variantRole(v) === 'pr'))];
+  const lengths = found.length === 0 ? '' : `, ${stepRange(found)}`;
   const variants = new Set(cells.map((c) => c.variant)).size;
   const theyLeave = rows.length === 1 ? 'it leaves' : 'they leave';
   const which =
