@@ -286,3 +286,33 @@ describe("a trace shows a lock's value where its holders do not imply it, and HA
     expect(bye).toBe(true);
   });
 });
+
+describe("remove_dlg_timer's release and the caller's test cite the path taken", () => {
+  // bye-vs-timeout (fast-lock/sc, orig): W's remove finds the entry linked once (0: unref++) and
+  // detached by the timer routine in 7 transitions (1); the destroys' removes find it absent.
+  const o = check(explorable(dialogModel(cfg('bye-vs-timeout', 'orig'))));
+  const fired = (step: string) => o.coverage.steps.filter((c) => c.step === step).reduce((n, c) => n + c.count, 0);
+  const m = dialogModel(cfg('bye-vs-timeout', 'orig'));
+  const src = (actor: string, step: string) => {
+    const ins = m.names.programs.find((p) => p.actor === actor)!.instrs.find((i) => i.id === step)!;
+    return `${ins.src.file}:${ins.src.line}${ins.src.endLine !== undefined ? `-${ins.src.endLine}` : ''}`;
+  };
+
+  it('each path fires as the timer list allows', () => {
+    expect(o.stats.states).toBe(204);
+    expect(['W10w.TL-', 'W10w.absent-TL-', 'W10w.bogus-TL-', 'W14.rm-TL-', 'W14.rm-absent-TL-', 'T7l.rm-absent-TL-'].map(fired)).toEqual([1, 7, 0, 0, 3, 1]);
+  });
+
+  it('the release: 513 after a removal, 496 for an entry not in the list, 503 for a bogus one', () => {
+    expect(['W10w.TL-', 'W10w.absent-TL-', 'W10w.bogus-TL-'].map((s) => src('W', s))).toEqual(['dlg_timer.c:513', 'dlg_timer.c:496', 'dlg_timer.c:503']);
+    expect(['W14.rm-TL-', 'W14.rm-absent-TL-', 'W14.rm-bogus-TL-'].map((s) => src('W', s))).toEqual(['dlg_timer.c:513', 'dlg_timer.c:496', 'dlg_timer.c:503']);
+  });
+
+  it("the caller's branch: unref++ only on 0 (dlg_handlers.c:2152-2154), the debug log on 1, the critical log on -1", () => {
+    expect(['W10w.ret', 'W10w.ret-absent', 'W10w.ret-bogus'].map((s) => src('W', s))).toEqual([
+      'dlg_handlers.c:2152-2154',
+      'dlg_handlers.c:2143-2151',
+      'dlg_handlers.c:2134-2142',
+    ]);
+  });
+});

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadManifest } from '../src/check/dialog.js';
-import { featuresOf, leftOut, needs, searchable, sweep, sweepLeftOut, workingLock, type SweepCell } from '../src/check/rootcause.js';
-import { leftOutAnswer, renderLeftOut, renderRootCause, workingLockAnswer } from '../src/report/rootcause.js';
+import { featuresOf, leftOut, needs, ownWrite, searchable, sweep, sweepLeftOut, workingLock, type SweepCell } from '../src/check/rootcause.js';
+import { leftOutAnswer, renderLeftOut, renderRootCause, workingLockAnswer, WROTE_LEGEND } from '../src/report/rootcause.js';
 import { VARIANT_NAMES, VARIANTS } from '../spec/dialog/variants.js';
 import { traceLines } from '../src/format/text.js';
 import { main } from '../src/cli.js';
@@ -127,6 +127,26 @@ describe("on a working lock, through memory reuse: 'bogus ref -2 with cnt 1' for
   });
 });
 
+describe("what a 'bogus ref' printer wrote itself (the line's number is a second load of ref)", () => {
+  const step = (actor: string, stepId: string, value?: number) => ({ actor, step: stepId, ...(value !== undefined ? { value } : {}) });
+  const trace = [
+    { action: null, state: {} },
+    // W's unref, merged: it read ref = 0 and wrote 0 - 1.
+    { action: { actor: 'W', step: 'W14.H+', parts: [step('W', 'W14.H+'), step('W', 'W14.ref-R', 0), step('W', 'W14.ref-W')] }, state: {} },
+    // T reads -1 and writes -2; then W's check loads ref again.
+    { action: step('T', 'T7l.ref-R', -1), state: {} },
+    { action: step('W', 'W14.chk', -2), state: {} },
+  ];
+  it('is its last read of ref minus cnt, given only where that is not the printed number', () => {
+    expect(ownWrite("W:W14.chk printed '_unref_dlg: bogus ref -2 with cnt 1'", trace)).toBe(-1);
+    expect(ownWrite("W:W14.chk printed '_unref_dlg: bogus ref -1 with cnt 1'", trace)).toBeUndefined();
+    expect(ownWrite("T:T7l.chk printed '_unref_dlg: bogus ref -2 with cnt 1'", trace)).toBeUndefined();
+    expect(ownWrite("B1:B4.chk printed '_unref_dlg: bogus ref -2 with cnt 1'", trace)).toBeUndefined();
+    // A model of several dialogs says whose count it was after the line.
+    expect(ownWrite("W:W14.chk printed '_unref_dlg: bogus ref -2 with cnt 1' (the count of dialog 0)", trace)).toBe(-1);
+  });
+});
+
 describe('the variants the matrix leaves out', () => {
   const EINTR_ROWS = ['bye-vs-timeout-B', 'pr-timer-first', 'pr-timer-reads-first', 'bye-vs-timeout-B-base', 'bye-vs-timeout-B-shared-bucket'];
 
@@ -145,6 +165,10 @@ describe('the variants the matrix leaves out', () => {
     // A row that runs every variant but v3 and fix-bye leaves those two out.
     const two = { environments, rows: [{ ...row, variants: VARIANT_NAMES.filter((v) => v !== 'v3' && v !== 'fix-bye') }] };
     const cells = sweepLeftOut(two, { maxStates: 1_000_000 });
+    expect(cells.map((c) => [c.variant, c.wrote, c.anyBogus.wrote])).toEqual([
+      ['v3', undefined, undefined],
+      ['fix-bye', -1, undefined],
+    ]);
     expect(cells.map((c) => [c.variant, c.status, c.trace!.length - 1, c.printed, c.anyBogus.trace!.length - 1, c.states])).toEqual([
       ['v3', 'found', 94, "B1:B4.chk printed '_unref_dlg: bogus ref -2 with cnt 1'", 66, 438125],
       ['fix-bye', 'found', 92, "W:W14.chk printed '_unref_dlg: bogus ref -2 with cnt 1'", 66, 180095],
@@ -159,10 +183,13 @@ describe('the variants the matrix leaves out', () => {
         '| variant | bye-vs-timeout-B (posix-sem/sc/eintr1) |',
         '|---|---|',
         "| v3 | 94 steps, B1:B4.chk; any 'bogus ref': 66 |",
-        "| fix-bye | 92 steps, W:W14.chk; any 'bogus ref': 66 |",
+        // fix-bye's W wrote -1 and prints the -2 T wrote since (its re-read); v3's B1 computed -2 itself.
+        "| fix-bye | 92 steps, W:W14.chk (wrote -1); any 'bogus ref': 66 |",
         `| orig | unknown (not within ${bounded[0].states} states); any 'bogus ref': 66 |`,
         '',
         "'_unref_dlg: bogus ref -2 with cnt 1' is reached in 2 of these 3 cells (shortest traces of 92 to 94 steps); 1 stopped at a bound (100000 states, or the memory bound) before reaching it (unknown).",
+        '',
+        WROTE_LEGEND,
         '',
       ].join('\n'),
     );

@@ -75,7 +75,8 @@ export interface ActorKnobs {
 const part1Src = {
   block: at(V1(HC), 1333, 1348),
   remove: at(V1(HC), 1338),
-  plus: at(V1(HC), 1339, 1340),
+  // The test of its result: `ret == 0` (unref++), `else if (ret < 0)` (LM_CRIT), neither.
+  result: { removed: at(V1(HC), 1339, 1340), bogus: at(V1(HC), 1341, 1347), absent: at(V1(HC), 1341) },
 };
 
 const dbDelete = (c: Ctx) => {
@@ -208,8 +209,11 @@ export function byeWorker(name: string, v: Variant, k: ActorKnobs): Program {
   p.label('W8w');
   touch(p, 'W8w', at(H, 2078, 2093)); // on_hangup route (none set), profiles, terminate_reason
   hSection(p, 'W8w.linkers', at(H, 2085), at(H, 2085), at(H, 2085));
-  hSection(p, 'W9w', at(H, 2097), at(H, 2098, 2127), at(H, 2105));
-  if (!v.part1) callerRemove(p, 'W10w', at(H, 2133), at(H, 2154));
+  // The unlock is at 2105 when the BYE's leg has a last_gen_cseq (set by a ping or another request OpenSIPS
+  // built for the dialog, dlg_req_within.c:157; by CSeq enforcement on the 2xx, 588; by the script, dialog.c:2625),
+  // else at 2128; the model does not keep last_gen_cseq, so the step cites the range of both.
+  hSection(p, 'W9w', at(H, 2097), at(H, 2098, 2127), at(H, 2105, 2128));
+  if (!v.part1) callerRemove(p, 'W10w', at(H, 2133), { bogus: at(H, 2134, 2142), absent: at(H, 2143, 2151), removed: at(H, 2152, 2154) });
   p.add({
     id: 'W10w.mark',
     local: true,
@@ -585,7 +589,7 @@ function dualByeEvent(p: Program, pre: string, name: string, v: Variant, k: Acto
   });
   touch(p, id('B2w'), at(RW, 224, 230), (c) => mark(c, `${name}:won`)); // debug log; on_hangup route (none set)
   hSection(p, id('B2w.linkers'), at(RW, 233), at(RW, 233), at(RW, 233));
-  if (!v.part1) callerRemove(p, id('B2w.rm'), at(RW, 237), at(RW, 254));
+  if (!v.part1) callerRemove(p, id('B2w.rm'), at(RW, 237), { bogus: at(RW, 238, 244), absent: at(RW, 245, 251), removed: at(RW, 252, 254) });
   ref(p, id('B2w.ctx+'), `${name}.pctx`, at(RW, 259));
   touch(p, id('B2w.cb'), at(RW, 261, 263), termCallbacks); // DLGCB_TERMINATED
   unref(p, id('B2w.ctx-'), one, () => [`${name}.pctx`], at(RW, 264, 267));
@@ -755,7 +759,7 @@ export function replicatedDelete(v: Variant): Program {
   } else {
     p.add({ id: 'R4', local: true, src: at(RP, 636, 640), exec: (c) => (c.l.old === c.l.nw ? END : undefined) });
   }
-  if (!v.part1) callerRemove(p, 'R5', at(RP, 642), at(RP, 663));
+  if (!v.part1) callerRemove(p, 'R5', at(RP, 642), { bogus: at(RP, 643, 651), absent: at(RP, 652, 660), removed: at(RP, 661, 663) });
   unref(p, 'R6', (l) => 1 + l.unref, (l) => ['R.ctx', ...hashAndTimer(l)], at(RP, 666));
   return p;
 }
@@ -849,7 +853,7 @@ export function dropAfterSync(v: Variant, k: ActorKnobs): Program {
   hSection(p, 'D4.linkers', at(RP, 1219), at(RP, 1221), at(RP, 1223), false); // dlg_lock on entries[i]: no cell access
   touch(p, 'D4.prof', at(RP, 1225));
   p.add({ id: 'D4.H+', src: at(RP, 1227), acquire: 'H' });
-  if (!v.part1) callerRemove(p, 'D5', at(RP, 1230), at(RP, 1240));
+  if (!v.part1) callerRemove(p, 'D5', at(RP, 1230), { bogus: at(RP, 1231, 1237), absent: at(RP, 1238), removed: at(RP, 1238, 1240) });
   // D6 tests and sets DLG_FLAG_DB_DELETED itself; only fix 07b's remove_dialog_from_db_once sets it elsewhere (dbOnce).
   if (v.dbRemove === 'once-flag' && k.dbRealtime) {
     // Another process can set the flag: the test (1248) and the removal with the set (1249-1251) are two steps.

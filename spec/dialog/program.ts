@@ -514,13 +514,7 @@ export function unrefBody(
     },
   });
   p.add({ id: `${id}.rm-TL+`, src: at(HASH_C, 255), acquire: 'TL' });
-  p.add({
-    id: `${id}.rm`,
-    src: at(TIMER_C, 488, 515),
-    touch: true,
-    exec: (c) => void removeTimer(c),
-  });
-  p.add({ id: `${id}.rm-TL-`, src: at(TIMER_C, 513), release: 'TL' });
+  removeTimerBody(p, id, 'rm-');
   p.add({ id: `${id}.cb`, src: at(HASH_C, 272), touch: true });
   p.add({
     id: `${id}.free`,
@@ -798,13 +792,76 @@ export function timerCall(
   p.add({ id: `${id}.TL-`, src: unlock, release: 'TL' });
 }
 
-/** remove_dlg_timer called by a worker; on 0 it owns the timer reference: unref += 1 (e.g. dlg_handlers.c:2154). */
-export function callerRemove(p: Program, id: string, call: SourceLoc, plus: SourceLoc): void {
-  timerCall(p, id, 'rm', call, at(TIMER_C, 488, 515), (c) => void removeTimer(c), at(TIMER_C, 513));
+/** remove_dlg_timer's three returns, by the release of TL on each path (dlg_timer.c:488-515). */
+const REMOVE_PATHS = [
+  // 0: the entry was in the list; unlinked and marked (507-511), released at 513.
+  { path: 'removed', unlock: 513 },
+  // 1: not in the list (prev NULL and timeout 0: never linked, or detached by the timer routine), released at 496.
+  { path: 'absent', unlock: 496 },
+  // -1: a bogus entry (a NULL or FAKE neighbour), logged and released at 503.
+  { path: 'bogus', unlock: 503 },
+] as const;
+
+type RemovePath = (typeof REMOVE_PATHS)[number]['path'];
+
+/**
+ * The body of remove_dlg_timer under TL (taken by the caller) and the release
+ * on the path it took, each citing its own lock_release: `<id>.<tl>TL-` after
+ * a removal, `<id>.<tl>absent-TL-` and `<id>.<tl>bogus-TL-` on the early
+ * returns (the ids end in `TL-`, the convention for a release). `tail`, if
+ * given, is the caller's test of the result: `<id>.ret`, `<id>.ret-absent`,
+ * `<id>.ret-bogus`, each citing that branch's lines.
+ */
+function removeTimerBody(
+  p: Program,
+  id: string,
+  tl: '' | 'rm-',
+  tail?: { readonly src: Readonly<Record<RemovePath, SourceLoc>>; readonly exec: (c: Ctx) => void },
+): void {
+  const label = (path: RemovePath) => `${id}:rm-${path}`;
+  const done = `${id}:rm-done`;
   p.add({
-    id: `${id}.ret`,
-    local: true,
-    src: plus,
+    id: `${id}.rm`,
+    src: at(TIMER_C, 488, 515),
+    touch: true,
+    exec: (c) => {
+      const r = removeTimer(c);
+      return r === 0 ? undefined : label(r > 0 ? 'absent' : 'bogus');
+    },
+  });
+  for (const { path, unlock } of REMOVE_PATHS) {
+    const removed = path === 'removed';
+    const last = path === 'bogus';
+    if (!removed) p.label(label(path));
+    const release = `${id}.${tl}${removed ? '' : `${path}-`}TL-`;
+    if (tail === undefined) {
+      p.add({ id: release, src: at(TIMER_C, unlock), release: 'TL', exec: last ? undefined : () => done });
+    } else {
+      p.add({ id: release, src: at(TIMER_C, unlock), release: 'TL' });
+      p.add({
+        id: removed ? `${id}.ret` : `${id}.ret-${path}`,
+        local: true,
+        src: tail.src[path],
+        exec: (c) => {
+          tail.exec(c);
+          return last ? undefined : done;
+        },
+      });
+    }
+  }
+  p.label(done);
+}
+
+/**
+ * remove_dlg_timer called by a worker, and the worker's test of its result
+ * (`branches`: the lines the caller runs after each of remove_dlg_timer's
+ * paths, whatever order its tests take): on 0 it owns the timer reference,
+ * unref += 1 (e.g. dlg_handlers.c:2154).
+ */
+export function callerRemove(p: Program, id: string, call: SourceLoc, branches: Readonly<Record<RemovePath, SourceLoc>>): void {
+  p.add({ id: `${id}.TL+`, src: call, acquire: 'TL' });
+  removeTimerBody(p, id, '', {
+    src: branches,
     exec: (c) => {
       if (c.l.ret === 0) {
         c.l.unref += 1;
@@ -827,7 +884,7 @@ export interface NextStateOpts {
   readonly tdelHolder?: string;
   readonly call: SourceLoc;
   /** v1's line numbers for N1' (patched dlg_hash.c). */
-  readonly part1Src?: { block: SourceLoc; remove: SourceLoc; plus: SourceLoc };
+  readonly part1Src?: { block: SourceLoc; remove: SourceLoc; result: Readonly<Record<RemovePath, SourceLoc>> };
   /**
    * REQBYE: the caller passes the request's destination leg (dlg_onroute's dst_leg, dlg_handlers.c:2020),
    * not legs_no[DLG_LEG_200OK]; the model takes a BYE towards the callee (a leg other than 0), so a dialog's
@@ -956,7 +1013,7 @@ export function nextState(p: Program, id: string, ev: DlgEvent, o: NextStateOpts
       src: s.block,
       exec: (c) => (c.l.old !== DELETED && c.l.nw === DELETED ? undefined : `${id}:unlock`),
     });
-    callerRemove(p, `${id}.N1'rm`, s.remove, s.plus);
+    callerRemove(p, `${id}.N1'rm`, s.remove, s.result);
     p.label(`${id}:unlock`);
   }
   p.add({ id: `${id}.H-`, src: at(HASH_C, 1338), release: 'H' });

@@ -44,6 +44,29 @@ export interface Finding {
   /** For found: the line the aborting process printed, and the shortest trace (states as readable views). */
   readonly printed?: string;
   readonly trace?: Trace<unknown, Action>;
+  /**
+   * For found, when the line's number is not what the printer's own `ref -= cnt`
+   * gave: that value. The test and LM_CRIT load `ref` again (dlg_hash.h:326-330),
+   * so the line can show another process's later write; a build that keeps the
+   * result in a register would print this value instead (still a 'bogus ref').
+   */
+  readonly wrote?: number;
+}
+
+/**
+ * What the printer of a 'bogus ref' line wrote itself: its last read of `ref`
+ * in the trace minus the printed cnt. Undefined when that is the printed
+ * value, or when the trace does not show the read.
+ */
+export function ownWrite(printed: string, trace: Trace<unknown, Action>): number | undefined {
+  const line = / printed '.*bogus ref (-?\d+) with cnt (\d+)'/.exec(printed);
+  if (line === null) return undefined;
+  const actor = printed.slice(0, printed.indexOf(':'));
+  const parts = trace.flatMap((t) => (t.action === null ? [] : ((t.action as { parts?: readonly Action[] }).parts ?? [t.action]))) as (Action & { value?: number })[];
+  const read = [...parts].reverse().find((a) => a.actor === actor && a.step.endsWith('.ref-R') && a.value !== undefined);
+  if (read === undefined) return undefined;
+  const own = read.value! - Number(line[2]);
+  return own === Number(line[1]) ? undefined : own;
 }
 
 export interface SweepCell extends Finding {
@@ -108,7 +131,9 @@ export function searchSignature(
     const p = o.properties.find((q) => q.name === name)!;
     if (p.verdict === 'violated') {
       const trace = p.trace!.map((t) => ({ action: t.action, state: stateView(m.names, t.state) }));
-      return { status: 'found', printed: bogusText(m.names, p.trace![p.trace!.length - 1].state), trace };
+      const printed = bogusText(m.names, p.trace![p.trace!.length - 1].state);
+      const wrote = ownWrite(printed, trace);
+      return { status: 'found', printed, trace, ...(wrote !== undefined ? { wrote } : {}) };
     }
     return { status: p.verdict === 'holds' && o.stats.complete ? 'none' : 'unknown' };
   };

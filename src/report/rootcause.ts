@@ -13,9 +13,19 @@ export const SIGNATURE = CRASH_LINE;
 
 const steps = (c: { trace?: readonly unknown[] }) => c.trace!.length - 1;
 
+/** " (wrote -1)" when the printed number is not the printer's own result (Finding.wrote), else "". */
+const wroteText = (f: Finding): string => (f.wrote !== undefined ? ` (wrote ${f.wrote})` : '');
+
+/** The sentence that explains "(wrote N)", for a page or table that shows it. */
+export const WROTE_LEGEND =
+  "'(wrote N)': the printer's own `ref -= cnt` gave N; the line's number is another process's later write, which the test and the log after the subtraction load again (dlg_hash.h:326-330). A build that keeps the result in a register prints N there, still a 'bogus ref' abort.";
+
+/** The printed line of a found trace, with what its printer wrote when that differs. */
+const printedText = (f: Finding): string => (f.wrote !== undefined ? `${f.printed} (its own \`ref -= cnt\` gave ${f.wrote})` : f.printed!);
+
 const cellText = (c: SweepCell): string => {
   const how = c.canonical ? ', canonical histories' : '';
-  if (c.status === 'found') return `found: ${steps(c)} steps`;
+  if (c.status === 'found') return `found: ${steps(c)} steps${wroteText(c)}`;
   const base = c.status === 'none' ? `none (${c.states} states, exhaustive${how})` : `unknown (${c.states} states before the bound${how})`;
   return c.anyBogus.status === 'found' ? `${base}; other 'bogus ref': ${steps(c.anyBogus)} steps` : base;
 };
@@ -85,6 +95,7 @@ export function renderRootCause(cells: readonly SweepCell[], environments: Reado
   } else {
     out.push(`searching for '${SIGNATURE}' and for any 'bogus ref' (variant ${variant}):`, renderTable(header.map((h) => ({ header: h })), body));
   }
+  if (cells.some((c) => c.wrote !== undefined)) out.push('', WROTE_LEGEND);
   const found = cells.filter((c) => c.status === 'found');
   const common = found.length === 0 ? [] : featuresOf(environments[found[0].env]).filter((f) => found.every((c) => featuresOf(environments[c.env]).includes(f)));
   const unknown = cells.filter((c) => c.status === 'unknown').length;
@@ -101,8 +112,8 @@ export function renderRootCause(cells: readonly SweepCell[], environments: Reado
     const mine = cells.filter((c) => c.scenario === s && c.status === 'found');
     const first = shortest(mine.filter((c) => workingLock(environments[c.env]))) ?? shortest(mine);
     if (first === undefined) continue;
-    out.push('', markdown ? `### ${s} (${first.env}, ${steps(first)} steps)` : `${s} (${first.env}): ${first.printed}`, '');
-    if (markdown) out.push(`${first.printed}`, '', '```text', renderTrace(first.trace!), '```');
+    out.push('', markdown ? `### ${s} (${first.env}, ${steps(first)} steps)` : `${s} (${first.env}): ${printedText(first)}`, '');
+    if (markdown) out.push(printedText(first), '', '```text', renderTrace(first.trace!), '```');
     else out.push(renderTrace(first.trace!, '  '));
   }
   // 'bogus ref' of any kind on a working lock: the shortest of all, and each scenario's where #3835's line is not reached there.
@@ -116,8 +127,8 @@ export function renderRootCause(cells: readonly SweepCell[], environments: Reado
   }
   for (const other of shown) {
     const title = `any 'bogus ref' on a working lock: ${other.c.scenario} (${other.c.env}, ${steps(other)} steps)`;
-    out.push('', markdown ? `### ${title}` : `${title}: ${other.printed}`, '');
-    if (markdown) out.push(`${other.printed}`, '', '```text', renderTrace(other.trace!), '```');
+    out.push('', markdown ? `### ${title}` : `${title}: ${printedText(other)}`, '');
+    if (markdown) out.push(printedText(other), '', '```text', renderTrace(other.trace!), '```');
     else out.push(renderTrace(other.trace!, '  '));
   }
   return out.join('\n') + '\n';
@@ -128,7 +139,7 @@ const printer = (f: Finding): string => f.printed!.slice(0, f.printed!.indexOf('
 
 /** A left-out cell: the shortest trace to #3835's line and its printer, or why there is none, and the shortest to any 'bogus ref'. */
 const leftOutText = (c: SweepCell): string => {
-  const exact = c.status === 'found' ? `${steps(c)} steps, ${printer(c)}` : c.status === 'none' ? `none (${c.states} states, exhaustive)` : `unknown (not within ${c.states} states)`;
+  const exact = c.status === 'found' ? `${steps(c)} steps, ${printer(c)}${wroteText(c)}` : c.status === 'none' ? `none (${c.states} states, exhaustive)` : `unknown (not within ${c.states} states)`;
   const any = c.anyBogus.status === 'found' ? `; any 'bogus ref': ${steps(c.anyBogus)}` : '';
   return exact + any;
 };
@@ -155,6 +166,7 @@ export function renderLeftOut(cells: readonly SweepCell[], maxStates: number): s
       (none.length > 0 ? `; ${none.length} explored whole without it` : '') +
       (unknown.length > 0 ? `; ${unknown.length} stopped at a bound (${maxStates} states, or the memory bound) before reaching it (unknown)` : '') +
       '.',
+    ...(cells.some((c) => c.wrote !== undefined) ? ['', WROTE_LEGEND] : []),
   ];
   return out.join('\n') + '\n';
 }
