@@ -204,7 +204,7 @@ export function byeWorker(name: string, v: Variant, k: ActorKnobs): Program {
   p.label('W7');
   touch(p, 'W7', at(H, 2037));
   hSection(p, 'W7.cseq', at(H, 2040), at(H, 2041, 2047), at(H, 2048));
-  p.add({ id: 'W7.ret', local: true, src: at(H, 2075), exec: () => 'W13' });
+  p.add({ id: 'W7.ret', local: true, src: at(H, 2074), exec: () => 'W13' });
   // W8w..W12w: the winner's teardown.
   p.label('W8w');
   touch(p, 'W8w', at(H, 2078, 2093)); // on_hangup route (none set), profiles, terminate_reason
@@ -232,7 +232,7 @@ export function byeWorker(name: string, v: Variant, k: ActorKnobs): Program {
     });
   }
   unref(p, 'W12w', (l) => l.unref, hashAndTimer, at(H, 2165));
-  p.add({ id: 'W12w.ret', local: true, src: at(H, 2166), exec: () => 'W13' });
+  p.add({ id: 'W12w.ret', local: true, src: at(H, 2167, 2168), exec: () => 'W13' }); // the stat, return
   // Non-winner, not DELETED -> DELETED: early_check (2382-2394), no reference change.
   p.label('early');
   touch(p, 'Wearly', at(H, 2382, 2394));
@@ -283,7 +283,7 @@ function endDialog(p: Program, id: string, owner: string, done: string): void {
   p.add({ id: `${id}.ret`, local: true, src: at(RW, 520), exec: () => done });
   p.label(`${id}:cancel`);
   touch(p, `${id}.E1c`, at(RW, 472, 489));
-  p.add({ id: `${id}.cret`, local: true, src: at(RW, 489), exec: () => done });
+  p.add({ id: `${id}.cret`, local: true, src: at(RW, 488), exec: () => done });
 }
 
 // ---------------------------------------------------------------------------
@@ -494,7 +494,7 @@ export function timer(v: Variant, k: ActorKnobs): Program {
       endDialog(p, 'T5c', name, 'T5d');
       p.label('T5d');
       unref(p, 'T5d', one, () => ['timer'], at(H, 2537));
-      p.add({ id: 'T5d.ret', local: true, src: at(H, 2538), exec: () => done });
+      p.add({ id: 'T5d.ret', local: true, src: at(H, 2538, 2541), exec: () => done }); // the stat, return
     } else {
       // v3: the timer makes the transition itself.
       touch(p, 'T5n.leg', at(V3(H), 2681)); // legs_no[DLG_LEG_200OK], no lock

@@ -46,9 +46,9 @@ export interface Finding {
   readonly trace?: Trace<unknown, Action>;
   /**
    * For found, when the line's number is not what the printer's own `ref -= cnt`
-   * gave: that value. The test and LM_CRIT load `ref` again (dlg_hash.h:326-330),
-   * so the line can show another process's later write; a build that keeps the
-   * result in a register would print this value instead (still a 'bogus ref').
+   * gave: that value. `ref` is volatile (dlg_hash.h:136): the test and LM_CRIT
+   * load it again after the subtraction (326, 330), so the line shows another
+   * process's write that landed after this process's own.
    */
   readonly wrote?: number;
 }

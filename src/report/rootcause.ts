@@ -18,7 +18,7 @@ const wroteText = (f: Finding): string => (f.wrote !== undefined ? ` (wrote ${f.
 
 /** The sentence that explains "(wrote N)", for a page or table that shows it. */
 export const WROTE_LEGEND =
-  "'(wrote N)': the printer's own `ref -= cnt` gave N; the line's number is another process's later write, which the test and the log after the subtraction load again (dlg_hash.h:326-330). A build that keeps the result in a register prints N there, still a 'bogus ref' abort.";
+  "'(wrote N)': the printer's own `ref -= cnt` gave N; the line's number is another process's write that landed after it, which the log loads (`ref` is volatile, dlg_hash.h:136: every build loads it again for the test at 326 and for the log at 330).";
 
 /** The printed line of a found trace, with what its printer wrote when that differs. */
 const printedText = (f: Finding): string => (f.wrote !== undefined ? `${f.printed} (its own \`ref -= cnt\` gave ${f.wrote})` : f.printed!);
