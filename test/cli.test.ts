@@ -450,7 +450,7 @@ describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no sta
     [
       'a variant that the selected row does not run (the manifest row runs only some variants)',
       ['--scenario', 'bye-vs-timeout-B', '--env', 'posix-sem/sc/eintr1', '--variant', 'orig'],
-      "error: no registered run matches all of: scenario=bye-vs-timeout-B, variant=orig, env=posix-sem/sc/eintr1, group=dialog (bye-vs-timeout-B posix-sem/sc/eintr1 runs only fix-eintr, fixed, v3+fixes: see the row's note in check-manifest.json; npm run check -- rootcause --scenario bye-vs-timeout-B --env posix-sem/sc/eintr1 searches the code as written there for #3835's line, as docs/root-cause.md does for every variant such a row leaves out)",
+      "error: no registered run matches all of: scenario=bye-vs-timeout-B, variant=orig, env=posix-sem/sc/eintr1, group=dialog (bye-vs-timeout-B posix-sem/sc/eintr1 runs only v3, fix-eintr, fixed, v3+fixes: see the row's note in check-manifest.json; npm run check -- rootcause --scenario bye-vs-timeout-B --env posix-sem/sc/eintr1 searches the code as written there for #3835's line, as docs/root-cause.md does for every variant such a row leaves out)",
     ],
     [
       'a PR version that the selected row does not run: the search for that version',
