@@ -54,7 +54,9 @@ describe('npm pack, then install the tarball in an empty folder', () => {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => /^(test|bench|scripts|\.ci)\//.test(f))).toEqual([]);
-    expect(info.size).toBeLessThan(400_000);
+    // The tarball (401 KB on 2026-12-05) is mostly check-manifest.json's notes (300 KB unpacked), the lockfile and the
+    // pinned citations, which grow as rows are pinned; a stray large file would take it far past this bound.
+    expect(info.size).toBeLessThan(450_000);
 
     // 2. Install it in an empty folder, offline, from the package's own lock.
     const dir = join(tmp, 'user');
