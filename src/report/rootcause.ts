@@ -6,7 +6,7 @@
 import { featuresOf, needs, workingLock, type Finding, type SweepCell } from '../check/rootcause.js';
 import { CRASH_LINE } from '../../invariants/dialog.js';
 import type { Env } from '../../spec/dialog/state.js';
-import { variantRole } from '../../spec/dialog/variants.js';
+import { VARIANT_NAMES, variantRole } from '../../spec/dialog/variants.js';
 import { renderTable, renderTrace } from '../format/text.js';
 
 export const SIGNATURE = CRASH_LINE;
@@ -151,7 +151,8 @@ const leftOutText = (c: SweepCell): string => {
  */
 export function renderLeftOut(cells: readonly SweepCell[], maxStates: number): string {
   const rows = [...new Set(cells.map((c) => `${c.scenario} (${c.env})`))];
-  const variants = [...new Set(cells.map((c) => c.variant))];
+  // A row per variant, in VARIANT_NAMES' order (a variant one column runs in the matrix would otherwise come last).
+  const variants = VARIANT_NAMES.filter((v) => cells.some((c) => c.variant === v));
   const at = (v: string, r: string) => cells.find((c) => c.variant === v && `${c.scenario} (${c.env})` === r);
   const header = ['variant', ...rows];
   const found = cells.filter((c) => c.status === 'found');
