@@ -213,7 +213,7 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
     ),
     always(
       'NoCrash3835',
-      `no process aborts printing issue #3835's line '${CRASH_LINE}' (in _unref_dlg: the unref_dlg_unsafe of next_state_dlg or drop_dlg prints its own function's name; the printer subtracted 1 and re-read -2, the count having been -1 already, or another decrement having landed between its write and its re-read)`,
+      `no process aborts printing issue #3835's line '${CRASH_LINE}' (in _unref_dlg: the unref_dlg_unsafe of next_state_dlg or drop_dlg prints its own function's name; the printer subtracted 1 and re-read -2, the count having been -1 already, or other processes' writes having landed between its write and its re-read)`,
       (s) => !(s.ghost.bogus !== 0 && s.ghost.bogusRef === CRASH_3835.ref && s.ghost.bogusCnt === CRASH_3835.cnt && t.stepPrints[s.ghost.bogus - 1] === CRASH_3835.fn),
       (s) => bogusLine(t, s),
     ),

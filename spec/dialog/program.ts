@@ -806,16 +806,16 @@ type RemovePath = (typeof REMOVE_PATHS)[number]['path'];
 
 /**
  * The body of remove_dlg_timer under TL (taken by the caller) and the release
- * on the path it took, each citing its own lock_release: `<id>.<tl>TL-` after
- * a removal, `<id>.<tl>absent-TL-` and `<id>.<tl>bogus-TL-` on the early
- * returns (the ids end in `TL-`, the convention for a release). `tail`, if
+ * on the path it took, each citing its own lock_release: `<id>.<prefix>TL-`
+ * after a removal, `<id>.<prefix>absent-TL-` and `<id>.<prefix>bogus-TL-` on
+ * the early returns (the ids end in `TL-`, the convention for a release). `tail`, if
  * given, is the caller's test of the result: `<id>.ret`, `<id>.ret-absent`,
  * `<id>.ret-bogus`, each citing that branch's lines.
  */
 function removeTimerBody(
   p: Program,
   id: string,
-  tl: '' | 'rm-',
+  prefix: '' | 'rm-',
   tail?: { readonly src: Readonly<Record<RemovePath, SourceLoc>>; readonly exec: (c: Ctx) => void },
 ): void {
   const label = (path: RemovePath) => `${id}:rm-${path}`;
@@ -829,11 +829,13 @@ function removeTimerBody(
       return r === 0 ? undefined : label(r > 0 ? 'absent' : 'bogus');
     },
   });
+  // REMOVE_PATHS' order is the layout: the removed path falls through from the body, the bogus one (last) falls
+  // through to the end; the others jump there.
   for (const { path, unlock } of REMOVE_PATHS) {
     const removed = path === 'removed';
     const last = path === 'bogus';
     if (!removed) p.label(label(path));
-    const release = `${id}.${tl}${removed ? '' : `${path}-`}TL-`;
+    const release = `${id}.${prefix}${removed ? '' : `${path}-`}TL-`;
     if (tail === undefined) {
       p.add({ id: release, src: at(TIMER_C, unlock), release: 'TL', exec: last ? undefined : () => done });
     } else {
