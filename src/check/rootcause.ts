@@ -33,6 +33,7 @@ import { VARIANT_NAMES, type VariantName } from '../../spec/dialog/variants.js';
 import { stateView } from '../../spec/dialog/view.js';
 import { rowVariants, type Manifest } from './dialog.js';
 import { explorable } from './granularity.js';
+import { partsOf } from '../format/lanes.js';
 
 export const SIGNATURE_PROPERTY = 'NoCrash3835';
 export const ANY_BOGUS_PROPERTY = 'NoBogusRef';
@@ -62,8 +63,8 @@ export function ownWrite(printed: string, trace: Trace<unknown, Action>): number
   const line = / printed '.*bogus ref (-?\d+) with cnt (\d+)'/.exec(printed);
   if (line === null) return undefined;
   const actor = printed.slice(0, printed.indexOf(':'));
-  const parts = trace.flatMap((t) => (t.action === null ? [] : ((t.action as { parts?: readonly Action[] }).parts ?? [t.action]))) as (Action & { value?: number })[];
-  const read = [...parts].reverse().find((a) => a.actor === actor && a.step.endsWith('.ref-R') && a.value !== undefined);
+  const parts = trace.flatMap((t) => (t.action === null ? [] : partsOf(t.action))) as (Action & { value?: number })[];
+  const read = parts.reverse().find((a) => a.actor === actor && a.step.endsWith('.ref-R') && a.value !== undefined);
   if (read === undefined) return undefined;
   const own = read.value! - Number(line[2]);
   return own === Number(line[1]) ? undefined : own;
