@@ -99,9 +99,10 @@ function first(s: DialogState, bad: (d: number) => boolean): number {
 
 /**
  * The crash line of OpenSIPS issue #3835: `LM_CRIT("bogus ref %d with cnt %d ...")`
- * (dlg_hash.h:326-336) prints `ref` as re-read after `ref -= cnt`. With cnt 1
- * and -2 printed, the count was at 0 and a second decrement landed between
- * this process's write and its re-read.
+ * (dlg_hash.h:327-335) prints `ref` as its own load finds it (330), after
+ * `ref -= cnt` and the test's load (326). With cnt 1 and -2 printed, the count
+ * was at -1 already, or other processes' writes landed between this process's
+ * write and the log's load.
  */
 export const CRASH_3835 = { ref: -2, cnt: 1, fn: '_unref_dlg' } as const;
 /** Issue #3835's line as LM_CRIT prints it (after the log's level and module). */
@@ -213,7 +214,7 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
     ),
     always(
       'NoCrash3835',
-      `no process aborts printing issue #3835's line '${CRASH_LINE}' (in _unref_dlg: the unref_dlg_unsafe of next_state_dlg or drop_dlg prints its own function's name; the printer subtracted 1 and re-read -2, the count having been -1 already, or other processes' writes having landed between its write and its re-read)`,
+      `no process aborts printing issue #3835's line '${CRASH_LINE}' (in _unref_dlg: the unref_dlg_unsafe of next_state_dlg or drop_dlg prints its own function's name; the printer subtracted 1 and its log loaded -2, the count having been -1 already, or other processes' writes having landed between its write and that load)`,
       (s) => !(s.ghost.bogus !== 0 && s.ghost.bogusRef === CRASH_3835.ref && s.ghost.bogusCnt === CRASH_3835.cnt && t.stepPrints[s.ghost.bogus - 1] === CRASH_3835.fn),
       (s) => bogusLine(t, s),
     ),

@@ -31,8 +31,8 @@ describe('the model is held to its pins', () => {
     expect(pins.base).toBe('aad6b856835a53d660215834e3c16c4591cf2375');
   });
 
-  it('the pins are the model citations of today: 284, of which 42 cite a PR commit and 41 a fix', () => {
-    expect(Object.keys(pins.pins).length).toBe(284);
+  it('the pins are the model citations of today: 286, of which 42 cite a PR commit and 41 a fix', () => {
+    expect(Object.keys(pins.pins).length).toBe(286);
     expect([...cited.keys()].sort()).toEqual(Object.keys(pins.pins).sort());
     expect(Object.keys(pins.pins).filter((k) => /@[0-9a-f]+:/.test(k)).length).toBe(42);
     expect(Object.keys(pins.pins).filter((k) => k.includes('@fix-')).length).toBe(41);
@@ -175,7 +175,7 @@ describe('check cites on a hand-made tree', () => {
     expect(lines).toContain('               now: modules/dialog/dlg_handlers.c not found in the tree');
     expect(lines).toContain('               re-read: W2:W4.H+, W2:W4.result, W:W4.H+, W:W4.result');
     // (The fixes' citations are checked against the tree's files, which are missing too, with the patch applied.)
-    expect(lines.at(-2)).toBe('cites: 284 citations: 0 same, 3 moved, 234 changed, 47 not checked');
+    expect(lines.at(-2)).toBe('cites: 286 citations: 0 same, 3 moved, 236 changed, 47 not checked');
   });
 });
 

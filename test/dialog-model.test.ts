@@ -5,7 +5,7 @@
  * verdict.
  */
 import { describe, expect, it } from 'vitest';
-import { check, type Action, type Outcome } from '../src/engine/index.js';
+import { always, check, type Action, type Outcome } from '../src/engine/index.js';
 import { explorable, type Granularity } from '../src/check/granularity.js';
 import { dialogModel, type DialogConfig } from '../spec/dialog/model.js';
 import { removeTimer, insertTimer, updateTimer, type Ctx } from '../spec/dialog/program.js';
@@ -102,7 +102,7 @@ describe('under EINTR, a test and a set of DLG_FLAG_DB_DELETED are two steps', (
     const db2 = o.properties.find((p) => p.name === 'DbDeleteOnce')!;
     expect([db2.verdict, db2.explanation]).toEqual(['violated', '2 DB deletes']);
     const steps = db2.trace!.slice(1).map((t) => `${t.action!.actor}:${t.action!.step}`);
-    expect(steps.length).toBe(61); // 59 before next_state_dlg's switch loaded state again (a step in each of W's and T's calls)
+    expect(steps.length).toBe(62); // 59 before next_state_dlg's switch loaded state again (a step in each of W's and T's calls), 61 before unref_dlg_unsafe's three loads of ref
     // W's test (dlg_db_handler.c@fix-db-flag:1017) then T's, with W's set (1018) not yet done: H admits both after an EINTR.
     expect(steps.filter((x) => /\.db\./.test(x))).toEqual(['W:W11w.db.H+', 'W:W11w.db.test', 'T:T7w.db.H+', 'T:T7w.db.test']);
     expect(db2.trace!.slice(1).flatMap((t) => (t.action as unknown as { parts: { eintr?: boolean; actor: string; step: string }[] }).parts.filter((x) => x.eintr).map((x) => x.step))).toHaveLength(1);
@@ -116,7 +116,7 @@ describe("next_state_dlg loads state twice: `*old_state = dlg->state` (1198), th
   it("bye-vs-timeout under EINTR: W's transition to DELETED falls between the timer's two loads, so T's switch breaks on DELETED while its old_state says CONFIRMED: T tears the dialog down too", () => {
     const o = check(explorable(dialogModel(cfg('bye-vs-timeout', 'orig', { lock: 'posix-sem', memory: 'sc', eintr: 1 }))));
     const db2 = o.properties.find((p) => p.name === 'DbDeleteOnce')!;
-    expect([db2.verdict, db2.explanation, db2.trace!.length - 1]).toEqual(['violated', '2 DB deletes', 58]);
+    expect([db2.verdict, db2.explanation, db2.trace!.length - 1]).toEqual(['violated', '2 DB deletes', 59]); // 58 before unref_dlg_unsafe's three loads of ref
     type Part = { actor: string; step: string; note?: string };
     const parts = db2.trace!.slice(1).flatMap((t) => (t.action as unknown as { parts: Part[] }).parts);
     const n = parts.filter((x) => /^(W4|T6N)\.(old|sw|trans)$/.test(x.step)).map((x) => `${x.actor}:${x.step}${x.note ? `[${x.note}]` : ''}`);
@@ -183,7 +183,7 @@ describe("every exit of the 2xx's dlg_onreply lets TM go on to delete the INVITE
     expect(dead).toContain('O:O8');
     const leak = o.properties.find((p) => p.name === 'NothingLeaked')!;
     // Before, O ended there without letting I run, and the shortest leak was I's reference never dropped (33 steps, 'base=1').
-    expect([leak.verdict, leak.explanation, leak.trace!.length - 1]).toEqual(['violated', 'freed=0 ref=2 inList=false H=[] TL=[] holders left: none', 51]); // 48 with one load of state per next_state_dlg
+    expect([leak.verdict, leak.explanation, leak.trace!.length - 1]).toEqual(['violated', 'freed=0 ref=2 inList=false H=[] TL=[] holders left: none', 53]); // 48 with one load of state per next_state_dlg, 51 with one load of ref per unref_dlg_unsafe
     const steps = leak.trace!.slice(1).flatMap((t) => (t.action as unknown as { parts: { actor: string; step: string }[] }).parts.map((x) => `${x.actor}:${x.step}`));
     const o7 = steps.indexOf('O:O7.ret');
     expect(o7).toBeGreaterThan(0);
@@ -314,5 +314,45 @@ describe("remove_dlg_timer's release and the caller's test cite the path taken",
       'dlg_handlers.c:2143-2151',
       'dlg_handlers.c:2134-2142',
     ]);
+  });
+});
+
+describe("unref_dlg_unsafe loads ref three times after its subtraction (dlg_hash.h:326, 330, 337; ref is volatile, dlg_hash.h:136)", () => {
+  const EINTR1: Env = { lock: 'posix-sem', memory: 'sc', eintr: 1 };
+  // A state whose 'bogus ref' line prints a count that is not negative: only a write between the test's load and the log's.
+  const printsNonNegative = always('LogNegative', "a 'bogus ref' line prints a negative count", (s: DialogState) => !(s.ghost.bogus !== 0 && s.ghost.bogusRef >= 0));
+
+  it('the steps cite the three loads: the test (326), the log and abort (327-335), the test of 337', () => {
+    const t = dialogModel(cfg('bye-vs-timeout', 'orig')).programs.find((p) => p.actor === 'T')!;
+    const at = (id: string) => {
+      const s = t.instrs.find((i) => i.id === id)!.src;
+      return `${s.file}:${s.line}${s.endLine !== undefined ? `-${s.endLine}` : ''}`;
+    };
+    expect(['T7w.unref.chk', 'T7w.unref.log', 'T7w.unref.chk0'].map(at)).toEqual(['dlg_hash.h:326', 'dlg_hash.h:327-335', 'dlg_hash.h:337']);
+  });
+
+  it("bye-vs-timeout under EINTR: T's test loads -1, W's stale write of 1 lands, and T's log prints 'bogus ref 1 with cnt 2'", () => {
+    const m = dialogModel(cfg('bye-vs-timeout', 'orig', EINTR1));
+    const o = check({ ...explorable(m), properties: [printsNonNegative] }, { stopOnFirstViolation: true });
+    const p = o.properties[0];
+    expect(p.verdict).toBe('violated');
+    const last = p.trace!.at(-1)!.state as DialogState;
+    expect([p.trace!.length - 1, m.names.stepLabels[last.ghost.bogus - 1], last.ghost.bogusRef, last.ghost.bogusCnt]).toEqual([65, 'T:T7w.unref.log', 1, 2]);
+    const tail = p.trace!.slice(-3).map((x) => `${x.action!.actor}:${x.action!.step}`);
+    expect(tail).toEqual(['T:T7w.unref.chk', 'W:W14.ref-W', 'T:T7w.unref.log']);
+  });
+
+  it("where H excludes, the log prints what the test loaded (bye-vs-timeout-B, fast-lock/sc under the PR's assumption: 'bogus ref' is reached, and never with a count that is not negative; exhaustive)", () => {
+    const m = dialogModel(cfg('bye-vs-timeout-B', 'orig', { lock: 'fast-lock', memory: 'sc', eintr: 0, assume: ['remove-after-expiry-returns-0'] }));
+    const bogus = always('NoBogus', "no 'bogus ref' line", (s: DialogState) => s.ghost.bogus === 0);
+    const o = check({ ...explorable(m), properties: [bogus, printsNonNegative] });
+    expect([o.stats.complete, ...o.properties.map((p) => p.verdict)]).toEqual([true, 'violated', 'holds']);
+  });
+
+  it("through a stale pointer into reused memory H does not exclude: in ok-short-lifetime-reuse (fast-lock/sc) I's TDEL test loads -1 and its log prints 0", () => {
+    const m = dialogModel(cfg('ok-short-lifetime-reuse', 'orig'));
+    const o = check({ ...explorable(m), properties: [printsNonNegative] }, { stopOnFirstViolation: true });
+    const last = o.properties[0].trace!.at(-1)!.state as DialogState;
+    expect([o.properties[0].trace!.length - 1, m.names.stepLabels[last.ghost.bogus - 1], last.ghost.bogusRef, last.ghost.bogusCnt]).toEqual([80, 'I:I2.tdel.log', 0, 1]);
   });
 });

@@ -271,7 +271,7 @@ describe('a row that runs only some variants (check-manifest.json `variants`)', 
   const pick = (filter: [string, string][]) => selectRuns(registry.runs, parseFilter(registry.runs, filter));
   const runs = [
     ...pick([['group', 'dialog'], ['scenario', 'bye-vs-timeout-B'], ['env', 'fast-lock/sc'], ['variant', 'orig']]),
-    // The row's variants of the default tier (its v3, in the full tier, has 104 million states).
+    // The row's variants of the default tier (its v3, in the full tier, has 161 million states).
     ...pick([['group', 'dialog'], ['scenario', 'bye-vs-timeout-B'], ['env', 'posix-sem/sc/eintr1'], ['tier', 'default']]),
   ];
   const { results, parts } = await collect(runs, {}, { jobs: 1, registered: () => false });

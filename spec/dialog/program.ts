@@ -470,9 +470,10 @@ function findsOwn(c: Ctx): boolean {
 /**
  * The body of `unref_dlg_unsafe(n)` (dlg_hash.h:322-349), with H held, expanded
  * in the C function `fn` (the name its 'bogus ref' line starts with):
- * ref -= n (read, then write); re-read ref: < 0 logs "bogus ref" and aborts with
- * H held; <= 0 destroys (unlink, destroy_dlg: remove_dlg_timer under TL, the
- * DESTROY callbacks, free). `drop` names the holders whose references go.
+ * ref -= n (read, then write); load ref: < 0 logs "bogus ref" (a second load)
+ * and aborts with H held; else load it again: <= 0 destroys (unlink,
+ * destroy_dlg: remove_dlg_timer under TL, the DESTROY callbacks, free). `drop`
+ * names the holders whose references go.
  */
 export function unrefBody(
   p: Program,
@@ -483,23 +484,39 @@ export function unrefBody(
   fn: '_unref_dlg' | 'next_state_dlg' | 'drop_dlg',
 ): void {
   refReadWrite(p, id, at(HASH_H, 325), count, drop, -1);
+  // `ref` is volatile (dlg_hash.h:136): the test at 326, the log's argument at 330 and the test at 337
+  // are three loads. Where H excludes they load the same value; under EINTR, through a stale pointer
+  // into reused memory, or after an unlock by a process that does not hold H, another process's
+  // write can land between them.
   p.add({
     id: `${id}.chk`,
-    src: at(HASH_H, 326, 337),
+    src: at(HASH_H, 326),
+    read: 'ref',
+    touch: true,
+    exec: (_c, v) => (v < 0 ? undefined : `${id}:chk0`),
+  });
+  p.add({
+    id: `${id}.log`,
+    src: at(HASH_H, 327, 335),
     read: 'ref',
     touch: true,
     prints: fn,
     exec: (c, v) => {
-      if (v < 0) {
-        // LM_CRIT prints ref as re-read here, and cnt; then abort() with H held.
-        c.s.ghost.bogus = c.stepNo + 1;
-        c.s.ghost.bogusRef = v;
-        c.s.ghost.bogusCnt = count(c.l);
-        c.s.ghost.bogusDlg = cellOf(c).dlg;
-        return ABORT;
-      }
-      return v <= 0 ? undefined : next;
+      // LM_CRIT prints ref as this load finds it, and cnt; then abort() with H held.
+      c.s.ghost.bogus = c.stepNo + 1;
+      c.s.ghost.bogusRef = v;
+      c.s.ghost.bogusCnt = count(c.l);
+      c.s.ghost.bogusDlg = cellOf(c).dlg;
+      return ABORT;
     },
+  });
+  p.label(`${id}:chk0`);
+  p.add({
+    id: `${id}.chk0`,
+    src: at(HASH_H, 337),
+    read: 'ref',
+    touch: true,
+    exec: (_c, v) => (v <= 0 ? undefined : next),
   });
   // unlink_unsafe_dlg(d_entry, dlg) (dlg_hash.c:1012-1028) unlinks the cell from the list of d_entry, the
   // bucket the caller computed. Through another bucket's entry (a stale pointer whose cell was reused in

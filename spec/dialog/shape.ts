@@ -120,7 +120,7 @@ export function dialogShape(cfg: DialogConfig, programs: readonly Program[], hol
         }),
       ),
       bogus: field.int(0, steps),
-      bogusRef: field.int(REF_MIN, 0),
+      bogusRef: field.int(REF_MIN, REF_MAX),
       bogusCnt: field.int(0, 7),
       bogusDlg: field.int(0, dims.dialogs - 1),
       walk: field.int(0, dims.multi ? steps : 0),

@@ -219,7 +219,7 @@ export interface Ghost {
   dialogs: DialogGhost[];
   /** The 'bogus ref' abort (dlg_hash.h:326-336): 1 + the index of the step that printed it, 0 if none. */
   bogus: number;
-  /** The same abort's printed values: `ref` as re-read after the subtraction, and `cnt` (0 and 0 if none). */
+  /** The same abort's printed values: `ref` as the log's load (dlg_hash.h:330) found it, and `cnt` (0 and 0 if none). The test at 326 loaded a negative value; another process's write can land between the two loads, so the printed value can be 0 or more. */
   bogusRef: number;
   bogusCnt: number;
   /** The dialog whose count it printed (the one living in the cell the decrement reached). */

@@ -134,7 +134,7 @@ export function renderRootCause(cells: readonly SweepCell[], environments: Reado
   return out.join('\n') + '\n';
 }
 
-/** Who printed a found signature ('T:T5d.chk' of "T:T5d.chk printed '...'"). */
+/** Who printed a found signature ('T:T5d.log' of "T:T5d.log printed '...'"). */
 const printer = (f: Finding): string => f.printed!.slice(0, f.printed!.indexOf(' printed '));
 
 /** A left-out cell: the shortest trace to #3835's line and its printer, or why there is none, and the shortest to any 'bogus ref'. */
