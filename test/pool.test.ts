@@ -29,7 +29,7 @@ const alive = (pid: number): boolean => {
 };
 
 it('a job process whose command is killed (SIGKILL) stops at its next progress tick instead of exploring on', async () => {
-  // Two full-tier cells of 34 and 64 million states (over a minute each), run in job processes (--jobs 2; one run alone
+  // Two full-tier cells of 51 and 96 million states (over a minute each), run in job processes (--jobs 2; one run alone
   // would run in the command's own process).
   const cmd = spawn(
     process.execPath,

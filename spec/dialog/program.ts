@@ -137,7 +137,7 @@ export interface Instr {
   /** A milestone recorded when the step runs (for ordering constraints and witnesses). */
   readonly mark?: string;
   /**
-   * For the check of unref_dlg_unsafe: the C function the macro is expanded in,
+   * For the log of unref_dlg_unsafe (`<x>.log`, dlg_hash.h:327-335): the C function the macro is expanded in,
    * whose name LM_CRIT prints before 'bogus ref' (`__FUNCTION__`: issue
    * #3835's line is `_unref_dlg: bogus ref -2 with cnt 1`).
    */
