@@ -217,7 +217,7 @@ export const freshGhost = (dialogs: DialogGhost[], marks: number, eintr: number)
 export interface Ghost {
   /** One record per dialog the model can have (those of the start, then the one the allocator may build). */
   dialogs: DialogGhost[];
-  /** The 'bogus ref' abort (dlg_hash.h:326-336): 1 + the index of the step that printed it, 0 if none. */
+  /** The 'bogus ref' abort (dlg_hash.h:326-335): 1 + the index of the step that printed it (`<x>.log`), 0 if none. */
   bogus: number;
   /** The same abort's printed values: `ref` as the log's load (dlg_hash.h:330) found it, and `cnt` (0 and 0 if none). The test at 326 loaded a negative value; another process's write can land between the two loads, so the printed value can be 0 or more. */
   bogusRef: number;
