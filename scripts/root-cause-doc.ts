@@ -3,13 +3,19 @@
  * check-manifest.json, variant orig, each search without a bound: it ends
  * when both signatures (#3835's line, any 'bogus ref') were found
  * (breadth-first: shortest traces), or when every reachable state was
- * explored (none). Then the same search, bounded, for each variant that the
- * matrix's rows of only some variants leave out (sweepLeftOut). The page is
- * the same on every machine.
+ * explored (none). Then the same search, without a bound too, for each
+ * variant that the matrix's rows of only some variants leave out
+ * (leftOutRequests). The searches run in `--jobs N` processes (default: one
+ * per core); each is deterministic, so the page is the same on every machine
+ * (unless a search meets the memory bound of its process, 80% of the memory
+ * shared among the processes: it then says `unknown`).
  */
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { loadManifest } from '../src/check/dialog.js';
-import { sweep, sweepLeftOut } from '../src/check/rootcause.js';
+import { UsageError } from '../src/check/registry.js';
+import { perCore } from '../src/cli-args.js';
+import { leftOutRequests, searchAll, sweepRequests } from '../src/check/rootcause.js';
 import { leftOutAnswer, renderLeftOut, renderRootCause, workingLockAnswer } from '../src/report/rootcause.js';
 import type { SweepCell } from '../src/check/rootcause.js';
 import { SCENARIOS } from '../spec/dialog/scenarios.js';
@@ -18,20 +24,22 @@ import { SCENARIOS } from '../spec/dialog/scenarios.js';
 const progress = (c: SweepCell) =>
   process.stderr.write(`${c.scenario} ${c.env} ${c.variant}: ${c.status}/${c.anyBogus.status} (${c.states} states, ${Math.round(c.timeMs)} ms)\n`);
 
+const args = process.argv.slice(2);
+let jobs: number;
+try {
+  if (!(args.length === 0 || (args.length === 2 && args[0] === '--jobs'))) throw new UsageError(`expected no arguments or --jobs N, got '${args.join(' ')}'`);
+  jobs = perCore('--jobs', args[1]) ?? availableParallelism();
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  process.stderr.write(`root-cause-doc: ${e.message}\n`);
+  process.exit(2);
+}
 const manifest = loadManifest();
 const environments = manifest.environments;
-const cells = sweep({
-  scenarios: SCENARIOS.map((s) => s.name),
-  environments,
-  variant: 'orig',
-  onCell: progress,
-});
-// The cells the matrix leaves out are too large to explore whole: each search has this bound.
-const LEFT_OUT_MAX_STATES = 40_000_000;
-const left = sweepLeftOut(manifest, {
-  maxStates: LEFT_OUT_MAX_STATES,
-  onCell: progress,
-});
+const first = sweepRequests({ scenarios: SCENARIOS.map((s) => s.name), environments, variant: 'orig' });
+const all = await searchAll([...first, ...leftOutRequests(manifest)], { jobs, onCell: progress });
+const cells = all.slice(0, first.length);
+const left = all.slice(first.length);
 const leftOutSection = [
   '',
   '## The variants the matrix leaves out',
@@ -42,7 +50,8 @@ const leftOutSection = [
   'without finishing: docs/performance.md), so the matrix has no verdicts for their other variants. For each of those, the same',
   "breadth-first search as above answers the question of this page: a cell gives the length of the shortest trace to",
   "#3835's line and the step that printed it, and the length of the shortest to any 'bogus ref'.",
-  `Each search stops at ${LEFT_OUT_MAX_STATES} states: one that has not reached the line by then is \`unknown\`, not \`none\`.`,
+  "No search has a bound here either: each ends at #3835's line, or after every reachable state (`none`), or at the",
+  'memory bound of its process (`unknown`, never `none`; 80% of the memory of the machine, shared among the processes that ran the searches).',
   '`npm run check -- rootcause --scenario S --env E --variant V --time-limit 600` prints a cell\'s trace (the command stops a search after 60 s unless told otherwise).',
   '',
   'The number in the line is the value LM_CRIT loads from `ref` (dlg_hash.h:330). `ref` is `volatile` (dlg_hash.h:136),',
@@ -82,8 +91,8 @@ const head = [
   'For every scenario and every environment of `check-manifest.json` (code as written, variant `orig`), one',
   'breadth-first search for a state where a process aborted printing that line, and for one where a process aborted',
   "with any 'bogus ref': `found` with the shortest trace to #3835's line (a cell also names the shortest other",
-  "'bogus ref'), `none` when the search was exhaustive. No search has a bound: each ends when it has found both or",
-  "after every reachable state. A scenario of several cells has no cell under the PR's assumption (`-`).",
+  "'bogus ref'), `none` when the search was exhaustive. No search has a bound but memory: each ends when it has found both or",
+  "after every reachable state (or, `unknown`, at its process's share of the memory bound). A scenario of several cells has no cell under the PR's assumption (`-`).",
   "'canonical histories': the plain relaxed histories of that model are unbounded, and the search keeps one write per",
   'value (exact, fewer states). The matrix checks `NoCrash3835` in every cell, for every variant.',
   '',
@@ -91,5 +100,5 @@ const head = [
 ];
 writeFileSync(
   new URL('../docs/root-cause.md', import.meta.url),
-  head.join('\n') + renderRootCause(cells, environments, true) + leftOutSection.join('\n') + renderLeftOut(left, LEFT_OUT_MAX_STATES),
+  head.join('\n') + renderRootCause(cells, environments, true) + leftOutSection.join('\n') + renderLeftOut(left),
 );

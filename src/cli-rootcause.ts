@@ -8,12 +8,13 @@
  * error.
  */
 import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
 import { SCENARIOS } from '../spec/dialog/scenarios.js';
 import { VARIANT_NAMES, type VariantName } from '../spec/dialog/variants.js';
 import { loadManifest } from './check/dialog.js';
 import { UsageError } from './check/registry.js';
-import { collect, positiveInt, positiveSeconds } from './cli-args.js';
-import { sweep } from './check/rootcause.js';
+import { collect, perCore, positiveInt, positiveSeconds, WORKERS_PER_CORE } from './cli-args.js';
+import { searchAll, sweepRequests } from './check/rootcause.js';
 import { toPlain } from './report/plain.js';
 import { renderRootCause, SIGNATURE } from './report/rootcause.js';
 
@@ -28,6 +29,7 @@ interface Flags {
   variant?: string;
   timeLimit?: string;
   maxStates?: string;
+  jobs?: string;
   json?: boolean;
   markdown?: boolean;
 }
@@ -42,9 +44,10 @@ export function addRootCauseCommand(program: Command, io: RootCauseIo, setExit: 
     .option('--variant <name>', 'the code variant (default: orig)')
     .option('--time-limit <seconds>', 'stop each search after this long (default: 60)')
     .option('--max-states <n>', 'stop each search after this many states')
+    .option('--jobs <n>', `run the searches in n processes (default: 2 on a machine with 2 or more cores; at most ${WORKERS_PER_CORE} per core), each with its share of the memory bound`)
     .option('--json', 'print the searches as JSON')
     .option('--markdown', 'print the report as Markdown (as in docs/root-cause.md)')
-    .action((flags: Flags) => {
+    .action(async (flags: Flags) => {
       const manifest = loadManifest();
       const known = SCENARIOS.map((s) => s.name);
       for (const s of flags.scenario ?? []) if (!known.includes(s)) throw new UsageError(`unknown scenario '${s}'; expected one of: ${known.join(', ')}`);
@@ -55,14 +58,9 @@ export function addRootCauseCommand(program: Command, io: RootCauseIo, setExit: 
       const timeLimit = positiveSeconds('--time-limit', flags.timeLimit) ?? 60;
       const maxStates = positiveInt('--max-states', flags.maxStates);
       const environments = Object.fromEntries(Object.entries(manifest.environments).filter(([n]) => flags.env === undefined || flags.env.includes(n)));
-      const cells = sweep({
-        scenarios: flags.scenario ?? known,
-        environments,
-        variant,
-        timeLimitMs: timeLimit * 1000,
-        ...(maxStates !== undefined ? { maxStates } : {}),
-        onCell: (c) => io.stderr(`${c.scenario} ${c.env}: ${c.status} (${c.states} states)\n`),
-      });
+      const jobs = perCore('--jobs', flags.jobs) ?? (availableParallelism() >= 2 ? 2 : 1);
+      const requests = sweepRequests({ scenarios: flags.scenario ?? known, environments, variant, timeLimitMs: timeLimit * 1000, ...(maxStates !== undefined ? { maxStates } : {}) });
+      const cells = await searchAll(requests, { jobs, onCell: (c) => io.stderr(`${c.scenario} ${c.env}: ${c.status} (${c.states} states)\n`) });
       if (flags.json) io.stdout(JSON.stringify(toPlain(cells), null, 2) + '\n');
       else io.stdout(renderRootCause(cells, environments, flags.markdown === true));
       setExit(0);

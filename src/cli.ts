@@ -40,7 +40,7 @@ import { toPlain } from './report/plain.js';
 import { addReplayCommand } from './cli-replay.js';
 import { addRootCauseCommand } from './cli-rootcause.js';
 import { addCitesCommand } from './cli-cites.js';
-import { collect, positiveInt, positiveSeconds } from './cli-args.js';
+import { collect, perCore, positiveInt, positiveSeconds, WORKERS_PER_CORE } from './cli-args.js';
 export { positiveSeconds };
 import { chooseAll, executeAll, type ChoiceJob } from './check/pool.js';
 import { checkSources, compareRun, makeBundle, proofRun, readBundle } from './check/proof.js';
@@ -57,8 +57,7 @@ export const EXIT_USAGE = 2;
 /** The package's version (package.json, beside src/ in the repository and in the installed package). */
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
-/** At most this many worker threads per core (os.availableParallelism()). */
-export const WORKERS_PER_CORE = 4;
+export { WORKERS_PER_CORE } from './cli-args.js';
 /** --memory-limit must leave at least this much room above what the process already uses. */
 export const MEMORY_HEADROOM_MB = 64;
 
@@ -367,15 +366,9 @@ async function selection(flags: Flags, registry: Registry): Promise<Selection> {
   return { kind: 'registered', ...registeredSelection(flags, registry) };
 }
 
-/** --workers: a positive integer, at most WORKERS_PER_CORE per core of this machine. */
+/** --workers: a positive integer, at most WORKERS_PER_CORE per core of this machine (default 1). */
 function workerThreads(raw: string | undefined): number {
-  const n = positiveInt('--workers', raw) ?? 1;
-  const cores = availableParallelism();
-  const max = cores * WORKERS_PER_CORE;
-  if (n > max) {
-    throw new UsageError(`--workers ${n} is more than this machine can use: at most ${max} (${WORKERS_PER_CORE} per core, ${cores} core${cores === 1 ? '' : 's'})`);
-  }
-  return n;
+  return perCore('--workers', raw) ?? 1;
 }
 
 /** --memory-limit in MB: it must leave MEMORY_HEADROOM_MB above what this process already uses. */

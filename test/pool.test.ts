@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { dialogRuns, loadManifest } from '../src/check/dialog.js';
-import { batchesOf } from '../src/check/pool.js';
+import { batchesOf, inWorkers } from '../src/check/pool.js';
 import type { Expectation, RunSpec } from '../src/check/run.js';
 import { statFields } from '../src/engine/proc-stat.js';
 
@@ -27,6 +27,29 @@ const alive = (pid: number): boolean => {
   const state = statFields(`/proc/${pid}/stat`)?.[0];
   return state !== undefined && state !== 'Z';
 };
+
+it('the first job process to fail ends the others: its error, nothing more sent, the process still working killed', async () => {
+  const replies: string[] = [];
+  let hanging: number | undefined;
+  const started = performance.now();
+  const worker = fileURLToPath(new URL('./fixtures/pool-worker.ts', import.meta.url));
+  await expect(
+    inWorkers(
+      2,
+      [{ id: 'hang' }, { id: 'die' }, { id: 'a' }, { id: 'b' }],
+      (m: { id: string }) => replies.push(m.id),
+      (m) => (hanging = (m.progress as unknown as { pid: number }).pid),
+      worker,
+    ),
+  ).rejects.toThrow('worker exited with code 3');
+  // 'die' was the second process's first message: no other message was sent, and 'hang' never answered.
+  expect(replies).toEqual([]);
+  expect(hanging).toBeGreaterThan(0);
+  // The hanging process was killed, not waited for (it would answer after a minute).
+  for (let i = 0; i < 50 && alive(hanging!); i++) await new Promise((r) => setTimeout(r, 100));
+  expect(alive(hanging!)).toBe(false);
+  expect(performance.now() - started).toBeLessThan(30_000);
+}, 60_000);
 
 it('a job process whose command is killed (SIGKILL) stops at its next progress tick instead of exploring on', async () => {
   // Two full-tier cells of 51 and 96 million states (over a minute each), run in job processes (--jobs 2; one run alone

@@ -3,9 +3,10 @@
  * scenarios in every environment of the manifest, what the line needs, and
  * the rootcause command's usage errors.
  */
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { loadManifest } from '../src/check/dialog.js';
-import { featuresOf, leftOut, needs, ownWrite, searchable, sweep, sweepLeftOut, workingLock, type SweepCell } from '../src/check/rootcause.js';
+import { featuresOf, jobMemoryShare, leftOut, leftOutRequests, needs, ownWrite, searchAll, searchable, sweep, sweepLeftOut, sweepRequests, workingLock, type SweepCell } from '../src/check/rootcause.js';
 import { leftOutAnswer, renderLeftOut, renderRootCause, workingLockAnswer, WROTE_LEGEND } from '../src/report/rootcause.js';
 import { VARIANT_NAMES, VARIANTS } from '../spec/dialog/variants.js';
 import { traceLines } from '../src/format/text.js';
@@ -55,6 +56,27 @@ describe("searching for 'bogus ref -2 with cnt 1'", () => {
     const [c] = sweep({ scenarios: ['bye-vs-timeout'], environments: { e: environments['posix-sem/sc/eintr1'] }, variant: 'orig', maxStates: 100 });
     expect(c.status).toBe('unknown');
   });
+
+  it("shares the memory bound among the processes that run: as many as there are searches, at most --jobs", () => {
+    expect(jobMemoryShare(2, 167, 1000)).toBe(500);
+    expect(jobMemoryShare(8, 2, 1000)).toBe(500);
+    expect(jobMemoryShare(3, 3, 1000)).toBe(333);
+    expect(jobMemoryShare(2, 0, 1000)).toBe(1000);
+  });
+
+  it('gives the same cells in two job processes as in one, in the order asked, a search asked twice run once', async () => {
+    const requests = sweepRequests({ scenarios: ['bye-vs-timeout', 'ok-short-lifetime'], environments, variant: 'orig' });
+    const ended: string[] = [];
+    const twice = await searchAll([...requests, requests[3]], { jobs: 2, onCell: (c) => ended.push(`${c.scenario} ${c.env}`) });
+    // timeMs is the only field that depends on the run.
+    const plain = (xs: readonly SweepCell[]) => JSON.parse(JSON.stringify(xs.map((c) => ({ ...c, timeMs: 0 }))));
+    expect(plain(twice)).toEqual(plain([...cells, cells[3]]));
+    expect(ended.sort()).toEqual(cells.map((c) => `${c.scenario} ${c.env}`).sort());
+    expect(renderRootCause(twice.slice(0, -1), environments, true)).toBe(renderRootCause(cells, environments, true));
+    // An absent field stays absent through the job process (found's `wrote`, an exhaustive search's trace).
+    expect(twice.map((c) => 'wrote' in c)).toEqual([...cells, cells[3]].map((c) => 'wrote' in c));
+    expect(twice.map((c) => 'trace' in c)).toEqual([...cells, cells[3]].map((c) => 'trace' in c));
+  }, 120_000);
 });
 
 describe("on a working lock, through memory reuse: 'bogus ref -2 with cnt 1' for the new dialog", () => {
@@ -213,9 +235,27 @@ describe('the variants the matrix leaves out', () => {
     expect(renderLeftOut([c], 1_000_000)).toContain("| fixed | none (1181 states, exhaustive) |\n\n'_unref_dlg: bogus ref -2 with cnt 1' is reached in 0 of these 1 cells; 1 explored whole without it.");
   });
 
+  it('without a bound (as the page searches them), a search that stops early stopped at the memory bound', () => {
+    const row = manifest.rows.find((r) => r.scenario === 'bye-vs-timeout' && r.env === 'posix-sem/sc/eintr1')!;
+    const rows = [{ ...row, variants: VARIANT_NAMES.filter((v) => v !== 'fixed' && v !== 'v2') }];
+    const requests = leftOutRequests({ environments, rows });
+    expect(requests.map((r) => [r.variant, r.maxStates])).toEqual([
+      ['v2', undefined],
+      ['fixed', undefined],
+    ]);
+    const [v2, fixed] = sweepLeftOut({ environments, rows });
+    // v2's 76 steps are the length of the matrix's shortest NoCrash3835 trace in this cell (npm run check -- --scenario bye-vs-timeout --env posix-sem/sc/eintr1 --variant v2).
+    expect([v2.status, v2.trace!.length - 1, fixed.status, fixed.states]).toEqual(['found', 76, 'none', 1181]);
+    // A memory bound met (here made up: the cell of a search stopped early) is the only way to an unknown.
+    const stopped = { ...v2, status: 'unknown' as const, trace: undefined, printed: undefined, wrote: undefined };
+    expect(renderLeftOut([stopped, fixed])).toContain(
+      "'_unref_dlg: bogus ref -2 with cnt 1' is reached in 0 of these 2 cells; 1 explored whole without it; 1 stopped at the memory bound before reaching it (unknown).",
+    );
+  });
+
   it("bye-vs-timeout-B-base's column, where W prints: v2 in 90 steps, as the page says", () => {
     const row = manifest.rows.find((r) => r.scenario === 'bye-vs-timeout-B-base' && r.env === 'posix-sem/sc/eintr1')!;
-    const [c] = sweepLeftOut({ environments, rows: [{ ...row, variants: VARIANT_NAMES.filter((v) => v !== 'v2') }] }, { maxStates: 40_000_000 });
+    const [c] = sweepLeftOut({ environments, rows: [{ ...row, variants: VARIANT_NAMES.filter((v) => v !== 'v2') }] });
     expect([c.variant, c.status, c.trace!.length - 1, c.printed, c.anyBogus.trace!.length - 1]).toEqual(['v2', 'found', 90, "W:W14.log printed '_unref_dlg: bogus ref -2 with cnt 1'", 52]);
   }, 120_000);
 
@@ -246,6 +286,27 @@ describe('the variants the matrix leaves out', () => {
   });
 });
 
+describe('scripts/root-cause-doc.ts refuses bad arguments (one line on stderr, exit 2, the page untouched)', () => {
+  const cores = availableParallelism();
+  it.each([
+    [['--jobs', 'x'], "--jobs expects a positive integer, got 'x'"],
+    [['--jobs', '0'], "--jobs expects a positive integer, got '0'"],
+    [['--jobs', String(cores * 4 + 1)], `--jobs ${cores * 4 + 1} is more than this machine can use: at most ${cores * 4} (4 per core, ${cores} core${cores === 1 ? '' : 's'})`],
+    [['--jobs'], "expected no arguments or --jobs N, got '--jobs'"],
+    [['--frob'], "expected no arguments or --jobs N, got '--frob'"],
+  ])('%j', async (args, message) => {
+    const { spawnSync } = await import('node:child_process');
+    const { readFileSync } = await import('node:fs');
+    const page = new URL('../docs/root-cause.md', import.meta.url);
+    const before = readFileSync(page, 'utf8');
+    // (A timeout: were the arguments accepted, the script would run for an hour and rewrite the page.)
+    const r = spawnSync('npx', ['tsx', 'scripts/root-cause-doc.ts', ...args], { cwd: new URL('..', import.meta.url).pathname, encoding: 'utf8', timeout: 30_000 });
+    expect([r.status, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe(`root-cause-doc: ${message}\n`);
+    expect(readFileSync(page, 'utf8')).toBe(before);
+  }, 60_000);
+});
+
 describe('npm run check -- rootcause: usage errors', () => {
   const run = async (args: string[]) => {
     let out = '';
@@ -269,4 +330,15 @@ describe('npm run check -- rootcause: usage errors', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('pr-bye-first  none (15 states, exhaustive)  never reached');
   });
+  it('--jobs 2 prints the report of --jobs 1; --jobs 0 is a usage error', async () => {
+    const args = ['rootcause', '--scenario', 'pr-bye-first', '--scenario', 'bye-vs-timeout', '--env', 'fast-lock/sc', '--env', 'posix-sem/sc/eintr1', '--markdown'];
+    const one = await run([...args, '--jobs', '1']);
+    const two = await run([...args, '--jobs', '2']);
+    expect([one.code, two.code]).toEqual([0, 0]);
+    expect(two.out).toBe(one.out);
+    expect(one.out).toContain('65 steps');
+    expect(await run([...args, '--jobs', '0'])).toMatchObject({ code: 2, out: '', err: "error: --jobs expects a positive integer, got '0'\n" });
+    const cores = availableParallelism();
+    expect(await run([...args, '--jobs', String(cores * 4 + 1)])).toMatchObject({ code: 2, out: '', err: `error: --jobs ${cores * 4 + 1} is more than this machine can use: at most ${cores * 4} (4 per core, ${cores} core${cores === 1 ? '' : 's'})\n` });
+  }, 60_000);
 });

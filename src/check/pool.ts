@@ -156,6 +156,8 @@ export async function chooseAll(jobs: readonly ChoiceJob[], pool: Omit<PoolOptio
  * processes, the next one as soon as a worker answers; `onReply` gets each answer.
  * `worker` is the module the processes run (default: worker.ts beside this
  * file); it must answer each message with one reply and leave on `{ done: true }`.
+ * The first process to fail (an error, or an exit other than 0) ends the
+ * others: nothing more is sent, and the promise rejects with its error.
  */
 export async function inWorkers<R>(
   workers: number,
@@ -166,11 +168,24 @@ export async function inWorkers<R>(
 ): Promise<void> {
   const queue = [...messages];
   const n = Math.min(workers, messages.length);
+  const children: ReturnType<typeof fork>[] = [];
+  let failed = false;
+  const failAll = (): void => {
+    failed = true;
+    queue.length = 0;
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill();
+  };
   await Promise.all(
     Array.from({ length: n }, () =>
       new Promise<void>((resolve, reject) => {
         const child = fork(worker, [], { execArgv: ['--import', tsxLoader()], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        children.push(child);
+        const fail = (e: Error): void => {
+          if (!failed) failAll();
+          reject(e);
+        };
         const sendNext = () => {
+          if (failed) return;
           const next = queue.shift();
           child.send(next === undefined ? { done: true } : next);
         };
@@ -182,8 +197,9 @@ export async function inWorkers<R>(
           onReply(m as R);
           sendNext();
         });
-        child.on('error', reject);
-        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited with code ${code}`))));
+        child.on('error', fail);
+        // A process ended by failAll, after another's failure, rejects with that failure (Promise.all keeps the first).
+        child.on('exit', (code, signal) => (code === 0 ? resolve() : fail(new Error(`worker exited with ${code !== null ? `code ${code}` : `signal ${signal}`}`))));
         sendNext();
       }),
     ),

@@ -11,7 +11,7 @@
  * that ends both searches (each trace a shortest one). When the first
  * violation is another 'bogus ref', a second breadth-first search with
  * NoCrash3835 alone goes on to its first violation or to the end of the
- * state space. No property is left undecided unless a time/state bound stops
+ * state space. No property is left undecided unless a time, state or memory bound stops
  * a search (then it is `unknown`); a property never violated by an
  * exhaustive search is `none`.
  *
@@ -22,7 +22,7 @@
  * The PR's assumption applies to the models of one dialog only: a scenario
  * of several cells is not searched in such an environment.
  */
-import { check, type Outcome, type Trace } from '../engine/index.js';
+import { check, defaultMemoryLimit, type Outcome, type Trace } from '../engine/index.js';
 import type { Action } from '../engine/index.js';
 import { SpecError } from '../engine/errors.js';
 import { dialogProperties, noBogusRef } from '../../invariants/dialog.js';
@@ -34,6 +34,8 @@ import { stateView } from '../../spec/dialog/view.js';
 import { rowVariants, type Manifest } from './dialog.js';
 import { explorable } from './granularity.js';
 import { partsOf } from '../format/lanes.js';
+import { fileURLToPath } from 'node:url';
+import { inWorkers } from './pool.js';
 
 export const SIGNATURE_PROPERTY = 'NoCrash3835';
 export const ANY_BOGUS_PROPERTY = 'NoBogusRef';
@@ -103,7 +105,7 @@ export function searchSignature(
   envName: string,
   env: Env,
   variant: VariantName,
-  opts: { readonly timeLimitMs?: number; readonly maxStates?: number } = {},
+  opts: { readonly timeLimitMs?: number; readonly maxStates?: number; readonly memoryLimitBytes?: number; readonly onProgress?: () => void } = {},
 ): SweepCell {
   const def = scenarioByName(scenario);
   if (def === undefined) throw new Error(`unknown scenario '${scenario}'`);
@@ -113,7 +115,7 @@ export function searchSignature(
     const exact = dialogProperties([], m.names).find((p) => p.name === SIGNATURE_PROPERTY)!;
     const o: Outcome<DialogState, Action> = check(
       { ...explorable(m), properties: withAny ? [exact, noBogusRef(m.names)] : [exact] },
-      { stopOnFirstViolation: true, ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}), ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}) },
+      { stopOnFirstViolation: true, ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}), ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}), ...(opts.onProgress !== undefined ? { onProgress: opts.onProgress } : {}), ...(opts.memoryLimitBytes !== undefined ? { memoryLimitBytes: opts.memoryLimitBytes } : {}) },
     );
     return { m, o };
   };
@@ -159,18 +161,86 @@ export function searchSignature(
   };
 }
 
-export function sweep(opts: SweepOptions): SweepCell[] {
-  const out: SweepCell[] = [];
+/** One search of a sweep: a scenario in an environment (by its name in the manifest, with its definition), for a variant. */
+export interface SearchRequest {
+  readonly scenario: string;
+  readonly env: string;
+  readonly envDef: Env;
+  readonly variant: VariantName;
+  readonly timeLimitMs?: number;
+  readonly maxStates?: number;
+  /** The memory bound of the process that runs it (default: the engine's, 80% of the machine's; searchAll's share of it). */
+  readonly memoryLimitBytes?: number;
+}
+
+/** The searches of a sweep (every scenario in every environment where it can be searched), in order. */
+export function sweepRequests(opts: Omit<SweepOptions, 'onCell'>): SearchRequest[] {
+  const out: SearchRequest[] = [];
   for (const scenario of opts.scenarios) {
     for (const [name, env] of Object.entries(opts.environments)) {
       if (!searchable(scenario, env)) continue;
       const maxStates = typeof opts.maxStates === 'function' ? opts.maxStates(env) : opts.maxStates;
-      const cell = searchSignature(scenario, name, env, opts.variant, { timeLimitMs: opts.timeLimitMs, maxStates });
-      opts.onCell?.(cell);
-      out.push(cell);
+      out.push({ scenario, env: name, envDef: env, variant: opts.variant, ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}), ...(maxStates !== undefined ? { maxStates } : {}) });
     }
   }
   return out;
+}
+
+/** One search, in this process. */
+export const runSearch = (r: SearchRequest, onProgress?: () => void): SweepCell =>
+  searchSignature(r.scenario, r.env, r.envDef, r.variant, { timeLimitMs: r.timeLimitMs, maxStates: r.maxStates, memoryLimitBytes: r.memoryLimitBytes, onProgress });
+
+export function sweep(opts: SweepOptions): SweepCell[] {
+  return sweepRequests(opts).map((r) => {
+    const cell = runSearch(r);
+    opts.onCell?.(cell);
+    return cell;
+  });
+}
+
+const SEARCH_WORKER = fileURLToPath(new URL('./rootcause-worker.ts', import.meta.url));
+
+/**
+ * The memory bound of each of the processes that run `searches` searches
+ * with `jobs` jobs (as many processes as there are searches, at most `jobs`):
+ * the engine's default bound (80% of the machine's memory) shared equally.
+ */
+export const jobMemoryShare = (jobs: number, searches: number, machine: number = defaultMemoryLimit()): number =>
+  Math.floor(machine / Math.max(1, Math.min(jobs, searches)));
+
+/**
+ * The searches in `jobs` processes, in the order of the requests; `onCell`
+ * as each ends. One job, or one search: in this process. Each search is
+ * deterministic, so a cell is the one a single process gives unless the
+ * search meets a bound that depends on the run: its time limit, or the
+ * memory bound, which here is each process's share (jobMemoryShare) unless
+ * a request gives its own. The first job process to fail ends the others.
+ */
+export async function searchAll(requests: readonly SearchRequest[], opts: { readonly jobs: number; readonly onCell?: (cell: SweepCell) => void }): Promise<SweepCell[]> {
+  // A request asked twice (the left-out rows' orig is also the sweep's) is searched once.
+  const keyOf = (r: SearchRequest) => JSON.stringify([r.scenario, r.env, r.envDef, r.variant, r.timeLimitMs, r.maxStates, r.memoryLimitBytes]);
+  const unique = [...new Map(requests.map((r) => [keyOf(r), r])).values()];
+  const done = new Map<string, SweepCell>();
+  if (opts.jobs <= 1 || unique.length <= 1) {
+    for (const r of unique) {
+      const cell = runSearch(r);
+      opts.onCell?.(cell);
+      done.set(keyOf(r), cell);
+    }
+  } else {
+    const share = jobMemoryShare(opts.jobs, unique.length);
+    await inWorkers(
+      opts.jobs,
+      unique.map((request) => ({ id: keyOf(request), request: { ...request, memoryLimitBytes: request.memoryLimitBytes ?? share } })),
+      (m: { id: string; cell: SweepCell }) => {
+        done.set(m.id, m.cell);
+        opts.onCell?.(m.cell);
+      },
+      undefined,
+      SEARCH_WORKER,
+    );
+  }
+  return requests.map((r) => done.get(keyOf(r))!);
 }
 
 /** A cell of the matrix that its row leaves out. */
@@ -193,17 +263,22 @@ export function leftOut(manifest: Pick<Manifest, 'rows'>): LeftOutCell[] {
 }
 
 /**
- * The signature search (searchSignature) in each cell the matrix leaves out,
- * every search bounded at `maxStates` (those cells are too large for the
- * matrix): a search that does not reach #3835's line within the bound is
- * `unknown`, never `none`.
+ * The signature searches (searchSignature) of the cells the matrix leaves
+ * out, with the bound `maxStates` if given (else none: a search ends at the
+ * signature, at the end of the state space, or at the memory bound). A search
+ * that does not reach #3835's line within a bound is `unknown`, never `none`.
  */
+export function leftOutRequests(manifest: Pick<Manifest, 'rows' | 'environments'>, opts: { readonly maxStates?: number } = {}): SearchRequest[] {
+  return leftOut(manifest).map((c) => ({ ...c, envDef: manifest.environments[c.env], ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}) }));
+}
+
+/** leftOutRequests' searches, in this process. */
 export function sweepLeftOut(
   manifest: Pick<Manifest, 'rows' | 'environments'>,
-  opts: { readonly maxStates: number; readonly onCell?: (cell: SweepCell) => void },
+  opts: { readonly maxStates?: number; readonly onCell?: (cell: SweepCell) => void } = {},
 ): SweepCell[] {
-  return leftOut(manifest).map((c) => {
-    const cell = searchSignature(c.scenario, c.env, manifest.environments[c.env], c.variant, { maxStates: opts.maxStates });
+  return leftOutRequests(manifest, opts).map((r) => {
+    const cell = runSearch(r);
     opts.onCell?.(cell);
     return cell;
   });

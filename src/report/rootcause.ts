@@ -145,11 +145,11 @@ const leftOutText = (c: SweepCell): string => {
 };
 
 /**
- * The signature searches in the cells the matrix leaves out (sweepLeftOut), as
+ * The signature searches in the cells the matrix leaves out (leftOutRequests), as
  * Markdown: a row per variant, a column per (scenario, environment), and a
  * sentence that counts them.
  */
-export function renderLeftOut(cells: readonly SweepCell[], maxStates: number): string {
+export function renderLeftOut(cells: readonly SweepCell[], maxStates?: number): string {
   const rows = [...new Set(cells.map((c) => `${c.scenario} (${c.env})`))];
   // A row per variant, in VARIANT_NAMES' order (a variant one column runs in the matrix would otherwise come last).
   const variants = VARIANT_NAMES.filter((v) => cells.some((c) => c.variant === v));
@@ -165,7 +165,7 @@ export function renderLeftOut(cells: readonly SweepCell[], maxStates: number): s
     '',
     `'${SIGNATURE}' is reached in ${found.length} of these ${cells.length} cells${found.length > 0 ? ` (shortest traces of ${stepRange(found)})` : ''}` +
       (none.length > 0 ? `; ${none.length} explored whole without it` : '') +
-      (unknown.length > 0 ? `; ${unknown.length} stopped at a bound (${maxStates} states, or the memory bound) before reaching it (unknown)` : '') +
+      (unknown.length > 0 ? `; ${unknown.length} stopped at ${maxStates !== undefined ? `a bound (${maxStates} states, or the memory bound)` : 'the memory bound'} before reaching it (unknown)` : '') +
       '.',
     ...(cells.some((c) => c.wrote !== undefined) ? ['', WROTE_LEGEND] : []),
   ];
