@@ -6,7 +6,9 @@
  * batch, unless it alone costs more than a process's share.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { dialogRuns, loadManifest } from '../src/check/dialog.js';
@@ -29,26 +31,28 @@ const alive = (pid: number): boolean => {
 };
 
 it('the first job process to fail ends the others: its error, nothing more sent, the process still working killed', async () => {
-  const replies: string[] = [];
-  let hanging: number | undefined;
-  const started = performance.now();
-  const worker = fileURLToPath(new URL('./fixtures/pool-worker.ts', import.meta.url));
-  await expect(
-    inWorkers(
-      2,
-      [{ id: 'hang' }, { id: 'die' }, { id: 'a' }, { id: 'b' }],
-      (m: { id: string }) => replies.push(m.id),
-      (m) => (hanging = (m.progress as unknown as { pid: number }).pid),
-      worker,
-    ),
-  ).rejects.toThrow('worker exited with code 3');
-  // 'die' was the second process's first message: no other message was sent, and 'hang' never answered.
-  expect(replies).toEqual([]);
-  expect(hanging).toBeGreaterThan(0);
-  // The hanging process was killed, not waited for (it would answer after a minute).
-  for (let i = 0; i < 50 && alive(hanging!); i++) await new Promise((r) => setTimeout(r, 100));
-  expect(alive(hanging!)).toBe(false);
-  expect(performance.now() - started).toBeLessThan(30_000);
+  const dir = mkdtempSync(join(tmpdir(), 'pool-test-'));
+  process.env.POOL_TEST_DIR = dir; // inherited by the job processes (the fixture's rendezvous)
+  try {
+    const replies: string[] = [];
+    const started = performance.now();
+    const worker = fileURLToPath(new URL('./fixtures/pool-worker.ts', import.meta.url));
+    await expect(inWorkers(2, [{ id: 'hang' }, { id: 'die' }, { id: 'a' }, { id: 'b' }], (m: { id: string }) => replies.push(m.id), undefined, worker)).rejects.toThrow(
+      'worker exited with code 3',
+    );
+    // 'die' was the second process's first message: no other message was sent, and 'hang' never answered.
+    expect(replies).toEqual([]);
+    // 'die' exits only once 'hang' has written its pid: the hanging process was working, and was killed, not waited for
+    // (it would answer after a minute).
+    const hanging = Number(readFileSync(join(dir, 'hang.pid'), 'utf8'));
+    expect(hanging).toBeGreaterThan(0);
+    for (let i = 0; i < 50 && alive(hanging); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(hanging)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(30_000);
+  } finally {
+    delete process.env.POOL_TEST_DIR;
+    rmSync(dir, { recursive: true, force: true });
+  }
 }, 60_000);
 
 it('a job process whose command is killed (SIGKILL) stops at its next progress tick instead of exploring on', async () => {
