@@ -57,7 +57,6 @@ export const EXIT_USAGE = 2;
 /** The package's version (package.json, beside src/ in the repository and in the installed package). */
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
-export { WORKERS_PER_CORE } from './cli-args.js';
 /** --memory-limit must leave at least this much room above what the process already uses. */
 export const MEMORY_HEADROOM_MB = 64;
 

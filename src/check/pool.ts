@@ -152,6 +152,20 @@ export async function chooseAll(jobs: readonly ChoiceJob[], pool: Omit<PoolOptio
 }
 
 /**
+ * For a job process: a function that ends this process if the pool's process
+ * that forked it has died. An exploration runs without yielding to the event
+ * loop, so the closing of the channel to a parent that died (killed, SIGKILL
+ * included) is not seen until it ends; the parent's pid is, at each progress
+ * tick (every second): a job left alone stops then instead of exploring on.
+ */
+export function exitWhenOrphaned(): () => void {
+  const parent = process.ppid;
+  return () => {
+    if (process.ppid !== parent) process.exit(1);
+  };
+}
+
+/**
  * Sends each message (it names a registered run by `id`) to one of n worker
  * processes, the next one as soon as a worker answers; `onReply` gets each answer.
  * `worker` is the module the processes run (default: worker.ts beside this

@@ -3,16 +3,11 @@
  * search it is sent in this process and answers with the cell as plain data
  * (JSON: absent fields stay absent).
  */
+import { exitWhenOrphaned } from './pool.js';
 import { runSearch, type SearchRequest } from './rootcause.js';
 
-/**
- * The sweep's process that forked this one. A search runs without yielding to the event loop, so a parent
- * that died is seen only at a progress tick (every second): a job left alone stops then instead of searching on.
- */
-const parent = process.ppid;
-const stopIfOrphaned = (): void => {
-  if (process.ppid !== parent) process.exit(1);
-};
+// A search runs without yielding to the event loop: a dead parent is seen at its progress ticks.
+const stopIfOrphaned = exitWhenOrphaned();
 
 process.on('message', (m: { id?: string; request?: SearchRequest; done?: boolean }) => {
   if (m.done) {

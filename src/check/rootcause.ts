@@ -190,13 +190,16 @@ export function sweepRequests(opts: Omit<SweepOptions, 'onCell'>): SearchRequest
 export const runSearch = (r: SearchRequest, onProgress?: () => void): SweepCell =>
   searchSignature(r.scenario, r.env, r.envDef, r.variant, { timeLimitMs: r.timeLimitMs, maxStates: r.maxStates, memoryLimitBytes: r.memoryLimitBytes, onProgress });
 
-export function sweep(opts: SweepOptions): SweepCell[] {
-  return sweepRequests(opts).map((r) => {
+/** The searches one after the other in this process, in order; `onCell` as each ends. */
+export function searchEach(requests: readonly SearchRequest[], onCell?: (cell: SweepCell) => void): SweepCell[] {
+  return requests.map((r) => {
     const cell = runSearch(r);
-    opts.onCell?.(cell);
+    onCell?.(cell);
     return cell;
   });
 }
+
+export const sweep = (opts: SweepOptions): SweepCell[] => searchEach(sweepRequests(opts), opts.onCell);
 
 const SEARCH_WORKER = fileURLToPath(new URL('./rootcause-worker.ts', import.meta.url));
 
@@ -222,11 +225,7 @@ export async function searchAll(requests: readonly SearchRequest[], opts: { read
   const unique = [...new Map(requests.map((r) => [keyOf(r), r])).values()];
   const done = new Map<string, SweepCell>();
   if (opts.jobs <= 1 || unique.length <= 1) {
-    for (const r of unique) {
-      const cell = runSearch(r);
-      opts.onCell?.(cell);
-      done.set(keyOf(r), cell);
-    }
+    searchEach(unique, opts.onCell).forEach((cell, i) => done.set(keyOf(unique[i]), cell));
   } else {
     const share = jobMemoryShare(opts.jobs, unique.length);
     await inWorkers(
@@ -277,11 +276,7 @@ export function sweepLeftOut(
   manifest: Pick<Manifest, 'rows' | 'environments'>,
   opts: { readonly maxStates?: number; readonly onCell?: (cell: SweepCell) => void } = {},
 ): SweepCell[] {
-  return leftOutRequests(manifest, opts).map((r) => {
-    const cell = runSearch(r);
-    opts.onCell?.(cell);
-    return cell;
-  });
+  return searchEach(leftOutRequests(manifest, opts), opts.onCell);
 }
 
 /** Environment features that can make the difference. */

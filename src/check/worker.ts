@@ -5,21 +5,14 @@
  */
 import type { CheckOptions } from '../engine/index.js';
 import { toPlain } from '../report/plain.js';
+import { exitWhenOrphaned } from './pool.js';
 import { defaultRegistry } from './registry.js';
 import { executeWith } from './run.js';
 import { chooseTraces, type ChoiceRequest } from './shortest.js';
 
 const runs = new Map(defaultRegistry().runs.map((r) => [r.id, r]));
 
-/**
- * The pool's process that forked this one. An exploration runs without yielding to the event loop, so the
- * closing of the channel to a parent that died (killed, SIGKILL included) is not seen until it ends; the
- * parent's pid is, at each progress tick (every second): a job left alone stops then instead of exploring on.
- */
-const parent = process.ppid;
-const stopIfOrphaned = (): void => {
-  if (process.ppid !== parent) process.exit(1);
-};
+const stopIfOrphaned = exitWhenOrphaned();
 
 process.on('message', async (m: { id?: string; ids?: string[]; options?: CheckOptions; threads?: number; progress?: boolean; choose?: ChoiceRequest[]; complete?: boolean; done?: boolean }) => {
   if (m.done) {
