@@ -23,7 +23,7 @@ export type { ReportOptions } from './report/check-report.js';
 export { analyseCounterexample, fromTrace, renderSwimlane, type Counterexample, type SwimlaneOptions, type AnalyseOptions } from './report/swimlane.js';
 export { renderMermaid, type MermaidOptions } from './report/mermaid.js';
 export { itfText, toItf, readItf, type ItfTrace, type ItfOptions } from './report/itf.js';
-export { toPlain } from './report/plain.js';
+export { toPlain } from './format/plain.js';
 
 export { buildStateGraph, GraphTooLargeError, type StateGraph, type BuildOptions } from './graph/state-graph.js';
 export { counterexampleGraph, fullGraph, toDot, toGexf, toGraphml, toGraphologyJson, dotToSvg, type ExportGraph } from './graph/export.js';

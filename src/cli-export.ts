@@ -34,7 +34,7 @@ import type { Action, Model, Property } from './engine/index.js';
 import type { RunResult } from './check/run.js';
 import { UsageError } from './check/registry.js';
 import { analysisGraph, GraphTooLargeError, type StateGraph } from './graph/state-graph.js';
-import { counterexampleGraph, dotToSvg, fullGraph, toDot, toGexf, toGraphml, toGraphologyJson, type ExportGraph } from './graph/export.js';
+import { counterexampleGraph, dotToSvg, FULL_GRAPH_BOUND, fullGraph, toDot, toGexf, toGraphml, toGraphologyJson, type ExportGraph } from './graph/export.js';
 import { analyseOnGraph, fromTrace, renderSwimlane, type Counterexample } from './report/swimlane.js';
 import { renderMermaid } from './report/mermaid.js';
 import { itfText } from './report/itf.js';
@@ -44,8 +44,6 @@ export const EXPORT_FORMATS = ['swimlane', 'swimlane-full', 'md', 'mermaid', 'it
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 const GRAPH_FORMATS: readonly ExportFormat[] = ['json', 'graphml', 'gexf', 'dot', 'svg'];
 
-/** Above this many states the full state graph is not written unless forced. */
-export const FULL_GRAPH_BOUND = 2_000;
 /** Above this many states the counterexample analysis works on the states up to the trace's length only. */
 export const ANALYSIS_BOUND = CHOICE_BOUND;
 const FORCED_BOUND = 2_000_000;

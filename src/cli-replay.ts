@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { ASSUMPTIONS } from '../spec/dialog/state.js';
 import { TraceFileError, readTraceFile, replay, type ReplayResult } from './check/replay.js';
 import { UsageError } from './check/registry.js';
-import { toPlain } from './report/plain.js';
+import { toPlain } from './format/plain.js';
 import { renderReplay } from './report/replay.js';
 
 export interface ReplayIo {

@@ -15,7 +15,7 @@ import { loadManifest } from './check/dialog.js';
 import { UsageError } from './check/registry.js';
 import { collect, perCore, positiveInt, positiveSeconds, WORKERS_PER_CORE } from './cli-args.js';
 import { searchAll, sweepRequests } from './check/rootcause.js';
-import { toPlain } from './report/plain.js';
+import { toPlain } from './format/plain.js';
 import { renderRootCause, SIGNATURE } from './report/rootcause.js';
 
 export interface RootCauseIo {

@@ -36,7 +36,7 @@ import {
 } from './check/registry.js';
 import { renderTable, traceLines, type Change } from './format/text.js';
 import { printedViolations, renderReport, summaryLine } from './report/check-report.js';
-import { toPlain } from './report/plain.js';
+import { toPlain } from './format/plain.js';
 import { addReplayCommand } from './cli-replay.js';
 import { addRootCauseCommand } from './cli-rootcause.js';
 import { addCitesCommand } from './cli-cites.js';

@@ -6,11 +6,14 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { loadManifest } from '../src/check/dialog.js';
-import { featuresOf, jobMemoryShare, leftOut, leftOutRequests, needs, ownWrite, searchAll, searchable, sweep, sweepLeftOut, sweepRequests, workingLock, type SweepCell } from '../src/check/rootcause.js';
+import { bogusAbort, featuresOf, jobMemoryShare, leftOut, leftOutRequests, needs, ownWrite, searchAll, searchable, sweep, sweepLeftOut, sweepRequests, workingLock, type SweepCell } from '../src/check/rootcause.js';
 import { leftOutAnswer, renderLeftOut, renderRootCause, workingLockAnswer, WROTE_LEGEND } from '../src/report/rootcause.js';
 import { VARIANT_NAMES, VARIANTS } from '../spec/dialog/variants.js';
 import { traceLines } from '../src/format/text.js';
 import { main } from '../src/cli.js';
+import { dialogModel } from '../spec/dialog/model.js';
+import { scenarioByName } from '../spec/dialog/scenarios.js';
+import type { DialogState } from '../spec/dialog/state.js';
 
 const manifest = loadManifest();
 const environments = manifest.environments;
@@ -164,12 +167,21 @@ describe("what a 'bogus ref' printer wrote itself (the line's number is a second
     { action: step('W', 'W14.log', -2), state: {} },
   ];
   it('is its last read of ref minus cnt, given only where that is not the printed number', () => {
-    expect(ownWrite("W:W14.log printed '_unref_dlg: bogus ref -2 with cnt 1'", trace)).toBe(-1);
-    expect(ownWrite("W:W14.log printed '_unref_dlg: bogus ref -1 with cnt 1'", trace)).toBeUndefined();
-    expect(ownWrite("T:T7l.log printed '_unref_dlg: bogus ref -2 with cnt 1'", trace)).toBeUndefined();
-    expect(ownWrite("B1:B4.log printed '_unref_dlg: bogus ref -2 with cnt 1'", trace)).toBeUndefined();
-    // A model of several dialogs says whose count it was after the line.
-    expect(ownWrite("W:W14.log printed '_unref_dlg: bogus ref -2 with cnt 1' (the count of dialog 0)", trace)).toBe(-1);
+    expect(ownWrite({ actor: 'W', ref: -2, cnt: 1 }, trace)).toBe(-1);
+    expect(ownWrite({ actor: 'W', ref: -1, cnt: 1 }, trace)).toBeUndefined();
+    // A larger cnt: W's read 0 minus 2.
+    expect(ownWrite({ actor: 'W', ref: -4, cnt: 2 }, trace)).toBe(-2);
+    expect(ownWrite({ actor: 'T', ref: -2, cnt: 1 }, trace)).toBeUndefined();
+    expect(ownWrite({ actor: 'B1', ref: -2, cnt: 1 }, trace)).toBeUndefined();
+  });
+
+  it("is read from the state's record of the abort, not from the printed line", () => {
+    const m = dialogModel({ scenario: scenarioByName('bye-vs-timeout')!, variant: 'orig', env: environments['posix-sem/sc/eintr1'] });
+    const i = m.names.stepLabels.indexOf('W:W14.log');
+    expect(i).toBeGreaterThanOrEqual(0);
+    const s = { ghost: { bogus: i + 1, bogusRef: -2, bogusCnt: 1 } } as unknown as DialogState;
+    expect(bogusAbort(m.names, s)).toEqual({ actor: 'W', ref: -2, cnt: 1 });
+    expect(ownWrite(bogusAbort(m.names, s), trace)).toBe(-1);
   });
 });
 

@@ -46,8 +46,7 @@ import {
 } from './program.js';
 import { CONFIRMED_NA, DELETED, FAKE, NULLP, T_DUE, T_LATER, T_ZERO, UNCONFIRMED, EARLY, isConfirmed, type Locals } from './state.js';
 import type { FixName, Variant } from './variants.js';
-import type { SourceLoc } from '../../src/engine/model.js';
-import { SpecError } from '../../src/engine/errors.js';
+import { SpecError, type SourceLoc } from '../../src/engine/model.js';
 
 
 const H = 'dlg_handlers.c';

@@ -21,8 +21,7 @@
  * text, written independently of the codec (the string-keyed exploration,
  * which tests compare with the packed one).
  */
-import { SpecError } from '../../src/engine/errors.js';
-import type { Action, Model, SourceLoc } from '../../src/engine/model.js';
+import { SpecError, type Action, type Model, type SourceLoc } from '../../src/engine/model.js';
 import { acquire, canAcquire, freeLock, holderNames, lockKey, release, type LockImpl, type LockState } from '../../src/memory/locks.js';
 import { compact, join, latest, makeMemory, memoryKey, memoryLayout, publish, readAt, readChoices } from '../../src/memory/views.js';
 import { allocator, byeReply, byeWorker, dropAfterSync, inviteDelete, okReply, pinger, replicatedDelete, timeoutUpdater, timer, type ActorKnobs } from './actors.js';

@@ -15,7 +15,7 @@
  * primitives, ...) are macros that emit their steps inline with a call-site
  * prefix, so a step id names both the caller and the part of the callee.
  */
-import type { SourceLoc } from '../../src/engine/model.js';
+import { SpecError, type SourceLoc } from '../../src/engine/model.js';
 import { latest, write as memWrite, type MemoryLayout } from '../../src/memory/views.js';
 import {
   CONFIRMED_NA,
@@ -37,7 +37,6 @@ import {
   type LockName,
   type Locals,
 } from './state.js';
-import { SpecError } from '../../src/engine/errors.js';
 import * as P from './primitives.js';
 
 export const at = (file: string, line: number, endLine?: number): SourceLoc =>

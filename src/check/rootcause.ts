@@ -26,7 +26,7 @@ import { check, defaultMemoryLimit, type Outcome, type Trace } from '../engine/i
 import type { Action } from '../engine/index.js';
 import { SpecError } from '../engine/errors.js';
 import { dialogProperties, noBogusRef } from '../../invariants/dialog.js';
-import { bogusText, dialogModel, dimsOf, type DialogConfig } from '../../spec/dialog/model.js';
+import { bogusText, dialogModel, dimsOf, type DialogConfig, type DialogNames } from '../../spec/dialog/model.js';
 import { scenarioByName } from '../../spec/dialog/scenarios.js';
 import type { DialogState, Env } from '../../spec/dialog/state.js';
 import { VARIANT_NAMES, type VariantName } from '../../spec/dialog/variants.js';
@@ -56,20 +56,30 @@ export interface Finding {
   readonly wrote?: number;
 }
 
+/** A 'bogus ref' abort as the state records it: the process that printed, the number it printed and its cnt. */
+export interface BogusAbort {
+  readonly actor: string;
+  readonly ref: number;
+  readonly cnt: number;
+}
+
+/** The abort recorded in a state of the model `names` describes (the state must have one). */
+export function bogusAbort(names: DialogNames, s: DialogState): BogusAbort {
+  const label = names.stepLabels[s.ghost.bogus - 1];
+  return { actor: label.slice(0, label.indexOf(':')), ref: s.ghost.bogusRef, cnt: s.ghost.bogusCnt };
+}
+
 /**
  * What the printer of a 'bogus ref' line wrote itself: its last read of `ref`
- * in the trace minus the printed cnt. Undefined when that is the printed
- * value, or when the trace does not show the read.
+ * in the trace minus the cnt. Undefined when that is the printed value, or
+ * when the trace does not show the read.
  */
-export function ownWrite(printed: string, trace: Trace<unknown, Action>): number | undefined {
-  const line = / printed '.*bogus ref (-?\d+) with cnt (\d+)'/.exec(printed);
-  if (line === null) return undefined;
-  const actor = printed.slice(0, printed.indexOf(':'));
+export function ownWrite(abort: BogusAbort, trace: Trace<unknown, Action>): number | undefined {
   const parts = trace.flatMap((t) => (t.action === null ? [] : partsOf(t.action))) as (Action & { value?: number })[];
-  const read = parts.reverse().find((a) => a.actor === actor && a.step.endsWith('.ref-R') && a.value !== undefined);
+  const read = parts.reverse().find((a) => a.actor === abort.actor && a.step.endsWith('.ref-R') && a.value !== undefined);
   if (read === undefined) return undefined;
-  const own = read.value! - Number(line[2]);
-  return own === Number(line[1]) ? undefined : own;
+  const own = read.value! - abort.cnt;
+  return own === abort.ref ? undefined : own;
 }
 
 export interface SweepCell extends Finding {
@@ -134,8 +144,9 @@ export function searchSignature(
     const p = o.properties.find((q) => q.name === name)!;
     if (p.verdict === 'violated') {
       const trace = p.trace!.map((t) => ({ action: t.action, state: stateView(m.names, t.state) }));
-      const printed = bogusText(m.names, p.trace![p.trace!.length - 1].state);
-      const wrote = ownWrite(printed, trace);
+      const last = p.trace![p.trace!.length - 1].state;
+      const printed = bogusText(m.names, last);
+      const wrote = ownWrite(bogusAbort(m.names, last), trace);
       return { status: 'found', printed, trace, ...(wrote !== undefined ? { wrote } : {}) };
     }
     return { status: p.verdict === 'holds' && o.stats.complete ? 'none' : 'unknown' };

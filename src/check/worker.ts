@@ -4,7 +4,7 @@
  * (src/check/shortest.ts); answers with plain data.
  */
 import type { CheckOptions } from '../engine/index.js';
-import { toPlain } from '../report/plain.js';
+import { toPlain } from '../format/plain.js';
 import { exitWhenOrphaned } from './pool.js';
 import { defaultRegistry } from './registry.js';
 import { executeWith } from './run.js';

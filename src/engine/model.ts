@@ -99,6 +99,8 @@ export interface WordsCodec<S> {
 /** Whether a model's codec packs into words (WordsCodec) rather than one number (StateCodec). */
 export const isWordsCodec = <S>(c: StateCodec<S> | WordsCodec<S>): c is WordsCodec<S> => typeof (c as WordsCodec<S>).words === 'number';
 
+/** The error a spec throws when it is malformed (a spec imports only this module of the engine). */
+export { SpecError } from './errors.js';
 export { field, shapeCodec, wordsCodec, type WordsShapeCodec, type ShapeOf, type ShapeCodec, type Field, type IntField, type EnumField, type ArrayField, type RecordField } from './shape.js';
 
 export interface Model<S, A extends Action = Action> {

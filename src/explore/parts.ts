@@ -11,8 +11,7 @@ import type { Action } from '../engine/index.js';
 import type { RunSpec } from '../check/run.js';
 import { CHOICE_BOUND, choiceGraph, chooseOnGraph, type ChoiceRequest, type ChosenTrace } from '../check/shortest.js';
 import { GraphTooLargeError, type StateGraph } from '../graph/state-graph.js';
-import { counterexampleGraph } from '../graph/export.js';
-import { FULL_GRAPH_BOUND } from '../cli-export.js';
+import { counterexampleGraph, FULL_GRAPH_BOUND } from '../graph/export.js';
 import { formatValue } from '../format/text.js';
 
 /** Graphs of more states are summarised (the bound above which `check --export` writes no graph unless forced). */

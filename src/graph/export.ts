@@ -21,6 +21,9 @@ import { defaultLanes, firstSource, sourceText, stepText, type LaneSummary } fro
 import { formatInitial } from '../format/text.js';
 import { isTarget, shortestPaths, type Edge, type StateGraph } from './state-graph.js';
 
+/** Above this many states a state graph is not written (nor drawn by the explorer) unless forced. */
+export const FULL_GRAPH_BOUND = 2_000;
+
 export interface NodeAttrs {
   label: string;
   depth: number;

@@ -26,7 +26,7 @@
  * relaxed field. What does not change (the fields, which are relaxed, the
  * capacity) is a `MemoryLayout`, kept outside the state.
  */
-import { SpecError } from '../engine/errors.js';
+import { SpecError } from '../engine/model.js';
 
 export type MemoryModel = 'sc' | 'relaxed';
 
