@@ -173,7 +173,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), regist
     .option('--progress', 'show a progress line on stderr (default: only when stderr is a terminal)')
     .option('--no-progress', 'never show progress')
     .option('--stop-on-first', 'stop each run at its first violation')
-    .option('--jobs <n>', 'run the registered runs in n processes (default: 2 on a machine with 2 or more cores, 1 with --workers)')
+    .option('--jobs <n>', 'run the registered runs in n processes (default: 2 on a machine with 2 or more cores, 1 with --workers; at most 4 per core)')
     .option('--workers <n>', `explore each run with n worker threads sharing its state space (default 1; at most ${WORKERS_PER_CORE} per core)`)
     .option('--memory-limit <MB>', 'stop a run (incomplete) when the process nears this much memory (default: 80% of the machine\'s)')
     .option('--text-keys', 'identify states by their text (the model\'s key) instead of their packed code: several times slower, a cross-check of the codec and of the engine\'s expansion in place (one thread: not with --workers)')
@@ -411,7 +411,7 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
     ...(memoryLimitMb !== undefined ? { memoryLimitBytes: memoryLimitMb * 2 ** 20 } : {}),
     ...(flags.textKeys ? { textKeys: true } : {}),
   };
-  const jobs = positiveInt('--jobs', flags.jobs) ?? (threads === 1 && availableParallelism() >= 2 ? 2 : 1);
+  const jobs = perCore('--jobs', flags.jobs) ?? (threads === 1 && availableParallelism() >= 2 ? 2 : 1);
   if (threads > 1 && maxStates !== undefined) {
     throw new UsageError('--max-states cannot be combined with --workers above 1 (where a run stops would depend on the threads\' timing); use --workers 1');
   }
@@ -495,13 +495,13 @@ async function verifyBundle(flags: CheckFlags, io: Io, registry: Registry): Prom
   if (given.length > 0 || flags.model !== undefined || flags.modelFile !== undefined || flags.proof !== undefined) {
     throw new UsageError(`--verify re-runs the runs the bundle lists, with its options; it takes no selection (${[...given, ...(flags.model ? ['--model'] : []), ...(flags.modelFile ? ['--model-file'] : []), ...(flags.proof ? ['--proof'] : [])].join(', ')})`);
   }
+  const jobs = perCore('--jobs', flags.jobs) ?? (availableParallelism() >= 2 ? 2 : 1);
   const bundle = readBundle(flags.verify!);
   checkSources(bundle);
   const byId = new Map(registry.runs.map((r) => [r.id, r]));
   const missing = bundle.runs.filter((r) => !byId.has(r.id)).map((r) => r.id);
   if (missing.length > 0) throw new UsageError(`--verify ${flags.verify}: ${missing.length} run(s) the bundle lists are not registered here: ${missing.slice(0, 3).join(', ')}`);
   const runs = bundle.runs.map((r) => byId.get(r.id)!);
-  const jobs = positiveInt('--jobs', flags.jobs) ?? (availableParallelism() >= 2 ? 2 : 1);
   const remote = (r: RunSpec) => registry.runs === defaultRunsMarker(registry) && registry.runs.includes(r);
   // --text-keys re-runs them with states identified by their text: the same counts, verdicts and traces, or the codec is wrong.
   const results = await executeAll(runs, flags.textKeys ? { ...bundle.options, textKeys: true } : bundle.options, { jobs, registered: remote });

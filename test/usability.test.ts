@@ -64,6 +64,22 @@ describe('--workers is capped at 4 threads per core', () => {
   });
 });
 
+describe('--jobs is capped as --workers is (check, --verify and rootcause)', () => {
+  const cores = availableParallelism();
+  const max = cores * 4;
+  const message = `error: --jobs ${max + 1} is more than this machine can use: at most ${max} (4 per core, ${cores} core${cores === 1 ? '' : 's'})\n`;
+  it(`check --jobs ${max + 1}: exit 2 naming the cap, nothing run (was: ${max + 1} job processes)`, async () => {
+    expect(await inProcess(['--scenario', 'bye-vs-timeout', '--jobs', String(max + 1)])).toEqual({ code: 2, stdout: '', stderr: message });
+  });
+  it(`check --verify B --jobs ${max + 1}: the same line, before the bundle is read`, async () => {
+    expect(await inProcess(['--verify', 'no-such-bundle.json', '--jobs', String(max + 1)])).toEqual({ code: 2, stdout: '', stderr: message });
+  });
+  it(`check --jobs ${max} is accepted`, async () => {
+    const t = await inProcess(['--model', 'peterson', '--jobs', String(max)]);
+    expect([t.code, t.stderr]).toEqual([0, '']);
+  });
+});
+
 describe('a reader that closes stdout early (| head) is not an error', () => {
   it('--list into a closed pipe: exit 0, nothing on stderr (was: an EPIPE stack trace, exit 1)', async () => {
     const t = await closedReader(['--list']);
