@@ -454,13 +454,18 @@ describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no sta
     ],
     [
       'a PR version that the selected row does not run: the search for that version',
-      ['--scenario', 'pr-timer-first', '--env', 'posix-sem/sc/eintr1', '--variant', 'v3'],
-      "error: no registered run matches all of: scenario=pr-timer-first, variant=v3, env=posix-sem/sc/eintr1, group=dialog (pr-timer-first posix-sem/sc/eintr1 runs only fix-eintr, fixed, v3+fixes: see the row's note in check-manifest.json; npm run check -- rootcause --scenario pr-timer-first --env posix-sem/sc/eintr1 --variant v3 searches v3 there for #3835's line, as docs/root-cause.md does for every variant such a row leaves out)",
+      ['--scenario', 'pr-timer-first', '--env', 'posix-sem/sc/eintr1', '--variant', 'v2'],
+      "error: no registered run matches all of: scenario=pr-timer-first, variant=v2, env=posix-sem/sc/eintr1, group=dialog (pr-timer-first posix-sem/sc/eintr1 runs only v3, fix-eintr, fixed, v3+fixes: see the row's note in check-manifest.json; npm run check -- rootcause --scenario pr-timer-first --env posix-sem/sc/eintr1 --variant v2 searches v2 there for #3835's line, as docs/root-cause.md does for every variant such a row leaves out)",
     ],
     [
       'two variants that the selected row does not run: the search for one of them',
-      ['--scenario', 'pr-timer-first', '--env', 'posix-sem/sc/eintr1', '--variant', 'v3', '--variant', 'v2'],
-      "error: no registered run matches all of: scenario=pr-timer-first, variant=v3, variant=v2, env=posix-sem/sc/eintr1, group=dialog (pr-timer-first posix-sem/sc/eintr1 runs only fix-eintr, fixed, v3+fixes: see the row's note in check-manifest.json; npm run check -- rootcause --scenario pr-timer-first --env posix-sem/sc/eintr1 --variant V searches variant V there for #3835's line, as docs/root-cause.md does for every variant such a row leaves out)",
+      ['--scenario', 'pr-timer-first', '--env', 'posix-sem/sc/eintr1', '--variant', 'v2', '--variant', 'v1-both'],
+      "error: no registered run matches all of: scenario=pr-timer-first, variant=v2, variant=v1-both, env=posix-sem/sc/eintr1, group=dialog (pr-timer-first posix-sem/sc/eintr1 runs only v3, fix-eintr, fixed, v3+fixes: see the row's note in check-manifest.json; npm run check -- rootcause --scenario pr-timer-first --env posix-sem/sc/eintr1 --variant V searches variant V there for #3835's line, as docs/root-cause.md does for every variant such a row leaves out)",
+    ],
+    [
+      "a run of the full tier without --all (v3 in the PR's own ordering under EINTR: 161 million states)",
+      ['--scenario', 'pr-timer-first', '--env', 'posix-sem/sc/eintr1', '--variant', 'v3'],
+      'error: the 1 registered run(s) selected are all in the full tier (millions of states each): add --all to run them',
     ],
     ['malformed --max-states', ['--max-states', '1e3'], "error: --max-states expects a positive integer, got '1e3'"],
     ['zero --max-depth', ['--max-depth', '0'], "error: --max-depth expects a positive integer, got '0'"],

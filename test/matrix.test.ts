@@ -34,17 +34,21 @@ describe('the manifest declares every cell of every row', () => {
   it('has one declaration per row and variant it runs', () => {
     expect(manifest.runs.length).toBe(manifest.rows.reduce((n, r) => n + rowVariants(r).length, 0));
     // The rows that run only some variants: those with fix 05 (the others' state spaces under EINTR are too large), and in
-    // bye-vs-timeout-B also v3 (161 million states, in the full tier).
+    // bye-vs-timeout-B and the PR's two orderings with the timer first also v3 (161 million states each, in the full tier).
     expect(manifest.rows.filter((r) => r.variants !== undefined).map((r) => `${r.scenario} ${r.env} ${rowVariants(r).join(',')}`)).toEqual([
-      'bye-vs-timeout-B posix-sem/sc/eintr1 v3,fix-eintr,fixed,v3+fixes',
-      ...['pr-timer-first', 'pr-timer-reads-first', 'bye-vs-timeout-B-base', 'bye-vs-timeout-B-shared-bucket'].map((s) => `${s} posix-sem/sc/eintr1 fix-eintr,fixed,v3+fixes`),
+      ...['bye-vs-timeout-B', 'pr-timer-first', 'pr-timer-reads-first'].map((s) => `${s} posix-sem/sc/eintr1 v3,fix-eintr,fixed,v3+fixes`),
+      ...['bye-vs-timeout-B-base', 'bye-vs-timeout-B-shared-bucket'].map((s) => `${s} posix-sem/sc/eintr1 fix-eintr,fixed,v3+fixes`),
     ]);
     // The EINTR rows of the full tier: those with fix 05 run in the default check, the others with --all.
     expect(manifest.rows.filter((r) => r.defaultTier !== undefined).map((r) => `${r.scenario} ${r.env} ${r.tier} ${r.defaultTier!.join(',')}`)).toEqual(
-      ['bye-vs-timeout-B', 'ping-timeout', 'route-vs-update-reuse', 'drop-after-sync-two-early'].map((s) => `${s} posix-sem/sc/eintr1 full fix-eintr,fixed,v3+fixes`),
+      ['bye-vs-timeout-B', 'pr-timer-first', 'pr-timer-reads-first', 'ping-timeout', 'route-vs-update-reuse', 'drop-after-sync-two-early'].map(
+        (s) => `${s} posix-sem/sc/eintr1 full fix-eintr,fixed,v3+fixes`,
+      ),
     );
-    const b = runs.filter((r) => r.tags.scenario === 'bye-vs-timeout-B' && r.tags.env === 'posix-sem/sc/eintr1');
-    expect(b.map((r) => `${r.tags.variant}:${r.tags.tier}`)).toEqual(['v3:full', 'fix-eintr:default', 'fixed:default', 'v3+fixes:default']);
+    for (const s of ['bye-vs-timeout-B', 'pr-timer-first', 'pr-timer-reads-first']) {
+      const b = runs.filter((r) => r.tags.scenario === s && r.tags.env === 'posix-sem/sc/eintr1');
+      expect(b.map((r) => `${r.tags.variant}:${r.tags.tier}`)).toEqual(['v3:full', 'fix-eintr:default', 'fixed:default', 'v3+fixes:default']);
+    }
     const tiers = runs.filter((r) => r.tags.scenario === 'drop-after-sync-two-early' && r.tags.env === 'posix-sem/sc/eintr1');
     expect(tiers.filter((r) => r.tags.tier === 'default').map((r) => r.tags.variant)).toEqual(['fix-eintr', 'fixed', 'v3+fixes']);
     expect(tiers.filter((r) => r.tags.tier === 'full')).toHaveLength(VARIANT_NAMES.length - 3);
