@@ -22,7 +22,7 @@ import { Command, CommanderError } from 'commander';
 import type { CheckOptions } from './engine/index.js';
 import { defaultRegistry, UsageError, type Registry } from './check/registry.js';
 import { loadManifest } from './check/dialog.js';
-import { collect as collectValues, positiveInt } from './cli-args.js';
+import { collect as collectValues, perCore, positiveInt, WORKERS_PER_CORE } from './cli-args.js';
 import { positiveSeconds, selectedRuns, type CheckFlags } from './cli.js';
 import { progressWanted } from './report/progress.js';
 import { summaryLine } from './report/check-report.js';
@@ -145,8 +145,8 @@ export async function main(argv: readonly string[], io: ExploreIo = processIo(),
     .option('--max-depth <n>', 'do not explore beyond depth n')
     .option('--time-limit <seconds>', 'stop exploring each run after this many seconds')
     .option('--stop-on-first', 'stop each run at its first violation')
-    .option('--jobs <n>', 'run the runs in n processes (default: 2 on a machine with 2 or more cores, 1 with --workers)')
-    .option('--workers <n>', 'explore each run with n worker threads (default 1)')
+    .option('--jobs <n>', `run the runs in n processes (default: 2 on a machine with 2 or more cores, 1 with --workers; at most ${WORKERS_PER_CORE} per core)`)
+    .option('--workers <n>', `explore each run with n worker threads (default 1; at most ${WORKERS_PER_CORE} per core)`)
     .option('--memory-limit <MB>', 'stop a run (incomplete) when the process nears this much memory')
     .option('--progress', 'show progress on stderr (default: only when stderr is a terminal)')
     .option('--no-progress', 'never show progress')
@@ -187,8 +187,8 @@ async function explore(given: ExploreFlags, io: ExploreIo, registry: Registry): 
   const maxDepth = positiveInt('--max-depth', flags.maxDepth);
   const timeLimit = positiveSeconds('--time-limit', flags.timeLimit);
   const memoryLimitMb = positiveInt('--memory-limit', flags.memoryLimit);
-  const threads = positiveInt('--workers', flags.workers) ?? 1;
-  const jobs = positiveInt('--jobs', flags.jobs) ?? (threads === 1 && availableParallelism() >= 2 ? 2 : 1);
+  const threads = perCore('--workers', flags.workers) ?? 1;
+  const jobs = perCore('--jobs', flags.jobs) ?? (threads === 1 && availableParallelism() >= 2 ? 2 : 1);
   if (threads > 1 && maxStates !== undefined) throw new UsageError('--max-states cannot be combined with --workers above 1; use --workers 1');
   const target = flags.out !== undefined ? checkOut(flags.out, flags.force === true) : undefined;
   const runs = selectedRuns(flags as CheckFlags & { param: string[]; filter: string[] }, registry);

@@ -173,7 +173,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), regist
     .option('--progress', 'show a progress line on stderr (default: only when stderr is a terminal)')
     .option('--no-progress', 'never show progress')
     .option('--stop-on-first', 'stop each run at its first violation')
-    .option('--jobs <n>', 'run the registered runs in n processes (default: 2 on a machine with 2 or more cores, 1 with --workers; at most 4 per core)')
+    .option('--jobs <n>', `run the registered runs in n processes (default: 2 on a machine with 2 or more cores, 1 with --workers; at most ${WORKERS_PER_CORE} per core)`)
     .option('--workers <n>', `explore each run with n worker threads sharing its state space (default 1; at most ${WORKERS_PER_CORE} per core)`)
     .option('--memory-limit <MB>', 'stop a run (incomplete) when the process nears this much memory (default: 80% of the machine\'s)')
     .option('--text-keys', 'identify states by their text (the model\'s key) instead of their packed code: several times slower, a cross-check of the codec and of the engine\'s expansion in place (one thread: not with --workers)')
@@ -391,6 +391,7 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
   const maxDepth = positiveInt('--max-depth', flags.maxDepth);
   const timeLimit = positiveSeconds('--time-limit', flags.timeLimit);
   const threads = workerThreads(flags.workers);
+  const jobs = perCore('--jobs', flags.jobs) ?? (threads === 1 && availableParallelism() >= 2 ? 2 : 1);
   const memoryLimitMb = memoryLimit(flags.memoryLimit);
   const exporter = exportHook(given as CheckFlags & ExportFlags);
   if (flags.swimlanes && flags.json) throw new UsageError('--swimlanes changes the text report; it cannot be combined with --json');
@@ -411,7 +412,6 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
     ...(memoryLimitMb !== undefined ? { memoryLimitBytes: memoryLimitMb * 2 ** 20 } : {}),
     ...(flags.textKeys ? { textKeys: true } : {}),
   };
-  const jobs = perCore('--jobs', flags.jobs) ?? (threads === 1 && availableParallelism() >= 2 ? 2 : 1);
   if (threads > 1 && maxStates !== undefined) {
     throw new UsageError('--max-states cannot be combined with --workers above 1 (where a run stops would depend on the threads\' timing); use --workers 1');
   }

@@ -34,6 +34,8 @@ describe('usage errors: one line on stderr, exit 2, nothing written', () => {
     ['--port without --serve', ['--group', 'fake', '--out', join(dir, 'a.html'), '--port', '8080'], /^error: --port applies to --serve; give --serve too\n$/],
     ['a bad port', ['--group', 'fake', '--serve', '--port', '70000'], /^error: --port expects a port number from 0 to 65535 \(0: any free port\), got '70000'\n$/],
     ['a bad bound', ['--group', 'fake', '--out', join(dir, 'b.html'), '--max-states', '0'], /^error: --max-states expects a positive integer, got '0'\n$/],
+    ['--jobs above 4 per core', ['--group', 'fake', '--out', join(dir, 'f.html'), '--jobs', '9999'], /^error: --jobs 9999 is more than this machine can use: at most \d+ \(4 per core, \d+ cores?\)\n$/],
+    ['--workers above 4 per core', ['--group', 'fake', '--out', join(dir, 'g.html'), '--workers', '9999'], /^error: --workers 9999 is more than this machine can use: at most \d+ \(4 per core, \d+ cores?\)\n$/],
     ['a selection that matches nothing', ['--group', 'nothing', '--out', join(dir, 'c.html')], /^error: no registered run has group=nothing; expected group to be one of: fake\n$/],
     ['an unknown option', ['--out', join(dir, 'd.html'), '--colour'], /^error: unknown option '--colour'\n$/],
     ['an argument', ['page.html'], /^error: too many arguments.*; explore takes options only \(see --help\)\n$/],

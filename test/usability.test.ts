@@ -74,6 +74,9 @@ describe('--jobs is capped as --workers is (check, --verify and rootcause)', () 
   it(`check --verify B --jobs ${max + 1}: the same line, before the bundle is read`, async () => {
     expect(await inProcess(['--verify', 'no-such-bundle.json', '--jobs', String(max + 1)])).toEqual({ code: 2, stdout: '', stderr: message });
   });
+  it(`check --list --jobs ${max + 1}: the same line (the flags are read before the selection)`, async () => {
+    expect(await inProcess(['--list', '--jobs', String(max + 1)])).toEqual({ code: 2, stdout: '', stderr: message });
+  });
   it(`check --jobs ${max} is accepted`, async () => {
     const t = await inProcess(['--model', 'peterson', '--jobs', String(max)]);
     expect([t.code, t.stderr]).toEqual([0, '']);
