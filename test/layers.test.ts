@@ -24,14 +24,16 @@ const RANKS: readonly [prefix: string, rank: number][] = [
   ['src/report/', 6],
   ['src/conform/', 6],
   ['src/explore/', 7],
-  // The command line and the package's entry (src/cli*.ts, src/api.ts).
-  ['src/', 8],
 ];
+/** The command line and the package's entry (src/cli*.ts, src/api.ts): the modules directly in src/. */
+const TOP = 8;
+const isTop = (file: string): boolean => /^src\/[^/]+\.ts$/.test(file);
 /** What the models may import from the engine. */
 const MODEL_SURFACE = 'src/engine/model.ts';
 const MODELS = ['spec/', 'invariants/', 'src/memory/'];
 
-const rankOf = (file: string): number => RANKS.find(([p]) => file.startsWith(p))![1];
+/** A file's rank, or undefined for one in no ranked directory (a new directory must be given its place). */
+const rankOf = (file: string): number | undefined => (isTop(file) ? TOP : RANKS.find(([p]) => file.startsWith(p))?.[1]);
 
 function tsFiles(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
@@ -53,8 +55,9 @@ function violations(files: readonly { file: string; text: string }[]): string[] 
   const out: string[] = [];
   for (const { file, text } of files) {
     for (const target of importsOf(file, text)) {
-      if (!RANKS.some(([p]) => target.startsWith(p))) continue;
-      const up = rankOf(target) > rankOf(file);
+      // Imports of files outside the layered tree (scripts/, test/, package.json) are not layered.
+      if (!/^(src|spec|invariants)\//.test(target)) continue;
+      const up = (rankOf(target) ?? Infinity) > (rankOf(file) ?? -1);
       const pastSurface = MODELS.some((m) => file.startsWith(m)) && target.startsWith('src/engine/') && target !== MODEL_SURFACE;
       if (up || pastSurface) out.push(`${file} -> ${target}`);
     }
@@ -64,6 +67,11 @@ function violations(files: readonly { file: string; text: string }[]): string[] 
 
 describe('the layers of the project', () => {
   const files = ['src', 'spec', 'invariants'].flatMap(tsFiles).map((file) => ({ file, text: readFileSync(join(ROOT, file), 'utf8') }));
+
+  it('gives every module a rank (a new directory of src/ is placed in RANKS first)', () => {
+    expect(files.filter(({ file }) => rankOf(file) === undefined).map(({ file }) => file)).toEqual([]);
+    expect([rankOf('src/newdir/x.ts'), rankOf('src/cli.ts'), rankOf('src/engine/explore.ts')]).toEqual([undefined, TOP, 0]);
+  });
 
   it('reads the imports of every module', () => {
     expect(files.length).toBeGreaterThan(80);
@@ -81,6 +89,9 @@ describe('the layers of the project', () => {
       { file: 'src/graph/export.ts', text: "export { y } from '../cli-export.js';" },
       { file: 'spec/dialog/model.ts', text: "import { SpecError } from '../../src/engine/errors.js';" },
       { file: 'src/memory/views.ts', text: "const m = await import('../engine/store.js');" },
+      // A module of an unranked directory, and an import of one, fail too.
+      { file: 'src/newdir/x.ts', text: "import { check } from '../engine/index.js';" },
+      { file: 'src/report/matrix.ts', text: "import { y } from '../newdir/y.js';" },
       // Allowed: the same rank, below, the surface, and packages.
       { file: 'spec/dialog/model.ts', text: "import { bogusLine } from '../../invariants/dialog.js';\nimport { SpecError } from '../../src/engine/model.js';\nimport { match } from 'ts-pattern';" },
       { file: 'src/report/matrix.ts', text: "import { runAll } from '../check/run.js';" },
@@ -91,6 +102,8 @@ describe('the layers of the project', () => {
       'src/graph/export.ts -> src/cli-export.ts',
       'spec/dialog/model.ts -> src/engine/errors.ts',
       'src/memory/views.ts -> src/engine/store.ts',
+      'src/newdir/x.ts -> src/engine/index.ts',
+      'src/report/matrix.ts -> src/newdir/y.ts',
     ]);
   });
 });
