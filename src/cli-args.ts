@@ -33,3 +33,16 @@ export function perCore(flag: string, raw: string | undefined): number | undefin
   }
   return n;
 }
+
+/**
+ * --jobs: job processes, at most WORKERS_PER_CORE per core; by default 2 on a
+ * machine of 2 or more cores, 1 when each run has several worker threads.
+ */
+export function jobProcesses(raw: string | undefined, threads = 1): number {
+  return perCore('--jobs', raw) ?? (threads === 1 && availableParallelism() >= 2 ? 2 : 1);
+}
+
+/** --workers: worker threads per run, at most WORKERS_PER_CORE per core; by default 1. */
+export function workerThreads(raw: string | undefined): number {
+  return perCore('--workers', raw) ?? 1;
+}

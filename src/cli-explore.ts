@@ -15,14 +15,13 @@
  *   tsx src/cli-explore.ts [selection...] (--out FILE [--force] | --serve [--port N]) [--no-timing] [--progress]
  */
 import { accessSync, constants, existsSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import type { CheckOptions } from './engine/index.js';
 import { defaultRegistry, UsageError, type Registry } from './check/registry.js';
 import { loadManifest } from './check/dialog.js';
-import { collect as collectValues, perCore, positiveInt, WORKERS_PER_CORE } from './cli-args.js';
+import { collect as collectValues, jobProcesses, positiveInt, workerThreads, WORKERS_PER_CORE } from './cli-args.js';
 import { positiveSeconds, selectedRuns, type CheckFlags } from './cli.js';
 import { progressWanted } from './report/progress.js';
 import { summaryLine } from './report/check-report.js';
@@ -187,8 +186,8 @@ async function explore(given: ExploreFlags, io: ExploreIo, registry: Registry): 
   const maxDepth = positiveInt('--max-depth', flags.maxDepth);
   const timeLimit = positiveSeconds('--time-limit', flags.timeLimit);
   const memoryLimitMb = positiveInt('--memory-limit', flags.memoryLimit);
-  const threads = perCore('--workers', flags.workers) ?? 1;
-  const jobs = perCore('--jobs', flags.jobs) ?? (threads === 1 && availableParallelism() >= 2 ? 2 : 1);
+  const threads = workerThreads(flags.workers);
+  const jobs = jobProcesses(flags.jobs, threads);
   if (threads > 1 && maxStates !== undefined) throw new UsageError('--max-states cannot be combined with --workers above 1; use --workers 1');
   const target = flags.out !== undefined ? checkOut(flags.out, flags.force === true) : undefined;
   const runs = selectedRuns(flags as CheckFlags & { param: string[]; filter: string[] }, registry);

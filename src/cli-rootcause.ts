@@ -8,12 +8,11 @@
  * error.
  */
 import type { Command } from 'commander';
-import { availableParallelism } from 'node:os';
 import { SCENARIOS } from '../spec/dialog/scenarios.js';
 import { VARIANT_NAMES, type VariantName } from '../spec/dialog/variants.js';
 import { loadManifest } from './check/dialog.js';
 import { UsageError } from './check/registry.js';
-import { collect, perCore, positiveInt, positiveSeconds, WORKERS_PER_CORE } from './cli-args.js';
+import { collect, jobProcesses, positiveInt, positiveSeconds, WORKERS_PER_CORE } from './cli-args.js';
 import { searchAll, sweepRequests } from './check/rootcause.js';
 import { toPlain } from './format/plain.js';
 import { renderRootCause, SIGNATURE } from './report/rootcause.js';
@@ -58,7 +57,7 @@ export function addRootCauseCommand(program: Command, io: RootCauseIo, setExit: 
       const timeLimit = positiveSeconds('--time-limit', flags.timeLimit) ?? 60;
       const maxStates = positiveInt('--max-states', flags.maxStates);
       const environments = Object.fromEntries(Object.entries(manifest.environments).filter(([n]) => flags.env === undefined || flags.env.includes(n)));
-      const jobs = perCore('--jobs', flags.jobs) ?? (availableParallelism() >= 2 ? 2 : 1);
+      const jobs = jobProcesses(flags.jobs);
       const requests = sweepRequests({ scenarios: flags.scenario ?? known, environments, variant, timeLimitMs: timeLimit * 1000, ...(maxStates !== undefined ? { maxStates } : {}) });
       const cells = await searchAll(requests, { jobs, onCell: (c) => io.stderr(`${c.scenario} ${c.env}: ${c.status} (${c.states} states)\n`) });
       if (flags.json) io.stdout(JSON.stringify(toPlain(cells), null, 2) + '\n');

@@ -16,7 +16,6 @@
  */
 import { existsSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import type { Action, CheckOptions, Model, Outcome, Trace } from './engine/index.js';
@@ -40,7 +39,7 @@ import { toPlain } from './format/plain.js';
 import { addReplayCommand } from './cli-replay.js';
 import { addRootCauseCommand } from './cli-rootcause.js';
 import { addCitesCommand } from './cli-cites.js';
-import { collect, perCore, positiveInt, positiveSeconds, WORKERS_PER_CORE } from './cli-args.js';
+import { collect, jobProcesses, positiveInt, positiveSeconds, workerThreads, WORKERS_PER_CORE } from './cli-args.js';
 export { positiveSeconds };
 import { chooseAll, executeAll, type ChoiceJob } from './check/pool.js';
 import { checkSources, compareRun, makeBundle, proofRun, readBundle } from './check/proof.js';
@@ -365,11 +364,6 @@ async function selection(flags: Flags, registry: Registry): Promise<Selection> {
   return { kind: 'registered', ...registeredSelection(flags, registry) };
 }
 
-/** --workers: a positive integer, at most WORKERS_PER_CORE per core of this machine (default 1). */
-function workerThreads(raw: string | undefined): number {
-  return perCore('--workers', raw) ?? 1;
-}
-
 /** --memory-limit in MB: it must leave MEMORY_HEADROOM_MB above what this process already uses. */
 function memoryLimit(raw: string | undefined): number | undefined {
   const mb = positiveInt('--memory-limit', raw);
@@ -391,7 +385,7 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
   const maxDepth = positiveInt('--max-depth', flags.maxDepth);
   const timeLimit = positiveSeconds('--time-limit', flags.timeLimit);
   const threads = workerThreads(flags.workers);
-  const jobs = perCore('--jobs', flags.jobs) ?? (threads === 1 && availableParallelism() >= 2 ? 2 : 1);
+  const jobs = jobProcesses(flags.jobs, threads);
   const memoryLimitMb = memoryLimit(flags.memoryLimit);
   const exporter = exportHook(given as CheckFlags & ExportFlags);
   if (flags.swimlanes && flags.json) throw new UsageError('--swimlanes changes the text report; it cannot be combined with --json');
@@ -495,7 +489,7 @@ async function verifyBundle(flags: CheckFlags, io: Io, registry: Registry): Prom
   if (given.length > 0 || flags.model !== undefined || flags.modelFile !== undefined || flags.proof !== undefined) {
     throw new UsageError(`--verify re-runs the runs the bundle lists, with its options; it takes no selection (${[...given, ...(flags.model ? ['--model'] : []), ...(flags.modelFile ? ['--model-file'] : []), ...(flags.proof ? ['--proof'] : [])].join(', ')})`);
   }
-  const jobs = perCore('--jobs', flags.jobs) ?? (availableParallelism() >= 2 ? 2 : 1);
+  const jobs = jobProcesses(flags.jobs);
   const bundle = readBundle(flags.verify!);
   checkSources(bundle);
   const byId = new Map(registry.runs.map((r) => [r.id, r]));
