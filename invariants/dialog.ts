@@ -164,9 +164,11 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
     tlPrev: [0, maxPtr],
     tlTimeout: [0, 2],
   };
-  // By field, in the order of FIELDS (TypeOK runs on every new state).
-  const lows = FIELDS.map((f) => ranges[f][0]);
-  const highs = FIELDS.map((f) => ranges[f][1]);
+  // The first n writes of a history within [lo, hi], integers (TypeOK runs on every new state).
+  const inRange = (h: readonly number[], n: number, [lo, hi]: readonly [number, number]): boolean => {
+    for (let i = 0; i < n; i++) if (!(Number.isInteger(h[i]) && h[i] >= lo && h[i] <= hi)) return false;
+    return true;
+  };
   const unsettled = (s: DialogState, d: number) => !settled(t, s, d);
   // A model of one dialog in one cell (every scenario but those of several cells) gets the direct predicates:
   // they run on every new state.
@@ -183,14 +185,10 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
       'every field holds a value of its type (states 1..5, tl encodings, lock values >= 0, integer reference holders)',
       (s) => {
         for (let k = 0; k < s.cells.length; k++) {
-          const m = s.cells[k].mem;
-          for (let j = 0; j < FIELDS.length; j++) {
-            const f = FIELDS[j];
-            const h = m.hist[f];
-            const lo = lows[j];
-            const hi = highs[j];
-            for (let i = 0, n = m.len[f]; i < n; i++) if (!(Number.isInteger(h[i]) && h[i] >= lo && h[i] <= hi)) return false;
-          }
+          // Each field by its name (a loop over FIELDS would read the histories by a changing key, several times slower).
+          const { hist: h, len: n } = s.cells[k].mem;
+          if (!inRange(h.state, n.state, ranges.state) || !inRange(h.ref, n.ref, ranges.ref) || !inRange(h.hasBye, n.hasBye, ranges.hasBye)) return false;
+          if (!inRange(h.tlNext, n.tlNext, ranges.tlNext) || !inRange(h.tlPrev, n.tlPrev, ranges.tlPrev) || !inRange(h.tlTimeout, n.tlTimeout, ranges.tlTimeout)) return false;
         }
         for (let b = 0; b < s.locks.H.length; b++) if (!(s.locks.H[b].v >= 0)) return false;
         if (!(s.locks.TL.v >= 0)) return false;

@@ -446,20 +446,34 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
    * In the model of several cells, an access through a stale pointer: the
    * action says which dialog it really reaches (cached per action and text).
    */
-  const staleCache = new Map<DialogAction, Map<string, DialogAction>>();
-  const staleText = (s: DialogState, d: number): string => {
+  const staleCache = new Map<DialogAction, Map<number, DialogAction>>();
+  /**
+   * Where dialog `d`'s pointer leads when it is stale, as a number (the note
+   * is made from it once per action): 0 when the dialog still lives in its
+   * cell, else 1 + (d, its cell, and 0 for freed memory or 1 + the dialog
+   * that now lives there).
+   */
+  const staleCode = (s: DialogState, d: number): number => {
     const g = s.ghost.dialogs[d];
     const cell = s.cells[g.cell];
-    if (cell.dlg === d && g.frees === 0) return '';
-    const now = s.ghost.dialogs[cell.dlg];
-    const there = cell.dlg !== d && now.frees === 0 ? `dialog ${cell.dlg}, which now lives there` : 'freed memory';
-    return `dialog ${d}'s pointer: cell ${g.cell} is ${there}`;
+    if (cell.dlg === d && g.frees === 0) return 0;
+    const there = cell.dlg !== d && s.ghost.dialogs[cell.dlg].frees === 0 ? 1 + cell.dlg : 0;
+    return 1 + (d * nCells + g.cell) * (nDialogs + 1) + there;
   };
-  const withStale = (act: DialogAction, text: string): DialogAction => {
+  const staleText = (code: number): string => {
+    const there = (code - 1) % (nDialogs + 1);
+    const cell = Math.floor((code - 1) / (nDialogs + 1)) % nCells;
+    const d = Math.floor((code - 1) / (nDialogs + 1) / nCells);
+    return `dialog ${d}'s pointer: cell ${cell} is ${there > 0 ? `dialog ${there - 1}, which now lives there` : 'freed memory'}`;
+  };
+  const withStale = (act: DialogAction, code: number): DialogAction => {
     let m = staleCache.get(act);
     if (m === undefined) staleCache.set(act, (m = new Map()));
-    let a = m.get(text);
-    if (a === undefined) m.set(text, (a = { ...act, note: act.note ? `${act.note}; ${text}` : text }));
+    let a = m.get(code);
+    if (a === undefined) {
+      const text = staleText(code);
+      m.set(code, (a = { ...act, note: act.note ? `${act.note}; ${text}` : text }));
+    }
     return a;
   };
   const choices: number[] = [];
@@ -528,8 +542,8 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
       for (let c = 0; c < cs.length; c++) out[n++] = cs[c];
     } else out[n++] = plain[i][pc];
     if (kind & STALE && n > from) {
-      const text = staleText(s, a.loc.dlg);
-      if (text !== '') for (let c = from; c < n; c++) out[c] = withStale(out[c], text);
+      const code = staleCode(s, a.loc.dlg);
+      if (code !== 0) for (let c = from; c < n; c++) out[c] = withStale(out[c], code);
     }
     return n;
   };
