@@ -1,12 +1,18 @@
 /**
  * The default-tier rows of the dialog matrix, for comparing the packed model
  * with the one keyed by its text (test/packed.test.ts, test/packed-2.test.ts
- * to test/packed-4.test.ts): split in PARTS parts of about the same cost, so
- * that vitest keeps both cores busy with them, and the comparison of one row.
+ * to test/packed-4.test.ts): split in PARTS parts of about the same cost (one
+ * file each, so that a machine whose vitest runs several files at a time
+ * shares them out), each part's rows compared in child processes
+ * (`compareRows`: both cores of a 2-core machine, where vitest runs one file
+ * at a time), and the comparison of one row.
  */
-import { expect } from 'vitest';
+import { isDeepStrictEqual } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { dialogRuns, loadManifest } from '../../src/check/dialog.js';
 import { execute, forgetExplorations, type RunSpec } from '../../src/check/run.js';
+import { inWorkers } from '../../src/check/pool.js';
+import { jobProcesses } from '../../src/cli-args.js';
 import type { Outcome } from '../../src/engine/index.js';
 
 export const manifest = loadManifest();
@@ -26,14 +32,22 @@ export function defaultRows(): Map<string, RunSpec[]> {
 export const PARTS = 4;
 
 /**
- * Part `part` (0 to PARTS - 1) of the rows: heaviest first (by the
- * transitions the manifest pins for their variants), each to the lightest
- * part so far.
+ * What comparing a row costs, about: the transitions its default-tier runs
+ * pin, each exploration once (variants that share one, SameAs, pin the same
+ * counts).
+ */
+export function rowWeight(runs: readonly RunSpec[]): number {
+  const explorations = new Map<string, number>();
+  for (const r of runs) explorations.set(`${r.expect.states}/${r.expect.transitions}/${r.expect.depth}`, r.expect.transitions ?? 0);
+  return [...explorations.values()].reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Part `part` (0 to PARTS - 1) of the rows: heaviest first (rowWeight), each
+ * to the lightest part so far.
  */
 export function rowsOfPart(part: number): [string, RunSpec[]][] {
-  const weight = ([name]: [string, RunSpec[]]) =>
-    manifest.runs.filter((r) => `${r.scenario} ${r.env}` === name).reduce((n, r) => n + r.transitions, 0);
-  const sorted = [...defaultRows()].map((e) => [e, weight(e)] as const).sort((a, b) => b[1] - a[1]);
+  const sorted = [...defaultRows()].map((e) => [e, rowWeight(e[1])] as const).sort((a, b) => b[1] - a[1]);
   const parts: [string, RunSpec[]][][] = Array.from({ length: PARTS }, () => []);
   const load = new Array<number>(PARTS).fill(0);
   for (const [e, w] of sorted) {
@@ -56,17 +70,48 @@ const summary = (o: Outcome<unknown>) => ({
   traces: o.properties.map((p) => (p.trace === undefined ? '-' : JSON.stringify(p.trace))),
 });
 
-/** Every variant of a row, packed and keyed by text: the same outcome, step by step. */
-export function compareRow(runs: readonly RunSpec[]): void {
+/** The first 200 characters of a value as JSON. */
+const brief = (v: unknown): string => {
+  const t = JSON.stringify(v) ?? String(v);
+  return t.length > 200 ? `${t.slice(0, 200)}...` : t;
+};
+
+/**
+ * Every variant of a row, packed and keyed by text: where their outcomes
+ * differ, one line per run and part of the outcome (none when they agree
+ * step by step, and the packed one is as declared and complete).
+ */
+export function rowMismatches(runs: readonly RunSpec[]): string[] {
+  const out: string[] = [];
   forgetExplorations();
   for (const run of runs) {
     const packed = execute(run);
     const text = execute(run, { textKeys: true });
-    expect(packed.differences, run.id).toEqual([]);
-    expect(packed.outcome.stats.complete, run.id).toBe(true);
-    expect(summary(text.outcome), run.id).toEqual(summary(packed.outcome));
+    if (packed.differences.length > 0) out.push(`${run.id}: not as declared: ${brief(packed.differences)}`);
+    if (!packed.outcome.stats.complete) out.push(`${run.id}: incomplete`);
+    const a = summary(packed.outcome);
+    const b = summary(text.outcome);
+    for (const k of Object.keys(a) as (keyof typeof a)[]) {
+      if (!isDeepStrictEqual(a[k], b[k])) out.push(`${run.id}: ${k}: packed ${brief(a[k])}, keyed by text ${brief(b[k])}`);
+    }
     // Both modes share with the same earlier variant, or neither does.
-    expect(text.sameAs, run.id).toBe(packed.sameAs);
+    if (text.sameAs !== packed.sameAs) out.push(`${run.id}: shares with ${packed.sameAs ?? 'none'} packed, ${text.sameAs ?? 'none'} keyed by text`);
   }
   forgetExplorations();
+  return out;
+}
+
+const WORKER = fileURLToPath(new URL('./packed-worker.ts', import.meta.url));
+
+/** rowMismatches of each row, by name, computed in child processes (two on a machine of two cores or more). */
+export async function compareRows(rows: readonly [string, RunSpec[]][]): Promise<Map<string, string[]>> {
+  const results = new Map<string, string[]>();
+  await inWorkers<{ id: string; mismatches: string[] }>(
+    jobProcesses(undefined),
+    rows.map(([name]) => ({ id: name })),
+    (r) => results.set(r.id, r.mismatches),
+    undefined,
+    WORKER,
+  );
+  return results;
 }
