@@ -21,13 +21,14 @@
  * them out); each file compares its rows in two child processes (on a 2-core
  * machine vitest runs one file at a time).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { dialogConfig, rowVariants, runTier } from '../src/check/dialog.js';
 import { explorable } from '../src/check/granularity.js';
 import { keyedByText } from '../src/engine/index.js';
 import { dialogModel } from '../spec/dialog/model.js';
-import { compareRows, defaultRows, manifest, PARTS, rowMismatches, rowsOfPart, rowWeight } from './helpers/packed-rows.js';
+import { comparePart } from './helpers/packed-part.js';
+import { defaultRows, manifest, PARTS, rowMismatches, rowsOfPart, rowWeight } from './helpers/packed-rows.js';
 
 describe('the packed dialog model explores what the text-keyed one does', () => {
   it('the model is packed: it has a codec of 32-bit words, which keyedByText removes', () => {
@@ -68,12 +69,5 @@ describe('the packed dialog model explores what the text-keyed one does', () => 
     expect(found.some((m) => m.startsWith(`${runs[0].id}: states: packed `))).toBe(true);
   });
 
-  describe('part 1', () => {
-    const rows = rowsOfPart(0);
-    let mismatches = new Map<string, string[]>();
-    beforeAll(async () => {
-      mismatches = await compareRows(rows);
-    }, 1_800_000);
-    it.each(rows.map(([name]) => name))('%s: every variant', (name) => expect(mismatches.get(name)).toEqual([]));
-  });
+  describe('part 1', () => comparePart(0));
 });
