@@ -154,9 +154,10 @@ function settled(t: PropertyNames, s: DialogState, d: number): boolean {
  * that wait for a lock in a quiescent state; without it NoDeadlock is left
  * out (the proposition and root-cause searches build their own lists).
  */
-export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames, waiting?: (s: DialogState) => string[]): Property<DialogState>[] {
+/** The values TypeOK allows each memory field, by field: states 1..5, the tl encodings, HASBYE 0 or 1, any ref of a sane size. */
+export function memoryRanges(t: Pick<PropertyNames, 'multi' | 'cells'>): Readonly<Record<(typeof FIELDS)[number], readonly [number, number]>> {
   const maxPtr = t.multi ? 2 + (t.cells ?? 1) : 2;
-  const ranges: Record<(typeof FIELDS)[number], [number, number]> = {
+  return {
     state: [1, 5],
     ref: [-1000, 1000],
     hasBye: [0, 1],
@@ -164,6 +165,10 @@ export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames
     tlPrev: [0, maxPtr],
     tlTimeout: [0, 2],
   };
+}
+
+export function dialogProperties(witnesses: readonly Witness[], t: PropertyNames, waiting?: (s: DialogState) => string[]): Property<DialogState>[] {
+  const ranges = memoryRanges(t);
   // The first n writes of a history within [lo, hi], integers (TypeOK runs on every new state).
   const inRange = (h: readonly number[], n: number, [lo, hi]: readonly [number, number]): boolean => {
     for (let i = 0; i < n; i++) if (!(Number.isInteger(h[i]) && h[i] >= lo && h[i] <= hi)) return false;

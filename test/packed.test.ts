@@ -28,7 +28,7 @@ import { explorable } from '../src/check/granularity.js';
 import { keyedByText } from '../src/engine/index.js';
 import { dialogModel } from '../spec/dialog/model.js';
 import { comparePart } from './helpers/packed-part.js';
-import { defaultRows, manifest, PARTS, rowMismatches, rowsOfPart, rowWeight } from './helpers/packed-rows.js';
+import { childProcesses, compareRows, defaultRows, manifest, PARTS, rowMismatches, rowsOfPart, rowWeight } from './helpers/packed-rows.js';
 
 describe('the packed dialog model explores what the text-keyed one does', () => {
   it('the model is packed: it has a codec of 32-bit words, which keyedByText removes', () => {
@@ -54,19 +54,30 @@ describe('the packed dialog model explores what the text-keyed one does', () => 
     expect(Math.max(...loads) / Math.min(...loads)).toBeLessThanOrEqual(1.25);
   });
 
-  it('a row whose text-keyed model merges states the packed one keeps is reported, run by run', () => {
+  it('a text-keyed model that merges states the packed one keeps, and a run not as declared, are each reported with the run', () => {
     const runs = defaultRows().get('bye-vs-timeout fast-lock/sc')!;
     expect(rowMismatches(runs)).toEqual([]);
     // Seeded: the key forgets the program counters, so keyed by text fewer states are distinct.
-    const coarse = runs.map((r) => ({
-      ...r,
+    const coarse = {
+      ...runs[0],
       build: () => {
-        const m = r.build();
+        const m = runs[0].build();
         return { ...m, key: (s: { actors: { pc: number }[] }) => m.key({ ...s, actors: s.actors.map((a) => ({ ...a, pc: 0 })) }) };
       },
-    }));
-    const found = rowMismatches(coarse.slice(0, 1));
-    expect(found.some((m) => m.startsWith(`${runs[0].id}: states: packed `))).toBe(true);
+    };
+    expect(rowMismatches([coarse]).some((m) => m.startsWith(`${runs[0].id}: states: packed `))).toBe(true);
+    // Seeded: the declaration pins one state more than there are.
+    const off = { ...runs[0], expect: { ...runs[0].expect, states: runs[0].expect.states! + 1 } };
+    expect(rowMismatches([off]).filter((m) => m.includes('not as declared'))).toEqual([
+      `${runs[0].id}: not as declared: [{"kind":"states","expected":${runs[0].expect.states! + 1},"actual":${runs[0].expect.states}}]`,
+    ]);
+  });
+
+  it('through the child processes, every row named gets its list: an unknown row its own line', async () => {
+    const got = await compareRows([['no such row', []], ['bye-vs-timeout fast-lock/sc', []]]);
+    expect(Object.fromEntries(got)).toEqual({ 'no such row': ['no default-tier row named no such row'], 'bye-vs-timeout fast-lock/sc': [] });
+    expect(childProcesses(2)).toBe(2);
+    expect([1, 3, 4, 8, 64].map((c) => childProcesses(c))).toEqual([1, 1, 1, 1, 1]);
   });
 
   describe('part 1', () => comparePart(0));

@@ -444,7 +444,7 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
   );
   /**
    * In the model of several cells, an access through a stale pointer: the
-   * action says which dialog it really reaches (cached per action and text).
+   * action says which dialog it really reaches (cached per action and staleCode).
    */
   const staleCache = new Map<DialogAction, Map<number, DialogAction>>();
   /**

@@ -9,6 +9,7 @@ import { compareRows, rowsOfPart } from './packed-rows.js';
  * The tests of part `part`: its rows compared in child processes before
  * them (compareRows), then one test per row that its comparison found no
  * difference. Call inside a describe (whose tests alone start the comparison).
+ * Selecting one row (vitest -t) still compares every row of its part.
  */
 export function comparePart(part: number): void {
   const rows = rowsOfPart(part);

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { dialogRuns, loadManifest } from '../../src/check/dialog.js';
 import { execute, forgetExplorations, type RunSpec } from '../../src/check/run.js';
 import { inWorkers } from '../../src/check/pool.js';
-import { jobProcesses } from '../../src/cli-args.js';
+import { availableParallelism } from 'node:os';
 import type { Outcome } from '../../src/engine/index.js';
 
 export const manifest = loadManifest();
@@ -76,6 +76,16 @@ const brief = (v: unknown): string => {
   return t.length > 200 ? `${t.slice(0, 200)}...` : t;
 };
 
+/** How two different values differ: for two arrays, from their first differing entry. */
+const difference = (a: unknown, b: unknown): string => {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    let i = 0;
+    while (i < a.length && i < b.length && isDeepStrictEqual(a[i], b[i])) i++;
+    return `from [${i}] (of ${a.length} and ${b.length}): packed ${brief(a.slice(i))}, keyed by text ${brief(b.slice(i))}`;
+  }
+  return `packed ${brief(a)}, keyed by text ${brief(b)}`;
+};
+
 /**
  * Every variant of a row, packed and keyed by text: where their outcomes
  * differ, one line per run and part of the outcome (none when they agree
@@ -92,7 +102,7 @@ export function rowMismatches(runs: readonly RunSpec[]): string[] {
     const a = summary(packed.outcome);
     const b = summary(text.outcome);
     for (const k of Object.keys(a) as (keyof typeof a)[]) {
-      if (!isDeepStrictEqual(a[k], b[k])) out.push(`${run.id}: ${k}: packed ${brief(a[k])}, keyed by text ${brief(b[k])}`);
+      if (!isDeepStrictEqual(a[k], b[k])) out.push(`${run.id}: ${k}: ${difference(a[k], b[k])}`);
     }
     // Both modes share with the same earlier variant, or neither does.
     if (text.sameAs !== packed.sameAs) out.push(`${run.id}: shares with ${packed.sameAs ?? 'none'} packed, ${text.sameAs ?? 'none'} keyed by text`);
@@ -103,11 +113,25 @@ export function rowMismatches(runs: readonly RunSpec[]): string[] {
 
 const WORKER = fileURLToPath(new URL('./packed-worker.ts', import.meta.url));
 
-/** rowMismatches of each row, by name, computed in child processes (two on a machine of two cores or more). */
-export async function compareRows(rows: readonly [string, RunSpec[]][]): Promise<Map<string, string[]>> {
+/**
+ * Child processes per test file: the cores that vitest leaves to each of the
+ * files it runs at once (by default one fewer than the cores, at least one),
+ * so two on a 2-core machine, where it runs one file at a time.
+ */
+export function childProcesses(cores = availableParallelism()): number {
+  const filesAtOnce = Math.max(cores - 1, 1);
+  return Math.max(1, Math.floor(cores / filesAtOnce));
+}
+
+/**
+ * rowMismatches of each row, by name, computed in child processes
+ * (childProcesses). Each name gets its list: a row whose comparison threw
+ * gets what it threw; a child that exits with an error fails the whole call.
+ */
+export async function compareRows(rows: readonly (readonly [string, unknown])[]): Promise<Map<string, string[]>> {
   const results = new Map<string, string[]>();
   await inWorkers<{ id: string; mismatches: string[] }>(
-    jobProcesses(undefined),
+    childProcesses(),
     rows.map(([name]) => ({ id: name })),
     (r) => results.set(r.id, r.mismatches),
     undefined,
