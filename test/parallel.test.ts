@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { check, isWordsCodec, type Model, type Outcome } from '../src/engine/index.js';
-import { checkParallel, ParallelError, type ModelRef } from '../src/engine/parallel.js';
+import { checkParallel, ParallelError, workerExecArgv, type ModelRef } from '../src/engine/parallel.js';
 import { dialogRuns } from '../src/check/dialog.js';
 import { executeWith } from '../src/check/run.js';
 import { buildModel } from '../src/check/load.js';
@@ -93,6 +93,47 @@ describe('parallel exploration gives the one-worker results', () => {
     const par = await checkParallel(build(), ref, 2, { maxDepth: 7 });
     expect(summary(par)).toEqual(summary(one));
     expect(par.bound).toBe('maxDepth');
+  });
+
+  it('stopOnFirstViolation: the workers stop together at the end of the level of the first violation', { timeout: 60_000 }, async () => {
+    // The lost update of NP=3 K=3 is first reached at depth 37 (a trace of 36 steps); one thread
+    // stops at that state, the workers once the level holding it is stored: every state up to
+    // that depth, as the full run's first 37 levels count them, and not one more level.
+    const [build, ref] = table('counter-race', { NP: 3, K: 3 });
+    const full = check(build());
+    const one = check(build(), { stopOnFirstViolation: true });
+    const par = await checkParallel(build(), ref, 2, { stopOnFirstViolation: true });
+    expect(par.error).toBeUndefined();
+    expect([par.status, par.bound, one.status, one.bound]).toEqual(['violation', 'stopOnViolation', 'violation', 'stopOnViolation']);
+    expect(par.violations.map((v) => [v.property, v.trace?.length])).toEqual(one.violations.map((v) => [v.property, v.trace?.length]));
+    expect(par.violations[0].trace).toHaveLength(37);
+    expect(par.stats.levels).toEqual(full.stats.levels!.slice(0, 37));
+    expect(par.stats.states).toBe(full.stats.levels!.slice(0, 37).reduce((a, b) => a + b, 0));
+  });
+
+  it('a time limit stops every worker at the same level, with status incomplete', { timeout: 60_000 }, async () => {
+    // The workers take about half a second to start and twice that to explore (K=6, 1,659,317
+    // states): 700 ms stops them during the run (or, on a slow machine, before it).
+    const [build, ref] = table('counter-race', { NP: 3, K: 6 });
+    const par = await checkParallel(build(), ref, 2, { timeLimitMs: 700 });
+    expect(par.error).toBeUndefined();
+    expect([par.status, par.bound]).toEqual(['incomplete', 'timeLimit']);
+    expect(par.stats.states).toBeLessThan(1_659_317);
+    // The levels before the last are whole, the full run's (the last may have been stopped inside).
+    const levels = par.stats.levels!;
+    const full = check(build()).stats.levels!;
+    expect(levels.slice(0, -1)).toEqual(full.slice(0, levels.length - 1));
+    expect(levels.at(-1)).toBeLessThanOrEqual(full[levels.length - 1]);
+  });
+});
+
+describe("the workers' Node options", () => {
+  it("drop tsx's own (the boot registers it), keep every other", () => {
+    expect(workerExecArgv(['--import', 'tsx'])).toEqual([]);
+    expect(workerExecArgv(['--require', '/w/node_modules/tsx/dist/preflight.cjs', '--import', 'file:///w/node_modules/tsx/dist/loader.mjs'])).toEqual([]);
+    expect(workerExecArgv(['--import=tsx', '--max-old-space-size=4096', '-r', 'C:\\w\\node_modules\\tsx\\dist\\preflight.cjs'])).toEqual(['--max-old-space-size=4096']);
+    expect(workerExecArgv(['--import', './my-hooks.mjs', '--require', 'dotenv/config', '--enable-source-maps'])).toEqual(['--import', './my-hooks.mjs', '--require', 'dotenv/config', '--enable-source-maps']);
+    expect(workerExecArgv(['--loader', 'tsx', '--no-warnings'])).toEqual(['--no-warnings']);
   });
 });
 

@@ -2,11 +2,11 @@
  * Model builders for worker threads (engine/parallel.ts): a worker cannot be
  * sent a closure, so it imports this module and builds the run's model from
  * plain data (a model name and its parameters, a matrix cell's run id, or a
- * user's model module with its export and parameters).
+ * user's model module with its export and parameters). It imports only what
+ * the model it builds needs: a worker's start is part of every run's time.
  */
 import type { Model } from '../engine/index.js';
-import { dialogRuns } from './dialog.js';
-import { MODELS, type Params } from './registry.js';
+import { MODELS, type Params } from './models.js';
 
 export function buildModel(name: string, params: Params): Model<any, any> {
   const def = MODELS.find((m) => m.name === name);
@@ -14,7 +14,9 @@ export function buildModel(name: string, params: Params): Model<any, any> {
   return def.build(params);
 }
 
-export function buildDialogRun(id: string): Model<any, any> {
+/** A dialog matrix cell's model (the matrix is loaded only here: a worker building another model does not load it). */
+export async function buildDialogRun(id: string): Promise<Model<any, any>> {
+  const { dialogRuns } = await import('./dialog.js');
   const run = dialogRuns().find((r) => r.id === id);
   if (run === undefined) throw new Error(`load: no dialog run '${id}'`);
   return run.build();

@@ -4,7 +4,7 @@
  * it does not own to their owners and stores the ones it receives.
  */
 import { statCpuMs } from './proc-stat.js';
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { Action, Model } from './model.js';
 import { CoverageCounter } from './explore.js';
 import { Findings } from './findings.js';
@@ -12,7 +12,8 @@ import { PackedSpace, spaceFor, WideSpace, type Space } from './store.js';
 import { SuccessorBatch, WideBatch } from './successors.js';
 import { Guard, guardErrorFields } from './guard.js';
 import { hashPacked, hashString, hashWords } from './table.js';
-import type { LevelReport, ModelRef } from './parallel.js';
+import type { LevelReport, ModelRef, RunOrder } from './parallel.js';
+import { abortPeers, AbortedByPeer, barrier, CTL_ADDED, CTL_STOP, CTL_STOPPED, CTL_VIOLATED, ctlSlot } from './barrier.js';
 
 const STOP_NONE = 0;
 
@@ -22,9 +23,11 @@ interface Data {
   readonly ref: ModelRef;
   readonly peers: (MessagePort | null)[];
   readonly stopWord: Int32Array;
+  /** The level barrier and each worker's end-of-level figures (barrier.ts). */
+  readonly ctl: Int32Array;
 }
 
-const { me, workers: W, ref, peers, stopWord } = workerData as Data;
+const { me, workers: W, ref, peers, stopWord, ctl } = workerData as Data;
 const W_ = W;
 const port = parentPort!;
 
@@ -43,8 +46,6 @@ let levelEnd = 0;
 let transitions = 0;
 let depthBound = false;
 let stopped = false;
-let expanded = false;
-let ends = 0;
 
 /** The owner of a state with this hash: its top bits (the tables index by the low bits). */
 const ownerOfHash = (h: number): number => Math.floor(((h >>> 0) / 2 ** 32) * W);
@@ -83,19 +84,19 @@ class Outbox {
   keys: string[] = [];
   states: unknown[] = [];
   constructor(private readonly to: MessagePort) {}
-  push(identity: string, state: unknown, parent: number, action: number, expand: boolean): void {
+  push(identity: string, state: unknown, parent: number, action: number): void {
     const n = this.n;
     this.keys.push(identity);
     this.states.push(state);
     this.nums[n * 3 + 1] = parent;
     this.nums[n * 3 + 2] = action;
     this.n = n + 1;
-    if (this.n === BATCH) this.flush(expand);
+    if (this.n === BATCH) this.flush();
   }
-  flush(expand: boolean): void {
+  flush(): void {
     if (this.n === 0) return;
     const nums = this.nums;
-    this.to.postMessage({ t: 'batch', n: this.n, nums, keys: this.keys, states: this.states, expand }, [nums.buffer]);
+    this.to.postMessage({ t: 'batch', n: this.n, nums, keys: this.keys, states: this.states }, [nums.buffer]);
     this.n = 0;
     this.nums = new Float64Array(BATCH * 3);
     this.keys = [];
@@ -116,8 +117,8 @@ const LANE_MASK = (1 << LANE_BITS) - 1;
  * batch, no copy). A chunk is shared with the peer once, when it is made, and
  * reused on every level: a level starts only after every worker has stored
  * what it received in the one before. The count of a level is published with
- * an atomic store before its 'end' message (and read with an atomic load), so
- * the entries written before it are visible to the peer.
+ * an atomic store before the level's first barrier (and read with an atomic
+ * load after it), so the entries written before it are visible to the peer.
  */
 class Lane {
   n = 0;
@@ -141,10 +142,9 @@ class Lane {
     a[i + 2] = action;
     this.n = n + 1;
   }
-  /** Ends the level: publishes the count, tells the peer. */
-  end(expand: boolean): void {
+  /** Ends the level: publishes the count (the barrier after it makes the entries visible). */
+  end(): void {
     Atomics.store(this.count, 0, this.n);
-    this.to.postMessage({ t: 'end', expand });
     this.n = 0;
   }
 }
@@ -154,31 +154,28 @@ interface LaneIn {
   chunks: Float64Array[];
   count?: Int32Array;
   n: number;
-  expand: boolean;
 }
 
 let outboxes: (Outbox | null)[] = [];
 let lanes: (Lane | null)[] = [];
-const lanesIn: LaneIn[] = Array.from({ length: W }, () => ({ chunks: [], n: 0, expand: true }));
+const lanesIn: LaneIn[] = Array.from({ length: W }, () => ({ chunks: [], n: 0 }));
 
 /** String keys already sent to their owners (bounded: cleared when full). */
 const sent = new Set<string>();
 const SENT_MAX = 1 << 20;
 
+/** Expands this worker's part of the level; what it found for peers is in their lanes (or posted, on the string path) when it returns. */
 function expandLevel(expand: boolean): void {
   if (packedSpace !== undefined) {
     expandPacked(packedSpace, batch!, expand);
-    for (const l of lanes) l?.end(expand);
+    for (const l of lanes) l?.end();
   } else if (wideSpace !== undefined) {
     expandWide(wideSpace, wideBatch!, expand);
-    for (const l of wideLanes) l?.end(expand);
+    for (const l of wideLanes) l?.end();
   } else {
     expandKeyed(expand);
-    for (const o of outboxes) o?.flush(expand);
-    for (const p of peers) p?.postMessage({ t: 'end' });
+    for (const o of outboxes) o?.flush();
   }
-  expanded = true;
-  maybeDone();
 }
 
 /** Successors per flush of the batch (see explore.ts). */
@@ -289,9 +286,8 @@ class WideLane {
     a[i + this.words + 1] = action;
     this.n = n + 1;
   }
-  end(expand: boolean): void {
+  end(): void {
     Atomics.store(this.count, 0, this.n);
-    this.to.postMessage({ t: 'end', expand });
     this.n = 0;
   }
 }
@@ -379,7 +375,7 @@ function decodeInto(ws: WideSpace<unknown>, codes: Int32Array, at: number, probe
   return probe;
 }
 
-function storeWideLane(ws: WideSpace<unknown>, b: WideBatch<unknown, Action>, from: number): void {
+function storeWideLane(ws: WideSpace<unknown>, b: WideBatch<unknown, Action>, from: number, expand: boolean): void {
   const lane = lanesIn[from];
   const chunks = wideIn[from].chunks;
   const W = ws.words;
@@ -403,7 +399,7 @@ function storeWideLane(ws: WideSpace<unknown>, b: WideBatch<unknown, Action>, fr
     }
     ws.firstAll(hashes, m, firsts);
     for (let i = 0; i < m; i++) {
-      if (!lane.expand) {
+      if (!expand) {
         if (ws.findHashed(codes, i * W, hashes[i]) < 0) depthBound = true;
         continue;
       }
@@ -439,7 +435,7 @@ function expandKeyed(expand: boolean): void {
         // A state object is costly to clone: send each key once (the owner has it from then on).
         if (sent.size >= SENT_MAX) sent.clear();
         sent.add(identity as string);
-        outboxes[owner]!.push(identity as string, succ, parent, ai, expand);
+        outboxes[owner]!.push(identity as string, succ, parent, ai);
       }
     }
   }
@@ -456,7 +452,7 @@ function report(): LevelReport {
 const rx = { codes: new Float64Array(BATCH), hashes: new Int32Array(BATCH), firsts: new Float64Array(BATCH), parents: new Float64Array(BATCH), actions: new Float64Array(BATCH) };
 
 /** Stores, in order, the packed successors a peer wrote in its lane for this worker during the level. */
-function storeLane(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Action>, lane: LaneIn): void {
+function storeLane(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Action>, lane: LaneIn, expand: boolean): void {
   const { codes, hashes, firsts, parents, actions } = rx;
   for (let start = 0; start < lane.n; start += BATCH) {
     const m = Math.min(BATCH, lane.n - start);
@@ -471,71 +467,111 @@ function storeLane(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Action>,
       actions[i] = chunk[j + 2];
     }
     ps.firstAll(hashes, m, firsts);
-    storeOwned(ps, b, codes, hashes, firsts, parents, actions, m, lane.expand);
+    storeOwned(ps, b, codes, hashes, firsts, parents, actions, m, expand);
   }
   lane.n = 0;
 }
 
-type Batch = { t: string; n: number; nums: Float64Array; keys: string[]; states: unknown[]; expand: boolean; chunk?: Float64Array; wchunk?: Int32Array; count?: Int32Array };
+type Batch = { t: string; n: number; nums: Float64Array; keys: string[]; states: unknown[]; chunk?: Float64Array; wchunk?: Int32Array; count?: Int32Array };
 
 /**
- * Batches received during a level, by sender. They are stored only once this
- * worker has expanded its own part, then peer by peer in worker order: the
- * order of insertion, and so every parent link and trace, does not depend on
- * the threads' timing.
+ * Batches received during a level, by sender (the string path). They are
+ * stored only once this worker has expanded its own part, then peer by peer
+ * in worker order, as the lanes are: the order of insertion, and so every
+ * parent link and trace, does not depend on the threads' timing.
  */
 const inbox: Batch[][] = Array.from({ length: W }, () => []);
 
-function maybeDone(): void {
-  if (!expanded || ends < W - 1) return;
-  expanded = false;
-  ends = 0;
-  for (let from = 0; from < W; from++) {
-    if (packedSpace !== undefined) {
-      if (from !== me) storeLane(packedSpace, batch!, lanesIn[from]);
-      continue;
-    }
-    if (wideSpace !== undefined) {
-      if (from !== me) storeWideLane(wideSpace, wideBatch!, from);
-      continue;
-    }
-    for (const m of inbox[from]) {
-      const { n, nums, keys, states, expand } = m;
-      for (let i = 0; i < n; i++) receive(keys[i], states[i], nums[i * 3 + 1], nums[i * 3 + 2], expand);
-    }
-    inbox[from].length = 0;
-  }
-  space.nextLevel();
-  levelStart = levelEnd;
-  levelEnd = space.size;
-  port.postMessage({ t: 'level', ...report() });
-}
-
-function onPeer(from: number, m: Batch): void {
-  try {
+/** Takes what a peer posted to this worker (its lane and chunks of shared memory, or batches of keyed states), without the event loop. */
+function drain(from: number): void {
+  const p = peers[from]!;
+  for (let r = receiveMessageOnPort(p); r !== undefined; r = receiveMessageOnPort(p)) {
+    const m = r.message as Batch;
     const lane = lanesIn[from];
     switch (m.t) {
       case 'lane':
         lane.count = m.count;
-        return;
+        break;
       case 'chunk':
         lane.chunks.push(m.chunk!);
-        return;
+        break;
       case 'wchunk':
         wideIn[from].chunks.push(m.wchunk!);
-        return;
-      case 'end':
-        if (lane.count !== undefined) {
-          lane.n = Atomics.load(lane.count, 0);
-          lane.expand = m.expand;
-        }
-        ends++;
-        maybeDone();
-        return;
+        break;
+      default:
+        inbox[from].push(m);
     }
-    inbox[from].push(m);
-  } catch (e) {
-    fail(e);
+  }
+  const lane = lanesIn[from];
+  lane.n = lane.count === undefined ? 0 : Atomics.load(lane.count, 0);
+}
+
+/** Stores, peer by peer in worker order, the successors the peers found for this worker during the level. */
+function storeReceived(expand: boolean): void {
+  for (let from = 0; from < W; from++) {
+    if (from === me) continue;
+    if (packedSpace !== undefined) storeLane(packedSpace, batch!, lanesIn[from], expand);
+    else if (wideSpace !== undefined) storeWideLane(wideSpace, wideBatch!, from, expand);
+    else {
+      for (const m of inbox[from]) {
+        const { n, nums, keys, states } = m;
+        for (let i = 0; i < n; i++) receive(keys[i], states[i], nums[i * 3 + 1], nums[i * 3 + 2], expand);
+      }
+      inbox[from].length = 0;
+    }
+  }
+}
+
+/** Why the workers stopped exploring: all of them decide it from the same figures (see run). */
+export interface RunEnd {
+  readonly why: 'complete' | 'stop' | 'violation';
+  /** With 'stop': the stop word's value (STOP_TIME or STOP_MEMORY). */
+  readonly stop: number;
+}
+
+/**
+ * Explores level after level until the space is exhausted or a bound is met,
+ * meeting the peers at the barrier twice a level: after expanding (the lanes
+ * are then complete) and after storing what was received (the level's
+ * figures are then in ctl). Each level's report goes to the main thread as it
+ * ends. The decisions are those the main thread took when it drove each
+ * level itself: a stop seen during a level ends the run; a level that added
+ * nothing ends it complete; then a violation (when asked to stop at the
+ * first), then the stop word.
+ */
+function run(order: RunOrder): RunEnd {
+  let depth = order.depth;
+  for (;;) {
+    const expand = depth < order.maxDepth;
+    expandLevel(expand);
+    barrier(ctl, W);
+    for (let from = 0; from < W; from++) if (from !== me) drain(from);
+    storeReceived(expand);
+    space.nextLevel();
+    levelStart = levelEnd;
+    levelEnd = space.size;
+    const during = stopped;
+    Atomics.store(ctl, ctlSlot(me, CTL_ADDED), levelEnd - levelStart);
+    Atomics.store(ctl, ctlSlot(me, CTL_STOPPED), during ? 1 : 0);
+    Atomics.store(ctl, ctlSlot(me, CTL_STOP), Atomics.load(stopWord, 0));
+    Atomics.store(ctl, ctlSlot(me, CTL_VIOLATED), findings.violated ? 1 : 0);
+    port.postMessage({ t: 'report', ...report() });
+    barrier(ctl, W);
+    let added = 0;
+    let anyStopped = false;
+    let stop = STOP_NONE;
+    let violated = false;
+    for (let w = 0; w < W; w++) {
+      added += Atomics.load(ctl, ctlSlot(w, CTL_ADDED));
+      anyStopped ||= Atomics.load(ctl, ctlSlot(w, CTL_STOPPED)) !== 0;
+      if (stop === STOP_NONE) stop = Atomics.load(ctl, ctlSlot(w, CTL_STOP));
+      violated ||= Atomics.load(ctl, ctlSlot(w, CTL_VIOLATED)) !== 0;
+    }
+    if (anyStopped) return { why: 'stop', stop };
+    if (added === 0) return { why: 'complete', stop };
+    depth++;
+    if (order.stopOnViolation && violated) return { why: 'violation', stop };
+    if (stop !== STOP_NONE) return { why: 'stop', stop };
   }
 }
 
@@ -544,7 +580,7 @@ function fail(e: unknown): void {
   port.postMessage({ t: 'error', error: { name: err.name, message: err.message, code: (err as { code?: string }).code, ...guardErrorFields(err) } });
 }
 
-port.on('message', async (m: { t: string; expand?: boolean; local?: number }) => {
+port.on('message', async (m: { t: string; order?: RunOrder; local?: number }) => {
   try {
     switch (m.t) {
       case 'load': {
@@ -568,7 +604,6 @@ port.on('message', async (m: { t: string; expand?: boolean; local?: number }) =>
         outboxes = peers.map((p) => (p === null || packed || wide ? null : new Outbox(p)));
         lanes = peers.map((p) => (p === null || !packed ? null : new Lane(p)));
         wideLanes = peers.map((p) => (p === null || !wide ? null : new WideLane(p, wideSpace!.words)));
-        peers.forEach((p, from) => p?.on('message', (m: Batch) => onPeer(from, m)));
         loadedCpuMs = threadCpuMs();
         port.postMessage({ t: 'loaded' });
         break;
@@ -585,8 +620,15 @@ port.on('message', async (m: { t: string; expand?: boolean; local?: number }) =>
         port.postMessage({ t: 'level', ...report() });
         break;
       }
-      case 'level':
-        expandLevel(m.expand!);
+      case 'run':
+        try {
+          port.postMessage({ t: 'ran', end: run(m.order!) });
+        } catch (e) {
+          // A peer that failed reports its own error; this worker only stops.
+          if (e instanceof AbortedByPeer) break;
+          abortPeers(ctl);
+          throw e;
+        }
         break;
       case 'coverage':
         port.postMessage({ t: 'coverage', steps: coverage.ordered.map((c) => ({ actor: c.actor, step: c.step, count: c.count })), cpuMs: threadCpuMs() - loadedCpuMs });

@@ -4,10 +4,14 @@
  * Level-synchronous and partitioned by hash: every state has an owner, the
  * worker chosen by a hash of its identity (packed code or key). The owner
  * alone stores it (in its own visited set), checks its properties and, on the
- * next level, expands it. A worker expanding a level sends each successor it
- * does not own to the owner (in batches, over a MessagePort between the two),
- * then tells its peers the level is over; when every worker has expanded its
- * part and received everything, the main thread starts the next level.
+ * next level, expands it. A worker expanding a level writes each successor it
+ * does not own into the owner's lane of shared memory (or, for states keyed
+ * by strings, posts it in batches over a MessagePort between the two). The
+ * workers drive the levels themselves: they meet at a barrier in shared
+ * memory (barrier.ts) when each has expanded its part, store what they
+ * received, meet again with the level's figures and all take the same
+ * decision to go on or stop. The main thread only starts them, merges the
+ * level reports they post and keeps the clock and the memory budget.
  *
  * Why this gives the one-worker results: each level holds exactly the states
  * at that distance from the initial states, whoever discovers them, so the
@@ -37,6 +41,8 @@ import { CoverageCounter, defaultMemoryLimit, finish, overMemory, rate, validate
 import { rebuildTrace } from './trace.js';
 import { identityFor, type TraceStore } from './store.js';
 import { reviveGuardError } from './guard.js';
+import { newCtl } from './barrier.js';
+import type { RunEnd } from './parallel-worker.js';
 
 /** Where a worker finds the model: `(await import(module))[exportName](...args)`. */
 export interface ModelRef {
@@ -57,12 +63,44 @@ export interface LevelReport {
   readonly stopped: boolean;
 }
 
+/** What the main thread tells the workers when they start exploring level after level. */
+export interface RunOrder {
+  /** Levels already stored (the initial states' level). */
+  readonly depth: number;
+  /** Do not expand states at this depth (CheckOptions.maxDepth; Infinity for none). */
+  readonly maxDepth: number;
+  readonly stopOnViolation: boolean;
+}
+
 export class ParallelError extends CheckerError {
   override readonly code = 'parallel';
 }
 
 const BOOT = new URL('./parallel-boot.mjs', import.meta.url);
 const WORKER = new URL('./parallel-worker.ts', import.meta.url).href;
+
+/**
+ * The Node options of the worker threads: the process's, without tsx's own
+ * (its --require and --import), since the boot module registers tsx's hooks
+ * in the thread itself; run twice, they cost a tenth of a second per worker.
+ */
+export function workerExecArgv(argv: readonly string[] = process.execArgv): string[] {
+  const out: string[] = [];
+  const isTsx = (v: string): boolean => v === 'tsx' || /[\\/]tsx[\\/]/.test(v);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const m = /^--(require|import|loader|experimental-loader)(?:=(.*))?$/.exec(a) ?? (a === '-r' ? [a, 'require', undefined] : null);
+    if (m !== null) {
+      const value = m[2] ?? argv[i + 1];
+      if (value !== undefined && isTsx(value)) {
+        if (m[2] === undefined) i++;
+        continue;
+      }
+    }
+    out.push(a);
+  }
+  return out;
+}
 
 /** Flag values in the shared stop word. */
 export const STOP_NONE = 0;
@@ -121,6 +159,7 @@ async function exploreParallel<S, A extends Action>(
   const deadline = options.timeLimitMs !== undefined ? started + options.timeLimitMs : Number.POSITIVE_INFINITY;
   const memoryLimit = options.memoryLimitBytes ?? defaultMemoryLimit();
   const stopWord = new Int32Array(new SharedArrayBuffer(4));
+  const ctl = newCtl(W);
   const inits = model.initialStates();
   if (inits.length === 0) throw new SpecError(`model ${model.name}: no initial state`);
 
@@ -147,10 +186,16 @@ async function exploreParallel<S, A extends Action>(
   for (let w = 0; w < W; w++) {
     const peers = ports[w].map((p, j) => (j === w ? null : p));
     const t = new Worker(BOOT, {
-      workerData: { entry: WORKER, me: w, workers: W, ref, peers, stopWord, props: model.properties.map((p) => p.name) },
+      workerData: { entry: WORKER, me: w, workers: W, ref, peers, stopWord, ctl, props: model.properties.map((p) => p.name) },
       transferList: peers.filter((p): p is MessagePort => p !== null),
+      execArgv: workerExecArgv(),
     });
     t.on('message', (m: any) => {
+      if (m.t === 'report') {
+        reports[w].push(m);
+        mergeReady();
+        return;
+      }
       const p = pending[w];
       pending[w] = undefined;
       if (m.t === 'error') {
@@ -194,6 +239,15 @@ async function exploreParallel<S, A extends Action>(
     return added;
   };
 
+  /** Level reports as the workers post them, by worker; merged a level at a time once every worker's is in. */
+  const reports: LevelReport[][] = Array.from({ length: W }, () => []);
+  const mergeReady = (): void => {
+    while (reports.every((r) => r.length > 0)) {
+      const added = merge(reports.map((r) => r.shift()!));
+      if (added > 0) levels.push(added);
+    }
+  };
+
   try {
     await all(() => ({ t: 'load' }));
     // Each worker adds the initial states it owns (their index among the initial states is their action).
@@ -201,26 +255,18 @@ async function exploreParallel<S, A extends Action>(
     const roots = merge(reports0);
     if (roots > 0) levels.push(roots);
     const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
-    for (;;) {
-      if (options.stopOnFirstViolation === true && found.size > 0 && [...found.keys()].some((n) => model.properties.find((p) => p.name === n)!.kind !== 'sometimes')) {
-        bound = 'stopOnViolation';
-        break;
-      }
-      const stop = Atomics.load(stopWord, 0);
-      if (stop !== STOP_NONE) {
-        bound = stop === STOP_TIME ? 'timeLimit' : 'memory';
-        break;
-      }
-      const reports: LevelReport[] = await all(() => ({ t: 'level', expand: levels.length < maxDepth }));
-      const added = merge(reports);
-      const stopped = reports.some((r) => r.stopped);
-      if (added > 0) levels.push(added);
-      if (stopped) {
-        const s = Atomics.load(stopWord, 0);
-        bound = s === STOP_TIME ? 'timeLimit' : 'memory';
-        break;
-      }
-      if (added === 0) break;
+    const stopOnViolation = options.stopOnFirstViolation === true;
+    const violated = (): boolean => [...found.keys()].some((n) => model.properties.find((p) => p.name === n)!.kind !== 'sometimes');
+    const stop = Atomics.load(stopWord, 0);
+    if (stopOnViolation && violated()) bound = 'stopOnViolation';
+    else if (stop !== STOP_NONE) bound = stop === STOP_TIME ? 'timeLimit' : 'memory';
+    else {
+      const order: RunOrder = { depth: levels.length, maxDepth, stopOnViolation };
+      const ends: { end: RunEnd }[] = await all(() => ({ t: 'run', order }));
+      const end = ends[0].end;
+      if (ends.some((e) => e.end.why !== end.why || e.end.stop !== end.stop)) throw new ParallelError(`the workers ended differently: ${JSON.stringify(ends.map((e) => e.end))}`);
+      if (end.why === 'violation') bound = 'stopOnViolation';
+      else if (end.why === 'stop') bound = end.stop === STOP_TIME ? 'timeLimit' : 'memory';
     }
     const coverage = new CoverageCounter(model.steps);
     const replies = await all(() => ({ t: 'coverage' }));

@@ -1,0 +1,64 @@
+/**
+ * The level barrier of the parallel explorer's worker threads (parallel.ts),
+ * in shared memory: the workers meet twice a level without a message and
+ * without the main thread (once when each has expanded its part, once when
+ * each has stored what it received), and at the second meeting each reads
+ * every worker's figures for the level, so all of them take the same
+ * decision (go on, or stop and why) from the same numbers.
+ *
+ * Layout of the shared Int32Array `ctl`: the barrier's arrival count and
+ * generation, an abort flag, then per worker its slots (ctlSlot).
+ */
+
+/** Arrivals at the current barrier. */
+const ARRIVED = 0;
+/** Incremented each time every worker has arrived: what a waiting worker waits on. */
+const GENERATION = 1;
+/** Set (and the waiters woken) by a worker that failed: its peers stop waiting. */
+const ABORT = 2;
+const HEADER = 3;
+
+/** Per worker: the states its last level added. */
+export const CTL_ADDED = 0;
+/** Per worker: 1 if it saw the stop word set while it expanded its part (it stopped expanding). */
+export const CTL_STOPPED = 1;
+/** Per worker: the stop word's value it read once the level was stored (STOP_TIME, STOP_MEMORY), 0 if none. */
+export const CTL_STOP = 2;
+/** Per worker: 1 once one of its states violated a property (a witness found is not a violation). */
+export const CTL_VIOLATED = 3;
+const SLOTS = 4;
+
+export const ctlSlot = (worker: number, slot: number): number => HEADER + worker * SLOTS + slot;
+
+export function newCtl(workers: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4 * (HEADER + workers * SLOTS)));
+}
+
+/** Thrown in a worker waiting at the barrier when a peer failed (the peer reports its own error). */
+export class AbortedByPeer extends Error {}
+
+/** Called by a worker that failed: wakes its peers at the barrier, which then throw AbortedByPeer. */
+export function abortPeers(ctl: Int32Array): void {
+  Atomics.store(ctl, ABORT, 1);
+  Atomics.notify(ctl, GENERATION);
+}
+
+/**
+ * Waits until all `workers` have called it for this generation. The last to
+ * arrive resets the count before it opens the next generation, so the barrier
+ * can be used again at once. A failed peer (abortPeers) ends the wait with
+ * AbortedByPeer.
+ */
+export function barrier(ctl: Int32Array, workers: number): void {
+  const gen = Atomics.load(ctl, GENERATION);
+  if (Atomics.add(ctl, ARRIVED, 1) === workers - 1) {
+    Atomics.store(ctl, ARRIVED, 0);
+    Atomics.add(ctl, GENERATION, 1);
+    Atomics.notify(ctl, GENERATION);
+    return;
+  }
+  while (Atomics.load(ctl, GENERATION) === gen) {
+    if (Atomics.load(ctl, ABORT) !== 0) throw new AbortedByPeer('a peer worker failed');
+    Atomics.wait(ctl, GENERATION, gen, 1000);
+  }
+}
