@@ -69,7 +69,7 @@ describe('the packed dialog model explores what the text-keyed one does', () => 
     // Seeded: the declaration pins one state more than there are.
     const off = { ...runs[0], expect: { ...runs[0].expect, states: runs[0].expect.states! + 1 } };
     expect(rowMismatches([off]).filter((m) => m.includes('not as declared'))).toEqual([
-      `${runs[0].id}: not as declared: [{"kind":"states","expected":${runs[0].expect.states! + 1},"actual":${runs[0].expect.states}}]`,
+      `${runs[0].id}: not as declared: ${runs[0].expect.states} states, expected ${runs[0].expect.states! + 1}`,
     ]);
   });
 

@@ -105,7 +105,8 @@ describe('parallel exploration gives the one-worker results', () => {
     const par = await checkParallel(build(), ref, 2, { stopOnFirstViolation: true });
     expect(par.error).toBeUndefined();
     expect([par.status, par.bound, one.status, one.bound]).toEqual(['violation', 'stopOnViolation', 'violation', 'stopOnViolation']);
-    expect(par.violations.map((v) => [v.property, v.trace?.length])).toEqual(one.violations.map((v) => [v.property, v.trace?.length]));
+    expect(par.violations.map((v) => [v.name, v.trace?.length])).toEqual(one.violations.map((v) => [v.name, v.trace?.length]));
+    expect(par.violations.map((v) => v.name)).toEqual(['NoLostUpdate']);
     expect(par.violations[0].trace).toHaveLength(37);
     expect(par.stats.levels).toEqual(full.stats.levels!.slice(0, 37));
     expect(par.stats.states).toBe(full.stats.levels!.slice(0, 37).reduce((a, b) => a + b, 0));

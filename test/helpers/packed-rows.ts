@@ -10,7 +10,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { dialogRuns, loadManifest } from '../../src/check/dialog.js';
-import { execute, forgetExplorations, type RunSpec } from '../../src/check/run.js';
+import { describeDifference, execute, forgetExplorations, type RunSpec } from '../../src/check/run.js';
 import { inWorkers } from '../../src/check/pool.js';
 import { availableParallelism } from 'node:os';
 import type { Outcome } from '../../src/engine/index.js';
@@ -97,7 +97,7 @@ export function rowMismatches(runs: readonly RunSpec[]): string[] {
   for (const run of runs) {
     const packed = execute(run);
     const text = execute(run, { textKeys: true });
-    if (packed.differences.length > 0) out.push(`${run.id}: not as declared: ${brief(packed.differences)}`);
+    if (packed.differences.length > 0) out.push(`${run.id}: not as declared: ${packed.differences.map(describeDifference).join('; ')}`);
     if (!packed.outcome.stats.complete) out.push(`${run.id}: incomplete`);
     const a = summary(packed.outcome);
     const b = summary(text.outcome);
