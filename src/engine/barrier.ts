@@ -57,6 +57,8 @@ export function barrier(ctl: Int32Array, workers: number): void {
     Atomics.notify(ctl, GENERATION);
     return;
   }
+  // A failed peer's notify can fall between the test of ABORT and the wait: the wait's
+  // timeout bounds that to a second (and the main thread ends every worker on the error anyway).
   while (Atomics.load(ctl, GENERATION) === gen) {
     if (Atomics.load(ctl, ABORT) !== 0) throw new AbortedByPeer('a peer worker failed');
     Atomics.wait(ctl, GENERATION, gen, 1000);

@@ -12,7 +12,7 @@ import { PackedSpace, spaceFor, WideSpace, type Space } from './store.js';
 import { SuccessorBatch, WideBatch } from './successors.js';
 import { Guard, guardErrorFields } from './guard.js';
 import { hashPacked, hashString, hashWords } from './table.js';
-import type { LevelReport, ModelRef, RunOrder } from './parallel.js';
+import { ParallelError, type LevelReport, type ModelRef, type RunOrder } from './parallel.js';
 import { abortPeers, AbortedByPeer, barrier, CTL_ADDED, CTL_STOP, CTL_STOPPED, CTL_VIOLATED, ctlSlot } from './barrier.js';
 
 const STOP_NONE = 0;
@@ -83,7 +83,12 @@ class Outbox {
   nums = new Float64Array(BATCH * 3);
   keys: string[] = [];
   states: unknown[] = [];
-  constructor(private readonly to: MessagePort) {}
+  /** Batches posted this level, published at its end as a lane's count is: the peer checks it got them all. */
+  private posted = 0;
+  private readonly count = new Int32Array(new SharedArrayBuffer(4));
+  constructor(private readonly to: MessagePort) {
+    to.postMessage({ t: 'lane', count: this.count });
+  }
   push(identity: string, state: unknown, parent: number, action: number): void {
     const n = this.n;
     this.keys.push(identity);
@@ -97,10 +102,17 @@ class Outbox {
     if (this.n === 0) return;
     const nums = this.nums;
     this.to.postMessage({ t: 'batch', n: this.n, nums, keys: this.keys, states: this.states }, [nums.buffer]);
+    this.posted++;
     this.n = 0;
     this.nums = new Float64Array(BATCH * 3);
     this.keys = [];
     this.states = [];
+  }
+  /** Ends the level: the last batch, then the number posted. */
+  end(): void {
+    this.flush();
+    Atomics.store(this.count, 0, this.posted);
+    this.posted = 0;
   }
 }
 
@@ -149,7 +161,7 @@ class Lane {
   }
 }
 
-/** What a peer shares with this worker: its lane's chunks and count, and the level's count once it ended. */
+/** What a peer shares with this worker: its lane's chunks and count, and the level's count once it ended (on the string path, its outbox's count of batches). */
 interface LaneIn {
   chunks: Float64Array[];
   count?: Int32Array;
@@ -174,7 +186,7 @@ function expandLevel(expand: boolean): void {
     for (const l of wideLanes) l?.end();
   } else {
     expandKeyed(expand);
-    for (const o of outboxes) o?.flush();
+    for (const o of outboxes) o?.end();
   }
 }
 
@@ -442,7 +454,7 @@ function expandKeyed(expand: boolean): void {
 }
 
 function report(): LevelReport {
-  const r: LevelReport = { size: space.size, transitions, found: Object.fromEntries(findings.found), depthBound, stopped };
+  const r: LevelReport = { size: space.size, transitions, found: Object.fromEntries(findings.found), depthBound };
   findings.found.clear();
   transitions = 0;
   return r;
@@ -504,6 +516,11 @@ function drain(from: number): void {
   }
   const lane = lanesIn[from];
   lane.n = lane.count === undefined ? 0 : Atomics.load(lane.count, 0);
+  // On the string path the count is of batches: a message posted before the barrier is in the
+  // port's queue after it (Node queues it synchronously); that is checked, not assumed.
+  if (packedSpace === undefined && wideSpace === undefined && inbox[from].length !== lane.n) {
+    throw new ParallelError(`worker ${me} received ${inbox[from].length} of the ${lane.n} batches worker ${from} posted in this level`);
+  }
 }
 
 /** Stores, peer by peer in worker order, the successors the peers found for this worker during the level. */

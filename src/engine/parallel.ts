@@ -33,7 +33,7 @@
  * `stopOnFirstViolation`, `timeLimitMs` and the memory budget stop at the end
  * of a level or, through a shared flag, inside it.
  */
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort, type WorkerOptions } from 'node:worker_threads';
 import type { Action, Model } from './model.js';
 import { CheckerError, SpecError } from './errors.js';
 import type { Bound, Outcome, Stats, Trace } from './outcome.js';
@@ -60,7 +60,6 @@ export interface LevelReport {
   /** Property name -> global id of the first state found this level. */
   readonly found: Record<string, number>;
   readonly depthBound: boolean;
-  readonly stopped: boolean;
 }
 
 /** What the main thread tells the workers when they start exploring level after level. */
@@ -81,12 +80,14 @@ const WORKER = new URL('./parallel-worker.ts', import.meta.url).href;
 
 /**
  * The Node options of the worker threads: the process's, without tsx's own
- * (its --require and --import), since the boot module registers tsx's hooks
- * in the thread itself; run twice, they cost a tenth of a second per worker.
+ * (its --require and --import of tsx's package), since the boot module
+ * registers tsx's hooks in the thread itself; run twice, they cost a tenth
+ * of a second per worker.
  */
 export function workerExecArgv(argv: readonly string[] = process.execArgv): string[] {
   const out: string[] = [];
-  const isTsx = (v: string): boolean => v === 'tsx' || /[\\/]tsx[\\/]/.test(v);
+  // tsx itself (`tsx`, `tsx/esm`) or a file of its package (node_modules/tsx/..., also as a file: URL).
+  const isTsx = (v: string): boolean => /^tsx(\/|$)/.test(v) || /node_modules[\\/]tsx[\\/]/.test(v);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const m = /^--(require|import|loader|experimental-loader)(?:=(.*))?$/.exec(a) ?? (a === '-r' ? [a, 'require', undefined] : null);
@@ -100,6 +101,28 @@ export function workerExecArgv(argv: readonly string[] = process.execArgv): stri
     out.push(a);
   }
   return out;
+}
+
+/** Whether a worker refused the process's options without tsx's (then every later one inherits them all). */
+let inheritOptions = false;
+
+/**
+ * A worker thread of the boot module, with workerExecArgv's options when that
+ * leaves out any. A thread given options explicitly refuses those that are
+ * the process's alone (V8's heap size, --expose-gc, ...: Node inherits them
+ * silently otherwise); then it inherits the process's options, tsx's with
+ * them, as it did before.
+ */
+function spawnWorker(options: WorkerOptions): Worker {
+  const execArgv = workerExecArgv();
+  if (inheritOptions || execArgv.length === process.execArgv.length) return new Worker(BOOT, options);
+  try {
+    return new Worker(BOOT, { ...options, execArgv });
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+    inheritOptions = true;
+    return new Worker(BOOT, options);
+  }
 }
 
 /** Flag values in the shared stop word. */
@@ -183,33 +206,34 @@ async function exploreParallel<S, A extends Action>(
     });
   const all = (msg: (w: number) => object): Promise<any[]> => Promise.all(threads.map((_, w) => request(w, msg(w))));
 
-  for (let w = 0; w < W; w++) {
-    const peers = ports[w].map((p, j) => (j === w ? null : p));
-    const t = new Worker(BOOT, {
-      workerData: { entry: WORKER, me: w, workers: W, ref, peers, stopWord, ctl, props: model.properties.map((p) => p.name) },
-      transferList: peers.filter((p): p is MessagePort => p !== null),
-      execArgv: workerExecArgv(),
-    });
-    t.on('message', (m: any) => {
-      if (m.t === 'report') {
-        reports[w].push(m);
-        mergeReady();
-        return;
-      }
-      const p = pending[w];
-      pending[w] = undefined;
-      if (m.t === 'error') {
-        failure = revive(m.error);
-        for (const q of pending) q?.reject(failure);
-        p?.reject(failure);
-      } else p?.resolve(m);
-    });
-    t.on('error', (e) => {
-      failure = e;
-      for (const q of pending) q?.reject(e);
-    });
-    threads.push(t);
-  }
+  const start = (): void => {
+    for (let w = 0; w < W; w++) {
+      const peers = ports[w].map((p, j) => (j === w ? null : p));
+      const t = spawnWorker({
+        workerData: { entry: WORKER, me: w, workers: W, ref, peers, stopWord, ctl, props: model.properties.map((p) => p.name) },
+        transferList: peers.filter((p): p is MessagePort => p !== null),
+      });
+      t.on('message', (m: any) => {
+        if (m.t === 'report') {
+          reports[w].push(m);
+          mergeReady();
+          return;
+        }
+        const p = pending[w];
+        pending[w] = undefined;
+        if (m.t === 'error') {
+          failure = revive(m.error);
+          for (const q of pending) q?.reject(failure);
+          p?.reject(failure);
+        } else p?.resolve(m);
+      });
+      t.on('error', (e) => {
+        failure = e;
+        for (const q of pending) q?.reject(e);
+      });
+      threads.push(t);
+    }
+  };
 
   let bound: Bound | undefined;
   const found = new Map<string, number>();
@@ -249,6 +273,7 @@ async function exploreParallel<S, A extends Action>(
   };
 
   try {
+    start();
     await all(() => ({ t: 'load' }));
     // Each worker adds the initial states it owns (their index among the initial states is their action).
     const reports0: LevelReport[] = await all(() => ({ t: 'roots' }));
