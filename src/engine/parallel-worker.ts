@@ -12,10 +12,8 @@ import { PackedSpace, spaceFor, WideSpace, type Space } from './store.js';
 import { SuccessorBatch, WideBatch } from './successors.js';
 import { Guard, guardErrorFields } from './guard.js';
 import { hashPacked, hashString, hashWords } from './table.js';
-import { ParallelError, type LevelReport, type ModelRef, type RunOrder } from './parallel.js';
+import { ParallelError, STOP_NONE, type LevelReport, type ModelRef, type RunOrder } from './parallel.js';
 import { abortPeers, AbortedByPeer, barrier, CTL_ADDED, CTL_STOP, CTL_STOPPED, CTL_VIOLATED, ctlSlot } from './barrier.js';
-
-const STOP_NONE = 0;
 
 interface Data {
   readonly me: number;
@@ -546,49 +544,60 @@ export interface RunEnd {
   readonly stop: number;
 }
 
+/** Ends a level (the initial states' too): the next one's range, this worker's figures in ctl, its report to the main thread. */
+function endLevel(): void {
+  space.nextLevel();
+  levelStart = levelEnd;
+  levelEnd = space.size;
+  Atomics.store(ctl, ctlSlot(me, CTL_ADDED), levelEnd - levelStart);
+  Atomics.store(ctl, ctlSlot(me, CTL_STOPPED), stopped ? 1 : 0);
+  Atomics.store(ctl, ctlSlot(me, CTL_STOP), Atomics.load(stopWord, 0));
+  Atomics.store(ctl, ctlSlot(me, CTL_VIOLATED), findings.violated ? 1 : 0);
+  port.postMessage({ t: 'report', ...report() });
+}
+
 /**
- * Explores level after level until the space is exhausted or a bound is met,
- * meeting the peers at the barrier twice a level: after expanding (the lanes
- * are then complete) and after storing what was received (the level's
- * figures are then in ctl). Each level's report goes to the main thread as it
- * ends. The decisions are those the main thread took when it drove each
- * level itself: a stop seen during a level ends the run; a level that added
- * nothing ends it complete; then a violation (when asked to stop at the
- * first), then the stop word.
+ * How the run ends after the level every worker has just ended, read from
+ * all workers' figures (so every worker reads the same), or undefined to go
+ * on. In the order the main thread took these decisions when it drove each
+ * level itself: a stop seen during the level; a level that added nothing (the
+ * run is complete); a violation, when asked to stop at the first; the stop
+ * word.
+ */
+function decide(order: RunOrder): RunEnd | undefined {
+  let added = 0;
+  let anyStopped = false;
+  let stop = STOP_NONE;
+  let violated = false;
+  for (let w = 0; w < W; w++) {
+    added += Atomics.load(ctl, ctlSlot(w, CTL_ADDED));
+    anyStopped ||= Atomics.load(ctl, ctlSlot(w, CTL_STOPPED)) !== 0;
+    if (stop === STOP_NONE) stop = Atomics.load(ctl, ctlSlot(w, CTL_STOP));
+    violated ||= Atomics.load(ctl, ctlSlot(w, CTL_VIOLATED)) !== 0;
+  }
+  if (anyStopped) return { why: 'stop', stop };
+  if (added === 0) return { why: 'complete', stop };
+  if (order.stopOnViolation && violated) return { why: 'violation', stop };
+  if (stop !== STOP_NONE) return { why: 'stop', stop };
+  return undefined;
+}
+
+/**
+ * Explores level after level, from the initial states' (ended by 'roots'),
+ * until the space is exhausted or a bound is met, meeting the peers at the
+ * barrier twice a level: after expanding (the lanes are then complete) and
+ * after storing what was received (the level's figures are then in ctl).
  */
 function run(order: RunOrder): RunEnd {
-  let depth = order.depth;
-  for (;;) {
-    const expand = depth < order.maxDepth;
-    expandLevel(expand);
+  for (let depth = 1; ; depth++) {
+    const end = decide(order);
+    if (end !== undefined) return end;
+    expandLevel(depth < order.maxDepth);
     barrier(ctl, W);
     for (let from = 0; from < W; from++) if (from !== me) drain(from);
-    storeReceived(expand);
-    space.nextLevel();
-    levelStart = levelEnd;
-    levelEnd = space.size;
-    const during = stopped;
-    Atomics.store(ctl, ctlSlot(me, CTL_ADDED), levelEnd - levelStart);
-    Atomics.store(ctl, ctlSlot(me, CTL_STOPPED), during ? 1 : 0);
-    Atomics.store(ctl, ctlSlot(me, CTL_STOP), Atomics.load(stopWord, 0));
-    Atomics.store(ctl, ctlSlot(me, CTL_VIOLATED), findings.violated ? 1 : 0);
-    port.postMessage({ t: 'report', ...report() });
+    storeReceived(depth < order.maxDepth);
+    endLevel();
     barrier(ctl, W);
-    let added = 0;
-    let anyStopped = false;
-    let stop = STOP_NONE;
-    let violated = false;
-    for (let w = 0; w < W; w++) {
-      added += Atomics.load(ctl, ctlSlot(w, CTL_ADDED));
-      anyStopped ||= Atomics.load(ctl, ctlSlot(w, CTL_STOPPED)) !== 0;
-      if (stop === STOP_NONE) stop = Atomics.load(ctl, ctlSlot(w, CTL_STOP));
-      violated ||= Atomics.load(ctl, ctlSlot(w, CTL_VIOLATED)) !== 0;
-    }
-    if (anyStopped) return { why: 'stop', stop };
-    if (added === 0) return { why: 'complete', stop };
-    depth++;
-    if (order.stopOnViolation && violated) return { why: 'violation', stop };
-    if (stop !== STOP_NONE) return { why: 'stop', stop };
   }
 }
 
@@ -631,10 +640,8 @@ port.on('message', async (m: { t: string; order?: RunOrder; local?: number }) =>
           const identity = space.identity(inits[i]);
           if (W === 1 || ownerOf(identity) === me) receive(identity, inits[i], -1, i, true);
         }
-        space.nextLevel();
-        levelStart = 0;
-        levelEnd = space.size;
-        port.postMessage({ t: 'level', ...report() });
+        endLevel();
+        port.postMessage({ t: 'rooted' });
         break;
       }
       case 'run':

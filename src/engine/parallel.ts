@@ -64,8 +64,6 @@ export interface LevelReport {
 
 /** What the main thread tells the workers when they start exploring level after level. */
 export interface RunOrder {
-  /** Levels already stored (the initial states' level). */
-  readonly depth: number;
   /** Do not expand states at this depth (CheckOptions.maxDepth; Infinity for none). */
   readonly maxDepth: number;
   readonly stopOnViolation: boolean;
@@ -275,24 +273,16 @@ async function exploreParallel<S, A extends Action>(
   try {
     start();
     await all(() => ({ t: 'load' }));
-    // Each worker adds the initial states it owns (their index among the initial states is their action).
-    const reports0: LevelReport[] = await all(() => ({ t: 'roots' }));
-    const roots = merge(reports0);
-    if (roots > 0) levels.push(roots);
-    const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
-    const stopOnViolation = options.stopOnFirstViolation === true;
-    const violated = (): boolean => [...found.keys()].some((n) => model.properties.find((p) => p.name === n)!.kind !== 'sometimes');
-    const stop = Atomics.load(stopWord, 0);
-    if (stopOnViolation && violated()) bound = 'stopOnViolation';
-    else if (stop !== STOP_NONE) bound = stop === STOP_TIME ? 'timeLimit' : 'memory';
-    else {
-      const order: RunOrder = { depth: levels.length, maxDepth, stopOnViolation };
-      const ends: { end: RunEnd }[] = await all(() => ({ t: 'run', order }));
-      const end = ends[0].end;
-      if (ends.some((e) => e.end.why !== end.why || e.end.stop !== end.stop)) throw new ParallelError(`the workers ended differently: ${JSON.stringify(ends.map((e) => e.end))}`);
-      if (end.why === 'violation') bound = 'stopOnViolation';
-      else if (end.why === 'stop') bound = end.stop === STOP_TIME ? 'timeLimit' : 'memory';
-    }
+    // Each worker adds the initial states it owns (their index among the initial states is their action);
+    // its report of that level, as of every later one, comes before its reply.
+    await all(() => ({ t: 'roots' }));
+    // The workers decide from the initial states' figures on (a violation or a stop there ends the run at once).
+    const order: RunOrder = { maxDepth: options.maxDepth ?? Number.POSITIVE_INFINITY, stopOnViolation: options.stopOnFirstViolation === true };
+    const ends: { end: RunEnd }[] = await all(() => ({ t: 'run', order }));
+    const end = ends[0].end;
+    if (ends.some((e) => e.end.why !== end.why || e.end.stop !== end.stop)) throw new ParallelError(`the workers ended differently: ${JSON.stringify(ends.map((e) => e.end))}`);
+    if (end.why === 'violation') bound = 'stopOnViolation';
+    else if (end.why === 'stop') bound = end.stop === STOP_TIME ? 'timeLimit' : 'memory';
     const coverage = new CoverageCounter(model.steps);
     const replies = await all(() => ({ t: 'coverage' }));
     const covs: { actor: string; step: string; count: number }[][] = replies.map((m) => m.steps);
