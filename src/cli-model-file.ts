@@ -173,7 +173,7 @@ export async function modelFileRun(file: string, exportName: string | undefined,
   const what = `${file}${picked.name === 'default' ? '' : ` (export ${picked.name})`}`;
   const model = modelOf(picked.value, params, what);
   if (expect !== undefined) checkExpectation(model, expect);
-  const ref: ModelRef = { module: LOAD, exportName: 'buildFromFile', args: [url, picked.name, params] };
+  const ref: ModelRef = { module: LOAD, exportName: 'buildFromFile', args: [url, picked.name, params], imports: [url] };
   const run: RunSpec = {
     id: runId(model, params),
     tags: { group: 'ad-hoc', model: model.name, file },

@@ -5,9 +5,14 @@
  * string-keyed models; bounds and the memory guard; what it refuses.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { check, isWordsCodec, type Model, type Outcome } from '../src/engine/index.js';
-import { checkParallel, ParallelError, workerExecArgv, type ModelRef } from '../src/engine/parallel.js';
+import { checkParallel, lastWorkerEntry, ParallelError, workerExecArgv, type ModelRef } from '../src/engine/parallel.js';
+import { pruneBundles } from '../src/engine/worker-bundle.js';
 import { dialogRuns } from '../src/check/dialog.js';
 import { executeWith } from '../src/check/run.js';
 import { buildModel } from '../src/check/load.js';
@@ -146,6 +151,91 @@ describe("the workers' Node options", () => {
         'run                     status     states  transitions  depth  violated      as declared',
         'counter-race(NP=2,K=2)  violation     228          398     19  NoLostUpdate  yes',
       ]);
+    }
+  });
+});
+
+/**
+ * A model module of its own (no import of the engine): a chain of states 0..N+EXTRA, with N
+ * read at run time from n.json next to the module (through import.meta.url) and EXTRA a constant
+ * of the source. Rewriting EXTRA keeps the file's size.
+ */
+const chainModule = (extra: number) => `import { readFileSync } from 'node:fs';
+const N: number = JSON.parse(readFileSync(new URL('./n.json', import.meta.url), 'utf8')).n;
+const EXTRA = ${extra};
+const step = { actor: 'a', step: 'inc' };
+export function chain() {
+  return {
+    name: 'chain',
+    initialStates: () => [0],
+    actions: (s: number) => (s < N + EXTRA ? [step] : []),
+    next: (s: number) => s + 1,
+    key: (s: number) => String(s),
+    properties: [{ kind: 'always', name: 'Small', meaning: 's <= 100', holds: (s: number) => s <= 100 }],
+  };
+}
+`;
+
+describe('the workers start from a bundle of their modules (worker-bundle.ts)', () => {
+  it('a model module is bundled with the worker, finds the files next to it, and is bundled again when its source changes', { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chain-'));
+    try {
+      const file = join(dir, 'chain.ts');
+      writeFileSync(join(dir, 'n.json'), '{"n": 5}');
+      writeFileSync(file, chainModule(0));
+      const ref: ModelRef = { module: pathToFileURL(file).href, exportName: 'chain', args: [] };
+      const fake = { name: 'chain', initialStates: () => [0], actions: () => [], next: (s: number) => s, key: String, properties: [] } as unknown as Model<number, any>;
+      // The main thread's copy only gives the initial states and rebuilds traces: the counts are the workers'.
+      const first = await checkParallel(fake, ref, 2);
+      expect(first.error).toBeUndefined();
+      expect(lastWorkerEntry).toHaveProperty('bundle');
+      expect([first.stats.states, first.stats.depth]).toEqual([6, 6]);
+      const bundle = lastWorkerEntry!.bundle!;
+      // The same size, another content: a cache that looked at sizes or times alone would run the old code.
+      writeFileSync(file, chainModule(3));
+      const second = await checkParallel(fake, ref, 2);
+      expect(lastWorkerEntry!.bundle!.href).toBe(bundle.href);
+      expect([second.stats.states, second.stats.depth]).toEqual([9, 9]);
+      expect(readFileSync(bundle, 'utf8')).toContain('EXTRA = 3');
+      rmSync(bundle);
+      rmSync(bundle.pathname.replace(/\.mjs$/, '.inputs.json'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a dialog cell (its matrix read next to check/dialog.ts) runs from a bundle', { timeout: 120_000 }, async () => {
+    const run = dialogRuns().find((r) => r.id === 'dialog/ok-short-lifetime/fast-lock/sc/orig')!;
+    const r = await executeWith(run, {}, 2);
+    expect(lastWorkerEntry).toHaveProperty('bundle');
+    expect(r.differences).toEqual([]);
+  });
+
+  it('keeps the most recently built bundles, each with its list of inputs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bundles-'));
+    try {
+      const names = [0, 1, 2, 3, 4].map((i) => String(i).repeat(32));
+      names.forEach((n, i) => {
+        for (const f of [`${n}.mjs`, `${n}.inputs.json`]) {
+          writeFileSync(join(dir, f), '');
+          utimesSync(join(dir, f), 1000 + i, 1000 + i);
+        }
+      });
+      writeFileSync(join(dir, 'other.txt'), '');
+      pruneBundles(dir, 2);
+      expect(readdirSync(dir).sort()).toEqual([`${names[3]}.inputs.json`, `${names[3]}.mjs`, `${names[4]}.inputs.json`, `${names[4]}.mjs`, 'other.txt']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('without a bundle (CHECKER_WORKER_BUNDLE=0) the workers register tsx and give the same results', { timeout: 120_000 }, async () => {
+    process.env.CHECKER_WORKER_BUNDLE = '0';
+    try {
+      await same(...table('counter-race', { NP: 3, K: 3 }));
+      expect(lastWorkerEntry).toEqual({ why: 'CHECKER_WORKER_BUNDLE=0' });
+    } finally {
+      delete process.env.CHECKER_WORKER_BUNDLE;
     }
   });
 });

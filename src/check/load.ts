@@ -7,6 +7,7 @@
  */
 import type { Model } from '../engine/index.js';
 import { MODELS, type Params } from './models.js';
+import { importModule } from '../engine/preloaded.js';
 
 export function buildModel(name: string, params: Params): Model<any, any> {
   const def = MODELS.find((m) => m.name === name);
@@ -24,7 +25,7 @@ export async function buildDialogRun(id: string): Promise<Model<any, any>> {
 
 /** A model of a user's module (check --model-file, src/cli-model-file.ts): the export, called with the parameters if it is a function. */
 export async function buildFromFile(url: string, exportName: string, params: Params): Promise<Model<any, any>> {
-  const mod = (await import(url)) as Record<string, unknown>;
+  const mod = await importModule(url);
   const v = mod[exportName];
   return (typeof v === 'function' ? v(params) : v) as Model<any, any>;
 }

@@ -14,6 +14,7 @@ import { Guard, guardErrorFields } from './guard.js';
 import { hashPacked, hashString, hashWords } from './table.js';
 import { ParallelError, STOP_NONE, type LevelReport, type ModelRef, type RunOrder } from './parallel.js';
 import { abortPeers, AbortedByPeer, barrier, CTL_ADDED, CTL_STOP, CTL_STOPPED, CTL_VIOLATED, ctlSlot } from './barrier.js';
+import { importModule } from './preloaded.js';
 
 interface Data {
   readonly me: number;
@@ -610,8 +611,8 @@ port.on('message', async (m: { t: string; order?: RunOrder; local?: number }) =>
   try {
     switch (m.t) {
       case 'load': {
-        const mod = await import(ref.module);
-        model = await mod[ref.exportName](...ref.args);
+        const mod = (await importModule(ref.module)) as Record<string, (...args: unknown[]) => unknown>;
+        model = (await mod[ref.exportName](...ref.args)) as Model<unknown, Action>;
         space = spaceFor(model);
         if (space instanceof PackedSpace) {
           packedSpace = space;

@@ -43,6 +43,7 @@ import { identityFor, type TraceStore } from './store.js';
 import { reviveGuardError } from './guard.js';
 import { newCtl } from './barrier.js';
 import type { RunEnd } from './parallel-worker.js';
+import { workerEntry, type WorkerEntry } from './worker-bundle.js';
 
 /** Where a worker finds the model: `(await import(module))[exportName](...args)`. */
 export interface ModelRef {
@@ -51,6 +52,12 @@ export interface ModelRef {
   readonly exportName: string;
   /** Arguments (structured-cloneable). */
   readonly args: readonly unknown[];
+  /**
+   * Module URLs the export imports by URL when it runs (a user's model module
+   * that `buildFromFile` loads), bundled with the worker as `module` is
+   * (worker-bundle.ts).
+   */
+  readonly imports?: readonly string[];
 }
 
 /** Statistics one worker reports at the end of a level. */
@@ -105,23 +112,28 @@ export function workerExecArgv(argv: readonly string[] = process.execArgv): stri
 let inheritOptions = false;
 
 /**
- * A worker thread of the boot module, with workerExecArgv's options when that
- * leaves out any. A thread given options explicitly refuses those that are
- * the process's alone (V8's heap size, --expose-gc, ...: Node inherits them
- * silently otherwise); then it inherits the process's options, tsx's with
- * them, as it did before.
+ * A worker thread of the run's bundle (worker-bundle.ts) or, without one, of
+ * the boot module that registers tsx, with workerExecArgv's options when
+ * that leaves out any. A thread given options explicitly refuses those that
+ * are the process's alone (V8's heap size, --expose-gc, ...: Node inherits
+ * them silently otherwise); then it inherits the process's options, tsx's
+ * with them, as it did before.
  */
-function spawnWorker(options: WorkerOptions): Worker {
+function spawnWorker(entry: WorkerEntry, options: WorkerOptions): Worker {
+  const file = entry.bundle ?? BOOT;
   const execArgv = workerExecArgv();
-  if (inheritOptions || execArgv.length === process.execArgv.length) return new Worker(BOOT, options);
+  if (inheritOptions || execArgv.length === process.execArgv.length) return new Worker(file, options);
   try {
-    return new Worker(BOOT, { ...options, execArgv });
+    return new Worker(file, { ...options, execArgv });
   } catch (e) {
     if ((e as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
     inheritOptions = true;
-    return new Worker(BOOT, options);
+    return new Worker(file, options);
   }
 }
+
+/** How the last parallel run's workers started: from a bundle, or on tsx and why (for tests and measurements). */
+export let lastWorkerEntry: WorkerEntry | undefined;
 
 /** Flag values in the shared stop word. */
 export const STOP_NONE = 0;
@@ -204,10 +216,12 @@ async function exploreParallel<S, A extends Action>(
     });
   const all = (msg: (w: number) => object): Promise<any[]> => Promise.all(threads.map((_, w) => request(w, msg(w))));
 
-  const start = (): void => {
+  const start = async (): Promise<void> => {
+    const entry = await workerEntry(WORKER, [ref.module, ...(ref.imports ?? [])]);
+    lastWorkerEntry = entry;
     for (let w = 0; w < W; w++) {
       const peers = ports[w].map((p, j) => (j === w ? null : p));
-      const t = spawnWorker({
+      const t = spawnWorker(entry, {
         workerData: { entry: WORKER, me: w, workers: W, ref, peers, stopWord, ctl, props: model.properties.map((p) => p.name) },
         transferList: peers.filter((p): p is MessagePort => p !== null),
       });
@@ -271,7 +285,7 @@ async function exploreParallel<S, A extends Action>(
   };
 
   try {
-    start();
+    await start();
     await all(() => ({ t: 'load' }));
     // Each worker adds the initial states it owns (their index among the initial states is their action);
     // its report of that level, as of every later one, comes before its reply.
