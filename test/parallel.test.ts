@@ -5,14 +5,14 @@
  * string-keyed models; bounds and the memory guard; what it refuses.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { check, isWordsCodec, type Model, type Outcome } from '../src/engine/index.js';
 import { checkParallel, lastWorkerEntry, ParallelError, workerExecArgv, type ModelRef } from '../src/engine/parallel.js';
-import { pruneBundles } from '../src/engine/worker-bundle.js';
+import { bundleFolder, pruneBundles } from '../src/engine/worker-bundle.js';
 import { dialogRuns } from '../src/check/dialog.js';
 import { executeWith } from '../src/check/run.js';
 import { buildModel } from '../src/check/load.js';
@@ -176,32 +176,43 @@ export function chain() {
 }
 `;
 
+/** The main thread's copy of a model run in the workers: it gives the initial states (and would replay traces); the counts are the workers'. */
+const standIn = (properties: unknown[] = []) =>
+  ({ name: 'chain', initialStates: () => [0], actions: () => [], next: (s: number) => s, key: String, properties }) as unknown as Model<number, any>;
+
+/**
+ * Runs `body` with a folder holding n.json ({"n": 5}), a package.json of type module (so that
+ * tsx too loads its .ts files as ES modules) and `source` as chain.ts; removes the folder after.
+ */
+async function withModel(source: string, body: (file: string, ref: ModelRef) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'model-'));
+  try {
+    writeFileSync(join(dir, 'package.json'), '{"type": "module"}');
+    writeFileSync(join(dir, 'n.json'), '{"n": 5}');
+    const file = join(dir, 'chain.ts');
+    writeFileSync(file, source);
+    await body(file, { module: pathToFileURL(file).href, exportName: 'chain', args: [] });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('the workers start from a bundle of their modules (worker-bundle.ts)', () => {
   it('a model module is bundled with the worker, finds the files next to it, and is bundled again when its source changes', { timeout: 120_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'chain-'));
-    try {
-      const file = join(dir, 'chain.ts');
-      writeFileSync(join(dir, 'n.json'), '{"n": 5}');
-      writeFileSync(file, chainModule(0));
-      const ref: ModelRef = { module: pathToFileURL(file).href, exportName: 'chain', args: [] };
-      const fake = { name: 'chain', initialStates: () => [0], actions: () => [], next: (s: number) => s, key: String, properties: [] } as unknown as Model<number, any>;
-      // The main thread's copy only gives the initial states and rebuilds traces: the counts are the workers'.
-      const first = await checkParallel(fake, ref, 2);
+    await withModel(chainModule(0), async (file, ref) => {
+      const first = await checkParallel(standIn(), ref, 2);
       expect(first.error).toBeUndefined();
       expect(lastWorkerEntry).toHaveProperty('bundle');
       expect([first.stats.states, first.stats.depth]).toEqual([6, 6]);
       const bundle = lastWorkerEntry!.bundle!;
       // The same size, another content: a cache that looked at sizes or times alone would run the old code.
       writeFileSync(file, chainModule(3));
-      const second = await checkParallel(fake, ref, 2);
+      const second = await checkParallel(standIn(), ref, 2);
       expect(lastWorkerEntry!.bundle!.href).toBe(bundle.href);
       expect([second.stats.states, second.stats.depth]).toEqual([9, 9]);
       expect(readFileSync(bundle, 'utf8')).toContain('EXTRA = 3');
       rmSync(bundle);
-      rmSync(bundle.pathname.replace(/\.mjs$/, '.inputs.json'));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('a dialog cell (its matrix read next to check/dialog.ts) runs from a bundle', { timeout: 120_000 }, async () => {
@@ -211,22 +222,80 @@ describe('the workers start from a bundle of their modules (worker-bundle.ts)', 
     expect(r.differences).toEqual([]);
   });
 
-  it('keeps the most recently built bundles, each with its list of inputs', () => {
+  it('keeps the most recently used bundles, and removes temporary files older than an hour', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bundles-'));
     try {
-      const names = [0, 1, 2, 3, 4].map((i) => String(i).repeat(32));
+      const names = [0, 1, 2, 3, 4].map((i) => `${String(i).repeat(32)}.mjs`);
       names.forEach((n, i) => {
-        for (const f of [`${n}.mjs`, `${n}.inputs.json`]) {
-          writeFileSync(join(dir, f), '');
-          utimesSync(join(dir, f), 1000 + i, 1000 + i);
-        }
+        writeFileSync(join(dir, n), '');
+        utimesSync(join(dir, n), 1000 + i, 1000 + i);
       });
+      const hourAgo = Date.now() / 1000 - 3700;
+      writeFileSync(join(dir, 'a.mjs.1.x.tmp'), '');
+      utimesSync(join(dir, 'a.mjs.1.x.tmp'), hourAgo, hourAgo);
+      writeFileSync(join(dir, 'b.mjs.2.y.tmp'), ''); // being written now
       writeFileSync(join(dir, 'other.txt'), '');
       pruneBundles(dir, 2);
-      expect(readdirSync(dir).sort()).toEqual([`${names[3]}.inputs.json`, `${names[3]}.mjs`, `${names[4]}.inputs.json`, `${names[4]}.mjs`, 'other.txt']);
+      expect(readdirSync(dir).sort()).toEqual([names[3], names[4], 'b.mjs.2.y.tmp', 'other.txt']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("the folder of bundles must be the user's alone: a link is refused, an open folder of theirs made private", () => {
+    const base = mkdtempSync(join(tmpdir(), 'base-'));
+    try {
+      const name = `dialog-race-checker-${process.getuid!()}`;
+      mkdirSync(join(base, 'elsewhere'));
+      symlinkSync(join(base, 'elsewhere'), join(base, name));
+      expect(() => bundleFolder(base)).toThrow(/not a directory/);
+      rmSync(join(base, name));
+      mkdirSync(join(base, name));
+      chmodSync(join(base, name), 0o777);
+      bundleFolder(base);
+      expect(statSync(join(base, name)).mode & 0o777).toBe(0o700);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  it('a model that imports the package by its name gets the package sources in its bundle', { timeout: 120_000 }, async () => {
+    const source = `import { always } from 'dialog-race-checker';
+const step = { actor: 'a', step: 'inc' };
+export const chain = () => ({
+  name: 'chain',
+  initialStates: () => [0],
+  actions: (s: number) => (s < 4 ? [step] : []),
+  next: (s: number) => s + 1,
+  key: (s: number) => String(s),
+  properties: [always('Small', 's <= 9', (s: number) => s <= 9)],
+});
+`;
+    await withModel(source, async (_, ref) => {
+      const o = await checkParallel(standIn([{ kind: 'always', name: 'Small', meaning: '', holds: () => true }]), ref, 2);
+      expect(o.error).toBeUndefined();
+      expect(lastWorkerEntry).toHaveProperty('bundle');
+      // (It holds: a trace would be replayed on the main thread's model, here a stand-in.)
+      expect([o.stats.states, o.properties[0].verdict]).toEqual([5, 'holds']);
+      rmSync(lastWorkerEntry!.bundle!);
+    });
+  });
+
+  it('a model a bundle would change (import.meta.resolve) runs on tsx, with its results', { timeout: 120_000 }, async () => {
+    await withModel(chainModule(0).replace("new URL('./n.json', import.meta.url)", "new URL(import.meta.resolve('./n.json'))"), async (_, ref) => {
+      const o = await checkParallel(standIn(), ref, 2);
+      expect(lastWorkerEntry?.why).toMatch(/chain\.ts uses import\.meta, which a bundle would change/);
+      expect(o.stats.states).toBe(6);
+    });
+  });
+
+  it('a bundle that builds but fails to load is replaced by tsx for that run', { timeout: 120_000 }, async () => {
+    // Bundled, the module sees the bundle's require (for the CommonJS it may hold); on tsx, as ESM, none.
+    await withModel(`${chainModule(0)}\nif (typeof require === 'function') throw new Error('run from a bundle');\n`, async (_, ref) => {
+      const o = await checkParallel(standIn(), ref, 2);
+      expect(lastWorkerEntry?.why).toMatch(/^the bundle did not load: .*run from a bundle/);
+      expect([o.error, o.stats.states]).toEqual([undefined, 6]);
+    });
   });
 
   it('without a bundle (CHECKER_WORKER_BUNDLE=0) the workers register tsx and give the same results', { timeout: 120_000 }, async () => {

@@ -196,15 +196,6 @@ async function exploreParallel<S, A extends Action>(
   const inits = model.initialStates();
   if (inits.length === 0) throw new SpecError(`model ${model.name}: no initial state`);
 
-  // One channel per pair of workers.
-  const ports: MessagePort[][] = Array.from({ length: W }, () => new Array<MessagePort>(W));
-  for (let i = 0; i < W; i++) {
-    for (let j = i + 1; j < W; j++) {
-      const ch = new MessageChannel();
-      ports[i][j] = ch.port1;
-      ports[j][i] = ch.port2;
-    }
-  }
   const threads: Worker[] = [];
   const pending: (Pending | undefined)[] = new Array(W);
   let failure: Error | undefined;
@@ -216,9 +207,18 @@ async function exploreParallel<S, A extends Action>(
     });
   const all = (msg: (w: number) => object): Promise<any[]> => Promise.all(threads.map((_, w) => request(w, msg(w))));
 
-  const start = async (): Promise<void> => {
-    const entry = await workerEntry(WORKER, [ref.module, ...(ref.imports ?? [])]);
+  /** Starts the workers from `entry` (a bundle, or tsx's boot module). */
+  const start = (entry: WorkerEntry): void => {
     lastWorkerEntry = entry;
+    // One channel per pair of workers.
+    const ports: MessagePort[][] = Array.from({ length: W }, () => new Array<MessagePort>(W));
+    for (let i = 0; i < W; i++) {
+      for (let j = i + 1; j < W; j++) {
+        const ch = new MessageChannel();
+        ports[i][j] = ch.port1;
+        ports[j][i] = ch.port2;
+      }
+    }
     for (let w = 0; w < W; w++) {
       const peers = ports[w].map((p, j) => (j === w ? null : p));
       const t = spawnWorker(entry, {
@@ -285,8 +285,19 @@ async function exploreParallel<S, A extends Action>(
   };
 
   try {
-    await start();
-    await all(() => ({ t: 'load' }));
+    const entry = await workerEntry(WORKER, [ref.module, ...(ref.imports ?? [])]);
+    start(entry);
+    try {
+      await all(() => ({ t: 'load' }));
+    } catch (e) {
+      if (entry.bundle === undefined) throw e;
+      // A bundle that builds but does not load (a module that behaves otherwise bundled): start again on tsx.
+      await Promise.all(threads.splice(0).map((t) => t.terminate()));
+      failure = undefined;
+      pending.fill(undefined);
+      start({ why: `the bundle did not load: ${e instanceof Error ? e.message : String(e)}` });
+      await all(() => ({ t: 'load' }));
+    }
     // Each worker adds the initial states it owns (their index among the initial states is their action);
     // its report of that level, as of every later one, comes before its reply.
     await all(() => ({ t: 'roots' }));

@@ -12,27 +12,38 @@
  * under their URLs, and the workers run that file without tsx.
  *
  * One copy of each module: the model and the engine it imports are one
- * bundle, so the engine's classes (SpecError, ...) are the model's. Each
- * module keeps its own `import.meta.url` (written into it as its source
- * file's URL), so files it reads next to itself are found from the bundle.
+ * bundle, so the engine's classes (SpecError, ...) are the model's; a model
+ * that imports this package by its name gets the package's sources
+ * (src/api.ts), not the tsx-loaded copy lib/index.mjs would give it. Each
+ * module of the user's or of this package keeps its own `import.meta.url`,
+ * `import.meta.dirname` and `import.meta.filename` (written into it as its
+ * source file's), so files it reads next to itself are found from the
+ * bundle. A module of those that uses another `import.meta` (`resolve`) or
+ * CommonJS's `__dirname`/`__filename` is not bundled: the workers then run
+ * on tsx.
  *
- * The file is kept in a folder of the user's in the system's temporary
- * directory, named by a hash of what it bundles and of the esbuild version;
- * it is used again only while every file it was built from has the same
- * content (checked at each use: a few milliseconds), and the 32 most recent
- * are kept. Anything that fails
- * (esbuild missing, a module it cannot bundle, a folder that is not the
- * user's) leaves the workers on tsx, as before: slower to start, the same
- * exploration.
+ * The file is kept in a private folder of the user's in the system's
+ * temporary directory, named by a hash of what it bundles and of the esbuild
+ * and Node versions. It holds, in its first line, every file it was built
+ * from with a hash of the content the build read, and of the package.json
+ * and tsconfig.json files above them; it is used again only while each of
+ * those has the same content (checked at each use: a few milliseconds). (A
+ * file added that would change how an import resolves, such as a helper.js
+ * beside a helper.ts, is not noticed.) The 32 most recently used are kept.
+ *
+ * Anything that fails here (esbuild missing, a module it cannot bundle, a
+ * folder that is not the user's alone) leaves the workers on tsx, as before:
+ * slower to start, the same exploration; and parallel.ts starts them again on
+ * tsx if a worker of a bundle fails before its model is loaded.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** What a worker thread starts from: a bundle, or (when one could not be made) the tsx boot module. */
-export type WorkerEntry = { readonly bundle: URL } | { readonly bundle?: undefined; readonly why: string };
+export type WorkerEntry = { readonly bundle: URL; readonly why?: undefined } | { readonly bundle?: undefined; readonly why: string };
 
 interface Input {
   readonly path: string;
@@ -40,7 +51,12 @@ interface Input {
 }
 
 const PRELOADED = fileURLToPath(new URL('./preloaded.ts', import.meta.url));
-const VIRTUAL = 'dialog-race-checker:preload';
+/** This package's name, and the sources a model importing it gets (its public surface). */
+const PACKAGE = 'dialog-race-checker';
+const API = fileURLToPath(new URL('../api.ts', import.meta.url));
+const VIRTUAL = `${PACKAGE}:preload`;
+/** The first line of a bundle: its inputs. */
+const HEADER = '// inputs: ';
 
 /** The file path of a module URL (file: URLs only; a query such as tsx's namespace is dropped). */
 function pathOf(url: string): string {
@@ -51,14 +67,24 @@ function pathOf(url: string): string {
   return fileURLToPath(u);
 }
 
-const sha1 = (path: string): string => createHash('sha1').update(readFileSync(path)).digest('hex');
+const sha1Of = (bytes: Buffer | string): string => createHash('sha1').update(bytes).digest('hex');
+const sha1 = (path: string): string => sha1Of(readFileSync(path));
 
-/** The folder of this user's bundles (created private; refused if someone else's). */
-function folder(): string {
+/**
+ * The folder of this user's bundles: created private; an existing one must be a
+ * real directory (not a link) of this user's, and is made private again.
+ */
+export function bundleFolder(base = tmpdir()): string {
   const uid = process.getuid?.();
-  const dir = join(tmpdir(), `dialog-race-checker-${uid ?? 'user'}`);
+  const dir = join(base, `${PACKAGE}-${uid ?? 'user'}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (uid !== undefined && statSync(dir).uid !== uid) throw new Error(`${dir} belongs to another user`);
+  const st = lstatSync(dir);
+  if (!st.isDirectory()) throw new Error(`${dir} is not a directory (a link?)`);
+  if (uid !== undefined && st.uid !== uid) throw new Error(`${dir} belongs to another user`);
+  if ((st.mode & 0o077) !== 0) {
+    chmodSync(dir, 0o700);
+    if ((lstatSync(dir).mode & 0o077) !== 0) throw new Error(`${dir} cannot be made private`);
+  }
   return dir;
 }
 
@@ -70,31 +96,80 @@ function preloadSource(urls: readonly string[]): string {
   return lines.join('\n');
 }
 
-/** `import.meta.url` as code (not inside a string: this file's own pattern is one). */
-const META_URL = /(?<!['"`\w.])import\.meta\.url\b/g;
+/** `import.meta.url`, `.dirname`, `.filename` as code (the pattern's own text is in a regular expression, not matched). */
+const META = /(?<![\w$.])import\s*\.\s*meta\s*\.\s*(url|dirname|filename)\b/g;
+/**
+ * What is left of `import.meta`, and CommonJS's own names, once those are written in (refused:
+ * see above). Looked for in the code without its comments; spelt in pieces so that this file's
+ * own code does not hold them.
+ */
+const UNBUNDLED = new RegExp(`(?<![\\w$.])(import\\s*\\.\\s*meta\\b|${['__dir', '__file'].map((n) => `${n}name\\b`).join('|')})`);
 
-const LOADERS: Record<string, 'ts' | 'tsx' | 'js' | 'jsx'> = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.jsx': 'jsx' };
+const LOADERS: Record<string, 'ts' | 'tsx' | 'js' | 'jsx' | 'json'> = {
+  '.ts': 'ts',
+  '.mts': 'ts',
+  '.cts': 'ts',
+  '.tsx': 'tsx',
+  '.jsx': 'jsx',
+  '.js': 'js',
+  '.mjs': 'js',
+  '.cjs': 'js',
+  '.json': 'json',
+};
+
+const inNodeModules = (path: string): boolean => path.split(sep).includes('node_modules');
+
+/** The package.json and tsconfig.json files in the folders above these files (they change how a file compiles or resolves). */
+function settingsAbove(paths: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const p of paths) {
+    for (let dir = dirname(p); !seen.has(dir); dir = dirname(dir)) {
+      seen.add(dir);
+      for (const f of ['package.json', 'tsconfig.json']) if (existsSync(join(dir, f))) out.push(join(dir, f));
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return out;
+}
+
+/** The bundle at `file` if its inputs are unchanged (marked as just used), else undefined. */
+function current(file: string): URL | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const end = text.indexOf('\n');
+  if (!text.startsWith(HEADER) || end < 0) return undefined;
+  try {
+    const inputs = JSON.parse(text.slice(HEADER.length, end)) as Input[];
+    if (!inputs.every((i) => sha1(i.path) === i.sha1)) return undefined;
+  } catch {
+    return undefined; // an input gone, or a header that does not parse
+  }
+  const now = new Date();
+  utimesSync(file, now, now);
+  return pathToFileURL(file);
+}
 
 /**
  * A bundle of `worker` (a module URL) that first registers the modules at
  * `preloads` (URLs) in preloaded.ts; reused while its inputs are unchanged.
+ * Throws when one cannot be made.
  */
-export async function workerBundle(worker: string, preloads: readonly string[]): Promise<URL> {
+export async function workerBundle(worker: string, preloads: readonly string[], base = tmpdir()): Promise<URL> {
   const esbuild = await import('esbuild');
   const entry = `import ${JSON.stringify(VIRTUAL)};\nimport ${JSON.stringify(pathOf(worker))};\n`;
   const preload = preloadSource(preloads);
   const key = createHash('sha256').update(JSON.stringify([esbuild.version, process.version, entry, preload])).digest('hex').slice(0, 32);
-  const dir = folder();
+  const dir = bundleFolder(base);
   const file = join(dir, `${key}.mjs`);
-  const inputsFile = join(dir, `${key}.inputs.json`);
-  try {
-    const inputs = JSON.parse(readFileSync(inputsFile, 'utf8')) as Input[];
-    statSync(file);
-    if (inputs.every((i) => sha1(i.path) === i.sha1)) return pathToFileURL(file);
-  } catch {
-    // No bundle yet, or one whose inputs are gone: build it.
-  }
-  // The hash of each source as the build read it (a file changed since is then seen as changed).
+  const ready = current(file);
+  if (ready !== undefined) return ready;
+
+  // The hash of each file as the build read it (a file changed since is then seen as changed).
   const read = new Map<string, string>();
   const result = await esbuild.build({
     stdin: { contents: entry, resolveDir: dirname(pathOf(worker)) },
@@ -107,37 +182,45 @@ export async function workerBundle(worker: string, preloads: readonly string[]):
     logLevel: 'silent',
     // Imported (lazily) by this module, which the worker's imports include; never called there.
     external: ['esbuild'],
-    // CommonJS modules in the bundle call require.
-    banner: { js: "import { createRequire as __drcCreateRequire } from 'node:module'; const require = __drcCreateRequire(import.meta['url']);" },
+    // CommonJS modules in the bundle call require. (Spelt in pieces: this file is in the bundle, and must not hold import.meta once written in.)
+    banner: { js: `import { createRequire as __drcCreateRequire } from 'node:module'; const require = __drcCreateRequire(${['import', 'meta', 'url'].join('.')});` },
     plugins: [
       {
-        name: 'dialog-race-checker',
+        name: PACKAGE,
         setup(build) {
           build.onResolve({ filter: new RegExp(`^${VIRTUAL}$`) }, () => ({ path: VIRTUAL, namespace: 'drc' }));
           build.onLoad({ filter: /.*/, namespace: 'drc' }, () => ({ contents: preload, resolveDir: dirname(PRELOADED), loader: 'js' }));
-          // Each module's import.meta.url is its own file's, not the bundle's.
-          build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (args) => {
+          // A model that imports this package gets its sources, in this bundle.
+          build.onResolve({ filter: new RegExp(`^${PACKAGE}$`) }, () => ({ path: API }));
+          build.onLoad({ filter: /.*/ }, (args) => {
+            const loader = LOADERS[extname(args.path)];
+            if (loader === undefined) return undefined; // esbuild's own loader (hashed after the build)
             const bytes = readFileSync(args.path);
-            read.set(resolve(args.path), createHash('sha1').update(bytes).digest('hex'));
-            const source = bytes.toString('utf8');
-            const contents = source.replace(META_URL, JSON.stringify(pathToFileURL(args.path).href));
-            return { contents, loader: LOADERS[extname(args.path)] ?? 'js' };
+            read.set(resolve(args.path), sha1Of(bytes));
+            let contents = bytes.toString('utf8');
+            // Packages are bundled as they are (their import.meta is their own business: they run as they would bundled anywhere).
+            if (loader !== 'json' && !inNodeModules(args.path)) {
+              const here = pathToFileURL(args.path);
+              const values: Record<string, string> = { url: here.href, dirname: dirname(args.path), filename: args.path };
+              contents = contents.replace(META, (_, what: string) => JSON.stringify(values[what]));
+              const left = UNBUNDLED.exec(esbuild.transformSync(contents, { loader, minifyWhitespace: true }).code);
+              if (left !== null) throw new Error(`${args.path} uses ${left[1].replace(/\s+/g, '')}, which a bundle would change`);
+            }
+            return { contents, loader };
           });
         },
       },
     ],
   });
-  const inputs: Input[] = Object.keys(result.metafile.inputs)
+  const built = Object.keys(result.metafile.inputs)
     // Not the entry (<stdin>) nor the preloading module (drc:...): generated here, they are in the key.
     .filter((p) => p !== '<stdin>' && !p.startsWith('drc:'))
-    .map((p) => resolve(p))
-    .map((path) => ({ path, sha1: read.get(path) ?? sha1(path) }));
-  // Written under temporary names and renamed: another process may be reading or writing the same bundle.
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-  writeFileSync(`${tmp}.mjs`, result.outputFiles[0].contents);
-  renameSync(`${tmp}.mjs`, file);
-  writeFileSync(`${tmp}.json`, JSON.stringify(inputs));
-  renameSync(`${tmp}.json`, inputsFile);
+    .map((p) => resolve(p));
+  const inputs: Input[] = [...built, ...settingsAbove(built)].map((path) => ({ path, sha1: read.get(path) ?? sha1(path) }));
+  // One file, written under a temporary name and renamed: another process may be reading or writing the same bundle.
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(tmp, `${HEADER}${JSON.stringify(inputs)}\n${result.outputFiles[0].text}`);
+  renameSync(tmp, file);
   pruneBundles(dir, KEPT);
   return pathToFileURL(file);
 }
@@ -145,9 +228,12 @@ export async function workerBundle(worker: string, preloads: readonly string[]):
 /** At most this many bundles are kept (each model module a user runs with workers makes its own). */
 const KEPT = 32;
 
-/** Removes the bundles in `dir` (and their lists of inputs) beyond the `keep` most recently built. */
+/**
+ * Removes the bundles in `dir` beyond the `keep` most recently used, and
+ * temporary files of writes that did not finish (older than an hour).
+ */
 export function pruneBundles(dir: string, keep: number): void {
-  // Another process may remove or write bundles meanwhile: a file gone is skipped.
+  // Another process may remove or write files meanwhile: a file gone is skipped.
   const mtime = (f: string): number => {
     try {
       return statSync(join(dir, f)).mtimeMs;
@@ -155,22 +241,17 @@ export function pruneBundles(dir: string, keep: number): void {
       return Number.NaN;
     }
   };
-  const bundles = readdirSync(dir)
-    .filter((f) => /^[0-9a-f]{32}\.mjs$/.test(f))
-    .map((f) => ({ f, t: mtime(f) }))
-    .filter((b) => !Number.isNaN(b.t))
-    .sort((a, b) => b.t - a.t);
-  for (const { f } of bundles.slice(keep)) {
-    rmSync(join(dir, f), { force: true });
-    rmSync(join(dir, f.replace(/\.mjs$/, '.inputs.json')), { force: true });
-  }
+  const files = readdirSync(dir).map((f) => ({ f, t: mtime(f) })).filter((x) => !Number.isNaN(x.t));
+  const bundles = files.filter((x) => /^[0-9a-f]{32}\.mjs$/.test(x.f)).sort((a, b) => b.t - a.t);
+  const stale = files.filter((x) => /\.tmp$/.test(x.f) && x.t < Date.now() - 3_600_000);
+  for (const { f } of [...bundles.slice(keep), ...stale]) rmSync(join(dir, f), { force: true });
 }
 
 /** The entry for a run's workers: a bundle when one can be made, else why not. */
-export async function workerEntry(worker: string, preloads: readonly string[]): Promise<WorkerEntry> {
+export async function workerEntry(worker: string, preloads: readonly string[], base?: string): Promise<WorkerEntry> {
   if (process.env.CHECKER_WORKER_BUNDLE === '0') return { why: 'CHECKER_WORKER_BUNDLE=0' };
   try {
-    return { bundle: await workerBundle(worker, preloads) };
+    return { bundle: await workerBundle(worker, preloads, base) };
   } catch (e) {
     return { why: e instanceof Error ? e.message : String(e) };
   }
