@@ -24,9 +24,9 @@ const tmp = mkdtempSync(join(tmpdir(), 'package-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Runs a command; resolves to its exit code and output (a failure is a result, not an exception). */
-async function sh(cmd: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function sh(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(cmd, args, { cwd, maxBuffer: 16 << 20, env: { ...process.env, NO_COLOR: '1' } });
+    const { stdout, stderr } = await run(cmd, args, { cwd, maxBuffer: 16 << 20, env: { ...process.env, NO_COLOR: '1', ...env } });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -80,6 +80,8 @@ describe('npm pack, then install the tarball in an empty folder', () => {
 
     // 3. The command.
     const npx = (...args: string[]) => sh('npx', ['--offline', 'dialog-race-checker', ...args], dir);
+    // Worker threads must then run from their bundle of the installed package's sources (src/engine/worker-bundle.ts): a start on tsx is an error.
+    const npxBundled = (...args: string[]) => sh('npx', ['--offline', 'dialog-race-checker', ...args], dir, { CHECKER_WORKER_BUNDLE: 'require' });
     const peterson = await npx('--model', 'peterson');
     expect(peterson.stderr).toBe('');
     expect(peterson.code).toBe(0);
@@ -90,9 +92,12 @@ describe('npm pack, then install the tarball in an empty folder', () => {
       '1 run, all as declared: every property holds in it',
     ]);
     expect(await npx('--version')).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
-    // Worker threads (src/engine/parallel-boot.mjs from the package).
-    const threads = await npx('--model', 'counter-race', '-p', 'NP=2,K=2', '--workers', '2', '--no-timing');
+    // Worker threads, and on a dialog cell, whose modules read the manifest next to themselves.
+    const threads = await npxBundled('--model', 'counter-race', '-p', 'NP=2,K=2', '--workers', '2', '--no-timing');
     expect(threads.stdout.split('\n')[1]).toBe('counter-race(NP=2,K=2)  violation     228          398     19  NoLostUpdate  yes');
+    const cell = await npxBundled('--scenario', 'ok-short-lifetime', '--env', 'fast-lock/sc', '--variant', 'orig', '--workers', '2', '--no-timing');
+    expect([cell.code, cell.stderr]).toEqual([0, '']);
+    expect(cell.stdout).toContain('1 run, all as declared');
     // Job processes (--jobs 2, the default, for two registered runs).
     const jobs = await npx('--filter', 'model=peterson', '--no-timing');
     expect(jobs.code).toBe(0);
@@ -102,7 +107,7 @@ describe('npm pack, then install the tarball in an empty folder', () => {
     const guideModel = readFileSync(join(ROOT, 'examples/refcount.ts'), 'utf8').replace("from '../src/api.js'", "from 'dialog-race-checker'");
     expect(guideModel).toContain("from 'dialog-race-checker'");
     writeFileSync(join(dir, 'refcount.ts'), guideModel);
-    const own = await npx('--model-file', 'refcount.ts', '--expect', 'violated=FreedOnce', '--workers', '2', '--no-timing');
+    const own = await npxBundled('--model-file', 'refcount.ts', '--expect', 'violated=FreedOnce', '--workers', '2', '--no-timing');
     expect(own.stderr).toBe('');
     expect(own.code).toBe(0);
     expect(own.stdout.split('\n')[1]).toBe('refcount(THREADS=2,atomic=false)  violation      28           38      7  FreedOnce  yes');

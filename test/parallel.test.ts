@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { check, isWordsCodec, type Model, type Outcome } from '../src/engine/index.js';
@@ -296,6 +296,55 @@ export const chain = () => ({
       expect(lastWorkerEntry?.why).toMatch(/^the bundle did not load: .*run from a bundle/);
       expect([o.error, o.stats.states]).toEqual([undefined, 6]);
     });
+  });
+
+  it('a model module that is a link, pointed at another file, is bundled again', { timeout: 120_000 }, async () => {
+    await withModel(chainModule(0), async (file, ref) => {
+      const dir = dirname(file);
+      writeFileSync(join(dir, 'm3.ts'), chainModule(3));
+      rmSync(file);
+      symlinkSync(join(dir, 'm3.ts'), file);
+      expect((await checkParallel(standIn(), ref, 2)).stats.states).toBe(9);
+      const bundle = lastWorkerEntry!.bundle!;
+      writeFileSync(join(dir, 'm4.ts'), chainModule(4));
+      rmSync(file);
+      symlinkSync(join(dir, 'm4.ts'), file);
+      // m3.ts, the input the first bundle was built from, is unchanged: only the link tells.
+      expect((await checkParallel(standIn(), ref, 2)).stats.states).toBe(10);
+      expect(lastWorkerEntry!.bundle!.href).toBe(bundle.href);
+      rmSync(bundle);
+    });
+  });
+
+  it('an ES module that declares its own __dirname from import.meta.url is bundled', { timeout: 120_000 }, async () => {
+    const source = `import { dirname, join } from 'node:path';\nimport { fileURLToPath } from 'node:url';\nconst __dirname = dirname(fileURLToPath(import.meta.url));\n${chainModule(0).replace("new URL('./n.json', import.meta.url)", "join(__dirname, 'n.json')")}`;
+    await withModel(source, async (_, ref) => {
+      const o = await checkParallel(standIn(), ref, 2);
+      expect(lastWorkerEntry).toHaveProperty('bundle');
+      expect(o.stats.states).toBe(6);
+      rmSync(lastWorkerEntry!.bundle!);
+    });
+  });
+
+  it("the model's own error in the workers is reported as it is, without a second start on tsx", { timeout: 120_000 }, async () => {
+    // A codec that does not round-trip: the workers' visited set refuses it (a SpecError) when they load the model.
+    const source = `${chainModule(0).replace('    properties: [', '    codec: { pack: () => 0, unpack: () => 1 },\n    properties: [')}`;
+    await withModel(source, async (_, ref) => {
+      const o = await checkParallel(standIn(), ref, 2);
+      expect(lastWorkerEntry).toHaveProperty('bundle');
+      expect([o.status, o.error?.name, o.error?.message]).toEqual(['error', 'SpecError', expect.stringMatching(/codec does not round-trip/)]);
+    });
+  });
+
+  it('with CHECKER_WORKER_BUNDLE=require a model that cannot be bundled is an error, not a start on tsx', { timeout: 120_000 }, async () => {
+    process.env.CHECKER_WORKER_BUNDLE = 'require';
+    try {
+      await withModel(chainModule(0).replace("new URL('./n.json', import.meta.url)", "new URL(import.meta.resolve('./n.json'))"), async (_, ref) => {
+        await expect(checkParallel(standIn(), ref, 2)).rejects.toThrow(/no bundle for the workers \(CHECKER_WORKER_BUNDLE=require\): [\s\S]*uses import\.meta/);
+      });
+    } finally {
+      delete process.env.CHECKER_WORKER_BUNDLE;
+    }
   });
 
   it('without a bundle (CHECKER_WORKER_BUNDLE=0) the workers register tsx and give the same results', { timeout: 120_000 }, async () => {

@@ -43,7 +43,7 @@ import { identityFor, type TraceStore } from './store.js';
 import { reviveGuardError } from './guard.js';
 import { newCtl } from './barrier.js';
 import type { RunEnd } from './parallel-worker.js';
-import { workerEntry, type WorkerEntry } from './worker-bundle.js';
+import { bundleRequired, workerEntry, type WorkerEntry } from './worker-bundle.js';
 
 /** Where a worker finds the model: `(await import(module))[exportName](...args)`. */
 export interface ModelRef {
@@ -290,7 +290,8 @@ async function exploreParallel<S, A extends Action>(
     try {
       await all(() => ({ t: 'load' }));
     } catch (e) {
-      if (entry.bundle === undefined) throw e;
+      // Not for the model's own errors (the engine's typed ones): tsx would give the same.
+      if (entry.bundle === undefined || e instanceof CheckerError || bundleRequired()) throw e;
       // A bundle that builds but does not load (a module that behaves otherwise bundled): start again on tsx.
       await Promise.all(threads.splice(0).map((t) => t.terminate()));
       failure = undefined;

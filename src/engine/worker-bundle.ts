@@ -15,29 +15,33 @@
  * bundle, so the engine's classes (SpecError, ...) are the model's; a model
  * that imports this package by its name gets the package's sources
  * (src/api.ts), not the tsx-loaded copy lib/index.mjs would give it. Each
- * module of the user's or of this package keeps its own `import.meta.url`,
- * `import.meta.dirname` and `import.meta.filename` (written into it as its
- * source file's), so files it reads next to itself are found from the
- * bundle. A module of those that uses another `import.meta` (`resolve`) or
- * CommonJS's `__dirname`/`__filename` is not bundled: the workers then run
- * on tsx.
+ * module of the user's or of this package (installed, too) keeps its own
+ * `import.meta.url`, `import.meta.dirname` and `import.meta.filename`
+ * (written into it as its source file's), so files it reads next to itself
+ * are found from the bundle. A module of those that uses another
+ * `import.meta` (`resolve`) or CommonJS's `__dirname`/`__filename` without
+ * declaring it is not bundled: the workers then run on tsx.
  *
  * The file is kept in a private folder of the user's in the system's
  * temporary directory, named by a hash of what it bundles and of the esbuild
- * and Node versions. It holds, in its first line, every file it was built
- * from with a hash of the content the build read, and of the package.json
- * and tsconfig.json files above them; it is used again only while each of
- * those has the same content (checked at each use: a few milliseconds). (A
- * file added that would change how an import resolves, such as a helper.js
- * beside a helper.ts, is not noticed.) The 32 most recently used are kept.
+ * and Node versions. Its first line says what it was built from: every file
+ * with a hash of the content the build read, and the package.json and
+ * tsconfig.json files above them; where the paths it was asked for led (a
+ * link); and the links in its files' folders with their targets. It is used
+ * again only while all of that is the same (checked at each use: a few
+ * milliseconds). (Not noticed: a file added that would change how an import
+ * resolves, such as a helper.js beside a helper.ts, or a link re-pointed
+ * in a folder above a source's own.) The 32 most recently used are kept.
  *
  * Anything that fails here (esbuild missing, a module it cannot bundle, a
  * folder that is not the user's alone) leaves the workers on tsx, as before:
  * slower to start, the same exploration; and parallel.ts starts them again on
- * tsx if a worker of a bundle fails before its model is loaded.
+ * tsx if a worker of a bundle fails before its model is loaded for another
+ * reason than the model's own error. `CHECKER_WORKER_BUNDLE=0` asks for tsx;
+ * `CHECKER_WORKER_BUNDLE=require` makes a start on tsx an error (for tests).
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -50,10 +54,23 @@ interface Input {
   readonly sha1: string;
 }
 
+/**
+ * What a bundle was built from: its inputs (esbuild gives their real paths),
+ * where the paths it was asked for led (a link re-pointed makes another
+ * bundle), and the links in its inputs' folders with their targets.
+ */
+interface Header {
+  readonly inputs: readonly Input[];
+  readonly entries: readonly { readonly path: string; readonly real: string }[];
+  readonly links: readonly { readonly path: string; readonly target: string }[];
+}
+
 const PRELOADED = fileURLToPath(new URL('./preloaded.ts', import.meta.url));
 /** This package's name, and the sources a model importing it gets (its public surface). */
 const PACKAGE = 'dialog-race-checker';
 const API = fileURLToPath(new URL('../api.ts', import.meta.url));
+/** The package's folder (installed, it is inside a node_modules). */
+const ROOT = dirname(dirname(API));
 const VIRTUAL = `${PACKAGE}:preload`;
 /** The first line of a bundle: its inputs. */
 const HEADER = '// inputs: ';
@@ -105,6 +122,17 @@ const META = /(?<![\w$.])import\s*\.\s*meta\s*\.\s*(url|dirname|filename)\b/g;
  */
 const UNBUNDLED = new RegExp(`(?<![\\w$.])(import\\s*\\.\\s*meta\\b|${['__dir', '__file'].map((n) => `${n}name\\b`).join('|')})`);
 
+/** The first use UNBUNDLED finds in `code` that the module does not declare itself (an ES module's own `const __dirname = ...` is fine). */
+function leftOver(code: string): string | undefined {
+  const all = new RegExp(UNBUNDLED.source, 'g');
+  for (let m = all.exec(code); m !== null; m = all.exec(code)) {
+    const name = m[1].replace(/\s+/g, '');
+    if (name.startsWith('__') && new RegExp(`(?:const|let|var)\\s+${name}\\b`).test(code)) continue;
+    return name;
+  }
+  return undefined;
+}
+
 const LOADERS: Record<string, 'ts' | 'tsx' | 'js' | 'jsx' | 'json'> = {
   '.ts': 'ts',
   '.mts': 'ts',
@@ -117,7 +145,11 @@ const LOADERS: Record<string, 'ts' | 'tsx' | 'js' | 'jsx' | 'json'> = {
   '.json': 'json',
 };
 
-const inNodeModules = (path: string): boolean => path.split(sep).includes('node_modules');
+/** Whether a file is a package's (a dependency's) rather than the user's or this package's own. */
+function isDependency(path: string): boolean {
+  const own = path.startsWith(ROOT + sep) ? path.slice(ROOT.length + 1) : path;
+  return own.split(sep).includes('node_modules');
+}
 
 /** The package.json and tsconfig.json files in the folders above these files (they change how a file compiles or resolves). */
 function settingsAbove(paths: readonly string[]): string[] {
@@ -133,8 +165,28 @@ function settingsAbove(paths: readonly string[]): string[] {
   return out;
 }
 
-/** The bundle at `file` if its inputs are unchanged (marked as just used), else undefined. */
-function current(file: string): URL | undefined {
+/** The symbolic links in these folders, with their targets. */
+function linksIn(dirs: Iterable<string>): { path: string; target: string }[] {
+  const out: { path: string; target: string }[] = [];
+  for (const dir of dirs) {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isSymbolicLink()) out.push({ path: join(dir, e.name), target: readlinkSync(join(dir, e.name)) });
+    }
+  }
+  return out;
+}
+
+/** The header a bundle built now from these inputs and entries would have. */
+function headerOf(inputs: readonly Input[], entries: readonly string[]): Header {
+  return {
+    inputs,
+    entries: entries.map((path) => ({ path, real: realpathSync(path) })),
+    links: linksIn(new Set(inputs.map((i) => dirname(i.path)))),
+  };
+}
+
+/** The bundle at `file` if what it was built from is unchanged (marked as just used), else undefined. */
+function current(file: string, entries: readonly string[]): URL | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -144,8 +196,9 @@ function current(file: string): URL | undefined {
   const end = text.indexOf('\n');
   if (!text.startsWith(HEADER) || end < 0) return undefined;
   try {
-    const inputs = JSON.parse(text.slice(HEADER.length, end)) as Input[];
-    if (!inputs.every((i) => sha1(i.path) === i.sha1)) return undefined;
+    const was = JSON.parse(text.slice(HEADER.length, end)) as Header;
+    if (!was.inputs.every((i) => sha1(i.path) === i.sha1)) return undefined;
+    if (JSON.stringify(headerOf(was.inputs, entries)) !== JSON.stringify(was)) return undefined;
   } catch {
     return undefined; // an input gone, or a header that does not parse
   }
@@ -166,7 +219,8 @@ export async function workerBundle(worker: string, preloads: readonly string[], 
   const key = createHash('sha256').update(JSON.stringify([esbuild.version, process.version, entry, preload])).digest('hex').slice(0, 32);
   const dir = bundleFolder(base);
   const file = join(dir, `${key}.mjs`);
-  const ready = current(file);
+  const entries = [pathOf(worker), ...preloads.map(pathOf)];
+  const ready = current(file, entries);
   if (ready !== undefined) return ready;
 
   // The hash of each file as the build read it (a file changed since is then seen as changed).
@@ -198,13 +252,14 @@ export async function workerBundle(worker: string, preloads: readonly string[], 
             const bytes = readFileSync(args.path);
             read.set(resolve(args.path), sha1Of(bytes));
             let contents = bytes.toString('utf8');
-            // Packages are bundled as they are (their import.meta is their own business: they run as they would bundled anywhere).
-            if (loader !== 'json' && !inNodeModules(args.path)) {
+            // Dependencies are bundled as they are (their import.meta is their own business: they run as they would bundled anywhere).
+            if (loader !== 'json' && !isDependency(args.path)) {
               const here = pathToFileURL(args.path);
               const values: Record<string, string> = { url: here.href, dirname: dirname(args.path), filename: args.path };
               contents = contents.replace(META, (_, what: string) => JSON.stringify(values[what]));
-              const left = UNBUNDLED.exec(esbuild.transformSync(contents, { loader, minifyWhitespace: true }).code);
-              if (left !== null) throw new Error(`${args.path} uses ${left[1].replace(/\s+/g, '')}, which a bundle would change`);
+              const code = esbuild.transformSync(contents, { loader, minifyWhitespace: true }).code;
+              const left = leftOver(code);
+              if (left !== undefined) throw new Error(`${args.path} uses ${left}, which a bundle would change`);
             }
             return { contents, loader };
           });
@@ -219,7 +274,7 @@ export async function workerBundle(worker: string, preloads: readonly string[], 
   const inputs: Input[] = [...built, ...settingsAbove(built)].map((path) => ({ path, sha1: read.get(path) ?? sha1(path) }));
   // One file, written under a temporary name and renamed: another process may be reading or writing the same bundle.
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(tmp, `${HEADER}${JSON.stringify(inputs)}\n${result.outputFiles[0].text}`);
+  writeFileSync(tmp, `${HEADER}${JSON.stringify(headerOf(inputs, entries))}\n${result.outputFiles[0].text}`);
   renameSync(tmp, file);
   pruneBundles(dir, KEPT);
   return pathToFileURL(file);
@@ -253,6 +308,11 @@ export async function workerEntry(worker: string, preloads: readonly string[], b
   try {
     return { bundle: await workerBundle(worker, preloads, base) };
   } catch (e) {
-    return { why: e instanceof Error ? e.message : String(e) };
+    const why = e instanceof Error ? e.message : String(e);
+    if (bundleRequired()) throw new Error(`no bundle for the workers (CHECKER_WORKER_BUNDLE=require): ${why}`);
+    return { why };
   }
 }
+
+/** Whether the workers must run from a bundle (CHECKER_WORKER_BUNDLE=require: for tests, a start on tsx is then an error). */
+export const bundleRequired = (): boolean => process.env.CHECKER_WORKER_BUNDLE === 'require';
