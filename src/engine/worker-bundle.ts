@@ -41,6 +41,7 @@
  * `CHECKER_WORKER_BUNDLE=require` makes a start on tsx an error (for tests).
  */
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve, sep } from 'node:path';
@@ -213,15 +214,19 @@ function current(file: string, entries: readonly string[]): URL | undefined {
  * Throws when one cannot be made.
  */
 export async function workerBundle(worker: string, preloads: readonly string[], base = tmpdir()): Promise<URL> {
-  const esbuild = await import('esbuild');
+  // esbuild's version from its package.json: loading esbuild itself (40 ms) is for a build only.
+  const version = (createRequire(import.meta.url)('esbuild/package.json') as { version: string }).version;
   const entry = `import ${JSON.stringify(VIRTUAL)};\nimport ${JSON.stringify(pathOf(worker))};\n`;
   const preload = preloadSource(preloads);
-  const key = createHash('sha256').update(JSON.stringify([esbuild.version, process.version, entry, preload])).digest('hex').slice(0, 32);
+  const key = createHash('sha256').update(JSON.stringify([version, process.version, entry, preload])).digest('hex').slice(0, 32);
   const dir = bundleFolder(base);
   const file = join(dir, `${key}.mjs`);
   const entries = [pathOf(worker), ...preloads.map(pathOf)];
   const ready = current(file, entries);
   if (ready !== undefined) return ready;
+
+  const esbuild = await import('esbuild');
+  if (esbuild.version !== version) throw new Error(`esbuild ${esbuild.version} loaded, its package.json says ${version}`);
 
   // The hash of each file as the build read it (a file changed since is then seen as changed).
   const read = new Map<string, string>();
