@@ -73,7 +73,7 @@ const API = fileURLToPath(new URL('../api.ts', import.meta.url));
 /** The package's folder (installed, it is inside a node_modules). */
 const ROOT = dirname(dirname(API));
 const VIRTUAL = `${PACKAGE}:preload`;
-/** The first line of a bundle: its inputs. */
+/** How a bundle's first line starts: what it was built from (a Header) follows. */
 const HEADER = '// inputs: ';
 
 /** The file path of a module URL (file: URLs only; a query such as tsx's namespace is dropped). */
