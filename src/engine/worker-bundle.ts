@@ -198,8 +198,8 @@ function current(file: string, entries: readonly string[]): URL | undefined {
   if (!text.startsWith(HEADER) || end < 0) return undefined;
   try {
     const was = JSON.parse(text.slice(HEADER.length, end)) as Header;
-    if (!was.inputs.every((i) => sha1(i.path) === i.sha1)) return undefined;
-    if (JSON.stringify(headerOf(was.inputs, entries)) !== JSON.stringify(was)) return undefined;
+    const now = headerOf(was.inputs.map((i) => ({ path: i.path, sha1: sha1(i.path) })), entries);
+    if (JSON.stringify(now) !== JSON.stringify(was)) return undefined;
   } catch {
     return undefined; // an input gone, or a header that does not parse
   }
