@@ -20,6 +20,8 @@ export interface BenchConfig {
   /** Or a reference: the minimal exploration of the counter race (bench/minimal.ts), or Spin's verifier (bench/spin.ts), with params NP and K. */
   readonly reference?: 'minimal' | 'spin';
   readonly workers: number;
+  /** bench/run.ts: measure it twice at once (measureTogether) instead of once. */
+  readonly together?: boolean;
 }
 
 export interface BenchResult {
@@ -82,6 +84,19 @@ export async function measureHere(c: BenchConfig): Promise<BenchResult> {
 }
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
+
+/**
+ * Two fresh child processes of the same one-worker configuration at the same
+ * time: what this host gives two explorations at once (a shared core, a
+ * shared memory bus), the most that `--workers 2` can get out of it.
+ */
+export async function measureTogether(c: BenchConfig): Promise<BenchResult[]> {
+  const both = await Promise.all([measure(c), measure(c)]);
+  return both.map((r) => ({ ...r, label: `${r.label}${TOGETHER}` }));
+}
+
+/** The label's suffix of a run measured together with another (measureTogether). */
+export const TOGETHER = ', two at once';
 
 /** Runs the configuration in a fresh child process. */
 export function measure(c: BenchConfig): Promise<BenchResult> {
@@ -159,7 +174,8 @@ const statesPerCpuSecond = (r: BenchResult): number => (r.cpuMs > 0 ? (r.states 
  * Lines under the table: for each counter race measured with the reference,
  * the engine's states per CPU second relative to the minimal exploration's
  * (both measured in this run, so the machine's speed cancels out), and for
- * each configuration measured with 1 and 2 workers, the wall-clock speed-up;
+ * each configuration measured with 1 and 2 workers, the wall-clock speed-up
+ * (and, when it was also measured twice at once, the host's limit for two);
  * with --repeat, round by round (the n-th reference with the n-th engine run).
  */
 export function benchSummary(results: readonly BenchResult[]): string {
@@ -183,9 +199,19 @@ export function benchSummary(results: readonly BenchResult[]): string {
     const one = nth(two.label, 1, round(two));
     if (one === undefined) continue;
     lines.push(`${two.label}: --workers 2 takes ${(two.timeMs / 1000).toFixed(2)} s against ${(one.timeMs / 1000).toFixed(2)} s with one, a speed-up of ${(one.timeMs / two.timeMs).toFixed(2)}x (wall clock)`);
+    // The same configuration run twice at once, in this round: the host's own limit for two.
+    const label = `${two.label}${TOGETHER}`;
+    const pair = [nth(label, 1, 2 * round(two)), nth(label, 1, 2 * round(two) + 1)];
+    if (pair[0] === undefined || pair[1] === undefined) continue;
+    const slower = Math.max(pair[0].timeMs, pair[1].timeMs);
+    const limit = (2 * one.timeMs) / slower;
+    lines.push(
+      `${two.label}: two one-worker runs at once take ${(pair[0].timeMs / 1000).toFixed(2)} s and ${(pair[1].timeMs / 1000).toFixed(2)} s against ${(one.timeMs / 1000).toFixed(2)} s alone: ` +
+        `this host explores two at once ${limit.toFixed(2)}x as fast as one, the most --workers 2 can reach here (it reached ${((one.timeMs / two.timeMs / limit) * 100).toFixed(0)}% of that)`,
+    );
   }
   // The dialog model against the counter race, both with one worker in this run: the share of its speed.
-  const counters = results.filter((r) => r.workers === 1 && r.label.startsWith('counter-race('));
+  const counters = results.filter((r) => r.workers === 1 && r.label.startsWith('counter-race(') && !r.label.endsWith(TOGETHER));
   const largest = counters.reduce<BenchResult | undefined>((a, r) => (a === undefined || r.states > a.states ? r : a), undefined);
   for (const d of results.filter((r) => r.workers === 1 && r.label.startsWith('dialog/'))) {
     if (largest === undefined) continue;

@@ -54,6 +54,29 @@ describe('bench', () => {
     ]);
   });
 
+  it("gives the host's limit for two from the two runs at once of the same round, and the share of it --workers 2 reached", () => {
+    const base = { status: 'violation', states: 1000, transitions: 0, depth: 0, cpuMs: 1, peakBytes: 0 };
+    const round = (alone: number, two: number, a: number, b: number) => [
+      { ...base, label: 'counter-race(NP=3,K=8)', workers: 1, timeMs: alone },
+      { ...base, label: 'counter-race(NP=3,K=8)', workers: 2, timeMs: two },
+      { ...base, label: 'counter-race(NP=3,K=8), two at once', workers: 1, timeMs: a },
+      { ...base, label: 'counter-race(NP=3,K=8), two at once', workers: 1, timeMs: b },
+    ];
+    // A host that runs two at once as fast as one each, then one that slows both: 2c / the slower of the two.
+    const lines = benchSummary([...round(5000, 3125, 5000, 4900), ...round(5500, 5000, 6050, 7750)]).split('\n');
+    expect(lines).toEqual([
+      'counter-race(NP=3,K=8): --workers 2 takes 3.13 s against 5.00 s with one, a speed-up of 1.60x (wall clock)',
+      'counter-race(NP=3,K=8): two one-worker runs at once take 5.00 s and 4.90 s against 5.00 s alone: this host explores two at once 2.00x as fast as one, the most --workers 2 can reach here (it reached 80% of that)',
+      'counter-race(NP=3,K=8): --workers 2 takes 5.00 s against 5.50 s with one, a speed-up of 1.10x (wall clock)',
+      'counter-race(NP=3,K=8): two one-worker runs at once take 6.05 s and 7.75 s against 5.50 s alone: this host explores two at once 1.42x as fast as one, the most --workers 2 can reach here (it reached 78% of that)',
+    ]);
+    // The runs at once are not the counter race the dialog cell is compared with.
+    const cell = { ...base, label: 'dialog/x/fast-lock/sc/orig', workers: 1, timeMs: 1, cpuMs: 10 };
+    expect(benchSummary([{ ...round(5000, 3125, 5000, 4900)[0], cpuMs: 2 }, { ...round(5000, 3125, 5000, 4900)[2], states: 4000 }, cell]).split('\n').at(-1)).toBe(
+      "dialog/x/fast-lock/sc/orig: 100,000 states per CPU second, 20.0% of counter-race(NP=3,K=8)'s 500,000",
+    );
+  });
+
   it.each([
     [['--frob'], "bench: unknown option '--frob'; expected: --quick, --large, --repeat N, --spin, --check\n"],
     [['--repeat', 'x'], "bench: --repeat expects a positive integer, got 'x'\n"],
