@@ -98,10 +98,14 @@ describe('npm pack, then install the tarball in an empty folder', () => {
     const cell = await npxBundled('--scenario', 'ok-short-lifetime', '--env', 'fast-lock/sc', '--variant', 'orig', '--workers', '2', '--no-timing');
     expect([cell.code, cell.stderr]).toEqual([0, '']);
     expect(cell.stdout).toContain('1 run, all as declared');
-    // Job processes (--jobs 2, the default, for two registered runs).
-    const jobs = await npx('--filter', 'model=peterson', '--no-timing');
-    expect(jobs.code).toBe(0);
+    // Job processes (--jobs 2, the default, for two registered runs), from their bundle too.
+    const jobs = await npxBundled('--filter', 'model=peterson', '--no-timing');
+    expect([jobs.code, jobs.stderr]).toEqual([0, '']);
     expect(jobs.stdout.trimEnd().split('\n').at(-1)).toBe('2 runs, all as declared: 1 finds the violations declared for it, 1 holds every property');
+    // A job process of a bundle that runs its cell with worker threads bundles them in turn (esbuild found from the package).
+    const both = await npxBundled('--scenario', 'ok-short-lifetime', '--env', 'fast-lock/sc', '--variant', 'orig', '--variant', 'v2', '--jobs', '2', '--workers', '2', '--no-timing');
+    expect([both.code, both.stderr]).toEqual([0, '']);
+    expect(both.stdout).toContain('2 runs, all as declared');
 
     // 4. The guide's model as a user writes it: importing the package, in a CommonJS folder, with worker threads.
     const guideModel = readFileSync(join(ROOT, 'examples/refcount.ts'), 'utf8').replace("from '../src/api.js'", "from 'dialog-race-checker'");

@@ -6,13 +6,13 @@
  * batch, unless it alone costs more than a process's share.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { dialogRuns, loadManifest } from '../src/check/dialog.js';
-import { batchesOf, inWorkers } from '../src/check/pool.js';
+import { batchesOf, executeAll, inWorkers, lastJobEntry } from '../src/check/pool.js';
 import type { Expectation, RunSpec } from '../src/check/run.js';
 import { statFields } from '../src/engine/proc-stat.js';
 
@@ -54,6 +54,60 @@ it('the first job process to fail ends the others: its error, nothing more sent,
     rmSync(dir, { recursive: true, force: true });
   }
 }, 60_000);
+
+describe('job processes from a bundle (src/engine/worker-bundle.ts)', () => {
+  /** A job module in a fresh folder: answers each message with whether it runs from a bundle (a .mjs file of the bundles' folder). */
+  const answering = `const bundled = /dialog-race-checker-[^/]*\\/[0-9a-f]{32}\\.mjs$/.test(process.argv[1]);
+process.on('message', (m: { id?: string; done?: boolean }) => {
+  if (m.done) return void process.disconnect();
+  process.send!({ id: m.id, bundled });
+});
+`;
+  async function jobs(source: string, env: Record<string, string> = {}): Promise<{ id: string; bundled: boolean }[]> {
+    const dir = mkdtempSync(join(tmpdir(), 'pool-bundle-'));
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    try {
+      writeFileSync(join(dir, 'job.ts'), source);
+      const replies: { id: string; bundled: boolean }[] = [];
+      await inWorkers(2, [{ id: 'a' }, { id: 'b' }, { id: 'c' }], (m: { id: string; bundled: boolean }) => replies.push(m), undefined, join(dir, 'job.ts'));
+      return replies.sort((x, y) => x.id.localeCompare(y.id));
+    } finally {
+      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const each = (bundled: boolean) => ['a', 'b', 'c'].map((id) => ({ id, bundled }));
+
+  it('start from a bundle of their module; CHECKER_WORKER_BUNDLE=0 starts them on tsx', { timeout: 60_000 }, async () => {
+    expect(await jobs(answering)).toEqual(each(true));
+    expect(lastJobEntry?.bundle).toBeDefined();
+    expect(await jobs(answering, { CHECKER_WORKER_BUNDLE: '0' })).toEqual(each(false));
+    expect(lastJobEntry).toEqual({ why: 'CHECKER_WORKER_BUNDLE=0' });
+  });
+
+  it('a bundle that builds but fails to load: each of its processes starts again on tsx with the message it had, each message answered once', { timeout: 60_000 }, async () => {
+    const failing = `${answering}if (bundled) throw new Error('run from a bundle');\n`;
+    expect(await jobs(failing)).toEqual(each(false));
+    expect(lastJobEntry?.bundle).toBeDefined();
+    // With CHECKER_WORKER_BUNDLE=require, not.
+    await expect(jobs(failing, { CHECKER_WORKER_BUNDLE: 'require' })).rejects.toThrow('worker exited with code 1');
+  });
+
+  it("the check's own job processes: registered runs from a bundle, as declared", { timeout: 120_000 }, async () => {
+    const runs = dialogRuns(loadManifest()).filter((r) => r.tags.scenario === 'ok-short-lifetime' && r.tags.env === 'fast-lock/sc' && ['orig', 'v2'].includes(r.tags.variant));
+    expect(runs).toHaveLength(2);
+    process.env.CHECKER_WORKER_BUNDLE = 'require';
+    try {
+      const results = await executeAll(runs, {}, { jobs: 2, registered: () => true });
+      expect(results.map((r) => [r.run.id, r.differences])).toEqual(runs.map((r) => [r.id, []]));
+      expect(lastJobEntry?.bundle).toBeDefined();
+    } finally {
+      delete process.env.CHECKER_WORKER_BUNDLE;
+    }
+  });
+});
 
 it('a job process whose command is killed (SIGKILL) stops at its next progress tick instead of exploring on', async () => {
   // Two full-tier cells of 51 and 96 million states (over a minute each), run in job processes (--jobs 2; one run alone

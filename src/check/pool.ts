@@ -7,8 +7,10 @@
  * worker threads that explore one run's state space, in whichever process.)
  */
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CheckOptions, Progress } from '../engine/index.js';
+import { bundleRequired, workerEntry, type WorkerEntry } from '../engine/worker-bundle.js';
 import { executeWith, type RunResult, type RunSpec } from './run.js';
 import { chooseTraces, type ChoiceRequest, type ChosenTrace } from './shortest.js';
 
@@ -16,16 +18,16 @@ const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 /**
  * tsx's loader, by its resolved URL: `--import tsx` would resolve the name
  * from the working directory, which has no node_modules/tsx when the package
- * is installed elsewhere (npx dialog-race-checker).
+ * is installed elsewhere (npx dialog-race-checker). (Resolved from this file's
+ * folder: in a job process started from a bundle, that is still this file's.)
  */
-function tsxLoader(): string {
-  try {
-    return import.meta.resolve('tsx');
-  } catch {
-    // (Where import.meta.resolve is missing, e.g. under a test runner's transform: the name.)
-    return 'tsx';
-  }
-}
+const tsxLoader = (): string => pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/** What a job process of a bundle sends once its module is loaded (before that, a failure may be the bundle's). */
+const LOADED = { loaded: true } as const;
+
+/** How the last pool's job processes started: from a bundle, or on tsx and why (for tests and measurements). */
+export let lastJobEntry: WorkerEntry | undefined;
 
 export interface PoolOptions {
   /** Processes. */
@@ -182,6 +184,11 @@ export async function inWorkers<R>(
 ): Promise<void> {
   const queue = [...messages];
   const n = Math.min(workers, messages.length);
+  if (n === 0) return;
+  // The module and everything it imports as one file (src/engine/worker-bundle.ts): a job process then
+  // starts in about a third of the time it takes on tsx. It says when it is loaded.
+  const entry = await workerEntry(pathToFileURL(worker).href, [], undefined, `process.send(${JSON.stringify(LOADED)});\n`);
+  lastJobEntry = entry;
   const children: ReturnType<typeof fork>[] = [];
   let failed = false;
   const failAll = (): void => {
@@ -189,32 +196,53 @@ export async function inWorkers<R>(
     queue.length = 0;
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill();
   };
+  const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
   await Promise.all(
     Array.from({ length: n }, () =>
       new Promise<void>((resolve, reject) => {
-        const child = fork(worker, [], { execArgv: ['--import', tsxLoader()], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-        children.push(child);
         const fail = (e: Error): void => {
           if (!failed) failAll();
           reject(e);
         };
-        const sendNext = () => {
-          if (failed) return;
-          const next = queue.shift();
-          child.send(next === undefined ? { done: true } : next);
+        // The message the process works on, sent again to its successor on tsx if a bundle fails to load.
+        let current: object | undefined;
+        const start = (bundle: URL | undefined, first: object | undefined): void => {
+          const child = bundle !== undefined ? fork(fileURLToPath(bundle), [], { execArgv: [], stdio }) : fork(worker, [], { execArgv: ['--import', tsxLoader()], stdio });
+          children.push(child);
+          let loaded = bundle === undefined;
+          const send = (m: object) => {
+            current = m;
+            child.send(m);
+          };
+          const sendNext = () => {
+            if (failed) return;
+            const next = queue.shift();
+            send(next === undefined ? { done: true } : next);
+          };
+          child.on('message', (m: R | { id: string; progress: Progress } | typeof LOADED) => {
+            if (typeof m === 'object' && m !== null && 'loaded' in m) {
+              loaded = true;
+              return;
+            }
+            if (typeof m === 'object' && m !== null && 'progress' in m) {
+              onProgress?.(m);
+              return;
+            }
+            onReply(m as R);
+            sendNext();
+          });
+          child.on('error', fail);
+          child.on('exit', (code, signal) => {
+            if (code === 0) return resolve();
+            // A bundle that builds but does not load (a module that behaves otherwise bundled): this process again on tsx.
+            if (!loaded && !failed && !bundleRequired()) return start(undefined, current);
+            // A process ended by failAll, after another's failure, rejects with that failure (Promise.all keeps the first).
+            fail(new Error(`worker exited with ${code !== null ? `code ${code}` : `signal ${signal}`}`));
+          });
+          if (first !== undefined) send(first);
+          else sendNext();
         };
-        child.on('message', (m: R | { id: string; progress: Progress }) => {
-          if (typeof m === 'object' && m !== null && 'progress' in m) {
-            onProgress?.(m);
-            return;
-          }
-          onReply(m as R);
-          sendNext();
-        });
-        child.on('error', fail);
-        // A process ended by failAll, after another's failure, rejects with that failure (Promise.all keeps the first).
-        child.on('exit', (code, signal) => (code === 0 ? resolve() : fail(new Error(`worker exited with ${code !== null ? `code ${code}` : `signal ${signal}`}`))));
-        sendNext();
+        start(entry.bundle, undefined);
       }),
     ),
   );

@@ -1,5 +1,6 @@
 /**
- * The code a worker thread of parallel.ts runs, as one JavaScript file.
+ * The code a worker thread of parallel.ts runs, as one JavaScript file (and
+ * the code a job process of src/check/pool.ts runs, the same way).
  *
  * The engine and the models are TypeScript, which Node runs through tsx's
  * module hooks. A worker thread does not inherit them: registering them in
@@ -210,13 +211,15 @@ function current(file: string, entries: readonly string[]): URL | undefined {
 
 /**
  * A bundle of `worker` (a module URL) that first registers the modules at
- * `preloads` (URLs) in preloaded.ts; reused while its inputs are unchanged.
- * Throws when one cannot be made.
+ * `preloads` (URLs) in preloaded.ts, and runs the code `then` once `worker`
+ * is loaded; reused while its inputs are unchanged. Throws when one cannot
+ * be made.
  */
-export async function workerBundle(worker: string, preloads: readonly string[], base = tmpdir()): Promise<URL> {
+export async function workerBundle(worker: string, preloads: readonly string[], base = tmpdir(), then = ''): Promise<URL> {
   // esbuild's version from its package.json: loading esbuild itself (40 ms) is for a build only.
-  const version = (createRequire(import.meta.url)('esbuild/package.json') as { version: string }).version;
-  const entry = `import ${JSON.stringify(VIRTUAL)};\nimport ${JSON.stringify(pathOf(worker))};\n`;
+  const require = createRequire(import.meta.url);
+  const version = (require('esbuild/package.json') as { version: string }).version;
+  const entry = `import ${JSON.stringify(VIRTUAL)};\nimport ${JSON.stringify(pathOf(worker))};\n${then}`;
   const preload = preloadSource(preloads);
   const key = createHash('sha256').update(JSON.stringify([version, process.version, entry, preload])).digest('hex').slice(0, 32);
   const dir = bundleFolder(base);
@@ -225,7 +228,8 @@ export async function workerBundle(worker: string, preloads: readonly string[], 
   const ready = current(file, entries);
   if (ready !== undefined) return ready;
 
-  const esbuild = await import('esbuild');
+  // From this file's folder (a job process may run this module from a bundle elsewhere, where the name resolves to nothing).
+  const esbuild = (await import(pathToFileURL(require.resolve('esbuild')).href)) as typeof import('esbuild');
   if (esbuild.version !== version) throw new Error(`esbuild ${esbuild.version} loaded, its package.json says ${version}`);
 
   // The hash of each file as the build read it (a file changed since is then seen as changed).
@@ -307,11 +311,11 @@ export function pruneBundles(dir: string, keep: number): void {
   for (const { f } of [...bundles.slice(keep), ...stale]) rmSync(join(dir, f), { force: true });
 }
 
-/** The entry for a run's workers: a bundle when one can be made, else why not. */
-export async function workerEntry(worker: string, preloads: readonly string[], base?: string): Promise<WorkerEntry> {
+/** The entry for a run's workers (or a job process, pool.ts): a bundle when one can be made, else why not. */
+export async function workerEntry(worker: string, preloads: readonly string[], base?: string, then?: string): Promise<WorkerEntry> {
   if (process.env.CHECKER_WORKER_BUNDLE === '0') return { why: 'CHECKER_WORKER_BUNDLE=0' };
   try {
-    return { bundle: await workerBundle(worker, preloads, base) };
+    return { bundle: await workerBundle(worker, preloads, base, then) };
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     if (bundleRequired()) throw new Error(`no bundle for the workers (CHECKER_WORKER_BUNDLE=require): ${why}`);
