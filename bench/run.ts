@@ -13,11 +13,12 @@
  * the CPU time of each worker thread (the longest is the critical path: the
  * wall time to expect on idle cores), peak resident memory and bytes per
  * state (peak resident memory / states); then the ratios to the reference and
- * the speed-ups of --workers 2. The largest counter race is also run twice at
- * once with one worker each, in two child processes: how much faster this
- * host explores two at once than one is the most --workers 2 can reach on it
- * (a host whose two cores share one physical core, or a memory bus that
- * other machines load, gives far less than 2x).
+ * the speed-ups of --workers 2. The counter race K=8 (K=6 with --quick; not
+ * K=10) is also run twice at once with one worker each, in two child
+ * processes: how much more this host explores in two separate runs at once
+ * than in one, the yardstick for --workers 2 (a host whose two cores share
+ * one physical core, or a memory bus that other machines load, gives far
+ * less than 2x).
  * With --large, also NP=3 K=10 with one worker: 35,792,623 states, past the
  * 2^24 entries where JavaScript's Map and Set stop (about 45 s and 1.3 GB).
  * With --spin, Spin's verifier on the same counter races (bench/spin.ts;
@@ -33,7 +34,7 @@ import { execFileSync } from 'node:child_process';
 import { Command, CommanderError } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { loadManifest, runId } from '../src/check/dialog.js';
-import { benchSummary, benchTable, childrenCpuMs, labelOf, machineInfo, measure, measureTogether, type BenchConfig, type BenchResult } from './measure.js';
+import { benchSummary, benchTable, childrenCpuMs, labelOf, machineInfo, measure, measureTogether, TOGETHER, type BenchConfig, type BenchResult } from './measure.js';
 import { measureSpin, spinAvailable } from './spin.js';
 
 const cli = new Command('bench')
@@ -74,7 +75,7 @@ const configs: BenchConfig[] = [];
 for (const K of counters) {
   const params = { NP: '3', K };
   configs.push({ reference: 'minimal', params, workers: 1 }, { model: 'counter-race', params, workers: 1 }, { model: 'counter-race', params, workers: 2 });
-  // The largest: also twice at once with one worker each (the host's limit for two).
+  // The largest of these (not --large's K=10): also twice at once with one worker each (what the host gives two separate runs).
   if (K === counters.at(-1)) configs.push({ model: 'counter-race', params, workers: 1, together: true });
   if (spin) configs.push({ reference: 'spin', params, workers: 1 });
 }
@@ -86,7 +87,7 @@ const results: BenchResult[] = [];
 // With --repeat, the whole sequence again: each reference stays next to the engine runs it is compared with.
 for (let i = 0; i < repeat; i++) {
   for (const c of configs) {
-    process.stderr.write(`bench: ${labelOf(c)}${c.reference ? '' : ` --workers ${c.workers}`}${c.together ? ', two at once' : ''}${repeat > 1 ? ` (${i + 1}/${repeat})` : ''}\n`);
+    process.stderr.write(`bench: ${labelOf(c)}${c.reference ? '' : ` --workers ${c.workers}`}${c.together ? TOGETHER : ''}${repeat > 1 ? ` (${i + 1}/${repeat})` : ''}\n`);
     if (c.together) results.push(...(await measureTogether(c)));
     else results.push(c.reference === 'spin' ? measureSpin(Number(c.params!.NP), Number(c.params!.K)) : await measure(c));
   }

@@ -54,7 +54,7 @@ describe('bench', () => {
     ]);
   });
 
-  it("gives the host's limit for two from the two runs at once of the same round, and the share of it --workers 2 reached", () => {
+  it("gives what the host gets from two separate runs at once, from the two of the same round, and the share of it --workers 2 got", () => {
     const base = { status: 'violation', states: 1000, transitions: 0, depth: 0, cpuMs: 1, peakBytes: 0 };
     const round = (alone: number, two: number, a: number, b: number) => [
       { ...base, label: 'counter-race(NP=3,K=8)', workers: 1, timeMs: alone },
@@ -66,9 +66,9 @@ describe('bench', () => {
     const lines = benchSummary([...round(5000, 3125, 5000, 4900), ...round(5500, 5000, 6050, 7750)]).split('\n');
     expect(lines).toEqual([
       'counter-race(NP=3,K=8): --workers 2 takes 3.13 s against 5.00 s with one, a speed-up of 1.60x (wall clock)',
-      'counter-race(NP=3,K=8): two one-worker runs at once take 5.00 s and 4.90 s against 5.00 s alone: this host explores two at once 2.00x as fast as one, the most --workers 2 can reach here (it reached 80% of that)',
+      "counter-race(NP=3,K=8): two one-worker runs at once take 5.00 s and 4.90 s against 5.00 s alone: this host gets 2.00x one run's throughput from two separate runs at once, and --workers 2 got 80% of that",
       'counter-race(NP=3,K=8): --workers 2 takes 5.00 s against 5.50 s with one, a speed-up of 1.10x (wall clock)',
-      'counter-race(NP=3,K=8): two one-worker runs at once take 6.05 s and 7.75 s against 5.50 s alone: this host explores two at once 1.42x as fast as one, the most --workers 2 can reach here (it reached 78% of that)',
+      "counter-race(NP=3,K=8): two one-worker runs at once take 6.05 s and 7.75 s against 5.50 s alone: this host gets 1.42x one run's throughput from two separate runs at once, and --workers 2 got 78% of that",
     ]);
     // The runs at once are not the counter race the dialog cell is compared with.
     const cell = { ...base, label: 'dialog/x/fast-lock/sc/orig', workers: 1, timeMs: 1, cpuMs: 10 };

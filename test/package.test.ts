@@ -99,11 +99,17 @@ describe('npm pack, then install the tarball in an empty folder', () => {
     expect([cell.code, cell.stderr]).toEqual([0, '']);
     expect(cell.stdout).toContain('1 run, all as declared');
     // Job processes (--jobs 2, the default, for two registered runs), from their bundle too.
-    const jobs = await npxBundled('--filter', 'model=peterson', '--no-timing');
+    const jobs = await npxBundled('--filter', 'model=peterson', '--jobs', '2', '--no-timing');
     expect([jobs.code, jobs.stderr]).toEqual([0, '']);
     expect(jobs.stdout.trimEnd().split('\n').at(-1)).toBe('2 runs, all as declared: 1 finds the violations declared for it, 1 holds every property');
-    // A job process of a bundle that runs its cell with worker threads bundles them in turn (esbuild found from the package).
-    const both = await npxBundled('--scenario', 'ok-short-lifetime', '--env', 'fast-lock/sc', '--variant', 'orig', '--variant', 'v2', '--jobs', '2', '--workers', '2', '--no-timing');
+    // A job process of a bundle that runs its cell with worker threads bundles them in turn (esbuild found from the
+    // package's files, not from the bundle's folder): with a bundle folder of its own, none of them is cached yet.
+    const fresh = mkdtempSync(join(tmpdir(), 'package-bundles-'));
+    const both = await sh('npx', ['--offline', 'dialog-race-checker', '--scenario', 'ok-short-lifetime', '--env', 'fast-lock/sc', '--variant', 'orig', '--variant', 'v2', '--jobs', '2', '--workers', '2', '--no-timing'], dir, {
+      CHECKER_WORKER_BUNDLE: 'require',
+      TMPDIR: fresh,
+    });
+    rmSync(fresh, { recursive: true, force: true });
     expect([both.code, both.stderr]).toEqual([0, '']);
     expect(both.stdout).toContain('2 runs, all as declared');
 

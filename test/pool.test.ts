@@ -63,14 +63,27 @@ process.on('message', (m: { id?: string; done?: boolean }) => {
   process.send!({ id: m.id, bundled });
 });
 `;
-  async function jobs(source: string, env: Record<string, string> = {}): Promise<{ id: string; bundled: boolean }[]> {
+  /**
+   * Runs `source` as the job module of two processes given a, b and c; its bundles go to the test's own
+   * folder (TMPDIR), not the user's. `look` sees the folder before it is removed, and what reached stderr.
+   */
+  async function jobs(source: string, env: Record<string, string> = {}, look?: (dir: string, stderr: string) => void, ids = ['a', 'b', 'c'], n = 2): Promise<{ id: string; bundled: boolean }[]> {
     const dir = mkdtempSync(join(tmpdir(), 'pool-bundle-'));
+    env = { TMPDIR: dir, ...env };
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
     Object.assign(process.env, env);
+    const write = process.stderr.write;
+    let stderr = '';
+    process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
     try {
       writeFileSync(join(dir, 'job.ts'), source);
       const replies: { id: string; bundled: boolean }[] = [];
-      await inWorkers(2, [{ id: 'a' }, { id: 'b' }, { id: 'c' }], (m: { id: string; bundled: boolean }) => replies.push(m), undefined, join(dir, 'job.ts'));
+      try {
+        await inWorkers(n, ids.map((id) => ({ id })), (m: { id: string; bundled: boolean }) => replies.push(m), undefined, join(dir, 'job.ts'));
+      } finally {
+        process.stderr.write = write;
+        look?.(dir, stderr);
+      }
       return replies.sort((x, y) => x.id.localeCompare(y.id));
     } finally {
       for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
@@ -87,12 +100,29 @@ process.on('message', (m: { id?: string; done?: boolean }) => {
     expect(lastJobEntry).toEqual({ why: 'CHECKER_WORKER_BUNDLE=0' });
   });
 
-  it('a bundle that builds but fails to load: each of its processes starts again on tsx with the message it had, each message answered once', { timeout: 60_000 }, async () => {
+  it('a bundle that builds but fails to load: each of its processes starts again on tsx with the message it had, each message answered once, what it printed dropped', { timeout: 60_000 }, async () => {
     const failing = `${answering}if (bundled) throw new Error('run from a bundle');\n`;
-    expect(await jobs(failing)).toEqual(each(false));
+    let printed: string | undefined;
+    expect(await jobs(failing, {}, (_, stderr) => (printed = stderr))).toEqual(each(false));
     expect(lastJobEntry?.bundle).toBeDefined();
-    // With CHECKER_WORKER_BUNDLE=require, not.
-    await expect(jobs(failing, { CHECKER_WORKER_BUNDLE: 'require' })).rejects.toThrow('worker exited with code 1');
+    expect(printed).toBe('');
+    // With CHECKER_WORKER_BUNDLE=require, not: the error says so, and what the process printed is shown.
+    await expect(jobs(failing, { CHECKER_WORKER_BUNDLE: 'require' }, (_, stderr) => (printed = stderr))).rejects.toThrow(
+      /^a job process of the bundle .*\.mjs exited with code 1 before its module was loaded \(CHECKER_WORKER_BUNDLE=require\)$/,
+    );
+    expect(printed).toContain('Error: run from a bundle');
+  });
+
+  it('a job process of a bundle that fails once loaded is not started again', { timeout: 60_000 }, async () => {
+    // Each start of the module adds a line to 'starts' beside it (its own import.meta.url, also in the bundle).
+    const dying = `import { appendFileSync } from 'node:fs';
+appendFileSync(new URL('./starts', import.meta.url), 'start\\n');
+process.on('message', () => process.exit(3));
+`;
+    let starts = '';
+    await expect(jobs(dying, {}, (dir) => (starts = readFileSync(join(dir, 'starts'), 'utf8')), ['a'], 1)).rejects.toThrow('worker exited with code 3');
+    expect(lastJobEntry?.bundle).toBeDefined();
+    expect(starts).toBe('start\n');
   });
 
   it("the check's own job processes: registered runs from a bundle, as declared", { timeout: 120_000 }, async () => {

@@ -196,7 +196,7 @@ export async function inWorkers<R>(
     queue.length = 0;
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill();
   };
-  const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
+  const stdio: ['ignore', 'inherit', 'inherit' | 'pipe', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
   await Promise.all(
     Array.from({ length: n }, () =>
       new Promise<void>((resolve, reject) => {
@@ -207,9 +207,15 @@ export async function inWorkers<R>(
         // The message the process works on, sent again to its successor on tsx if a bundle fails to load.
         let current: object | undefined;
         const start = (bundle: URL | undefined, first: object | undefined): void => {
-          const child = bundle !== undefined ? fork(fileURLToPath(bundle), [], { execArgv: [], stdio }) : fork(worker, [], { execArgv: ['--import', tsxLoader()], stdio });
+          // A bundle's stderr is held until its module is loaded: what a bundle that fails to load printed is not the run's.
+          const child =
+            bundle !== undefined
+              ? fork(fileURLToPath(bundle), [], { execArgv: [], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] })
+              : fork(worker, [], { execArgv: ['--import', tsxLoader()], stdio });
           children.push(child);
           let loaded = bundle === undefined;
+          const held: Buffer[] = [];
+          child.stderr?.on('data', (b: Buffer) => (loaded ? process.stderr.write(b) : held.push(b)));
           const send = (m: object) => {
             current = m;
             child.send(m);
@@ -222,6 +228,7 @@ export async function inWorkers<R>(
           child.on('message', (m: R | { id: string; progress: Progress } | typeof LOADED) => {
             if (typeof m === 'object' && m !== null && 'loaded' in m) {
               loaded = true;
+              for (const b of held.splice(0)) process.stderr.write(b);
               return;
             }
             if (typeof m === 'object' && m !== null && 'progress' in m) {
@@ -236,8 +243,13 @@ export async function inWorkers<R>(
             if (code === 0) return resolve();
             // A bundle that builds but does not load (a module that behaves otherwise bundled): this process again on tsx.
             if (!loaded && !failed && !bundleRequired()) return start(undefined, current);
+            const how = code !== null ? `code ${code}` : `signal ${signal}`;
+            if (!loaded && !failed) {
+              for (const b of held.splice(0)) process.stderr.write(b);
+              return fail(new Error(`a job process of the bundle ${fileURLToPath(bundle!)} exited with ${how} before its module was loaded (CHECKER_WORKER_BUNDLE=require)`));
+            }
             // A process ended by failAll, after another's failure, rejects with that failure (Promise.all keeps the first).
-            fail(new Error(`worker exited with ${code !== null ? `code ${code}` : `signal ${signal}`}`));
+            fail(new Error(`worker exited with ${how}`));
           });
           if (first !== undefined) send(first);
           else sendNext();

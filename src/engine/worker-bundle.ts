@@ -74,6 +74,8 @@ const API = fileURLToPath(new URL('../api.ts', import.meta.url));
 /** The package's folder (installed, it is inside a node_modules). */
 const ROOT = dirname(dirname(API));
 const VIRTUAL = `${PACKAGE}:preload`;
+/** The build's own settings, by number: a bundle of another is another file. */
+const FORMAT = 2;
 /** How a bundle's first line starts: what it was built from (a Header) follows. */
 const HEADER = '// inputs: ';
 
@@ -221,7 +223,7 @@ export async function workerBundle(worker: string, preloads: readonly string[], 
   const version = (require('esbuild/package.json') as { version: string }).version;
   const entry = `import ${JSON.stringify(VIRTUAL)};\nimport ${JSON.stringify(pathOf(worker))};\n${then}`;
   const preload = preloadSource(preloads);
-  const key = createHash('sha256').update(JSON.stringify([version, process.version, entry, preload])).digest('hex').slice(0, 32);
+  const key = createHash('sha256').update(JSON.stringify([FORMAT, version, process.version, entry, preload])).digest('hex').slice(0, 32);
   const dir = bundleFolder(base);
   const file = join(dir, `${key}.mjs`);
   const entries = [pathOf(worker), ...preloads.map(pathOf)];
@@ -242,6 +244,8 @@ export async function workerBundle(worker: string, preloads: readonly string[], 
     target: `node${process.versions.node.split('.')[0]}`,
     write: false,
     metafile: true,
+    // Classes and functions keep their names where two modules share one (an error's name is its class's: errors.ts).
+    keepNames: true,
     logLevel: 'silent',
     // Imported (lazily) by this module, which the worker's imports include; never called there.
     external: ['esbuild'],
