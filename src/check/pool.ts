@@ -196,7 +196,9 @@ export async function inWorkers<R>(
     queue.length = 0;
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill();
   };
-  const stdio: ['ignore', 'inherit', 'inherit' | 'pipe', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
+  // A bundle's stderr is held until its module is loaded: what a bundle that fails to load printed is not the run's.
+  const onTsx: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
+  const ofBundle: ['ignore', 'inherit', 'pipe', 'ipc'] = ['ignore', 'inherit', 'pipe', 'ipc'];
   await Promise.all(
     Array.from({ length: n }, () =>
       new Promise<void>((resolve, reject) => {
@@ -207,11 +209,10 @@ export async function inWorkers<R>(
         // The message the process works on, sent again to its successor on tsx if a bundle fails to load.
         let current: object | undefined;
         const start = (bundle: URL | undefined, first: object | undefined): void => {
-          // A bundle's stderr is held until its module is loaded: what a bundle that fails to load printed is not the run's.
           const child =
             bundle !== undefined
-              ? fork(fileURLToPath(bundle), [], { execArgv: [], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] })
-              : fork(worker, [], { execArgv: ['--import', tsxLoader()], stdio });
+              ? fork(fileURLToPath(bundle), [], { execArgv: [], stdio: ofBundle })
+              : fork(worker, [], { execArgv: ['--import', tsxLoader()], stdio: onTsx });
           children.push(child);
           let loaded = bundle === undefined;
           const held: Buffer[] = [];
