@@ -216,6 +216,9 @@ export async function inWorkers<R>(
           children.push(child);
           let loaded = bundle === undefined;
           const held: Buffer[] = [];
+          const showHeld = () => {
+            for (const b of held.splice(0)) process.stderr.write(b);
+          };
           child.stderr?.on('data', (b: Buffer) => (loaded ? process.stderr.write(b) : held.push(b)));
           const send = (m: object) => {
             current = m;
@@ -229,7 +232,7 @@ export async function inWorkers<R>(
           child.on('message', (m: R | { id: string; progress: Progress } | typeof LOADED) => {
             if (typeof m === 'object' && m !== null && 'loaded' in m) {
               loaded = true;
-              for (const b of held.splice(0)) process.stderr.write(b);
+              showHeld();
               return;
             }
             if (typeof m === 'object' && m !== null && 'progress' in m) {
@@ -246,7 +249,7 @@ export async function inWorkers<R>(
             if (!loaded && !failed && !bundleRequired()) return start(undefined, current);
             const how = code !== null ? `code ${code}` : `signal ${signal}`;
             if (!loaded && !failed) {
-              for (const b of held.splice(0)) process.stderr.write(b);
+              showHeld();
               return fail(new Error(`a job process of the bundle ${fileURLToPath(bundle!)} exited with ${how} before its module was loaded (CHECKER_WORKER_BUNDLE=require)`));
             }
             // A process ended by failAll, after another's failure, rejects with that failure (Promise.all keeps the first).
