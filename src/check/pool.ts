@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CheckOptions, Progress } from '../engine/index.js';
 import { bundleRequired, workerEntry, type WorkerEntry } from '../engine/worker-bundle.js';
-import { executeWith, type RunResult, type RunSpec } from './run.js';
+import { executeRuns, type RunResult, type RunSpec } from './run.js';
 import { chooseTraces, type ChoiceRequest, type ChosenTrace } from './shortest.js';
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
@@ -52,21 +52,10 @@ const withProgress = (options: CheckOptions, run: RunSpec, pool: PoolOptions): C
 export async function executeAll(runs: readonly RunSpec[], options: CheckOptions, pool: PoolOptions): Promise<RunResult[]> {
   const remote = runs.filter(pool.registered);
   const threads = pool.threads ?? 1;
-  if (pool.jobs <= 1 || remote.length <= 1) {
-    const out: RunResult[] = [];
-    for (const r of runs) {
-      const res = await executeWith(r, withProgress(options, r, pool), threads);
-      pool.onResult?.(res);
-      out.push(res);
-    }
-    return out;
-  }
+  const optionsOf = (r: RunSpec) => withProgress(options, r, pool);
+  if (pool.jobs <= 1 || remote.length <= 1) return executeRuns(runs, optionsOf, threads, pool.onResult);
   const results = new Map<string, RunResult>();
-  for (const r of runs.filter((x) => !pool.registered(x))) {
-    const res = await executeWith(r, withProgress(options, r, pool), threads);
-    results.set(r.id, res);
-    pool.onResult?.(res);
-  }
+  for (const res of await executeRuns(runs.filter((x) => !pool.registered(x)), optionsOf, threads, pool.onResult)) results.set(res.run.id, res);
   const byId = new Map(remote.map((r) => [r.id, r]));
   // A function cannot be sent to a job process: it sends its progress back instead, when asked.
   const { onProgress: _local, ...sent } = options;
@@ -90,8 +79,8 @@ export async function executeAll(runs: readonly RunSpec[], options: CheckOptions
 
 /**
  * The batches the job processes take, in the order they take them (each a list of run ids, in
- * the order of the runs). The runs that may share an exploration (run.ts, SameAs) go to one
- * process together, in order. A run shares only an exploration whose outcome it then has, so runs
+ * the order of the runs). The runs that may share an exploration (run.ts, SameAs and Together) go
+ * to one process together, in order. A run shares only an exploration whose outcome it then has, so runs
  * that declare different outcomes never share: a group that alone costs more than a process's
  * fair share is split by declared outcome (else one process runs it while the others wait:
  * ping-timeout's EINTR row in the full tier). A run that declares nothing stays with its group.
@@ -102,14 +91,17 @@ export async function executeAll(runs: readonly RunSpec[], options: CheckOptions
 export function batchesOf(runs: readonly RunSpec[], jobs: number): string[][] {
   const byId = new Map(runs.map((r) => [r.id, r]));
   const outcome = (id: string): string => {
-    const e = byId.get(id)!.expect;
-    return e.transitions === undefined ? `run:${id}` : JSON.stringify([[...e.violated].sort(), e.states, e.transitions, e.depth]);
+    const r = byId.get(id)!;
+    const e = r.expect;
+    if (e.transitions === undefined) return `run:${id}`;
+    // Runs explored together share their counts, whatever their properties' verdicts.
+    return JSON.stringify([r.together === undefined ? [...e.violated].sort() : `together:${r.together.group}`, e.states, e.transitions, e.depth]);
   };
   // Runs of a batch that declare the same outcome are counted once (they are expected to share one exploration).
   const cost = (ids: readonly string[]) => [...new Map(ids.map((id) => [outcome(id), byId.get(id)!.expect.transitions ?? 0])).values()].reduce((n, t) => n + t, 0);
   const groups = new Map<string, string[]>();
   for (const r of runs) {
-    const key = r.sameAs?.group ?? `run:${r.id}`;
+    const key = r.sameAs !== undefined ? r.sameAs.group : r.together !== undefined ? `together:${r.together.group}` : `run:${r.id}`;
     const list = groups.get(key) ?? [];
     list.push(r.id);
     groups.set(key, list);

@@ -419,6 +419,8 @@ export function propositionRuns(manifest: Manifest = loadManifest()): RunSpec[] 
           mustBeDeclared: true,
           // A counterexample settles a search: stop there (a witness does not stop the engine).
           stopOnFirstViolation: true,
+          // The searches of one configuration explore the same model: once, for all their properties.
+          together: { group: `proposition/${cfg.scenario}/${cfg.env}/${cfg.variant}` },
           project: (s) => stateView(names!, s),
         });
       }

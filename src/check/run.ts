@@ -6,7 +6,7 @@
  * Nothing here prints.
  */
 import { check, CheckerError, errorOutcome } from '../engine/index.js';
-import type { Bound, CheckOptions, Model, Outcome, Verdict } from '../engine/index.js';
+import type { Bound, CheckOptions, Model, Outcome, Property, Verdict } from '../engine/index.js';
 import { checkParallel, type ModelRef } from '../engine/parallel.js';
 
 /** What a run is declared to give. */
@@ -50,6 +50,22 @@ export interface RunSpec {
   readonly ref?: ModelRef;
   /** Runs whose explorations are the same, found out as they run (see SameAs). */
   readonly sameAs?: SameAs;
+  /** Runs that explore the same model with different properties, checked in one exploration (see Together). */
+  readonly together?: Together;
+}
+
+/**
+ * Runs whose models are the same (the same states, actions and order, and the
+ * same name) but for their properties: the proposition searches of one
+ * configuration. Run together (`executeRuns`, the runs of one `group` in one
+ * list), they are explored once with all their properties, and each gets the
+ * outcome restricted to its own: the same counts, verdicts and traces as its
+ * own exploration, since what the engine explores does not depend on the
+ * properties it checks. The one exception is a stop at the first violation:
+ * a run stops at its own first violation, not another's; see executeTogether.
+ */
+export interface Together {
+  readonly group: string;
 }
 
 /**
@@ -181,7 +197,11 @@ export interface RunResult {
   readonly run: RunSpec;
   readonly outcome: Outcome<any, any>;
   readonly differences: readonly Difference[];
-  /** The run whose exploration this is (the same states, read from the same values: see SameAs), when it was not explored again. */
+  /**
+   * The run whose exploration this is, when it was not explored again: the same states, read from
+   * the same values (see SameAs), or the same model explored once for several runs' properties
+   * (see Together).
+   */
   readonly sameAs?: string;
 }
 
@@ -240,6 +260,111 @@ export async function executeWith(run: RunSpec, options: CheckOptions, workers: 
     outcome = threw(name, e, started);
   }
   return result(run, outcome, same);
+}
+
+/**
+ * Runs `runs` in order, each with `optionsOf(run)` and `workers` threads
+ * (executeWith), except that the runs of one Together group in the list are
+ * explored together (executeTogether) when the first of them comes.
+ * `onResult` gets each result in the order of the runs.
+ */
+export async function executeRuns(
+  runs: readonly RunSpec[],
+  optionsOf: (run: RunSpec) => CheckOptions,
+  workers: number,
+  onResult?: (r: RunResult) => void,
+): Promise<RunResult[]> {
+  const done = new Map<string, RunResult>();
+  const out: RunResult[] = [];
+  for (const run of runs) {
+    let res = done.get(run.id);
+    if (res === undefined) {
+      const group = run.together?.group;
+      const members = group === undefined ? [run] : runs.filter((r) => r.together?.group === group && !done.has(r.id));
+      // Worker threads explore a run's model from its ref, with its own properties: those runs go alone.
+      if (members.length > 1 && (workers <= 1 || members.every((r) => r.ref === undefined))) {
+        for (const r of executeTogether(members, optionsOf(run))) done.set(r.run.id, r);
+        res = done.get(run.id)!;
+      } else {
+        res = await executeWith(run, optionsOf(run), workers);
+      }
+    }
+    onResult?.(res);
+    out.push(res);
+  }
+  return out;
+}
+
+/**
+ * Runs whose models are the same but for their properties (Together), in one
+ * exploration of the first one's model with every run's properties, on this
+ * thread; each result is the outcome restricted to the run's properties, and
+ * names as `sameAs` the first run of the exploration it comes from.
+ *
+ * A run that stops at its first violation stops at its own: when some of the
+ * runs stop at their first violation, the exploration stops at the first
+ * violation of any property (the same state, and so the same counts, as the
+ * violated property's own run stops at), settles the runs whose properties
+ * that state violates, and the others are explored together again without
+ * them. Each exploration settles at least one run. Runs whose models have
+ * different names are explored apart; runs whose models fail to build, or
+ * share a property's name, run alone (execute), as do all of them if the
+ * exploration ends in an error.
+ */
+export function executeTogether(runs: readonly RunSpec[], options: CheckOptions): RunResult[] {
+  const results = new Map<string, RunResult>();
+  const built: { run: RunSpec; model: Model<any, any> }[] = [];
+  for (const run of runs) {
+    try {
+      built.push({ run, model: run.build() });
+    } catch {
+      results.set(run.id, execute(run, options));
+    }
+  }
+  for (const name of new Set(built.map((b) => b.model.name))) explore(built.filter((b) => b.model.name === name), options, results);
+  return runs.map((r) => results.get(r.id)!);
+}
+
+/** executeTogether for built runs whose models have the same name. */
+function explore(built: readonly { run: RunSpec; model: Model<any, any> }[], options: CheckOptions, results: Map<string, RunResult>): void {
+  let left = built;
+  while (left.length > 0) {
+    const names = left.flatMap((b) => b.model.properties.map((p: Property<any>) => p.name));
+    if (left.length === 1 || new Set(names).size !== names.length) {
+      for (const b of left) results.set(b.run.id, execute(b.run, options));
+      break;
+    }
+    const stops = left.some((b) => b.run.stopOnFirstViolation) || options.stopOnFirstViolation === true;
+    const model = { ...left[0].model, properties: left.flatMap((b) => b.model.properties) };
+    const first = left[0].run.id;
+    let outcome: Outcome<any, any> | undefined;
+    try {
+      outcome = check(model, stops ? { ...options, stopOnFirstViolation: true } : options);
+    } catch {
+      outcome = undefined;
+    }
+    // Each run's own exploration then says what went wrong, under its own name.
+    if (outcome === undefined || outcome.status === 'error') {
+      for (const b of left) results.set(b.run.id, execute(b.run, options));
+      break;
+    }
+    const stopped = outcome.bound === 'stopOnViolation';
+    const next: { run: RunSpec; model: Model<any, any> }[] = [];
+    for (const b of left) {
+      const own = new Set(b.model.properties.map((p: Property<any>) => p.name));
+      const properties = outcome.properties.filter((p) => own.has(p.name));
+      const violations = properties.filter((p) => p.verdict === 'violated');
+      const stopsHere = violations.some((p) => p.kind !== 'sometimes') && (b.run.stopOnFirstViolation === true || options.stopOnFirstViolation === true);
+      if (stopped && !stopsHere) {
+        next.push(b);
+        continue;
+      }
+      const status = violations.length > 0 ? 'violation' : outcome.stats.complete ? 'ok' : 'incomplete';
+      const mine: Outcome<any, any> = { ...outcome, model: b.model.name, status, properties, violations };
+      results.set(b.run.id, result(b.run, mine, b.run.id === first ? undefined : first));
+    }
+    left = next;
+  }
 }
 
 /** The caller's options, with the run's own stop at the first violation. */

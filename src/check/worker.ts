@@ -7,7 +7,7 @@ import type { CheckOptions } from '../engine/index.js';
 import { toPlain } from '../format/plain.js';
 import { exitWhenOrphaned } from './pool.js';
 import { defaultRegistry } from './registry.js';
-import { executeWith } from './run.js';
+import { executeRuns, type RunSpec } from './run.js';
 import { chooseTraces, type ChoiceRequest } from './shortest.js';
 
 const runs = new Map(defaultRegistry().runs.map((r) => [r.id, r]));
@@ -26,20 +26,24 @@ process.on('message', async (m: { id?: string; ids?: string[]; options?: CheckOp
     return;
   }
   // A batch of runs (those that may share an exploration, run.ts), one after the other; one reply for all.
-  const results = [];
-  for (const id of m.ids ?? [run.id]) {
+  const batch = (m.ids ?? [run.id]).map((id) => {
     const one = runs.get(id);
     if (one === undefined) throw new Error(`worker: no registered run '${id}'`);
-    const options: CheckOptions = {
-      ...m.options,
-      onProgress: (progress) => {
-        stopIfOrphaned();
-        if (m.progress) process.send!({ id, progress });
-      },
-    };
-    const { outcome, differences, sameAs } = await executeWith(one, options, m.threads ?? 1);
+    return one;
+  });
+  const optionsOf = (one: RunSpec): CheckOptions => ({
+    ...m.options,
+    onProgress: (progress) => {
+      stopIfOrphaned();
+      if (m.progress) process.send!({ id: one.id, progress });
+    },
+  });
+  const results = (await executeRuns(batch, optionsOf, m.threads ?? 1)).map(({ run: one, outcome, differences, sameAs }) => ({
+    id: one.id,
     // JSON drops absent fields as the parent expects them; an Error becomes its name, message and fields.
-    results.push({ id, outcome: { ...outcome, error: outcome.error === undefined ? undefined : toPlain(outcome.error) }, differences, sameAs });
-  }
+    outcome: { ...outcome, error: outcome.error === undefined ? undefined : toPlain(outcome.error) },
+    differences,
+    sameAs,
+  }));
   process.send!({ results });
 });
