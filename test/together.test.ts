@@ -44,6 +44,9 @@ const small = [
   run('sum<5', always('sum<5', 'the sum stays below 5', (s) => sum(s) < 5)),
   run('reaches 6', sometimes('reaches 6', 'the sum reaches 6', (s) => sum(s) === 6)),
   run('a<=3', always('a<=3', 'a stays at most 3', (s) => s.a <= 3)),
+  // Two runs that do not stop at their first violation: explored apart from the others, to the end.
+  { ...run('sum<3', always('sum<3', 'the sum stays below 3', (s) => sum(s) < 3)), stopOnFirstViolation: false },
+  { ...run('b<=3', always('b<=3', 'b stays at most 3', (s) => s.b <= 3)), stopOnFirstViolation: false },
 ];
 
 describe('runs explored together', () => {
@@ -57,9 +60,11 @@ describe('runs explored together', () => {
       ['sum<5', 14, false, 'violation'],
       ['reaches 6', 16, true, 'ok'],
       ['a<=3', 16, true, 'ok'],
+      ['sum<3', 16, true, 'violation'],
+      ['b<=3', 16, true, 'ok'],
     ]);
-    // Three explorations: one stopped by sum<2, one by sum<5, one complete for the last two.
-    expect(together.map((r) => r.sameAs)).toEqual([undefined, undefined, undefined, 'reaches 6']);
+    // Four explorations: one stopped by sum<2, one by sum<5, one complete for the next two, one for the last two.
+    expect(together.map((r) => r.sameAs)).toEqual([undefined, undefined, undefined, 'reaches 6', undefined, 'sum<3']);
   });
 
   it('would give a wrong outcome if every run took the first exploration (the comparison above catches it)', () => {

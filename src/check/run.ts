@@ -301,19 +301,19 @@ export async function executeRuns(
  * thread; each result is the outcome restricted to the run's properties, and
  * names as `sameAs` the first run of the exploration it comes from.
  *
- * A run that stops at its first violation stops at its own: when some of the
- * runs stop at their first violation, the exploration stops at the first
- * violation of any property (the same state, and so the same counts, as the
- * violated property's own run stops at), settles the runs whose properties
- * that state violates, and the others are explored together again without
- * them. Each exploration settles at least one run. Runs whose models have
- * different names are explored apart; runs whose models fail to build, or
- * share a property's name, run alone (execute), as do all of them if the
- * exploration ends in an error.
+ * A run that stops at its first violation stops at its own: the runs that
+ * stop are explored apart from those that do not, and their exploration stops
+ * at the first violation of any of their properties (the same state, and so
+ * the same counts, as the violated property's own run stops at), settles the
+ * runs whose properties that state violates, and the others are explored
+ * together again without them. Each exploration settles at least one run.
+ * Runs whose models have different names are explored apart; runs whose
+ * models fail to build, or share a property's name, run alone (execute), as
+ * do all of them if the exploration ends in an error.
  */
 export function executeTogether(runs: readonly RunSpec[], options: CheckOptions): RunResult[] {
   const results = new Map<string, RunResult>();
-  const built: { run: RunSpec; model: Model<any, any> }[] = [];
+  const built: Built[] = [];
   for (const run of runs) {
     try {
       built.push({ run, model: run.build() });
@@ -321,12 +321,20 @@ export function executeTogether(runs: readonly RunSpec[], options: CheckOptions)
       results.set(run.id, execute(run, options));
     }
   }
-  for (const name of new Set(built.map((b) => b.model.name))) explore(built.filter((b) => b.model.name === name), options, results);
+  // Apart: models of different names, and runs that stop at their first violation from those that do not.
+  const stops = (run: RunSpec) => run.stopOnFirstViolation === true || options.stopOnFirstViolation === true;
+  const apart = (b: Built) => JSON.stringify([b.model.name, stops(b.run)]);
+  for (const key of new Set(built.map(apart))) exploreTogether(built.filter((b) => apart(b) === key), stops(built.find((b) => apart(b) === key)!.run), options, results);
   return runs.map((r) => results.get(r.id)!);
 }
 
-/** executeTogether for built runs whose models have the same name. */
-function explore(built: readonly { run: RunSpec; model: Model<any, any> }[], options: CheckOptions, results: Map<string, RunResult>): void {
+type Built = { readonly run: RunSpec; readonly model: Model<any, any> };
+
+/**
+ * executeTogether for built runs whose models have the same name, and that all stop at their
+ * first violation (`stops`) or none does: a stop is then always some run's own, and settles it.
+ */
+function exploreTogether(built: readonly Built[], stops: boolean, options: CheckOptions, results: Map<string, RunResult>): void {
   let left = built;
   while (left.length > 0) {
     const names = left.flatMap((b) => b.model.properties.map((p: Property<any>) => p.name));
@@ -334,7 +342,6 @@ function explore(built: readonly { run: RunSpec; model: Model<any, any> }[], opt
       for (const b of left) results.set(b.run.id, execute(b.run, options));
       break;
     }
-    const stops = left.some((b) => b.run.stopOnFirstViolation) || options.stopOnFirstViolation === true;
     const model = { ...left[0].model, properties: left.flatMap((b) => b.model.properties) };
     const first = left[0].run.id;
     let outcome: Outcome<any, any> | undefined;
@@ -349,13 +356,13 @@ function explore(built: readonly { run: RunSpec; model: Model<any, any> }[], opt
       break;
     }
     const stopped = outcome.bound === 'stopOnViolation';
-    const next: { run: RunSpec; model: Model<any, any> }[] = [];
+    const next: Built[] = [];
     for (const b of left) {
       const own = new Set(b.model.properties.map((p: Property<any>) => p.name));
       const properties = outcome.properties.filter((p) => own.has(p.name));
       const violations = properties.filter((p) => p.verdict === 'violated');
-      const stopsHere = violations.some((p) => p.kind !== 'sometimes') && (b.run.stopOnFirstViolation === true || options.stopOnFirstViolation === true);
-      if (stopped && !stopsHere) {
+      // Stopped at another run's violation (a `sometimes` property is violated only by a complete exploration).
+      if (stopped && violations.length === 0) {
         next.push(b);
         continue;
       }
