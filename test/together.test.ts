@@ -5,11 +5,12 @@
  * gives: the same counts, verdicts, traces and coverage, including the runs
  * that stop at their own first violation.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { batchesOf } from '../src/check/pool.js';
 import { propositionRuns } from '../src/check/propositions.js';
 import { execute, executeRuns, executeTogether, type RunResult, type RunSpec } from '../src/check/run.js';
-import { always, check, sometimes, type Action, type Model, type Outcome, type Property } from '../src/engine/index.js';
+import { always, atQuiescence, check, field, shapeCodec, sometimes, wordsCodec, type Action, type CheckOptions, type Model, type Outcome, type Property } from '../src/engine/index.js';
 
 /** Everything of an outcome but its timings. */
 const exact = (o: Outcome<any, any>) => ({
@@ -51,7 +52,7 @@ const small = [
 
 describe('runs explored together', () => {
   it('give each run the outcome of its own exploration, a run that stops at its first violation stopping at its own', () => {
-    const together = executeTogether(small, {});
+    const together = executeTogether(small, () => ({}));
     const own = small.map(alone);
     expect(together.map((r) => exact(r.outcome))).toEqual(own.map((r) => exact(r.outcome)));
     // Pinned: sum<2 stops at the first state of sum 2 (the 4th stored), sum<5 at the first of sum 5 (the 14th); the others see all 16.
@@ -65,6 +66,16 @@ describe('runs explored together', () => {
     ]);
     // Four explorations: one stopped by sum<2, one by sum<5, one complete for the next two, one for the last two.
     expect(together.map((r) => r.sameAs)).toEqual([undefined, undefined, undefined, 'reaches 6', undefined, 'sum<3']);
+  });
+
+  it("names as sameAs the first run an exploration settles, never one settled by another", () => {
+    // a<=3 comes first, but the first exploration stops at sum<2's violation and settles only sum<2.
+    const results = executeTogether([small[3], small[0], small[2]], () => ({}));
+    expect(results.map((r) => [r.run.id, r.outcome.stats.states, r.sameAs])).toEqual([
+      ['a<=3', 16, undefined],
+      ['sum<2', 4, undefined],
+      ['reaches 6', 16, 'a<=3'],
+    ]);
   });
 
   it('would give a wrong outcome if every run took the first exploration (the comparison above catches it)', () => {
@@ -85,17 +96,59 @@ describe('runs explored together', () => {
     expect(results.map((r) => exact(r.outcome))).toEqual([small[2], other, small[3]].map((r) => exact(alone(r).outcome)));
   });
 
-  it("every proposition search: the outcome of its own exploration, 23 of the 61 from another's, and a configuration's searches in one batch", async () => {
+  it("every proposition search: the outcome of its own exploration, in 41 explorations for 61 searches, and a configuration's searches in one batch", async () => {
     const runs = propositionRuns();
     expect(runs).toHaveLength(61);
     const together = await executeRuns(runs, () => ({}), 1);
     const own = runs.map(alone);
     expect(together.map((r) => exact(r.outcome))).toEqual(own.map((r) => exact(r.outcome)));
-    expect(together.filter((r) => r.sameAs !== undefined)).toHaveLength(23);
+    // 28 configurations searched once, bye-vs-timeout-B fast-lock/sc orig in 3 explorations (stopped at 2 and 106 states, then
+    // complete for seven searches), its pr-assumed contrast in 2 (stopped at 176), 8 other configurations in 1 each.
+    expect(together.filter((r) => r.sameAs === undefined)).toHaveLength(41);
+    for (const r of together) if (r.sameAs !== undefined) expect(exact(together.find((x) => x.run.id === r.sameAs)!.outcome).stats).toEqual(exact(r.outcome).stats);
     expect(own.every((r) => r.sameAs === undefined)).toBe(true);
     const config = (id: string) => runs.find((r) => r.id === id)!.together!.group;
     const batches = batchesOf(runs, 2);
     expect(batches.every((ids) => new Set(ids.map(config)).size === 1)).toBe(true);
     expect(batches).toHaveLength(new Set(runs.map((r) => config(r.id))).size);
   }, 120_000);
+
+  it('on random models, properties, stops and bounds: every run the outcome of its own exploration (fast-check)', () => {
+    type P = { kind: 'always' | 'sometimes' | 'atQuiescence'; t: number; stop: boolean; throws: boolean };
+    const shape = { a: field.int(0, 4), b: field.int(0, 4) };
+    const arb = fc.record({
+      top: fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 })),
+      starts: fc.integer({ min: 1, max: 2 }),
+      codec: fc.constantFrom('none', 'number', 'words'),
+      runs: fc.array(
+        fc.record({ kind: fc.constantFrom('always', 'sometimes', 'atQuiescence'), t: fc.integer({ min: 0, max: 8 }), stop: fc.boolean(), throws: fc.boolean() }) as fc.Arbitrary<P>,
+        { minLength: 2, maxLength: 5 },
+      ),
+      options: fc.constantFrom<CheckOptions>({}, { maxStates: 5 }, { maxDepth: 3 }, { stopOnFirstViolation: true }),
+    });
+    fc.assert(
+      fc.property(arb, ({ top: [ta, tb], starts, codec, runs, options }) => {
+        const property = (p: P, i: number): Property<S> => {
+          const holds = (s: S) => {
+            if (p.throws && sum(s) === 3) throw new Error('a property that throws');
+            return p.kind === 'always' ? sum(s) < p.t : p.kind === 'sometimes' ? sum(s) === p.t : s.a + p.t > ta;
+          };
+          return p.kind === 'always' ? always(`p${i}`, 'always', holds) : p.kind === 'sometimes' ? sometimes(`p${i}`, 'sometimes', holds) : atQuiescence(`p${i}`, 'at quiescence', holds);
+        };
+        const model = (p: P, i: number): Model<S, Action> => {
+          const base = counters('random', [property(p, i)]);
+          const m: Model<S, Action> = {
+            ...base,
+            initialStates: () => [{ a: 0, b: 0 }, { a: 0, b: 1 }].slice(0, starts),
+            actions: (s) => [...(s.a < ta ? [{ actor: 'A', step: 'inc' }] : []), ...(s.b < tb ? [{ actor: 'B', step: 'inc' }] : [])],
+          };
+          return codec === 'none' ? m : { ...m, codec: codec === 'number' ? shapeCodec<S>(shape)! : wordsCodec<S>(shape) };
+        };
+        const specs: RunSpec[] = runs.map((p, i) => ({ id: `r${i}`, tags: {}, build: () => model(p, i), expect: { violated: [] }, stopOnFirstViolation: p.stop, together: { group: 'g' } }));
+        const together = executeTogether(specs, () => options);
+        expect(together.map((r) => exact(r.outcome))).toEqual(specs.map((r) => exact(execute({ ...r, together: undefined }, options).outcome)));
+      }),
+      { numRuns: 300, seed: 3836 },
+    );
+  });
 });

@@ -283,7 +283,7 @@ export async function executeRuns(
       const members = group === undefined ? [run] : runs.filter((r) => r.together?.group === group && !done.has(r.id));
       // Worker threads explore a run's model from its ref, with its own properties: those runs go alone.
       if (members.length > 1 && (workers <= 1 || members.every((r) => r.ref === undefined))) {
-        for (const r of executeTogether(members, optionsOf(run))) done.set(r.run.id, r);
+        for (const r of executeTogether(members, optionsOf)) done.set(r.run.id, r);
         res = done.get(run.id)!;
       } else {
         res = await executeWith(run, optionsOf(run), workers);
@@ -295,11 +295,16 @@ export async function executeRuns(
   return out;
 }
 
+/** A run with its model, built once. */
+type Built = { readonly run: RunSpec; readonly model: Model<any, any> };
+
 /**
- * Runs whose models are the same but for their properties (Together), in one
- * exploration of the first one's model with every run's properties, on this
- * thread; each result is the outcome restricted to the run's properties, and
- * names as `sameAs` the first run of the exploration it comes from.
+ * Runs whose models are the same but for their properties (Together), on
+ * this thread, in as few explorations as their stops allow: each explores
+ * one run's model with the properties of every run not settled yet, and
+ * gives each run it settles the outcome restricted to its own properties.
+ * The first run an exploration settles is its own; the others name it as
+ * `sameAs`.
  *
  * A run that stops at its first violation stops at its own: the runs that
  * stop are explored apart from those that do not, and their exploration stops
@@ -307,43 +312,57 @@ export async function executeRuns(
  * the same counts, as the violated property's own run stops at), settles the
  * runs whose properties that state violates, and the others are explored
  * together again without them. Each exploration settles at least one run.
- * Runs whose models have different names are explored apart; runs whose
- * models fail to build, or share a property's name, run alone (execute), as
- * do all of them if the exploration ends in an error.
+ *
+ * `optionsOf` must give the runs the same bounds (the pool's options differ
+ * only in where progress goes): an exploration runs with the options of the
+ * first run it explores for. The same model is trusted, not proved: runs are
+ * explored together only when their models have the same name and the same
+ * initial states (by key). Runs whose models fail to build, or share a
+ * property's name, run alone (execute), as do all the runs left if an
+ * exploration ends in an error. (The first run's model is copied with the
+ * properties of all: a model whose methods are on its prototype loses them,
+ * and its runs then go alone.)
  */
-export function executeTogether(runs: readonly RunSpec[], options: CheckOptions): RunResult[] {
+export function executeTogether(runs: readonly RunSpec[], optionsOf: (run: RunSpec) => CheckOptions): RunResult[] {
   const results = new Map<string, RunResult>();
+  const alone = (run: RunSpec) => results.set(run.id, execute(run, optionsOf(run)));
   const built: Built[] = [];
   for (const run of runs) {
     try {
       built.push({ run, model: run.build() });
     } catch {
-      results.set(run.id, execute(run, options));
+      alone(run);
     }
   }
-  // Apart: models of different names, and runs that stop at their first violation from those that do not.
-  const stops = (run: RunSpec) => run.stopOnFirstViolation === true || options.stopOnFirstViolation === true;
-  const apart = (b: Built) => JSON.stringify([b.model.name, stops(b.run)]);
-  for (const key of new Set(built.map(apart))) exploreTogether(built.filter((b) => apart(b) === key), stops(built.find((b) => apart(b) === key)!.run), options, results);
+  // Apart: models that differ in name or initial states, and runs that stop at their first violation from those that do not.
+  const stops = (run: RunSpec) => run.stopOnFirstViolation === true || optionsOf(run).stopOnFirstViolation === true;
+  const apart = new Map<string, Built[]>();
+  for (const b of built) {
+    let key: string;
+    try {
+      key = JSON.stringify([b.model.name, b.model.initialStates().map((s: unknown) => b.model.key(s)), stops(b.run)]);
+    } catch {
+      alone(b.run);
+      continue;
+    }
+    apart.set(key, [...(apart.get(key) ?? []), b]);
+  }
+  for (const group of apart.values()) exploreTogether(group, stops(group[0].run), optionsOf, results);
   return runs.map((r) => results.get(r.id)!);
 }
 
-type Built = { readonly run: RunSpec; readonly model: Model<any, any> };
-
-/**
- * executeTogether for built runs whose models have the same name, and that all stop at their
- * first violation (`stops`) or none does: a stop is then always some run's own, and settles it.
- */
-function exploreTogether(built: readonly Built[], stops: boolean, options: CheckOptions, results: Map<string, RunResult>): void {
+/** executeTogether for built runs of one model that all stop at their first violation (`stops`) or none does: a stop is then always some run's own. */
+function exploreTogether(built: readonly Built[], stops: boolean, optionsOf: (run: RunSpec) => CheckOptions, results: Map<string, RunResult>): void {
+  const alone = (b: Built) => results.set(b.run.id, execute(b.run, optionsOf(b.run)));
   let left = built;
   while (left.length > 0) {
     const names = left.flatMap((b) => b.model.properties.map((p: Property<any>) => p.name));
     if (left.length === 1 || new Set(names).size !== names.length) {
-      for (const b of left) results.set(b.run.id, execute(b.run, options));
-      break;
+      left.forEach(alone);
+      return;
     }
     const model = { ...left[0].model, properties: left.flatMap((b) => b.model.properties) };
-    const first = left[0].run.id;
+    const options = optionsOf(left[0].run);
     let outcome: Outcome<any, any> | undefined;
     try {
       outcome = check(model, stops ? { ...options, stopOnFirstViolation: true } : options);
@@ -352,11 +371,12 @@ function exploreTogether(built: readonly Built[], stops: boolean, options: Check
     }
     // Each run's own exploration then says what went wrong, under its own name.
     if (outcome === undefined || outcome.status === 'error') {
-      for (const b of left) results.set(b.run.id, execute(b.run, options));
-      break;
+      left.forEach(alone);
+      return;
     }
     const stopped = outcome.bound === 'stopOnViolation';
     const next: Built[] = [];
+    let first: string | undefined;
     for (const b of left) {
       const own = new Set(b.model.properties.map((p: Property<any>) => p.name));
       const properties = outcome.properties.filter((p) => own.has(p.name));
@@ -368,7 +388,8 @@ function exploreTogether(built: readonly Built[], stops: boolean, options: Check
       }
       const status = violations.length > 0 ? 'violation' : outcome.stats.complete ? 'ok' : 'incomplete';
       const mine: Outcome<any, any> = { ...outcome, model: b.model.name, status, properties, violations };
-      results.set(b.run.id, result(b.run, mine, b.run.id === first ? undefined : first));
+      results.set(b.run.id, result(b.run, mine, first));
+      first ??= b.run.id;
     }
     left = next;
   }
