@@ -654,7 +654,7 @@ export function toJson(results: readonly RunResult[], exitCode: number, timeMs?:
       expected: { ...r.run.expect, violated: [...r.run.expect.violated], declared: r.run.declared !== false },
       asDeclared: r.differences.length === 0,
       differences: r.differences.map((d) => ({ ...d })),
-      // The run whose exploration this is (the same states: not explored again), if any.
+      // The run whose exploration this is (not explored again for this run: see RunResult.sameAs), if any.
       ...(r.sameAs !== undefined ? { sameAs: r.sameAs } : {}),
     })),
     summary: {
