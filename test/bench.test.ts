@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { benchSummary, benchTable, childrenCpuMs, machineInfo, measure } from '../bench/measure.js';
+import { benchSummary, benchTable, checkLines, childrenCpuMs, FIGURE_SCOPE, machineInfo, measure, timeCli } from '../bench/measure.js';
 import { measureSpin, spinAvailable } from '../bench/spin.js';
 
 describe('bench', () => {
@@ -93,5 +93,34 @@ describe('bench', () => {
     expect(Number.isFinite(r.cpuMs) && r.cpuMs >= 0).toBe(true);
     expect(r.peakBytes).toBeGreaterThan(1 << 20);
     expect(r.timeMs).toBeGreaterThan(0);
+  });
+
+  it('selects the part of the check the 20 s figure was set for: 240 runs, 61 searches, 6 examples', { timeout: 120_000 }, () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const selected = FIGURE_SCOPE.map((args) => {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'check', '--list', ...args], { cwd: root, encoding: 'utf8' });
+      return Number(/^registered runs selected \((\d+) of \d+\):$/m.exec(r.stdout)?.[1]);
+    });
+    expect(selected).toEqual([240, 61, 6]);
+  });
+
+  it('times one invocation of the CLI, with its exit code and the count of its summary line', { timeout: 120_000 }, () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const t = timeCli(root, ['--group', 'examples', '--filter', 'model=peterson']);
+    expect({ code: t.code, runs: t.runs }).toEqual({ code: 0, runs: 2 });
+    expect(t.ms).toBeGreaterThan(0);
+    const bad = timeCli(root, ['--frob']);
+    expect({ code: bad.code, runs: bad.runs }).toEqual({ code: 2, runs: undefined });
+  });
+
+  it("prints the whole check's time and the figure's part, summed over its three invocations", () => {
+    const t = (ms: number, cpuMs: number, runs?: number, code = 0) => ({ ms, cpuMs, code, ...(runs === undefined ? {} : { runs }) });
+    expect(checkLines(t(101_000, 197_600, 972), [t(20_000, 38_000, 240), t(7_400, 11_000, 61), t(900, 1_200, 6)])).toEqual([
+      'npm run check: 101.0 s wall, 197.6 CPU s (exit 0; two job processes)',
+      "npm run check, the part the 20 s figure was set for (240 + 61 + 6 runs: the PR's variants on one dialog, the proposition searches, the examples; three invocations): 28.3 s wall, 50.2 CPU s (exit 0, 0, 0)",
+    ]);
+    expect(checkLines(t(1_000, NaN), [t(1_000, NaN, 240), t(1_000, NaN), t(1_000, NaN, 6, 1)])[1]).toBe(
+      "npm run check, the part the 20 s figure was set for (240 + ? + 6 runs: the PR's variants on one dialog, the proposition searches, the examples; three invocations): 3.0 s wall (exit 0, 0, 1)",
+    );
   });
 });
