@@ -384,6 +384,10 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
 
   const gateNo = progs.map((p) => p.instrs.map((i) => (gates[`${p.actor}:${i.id}`] !== undefined ? markIndex.get(gates[`${p.actor}:${i.id}`])! : -1)));
   const waitNo = progs.map((p) => p.instrs.map((i) => (i.waitFor !== undefined ? markIndex.get(i.waitFor)! : -1)));
+  const markNo = progs.map((p) => p.instrs.map((i) => (i.mark !== undefined ? markIndex.get(i.mark)! : -1)));
+  // Where an effect's jump leads, by instruction: the label it returned last and its pc (an effect returns one or two labels).
+  const jumpLabel = progs.map((p) => p.instrs.map((): string | undefined => undefined));
+  const jumpPc = progs.map((p) => p.instrs.map(() => 0));
   // drop_dlg's non-DELETED path releases H(i) without holding it (docs/c-reference.md §4.5): then locks need not exclude. With memory
   // reuse, a stale pointer reaches a cell under another bucket's lock: sections of different locks share data.
   const locksExclude = env.eintr === 0 && !scenario.actors.includes('D') && !scenario.actors.includes('A');
@@ -639,7 +643,8 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
       value = readAt(layout, cell.mem, i, ins.read, act.pick!);
       if (observing && ins.read === 'state') observeStateRead({ s: d, t: tables, me }, value);
     } else if (ins.choose) value = act.value!;
-    if (ins.mark !== undefined) g.marks[markIndex.get(ins.mark)!] = true;
+    const pc = a.pc;
+    if (markNo[i][pc] >= 0) g.marks[markNo[i][pc]] = true;
     let target: string | void = undefined;
     if (ins.exec) {
       const crashed = g.walk;
@@ -654,7 +659,13 @@ export function dialogModel(cfg: DialogConfig): DialogModel {
       // A crash in a walk of the timer list ends the process there.
       if (g.walk !== crashed) target = ABORT;
     }
-    a.pc = target === undefined ? a.pc + 1 : target === ABORT ? ABORTED : prog.target(target);
+    if (target === undefined) a.pc = pc + 1;
+    else if (target === ABORT) a.pc = ABORTED;
+    else if (target === jumpLabel[i][pc]) a.pc = jumpPc[i][pc];
+    else {
+      a.pc = jumpPc[i][pc] = prog.target(target);
+      jumpLabel[i][pc] = target;
+    }
     if (a.pc >= lens[i] && prog.cyclic) a.pc = 0; // the timer routine runs again
     const finished = a.pc < 0 || a.pc >= lens[i] || (prog.cyclic && a.pc === 0);
     if (finished) clearLocals(l); // a finished (or restarting) process's locals are dead
