@@ -5,7 +5,7 @@
  *
  * Nothing here prints.
  */
-import { check, CheckerError, errorOutcome } from '../engine/index.js';
+import { check, CheckerError, errorOutcome, statusOf } from '../engine/index.js';
 import type { Bound, CheckOptions, Model, Outcome, Property, Verdict } from '../engine/index.js';
 import { checkParallel, type ModelRef } from '../engine/parallel.js';
 
@@ -325,7 +325,51 @@ type Built = { readonly run: RunSpec; readonly model: Model<any, any> };
  */
 export function executeTogether(runs: readonly RunSpec[], optionsOf: (run: RunSpec) => CheckOptions): RunResult[] {
   const results = new Map<string, RunResult>();
+  // A run's own options, with its own stop at the first violation (as `execute` runs it).
+  const own = (run: RunSpec) => optionsFor(run, optionsOf(run));
   const alone = (run: RunSpec) => results.set(run.id, execute(run, optionsOf(run)));
+
+  /** Explores built runs of one model that all stop at their first violation or none does: a stop is then always some run's own. */
+  const together = (built: readonly Built[]): void => {
+    let left = built;
+    while (left.length > 0) {
+      const names = left.flatMap((b) => b.model.properties.map((p: Property<any>) => p.name));
+      if (left.length === 1 || new Set(names).size !== names.length) {
+        for (const b of left) alone(b.run);
+        return;
+      }
+      const model = { ...left[0].model, properties: left.flatMap((b) => b.model.properties) };
+      let outcome: Outcome<any, any> | undefined;
+      try {
+        outcome = check(model, own(left[0].run));
+      } catch {
+        outcome = undefined;
+      }
+      // Each run's own exploration then says what went wrong, under its own name.
+      if (outcome === undefined || outcome.status === 'error') {
+        for (const b of left) alone(b.run);
+        return;
+      }
+      const stopped = outcome.bound === 'stopOnViolation';
+      const next: Built[] = [];
+      let first: string | undefined;
+      for (const b of left) {
+        const mine = new Set(b.model.properties.map((p: Property<any>) => p.name));
+        const properties = outcome.properties.filter((p) => mine.has(p.name));
+        const violations = properties.filter((p) => p.verdict === 'violated');
+        // Stopped at another run's violation (a `sometimes` property is violated only by a complete exploration).
+        if (stopped && violations.length === 0) {
+          next.push(b);
+          continue;
+        }
+        const status = statusOf(violations.length, outcome.stats.complete);
+        results.set(b.run.id, result(b.run, { ...outcome, model: b.model.name, status, properties, violations }, first));
+        first ??= b.run.id;
+      }
+      left = next;
+    }
+  };
+
   const built: Built[] = [];
   for (const run of runs) {
     try {
@@ -335,64 +379,19 @@ export function executeTogether(runs: readonly RunSpec[], optionsOf: (run: RunSp
     }
   }
   // Apart: models that differ in name or initial states, and runs that stop at their first violation from those that do not.
-  const stops = (run: RunSpec) => run.stopOnFirstViolation === true || optionsOf(run).stopOnFirstViolation === true;
   const apart = new Map<string, Built[]>();
   for (const b of built) {
     let key: string;
     try {
-      key = JSON.stringify([b.model.name, b.model.initialStates().map((s: unknown) => b.model.key(s)), stops(b.run)]);
+      key = JSON.stringify([b.model.name, b.model.initialStates().map((s: unknown) => b.model.key(s)), own(b.run).stopOnFirstViolation === true]);
     } catch {
       alone(b.run);
       continue;
     }
     apart.set(key, [...(apart.get(key) ?? []), b]);
   }
-  for (const group of apart.values()) exploreTogether(group, stops(group[0].run), optionsOf, results);
+  for (const group of apart.values()) together(group);
   return runs.map((r) => results.get(r.id)!);
-}
-
-/** executeTogether for built runs of one model that all stop at their first violation (`stops`) or none does: a stop is then always some run's own. */
-function exploreTogether(built: readonly Built[], stops: boolean, optionsOf: (run: RunSpec) => CheckOptions, results: Map<string, RunResult>): void {
-  const alone = (b: Built) => results.set(b.run.id, execute(b.run, optionsOf(b.run)));
-  let left = built;
-  while (left.length > 0) {
-    const names = left.flatMap((b) => b.model.properties.map((p: Property<any>) => p.name));
-    if (left.length === 1 || new Set(names).size !== names.length) {
-      left.forEach(alone);
-      return;
-    }
-    const model = { ...left[0].model, properties: left.flatMap((b) => b.model.properties) };
-    const options = optionsOf(left[0].run);
-    let outcome: Outcome<any, any> | undefined;
-    try {
-      outcome = check(model, stops ? { ...options, stopOnFirstViolation: true } : options);
-    } catch {
-      outcome = undefined;
-    }
-    // Each run's own exploration then says what went wrong, under its own name.
-    if (outcome === undefined || outcome.status === 'error') {
-      left.forEach(alone);
-      return;
-    }
-    const stopped = outcome.bound === 'stopOnViolation';
-    const next: Built[] = [];
-    let first: string | undefined;
-    for (const b of left) {
-      const own = new Set(b.model.properties.map((p: Property<any>) => p.name));
-      const properties = outcome.properties.filter((p) => own.has(p.name));
-      const violations = properties.filter((p) => p.verdict === 'violated');
-      // Stopped at another run's violation (a `sometimes` property is violated only by a complete exploration).
-      if (stopped && violations.length === 0) {
-        next.push(b);
-        continue;
-      }
-      const status = violations.length > 0 ? 'violation' : outcome.stats.complete ? 'ok' : 'incomplete';
-      const mine: Outcome<any, any> = { ...outcome, model: b.model.name, status, properties, violations };
-      results.set(b.run.id, result(b.run, mine, first));
-      first ??= b.run.id;
-    }
-    left = next;
-  }
 }
 
 /** The caller's options, with the run's own stop at the first violation. */

@@ -17,6 +17,7 @@ import { totalmem } from 'node:os';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Bound, Coverage, Outcome, Progress, PropertyResult, Stats, StepCoverage, Trace, Verdict } from './outcome.js';
+import { statusOf } from './outcome.js';
 import { PackedSpace, spaceFor, WideSpace, type Space } from './store.js';
 import { SuccessorBatch, WideBatch } from './successors.js';
 import { Guard } from './guard.js';
@@ -602,10 +603,9 @@ export function finish<S, A extends Action>(
     return { model: model.name, status: 'error', stats, coverage, properties: [], violations: [], error: e };
   }
   const violations = properties.filter((r) => r.verdict === 'violated');
-  const status = violations.length > 0 ? 'violation' : complete ? 'ok' : 'incomplete';
   const outcome: Outcome<S, A> = {
     model: model.name,
-    status,
+    status: statusOf(violations.length, complete),
     stats,
     coverage,
     properties,

@@ -61,6 +61,9 @@ export interface Coverage {
 
 export type Status = 'ok' | 'violation' | 'incomplete' | 'error';
 
+/** The status of an exploration that did not fail: from how many properties it violated, and whether it completed. */
+export const statusOf = (violations: number, complete: boolean): Status => (violations > 0 ? 'violation' : complete ? 'ok' : 'incomplete');
+
 export type Bound = 'maxStates' | 'maxDepth' | 'timeLimit' | 'stopOnViolation' | 'memory';
 
 export interface Outcome<S, A extends Action = Action> {
