@@ -69,6 +69,7 @@ export const {
   shapeCodec,
   sometimes,
   spaceFor,
+  statusOf,
   stepLabel,
   summaryLine,
   toDot,
