@@ -7,14 +7,16 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { dialogRuns, loadManifest } from '../src/check/dialog.js';
-import { batchesOf, executeAll, inWorkers, lastJobEntry } from '../src/check/pool.js';
+import { batchesOf, executeAll, inWorkers, jobV8Flags, lastJobEntry, lastJobFlags } from '../src/check/pool.js';
+import { UsageError } from '../src/check/registry.js';
 import type { Expectation, RunSpec } from '../src/check/run.js';
 import { statFields } from '../src/engine/proc-stat.js';
+import { inProcess } from './helpers/cli.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -135,6 +137,77 @@ process.on('message', () => process.exit(3));
       expect(lastJobEntry?.bundle).toBeDefined();
     } finally {
       delete process.env.CHECKER_WORKER_BUNDLE;
+    }
+  });
+});
+
+describe("job processes' V8 flags (jobV8Flags)", () => {
+  it('without background threads exactly when the processes, one thread each, take every core; CHECKER_JOB_SINGLE_THREADED forces it; another value is a usage error', () => {
+    expect(jobV8Flags(2, 1, 2, undefined)).toEqual(['--single-threaded']);
+    expect(jobV8Flags(3, 1, 2, undefined)).toEqual(['--single-threaded']);
+    expect(jobV8Flags(2, 1, 4, undefined)).toEqual([]);
+    expect(jobV8Flags(2, 2, 2, undefined)).toEqual([]);
+    expect(jobV8Flags(1, 1, 1, undefined)).toEqual(['--single-threaded']);
+    expect(jobV8Flags(2, 1, 4, '1')).toEqual(['--single-threaded']);
+    expect(jobV8Flags(2, 2, 2, '1')).toEqual(['--single-threaded']);
+    expect(jobV8Flags(2, 1, 2, '0')).toEqual([]);
+    for (const bad of ['', 'yes', 'true', '2']) expect(() => jobV8Flags(2, 1, 2, bad)).toThrow(UsageError);
+    expect(() => jobV8Flags(2, 1, 2, 'yes')).toThrow(/^CHECKER_JOB_SINGLE_THREADED=yes: expected 1 .*, 0 .*, or unset/);
+  });
+
+  it('reach the job processes, from a bundle and on tsx', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pool-flags-'));
+    const saved = { TMPDIR: process.env.TMPDIR, CHECKER_JOB_SINGLE_THREADED: process.env.CHECKER_JOB_SINGLE_THREADED, CHECKER_WORKER_BUNDLE: process.env.CHECKER_WORKER_BUNDLE };
+    const restore = () => {
+      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    };
+    try {
+      process.env.TMPDIR = dir;
+      writeFileSync(
+        join(dir, 'job.ts'),
+        `process.on('message', (m: { id?: string; done?: boolean }) => {
+  if (m.done) return void process.disconnect();
+  process.send!({ id: m.id, flags: process.execArgv.filter((a) => a.startsWith('--single')) });
+});
+`,
+      );
+      const flagsOf = async (): Promise<string[][]> => {
+        const replies: { id: string; flags: string[] }[] = [];
+        await inWorkers(2, [{ id: 'a' }, { id: 'b' }], (m: { id: string; flags: string[] }) => replies.push(m), undefined, join(dir, 'job.ts'));
+        return replies.map((r) => r.flags);
+      };
+      for (const bundle of ['require', '0']) {
+        process.env.CHECKER_WORKER_BUNDLE = bundle;
+        process.env.CHECKER_JOB_SINGLE_THREADED = '1';
+        expect(await flagsOf()).toEqual([['--single-threaded'], ['--single-threaded']]);
+        expect(lastJobFlags).toEqual(['--single-threaded']);
+        process.env.CHECKER_JOB_SINGLE_THREADED = '0';
+        expect(await flagsOf()).toEqual([[], []]);
+        delete process.env.CHECKER_JOB_SINGLE_THREADED;
+        const auto = availableParallelism() <= 2 ? ['--single-threaded'] : [];
+        expect(await flagsOf()).toEqual([auto, auto]);
+      }
+    } finally {
+      restore();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a bad CHECKER_JOB_SINGLE_THREADED is refused before any run, the local ones included', async () => {
+    const local = { id: 'local', expect: { violated: [] } } as unknown as RunSpec;
+    const remote = (id: string) => ({ id, expect: { violated: [] } }) as unknown as RunSpec;
+    process.env.CHECKER_JOB_SINGLE_THREADED = 'yes';
+    try {
+      let ran = 0;
+      await expect(executeAll([local, remote('a'), remote('b')], {}, { jobs: 2, registered: (r) => r.id !== 'local', onResult: () => ran++ })).rejects.toThrow(UsageError);
+      expect(ran).toBe(0);
+      // The command: one line, exit 2, no run.
+      const t = await inProcess(['check', '--group', 'examples', '--jobs', '2', '--no-timing']);
+      expect([t.code, t.stdout, t.stderr.trim().split('\n').length]).toEqual([2, '', 1]);
+      expect(t.stderr).toMatch(/^error: CHECKER_JOB_SINGLE_THREADED=yes: expected 1 /);
+    } finally {
+      delete process.env.CHECKER_JOB_SINGLE_THREADED;
     }
   });
 });

@@ -8,9 +8,11 @@
  */
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CheckOptions, Progress } from '../engine/index.js';
 import { bundleRequired, workerEntry, type WorkerEntry } from '../engine/worker-bundle.js';
+import { UsageError } from './registry.js';
 import { executeRuns, type RunResult, type RunSpec } from './run.js';
 import { chooseTraces, type ChoiceRequest, type ChosenTrace } from './shortest.js';
 
@@ -28,6 +30,30 @@ const LOADED = { loaded: true } as const;
 
 /** How the last pool's job processes started: from a bundle, or on tsx and why (for tests and measurements). */
 export let lastJobEntry: WorkerEntry | undefined;
+
+/** The V8 flags the last pool's job processes started with (for tests and measurements). */
+export let lastJobFlags: readonly string[] | undefined;
+
+/**
+ * V8's flags for `processes` job processes that each explore with `threads`
+ * threads. When the job processes, one thread each, take every core, each
+ * process's V8 background threads (concurrent marking, parallel scavenges,
+ * optimising compiles) compete with the other processes' main threads for
+ * the same cores, and handing work to them and back costs CPU time of its
+ * own: `--single-threaded` has each process do that work on its main thread.
+ * The PR's variants on one dialog (240 runs in two job processes, on the
+ * 2-core AMD host) took 15.3 s against 17.1 to 18.1 s, and 11% less CPU
+ * time, alternating (docs/performance.md). A lone process on a free core
+ * is faster with its background threads (the propositions in one process:
+ * 6.5 s with them, 7.9 s without), and so are worker threads (`--workers`),
+ * so neither gets the flag. `CHECKER_JOB_SINGLE_THREADED=1` or `=0` forces
+ * it on or off; another value is an error.
+ */
+export function jobV8Flags(processes: number, threads: number, cores = availableParallelism(), env = process.env.CHECKER_JOB_SINGLE_THREADED): string[] {
+  if (env !== undefined && env !== '0' && env !== '1') throw new UsageError(`CHECKER_JOB_SINGLE_THREADED=${env}: expected 1 (V8 without background threads in job processes), 0 (with them), or unset (without them when the job processes, one thread each, take every core)`);
+  const single = env === undefined ? threads === 1 && processes >= cores : env === '1';
+  return single ? ['--single-threaded'] : [];
+}
 
 export interface PoolOptions {
   /** Processes. */
@@ -54,6 +80,7 @@ export async function executeAll(runs: readonly RunSpec[], options: CheckOptions
   const threads = pool.threads ?? 1;
   const optionsOf = (r: RunSpec) => withProgress(options, r, pool);
   if (pool.jobs <= 1 || remote.length <= 1) return executeRuns(runs, optionsOf, threads, pool.onResult);
+  jobV8Flags(pool.jobs, threads); // a bad CHECKER_JOB_SINGLE_THREADED is refused before any run, not after the local ones
   const results = new Map<string, RunResult>();
   for (const res of await executeRuns(runs.filter((x) => !pool.registered(x)), optionsOf, threads, pool.onResult)) results.set(res.run.id, res);
   const byId = new Map(remote.map((r) => [r.id, r]));
@@ -73,6 +100,8 @@ export async function executeAll(runs: readonly RunSpec[], options: CheckOptions
       }
     },
     (m: { id: string; progress: Progress }) => pool.onProgress?.(byId.get(m.id)!, m.progress),
+    WORKER,
+    threads,
   );
   return runs.map((r) => results.get(r.id)!);
 }
@@ -164,6 +193,7 @@ export function exitWhenOrphaned(): () => void {
  * processes, the next one as soon as a worker answers; `onReply` gets each answer.
  * `worker` is the module the processes run (default: worker.ts beside this
  * file); it must answer each message with one reply and leave on `{ done: true }`.
+ * `threads` is how many threads each process explores with (for its V8 flags, jobV8Flags).
  * The first process to fail (an error, or an exit other than 0) ends the
  * others: nothing more is sent, and the promise rejects with its error.
  */
@@ -173,10 +203,13 @@ export async function inWorkers<R>(
   onReply: (reply: R) => void,
   onProgress?: (m: { id: string; progress: Progress }) => void,
   worker: string = WORKER,
+  threads = 1,
 ): Promise<void> {
   const queue = [...messages];
   const n = Math.min(workers, messages.length);
   if (n === 0) return;
+  const v8 = jobV8Flags(n, threads);
+  lastJobFlags = v8;
   // The module and everything it imports as one file (src/engine/worker-bundle.ts): a job process then
   // starts in about a third of the time it takes on tsx. It says when it is loaded.
   const entry = await workerEntry(pathToFileURL(worker).href, [], undefined, `process.send(${JSON.stringify(LOADED)});\n`);
@@ -203,8 +236,8 @@ export async function inWorkers<R>(
         const start = (bundle: URL | undefined, first: object | undefined): void => {
           const child =
             bundle !== undefined
-              ? fork(fileURLToPath(bundle), [], { execArgv: [], stdio: ofBundle })
-              : fork(worker, [], { execArgv: ['--import', tsxLoader()], stdio: onTsx });
+              ? fork(fileURLToPath(bundle), [], { execArgv: [...v8], stdio: ofBundle })
+              : fork(worker, [], { execArgv: [...v8, '--import', tsxLoader()], stdio: onTsx });
           children.push(child);
           let loaded = bundle === undefined;
           const held: Buffer[] = [];
