@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main, type Io } from '../src/cli.js';
 import { always, sometimes, type Action, type Model, type Outcome } from '../src/engine/index.js';
-import type { Registry } from '../src/check/registry.js';
+import { parseAssignments, type Registry } from '../src/check/registry.js';
 import { compare } from '../src/check/run.js';
 import { diffStates, formatChange, renderTable, renderTrace } from '../src/format/text.js';
 import { formatProgress, progressPrinter } from '../src/report/progress.js';
@@ -399,6 +399,18 @@ describe('exit 1 when a result is not as declared (and the report says which)', 
   });
 });
 
+it("--filter id=ID selects a run whose id holds a comma inside parentheses (the comma separates only NAME=VALUE pairs)", async () => {
+  const t = await inProcess(['--filter', 'id=counter-race(NP=2,K=1),group=examples', '--json', '--no-timing']);
+  expect(t.code).toBe(0);
+  expect(JSON.parse(t.stdout).runs.map((r: { id: string }) => r.id)).toEqual(['counter-race(NP=2,K=1)']);
+  expect(parseAssignments(['id=a(b,c),g=x', 'k=(1,(2,3)),m=4'], '--filter')).toEqual([
+    ['id', 'a(b,c)'],
+    ['g', 'x'],
+    ['k', '(1,(2,3))'],
+    ['m', '4'],
+  ]);
+});
+
 describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no stack trace', () => {
   const UNKNOWN_OPTION =
     "error: unknown option '--frobnicate'; expected one of: --model, --model-file, --model-export, --param, --expect, --filter, --group, --scenario, --variant, --env, --lock, --memory, --json, --max-states, --max-depth, --time-limit, --progress, --no-progress, --stop-on-first, --jobs, --workers, --memory-limit, --text-keys, --no-timing, --all, --proof, --verify, --list, --traces, --swimlanes, --export, --out, --force, --help, --version";
@@ -471,6 +483,16 @@ describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no sta
     ['zero --max-depth', ['--max-depth', '0'], "error: --max-depth expects a positive integer, got '0'"],
     ['malformed --time-limit', ['--time-limit', 'soon'], "error: --time-limit expects a positive number of seconds, got 'soon'"],
     ['missing option value', ['--max-states'], "error: option '--max-states <n>' argument missing"],
+    [
+      'an unknown run id: the ids that begin as it does, not all 1071',
+      ['--filter', 'id=counter-race(NP=3,K=5)'],
+      "error: no registered run has id=counter-race(NP=3,K=5); expected id to be one of 1071 values (check --list lists the runs); those that begin with 'counter-race(NP=3,K=': counter-race(NP=3,K=4)",
+    ],
+    [
+      'an unknown run id that resembles none: the first ten',
+      ['--filter', 'id=nothing-like-it'],
+      "error: no registered run has id=nothing-like-it; expected id to be one of 1071 values (check --list lists the runs); the first ones: counter-race(NP=3,K=4), counter-race(NP=2,K=1), peterson, peterson-buggy, two-phase(RM=3), two-phase-buggy(RM=3), dialog/bye-vs-timeout-B/fast-lock/sc/orig, dialog/bye-vs-timeout-B/fast-lock/sc/v1-part1, dialog/bye-vs-timeout-B/fast-lock/sc/v1-part2, dialog/bye-vs-timeout-B/fast-lock/sc/v1-both, ... (1071)",
+    ],
   ];
   it.each(cases)('%s', async (_name, args, message) => {
     expect(await inProcess(args)).toEqual({ code: 2, stdout: '', stderr: `${message}\n` });

@@ -98,11 +98,32 @@ export function findModel(models: readonly ModelDef[], name: string): ModelDef {
   return def;
 }
 
-/** Splits `K=V` assignments (each argument may hold several, comma-separated). */
+/**
+ * An argument's comma-separated parts; a comma inside parentheses does not
+ * separate (a run id such as `counter-race(NP=3,K=4)` is one value).
+ */
+function commaParts(arg: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < arg.length; i++) {
+    const c = arg[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth = Math.max(0, depth - 1);
+    else if (c === ',' && depth === 0) {
+      parts.push(arg.slice(from, i));
+      from = i + 1;
+    }
+  }
+  parts.push(arg.slice(from));
+  return parts;
+}
+
+/** Splits `K=V` assignments (each argument may hold several, comma-separated; not at a comma inside parentheses). */
 export function parseAssignments(args: readonly string[], what: string): [string, string][] {
   const out: [string, string][] = [];
   for (const arg of args) {
-    for (const part of arg.split(',')) {
+    for (const part of commaParts(arg)) {
       const m = /^([^=\s]+)=(\S.*)$/.exec(part.trim());
       if (m === null) throw new UsageError(`${what} expects NAME=VALUE (several may be comma-separated), got '${part}'`);
       out.push([m[1], m[2].trim()]);
@@ -178,6 +199,41 @@ export type TagFilter = ReadonlyMap<string, readonly string[]>;
  * Parses `tag=value` filters. The key `id` matches the run id. Unknown keys
  * and values are usage errors that list the valid ones.
  */
+/** The most values a usage error lists (a tag such as id has a thousand). */
+const LISTED = 40;
+
+/** How many characters a and b have in common at their start. */
+const commonPrefix = (a: string, b: string): number => {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+};
+
+/**
+ * "one of: a, b, c", or for a long list how many values there are and the
+ * nearest ones (those that contain what was given, else those that begin
+ * as it does for longest, at least 3 characters; else the first ones): one
+ * line, not a thousand run ids.
+ */
+function someOf(values: readonly string[], given: string): string {
+  if (values.length <= LISTED) return `one of: ${values.join(', ')}`;
+  let near = values.filter((x) => x.includes(given));
+  let which = `those that contain '${given}'`;
+  if (near.length === 0) {
+    const longest = Math.max(...values.map((x) => commonPrefix(x, given)));
+    if (longest >= 3) {
+      near = values.filter((x) => commonPrefix(x, given) === longest);
+      which = `those that begin with '${given.slice(0, longest)}'`;
+    }
+  }
+  if (near.length === 0) {
+    near = [...values];
+    which = 'the first ones';
+  }
+  const shown = near.slice(0, 10);
+  return `one of ${values.length} values (check --list lists the runs); ${which}: ${shown.join(', ')}${shown.length < near.length ? `, ... (${near.length})` : ''}`;
+}
+
 export function parseFilter(runs: readonly RunSpec[], assignments: readonly [string, string][]): TagFilter {
   const valid = new Map<string, Set<string>>([['id', new Set(runs.map((r) => r.id))]]);
   for (const r of runs) {
@@ -190,7 +246,7 @@ export function parseFilter(runs: readonly RunSpec[], assignments: readonly [str
   for (const [k, v] of assignments) {
     const values = valid.get(k);
     if (values === undefined) throw new UsageError(`unknown tag '${k}'; expected one of: ${[...valid.keys()].join(', ')}`);
-    if (!values.has(v)) throw new UsageError(`no registered run has ${k}=${v}; expected ${k} to be one of: ${[...values].join(', ')}`);
+    if (!values.has(v)) throw new UsageError(`no registered run has ${k}=${v}; expected ${k} to be ${someOf([...values], v)}`);
     filter.set(k, [...(filter.get(k) ?? []), v]);
   }
   return filter;
