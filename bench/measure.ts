@@ -231,7 +231,8 @@ export function benchSummary(results: readonly BenchResult[]): string {
  * the proposition searches, the examples), with the rows that issue added
  * (240 runs, 61 searches, 6 examples today). The check has since grown (the
  * fix variants, the models of several dialogs), so the bench times this part
- * on its own too: three invocations of the CLI, one after the other.
+ * on its own too: the runs these three selections give (figureRuns), in one
+ * invocation of the CLI, as `npm run check` runs them.
  */
 export const FIGURE_SCOPE: readonly (readonly string[])[] = [
   [
@@ -283,14 +284,32 @@ export function timeCli(root: string, args: readonly string[]): CliTime {
   return { ms: performance.now() - t0, cpuMs: childrenCpuMs() - cpu0, code, ...(runs ? { runs: Number(runs[1]) } : {}) };
 }
 
-/** The bench's lines for the whole check and for the part the 20 s figure was set for (FIGURE_SCOPE, in order). */
-export function checkLines(whole: CliTime, parts: readonly CliTime[]): string[] {
+/** The ids of the runs `check --list ...args` selects (run in `root`), in its order. */
+export function listedRuns(root: string, args: readonly string[]): string[] {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'check', '--list', ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const at = out.search(/^registered runs selected \(\d+ of \d+\):$/m);
+  if (at < 0) throw new Error(`check --list ${args.join(' ')}: no list of the runs selected`);
+  // After the heading, a header line ("run  tags"), then one run per line: its id (no spaces), then its tags.
+  return out.slice(at).split('\n').slice(2).map((l) => /^ {2}(\S+)/.exec(l)?.[1]).filter((id): id is string => id !== undefined);
+}
+
+/** The runs of each of FIGURE_SCOPE's selections (240, 61 and 6 today). */
+export const figureRuns = (root: string): string[][] => FIGURE_SCOPE.map((args) => listedRuns(root, args));
+
+/** The arguments that select exactly these runs in one invocation (`--filter id=...`, repeated: the values of one tag are alternatives). */
+export const selectingArgs = (ids: readonly string[]): string[] => ids.flatMap((id) => ['--filter', `id=${id}`]);
+
+/**
+ * The bench's lines for the whole check and for the part the 20 s figure was
+ * set for: `part`, one invocation running the runs of FIGURE_SCOPE's
+ * selections, `counts` of them.
+ */
+export function checkLines(whole: CliTime, counts: readonly number[], part: CliTime): string[] {
   const cpu = (t: { cpuMs: number }) => (Number.isNaN(t.cpuMs) ? '' : `, ${(t.cpuMs / 1000).toFixed(1)} CPU s`);
-  const sum = (f: (t: CliTime) => number) => parts.reduce((n, t) => n + f(t), 0);
-  const counts = parts.map((t) => (t.runs === undefined ? '?' : String(t.runs))).join(' + ');
+  const ran = part.runs === undefined ? '' : `; its summary counts ${part.runs}`;
   return [
     `npm run check: ${(whole.ms / 1000).toFixed(1)} s wall${cpu(whole)} (exit ${whole.code}; two job processes)`,
-    `npm run check, the part the 20 s figure was set for (${counts} runs: the PR's variants on one dialog, the proposition searches, the examples; three invocations): ` +
-      `${(sum((t) => t.ms) / 1000).toFixed(1)} s wall${cpu({ cpuMs: sum((t) => t.cpuMs) })} (exit ${parts.map((t) => t.code).join(', ')})`,
+    `npm run check, the part the 20 s figure was set for (${counts.join(' + ')} runs: the PR's variants on one dialog, the proposition searches, the examples; one invocation): ` +
+      `${(part.ms / 1000).toFixed(1)} s wall${cpu(part)} (exit ${part.code}${ran})`,
   ];
 }
