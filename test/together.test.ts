@@ -86,6 +86,33 @@ describe('runs explored together', () => {
     expect(exact(alone(small[1]).outcome).stats).not.toEqual(exact(mutated).stats);
   });
 
+  it("explores together the runs of a model that is a class's instance (its methods on the prototype)", () => {
+    class Counters implements Model<S, Action> {
+      readonly name = 'counters';
+      constructor(readonly properties: readonly Property<S>[]) {}
+      initialStates(): S[] {
+        return [{ a: 0, b: 0 }];
+      }
+      actions(s: S): Action[] {
+        return [...(s.a < 3 ? [{ actor: 'A', step: 'inc' }] : []), ...(s.b < 3 ? [{ actor: 'B', step: 'inc' }] : [])];
+      }
+      next(s: S, act: Action): S {
+        return act.actor === 'A' ? { ...s, a: s.a + 1 } : { ...s, b: s.b + 1 };
+      }
+      key(s: S): string {
+        return `${s.a},${s.b}`;
+      }
+    }
+    const runs = [small[2], small[3]].map((r) => ({ ...r, build: () => new Counters(r.build().properties) }));
+    const results = executeTogether(runs, () => ({}));
+    // One exploration for both (a copy without the prototype's methods would fail, and each would go alone).
+    expect(results.map((r) => [r.run.id, r.outcome.status, r.outcome.stats.states, r.sameAs])).toEqual([
+      ['reaches 6', 'ok', 16, undefined],
+      ['a<=3', 'ok', 16, 'reaches 6'],
+    ]);
+    expect(results.map((r) => exact(r.outcome))).toEqual(runs.map((r) => exact(alone(r).outcome)));
+  });
+
   it('explores alone the runs whose models differ in name, and runs in a list in their order', async () => {
     const other = { ...run('other', always('other', 'a is at most 3', (s) => s.a <= 3), 'counters-2') };
     const results = await executeRuns([small[2], other, small[3]], () => ({}), 1);

@@ -319,9 +319,10 @@ type Built = { readonly run: RunSpec; readonly model: Model<any, any> };
  * explored together only when their models have the same name and the same
  * initial states (by key). Runs whose models fail to build, or share a
  * property's name, run alone (execute), as do all the runs left if an
- * exploration ends in an error. (The first run's model is copied with the
- * properties of all: a model whose methods are on its prototype loses them,
- * and its runs then go alone.)
+ * exploration ends in an error. (The first run's model is copied, its
+ * prototype kept, with the properties of all: a model whose state is in
+ * private class fields, which a copy does not carry, fails and its runs then
+ * go alone.)
  */
 export function executeTogether(runs: readonly RunSpec[], optionsOf: (run: RunSpec) => CheckOptions): RunResult[] {
   const results = new Map<string, RunResult>();
@@ -338,7 +339,9 @@ export function executeTogether(runs: readonly RunSpec[], optionsOf: (run: RunSp
         for (const b of left) alone(b.run);
         return;
       }
-      const model = { ...left[0].model, properties: left.flatMap((b) => b.model.properties) };
+      // The first run's model with every run's properties; its prototype kept (a model may be a class's instance).
+      const base = left[0].model;
+      const model = Object.assign(Object.create(Object.getPrototypeOf(base) as object | null) as typeof base, base, { properties: left.flatMap((b) => b.model.properties) });
       let outcome: Outcome<any, any> | undefined;
       try {
         outcome = check(model, own(left[0].run));
