@@ -287,10 +287,12 @@ export function timeCli(root: string, args: readonly string[]): CliTime {
 /** The ids of the runs `check --list ...args` selects (run in `root`), in its order. */
 export function listedRuns(root: string, args: readonly string[]): string[] {
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'check', '--list', ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
-  const at = out.search(/^registered runs selected \(\d+ of \d+\):$/m);
-  if (at < 0) throw new Error(`check --list ${args.join(' ')}: no list of the runs selected`);
+  const heading = /^registered runs selected \((\d+) of \d+\):$/m.exec(out);
+  if (heading === null) throw new Error(`check --list ${args.join(' ')}: no list of the runs selected`);
   // After the heading, a header line ("run  tags"), then one run per line: its id (no spaces), then its tags.
-  return out.slice(at).split('\n').slice(2).map((l) => /^ {2}(\S+)/.exec(l)?.[1]).filter((id): id is string => id !== undefined);
+  const ids = out.slice(heading.index).split('\n').slice(2).map((l) => /^ {2}(\S+)/.exec(l)?.[1]).filter((id): id is string => id !== undefined);
+  if (ids.length !== Number(heading[1])) throw new Error(`check --list ${args.join(' ')}: read ${ids.length} run ids where its heading says ${heading[1]}`);
+  return ids;
 }
 
 /** The runs of each of FIGURE_SCOPE's selections (240, 61 and 6 today). */

@@ -409,6 +409,16 @@ it("--filter id=ID selects a run whose id holds a comma inside parentheses (the 
     ['k', '(1,(2,3))'],
     ['m', '4'],
   ]);
+  // Parentheses that do not pair up: every comma separates, as before.
+  expect(parseAssignments(['id=a(b,group=examples'], '--filter')).toEqual([
+    ['id', 'a(b'],
+    ['group', 'examples'],
+  ]);
+  expect(parseAssignments(['label=x(,THREADS=3'], '--param')).toEqual([
+    ['label', 'x('],
+    ['THREADS', '3'],
+  ]);
+  expect(() => parseAssignments(['id=a),(b,c=d'], '--filter')).toThrow("--filter expects NAME=VALUE (several may be comma-separated), got '(b'");
 });
 
 describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no stack trace', () => {

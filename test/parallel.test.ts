@@ -144,6 +144,12 @@ describe("the workers' Node options", () => {
     expect(workerExecArgv(['--import', './tsx/hooks.mjs', '--loader', 'tsx', '--no-warnings'])).toEqual(['--import', './tsx/hooks.mjs', '--no-warnings']);
   });
 
+  it("drop V8's --single-threaded (a job process's, which a thread refuses): workers of a job process on tsx need not inherit tsx's options", () => {
+    expect(workerExecArgv(['--single-threaded', '--import', 'file:///w/node_modules/tsx/dist/loader.mjs'])).toEqual([]);
+    expect(workerExecArgv(['--single-threaded'])).toEqual([]);
+    expect(workerExecArgv(['--single-threaded-gc', '--single-threaded'])).toEqual(['--single-threaded-gc']);
+  });
+
   it('a process started with options a thread refuses (--max-old-space-size, --expose-gc) still runs --workers 2', { timeout: 60_000 }, () => {
     for (const option of ['--max-old-space-size=512', '--expose-gc']) {
       const out = execFileSync(process.execPath, [option, '--import', 'tsx', 'src/cli.ts', '--model', 'counter-race', '-p', 'NP=2,K=2', '--workers', '2', '--no-timing'], { encoding: 'utf8' });

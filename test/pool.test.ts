@@ -15,6 +15,7 @@ import { dialogRuns, loadManifest } from '../src/check/dialog.js';
 import { batchesOf, executeAll, inWorkers, jobV8Flags, lastJobEntry, lastJobFlags } from '../src/check/pool.js';
 import { UsageError } from '../src/check/registry.js';
 import type { Expectation, RunSpec } from '../src/check/run.js';
+import type { Action, Model } from '../src/engine/index.js';
 import { statFields } from '../src/engine/proc-stat.js';
 import { inProcess } from './helpers/cli.js';
 
@@ -135,6 +136,12 @@ process.on('message', () => process.exit(3));
       const results = await executeAll(runs, {}, { jobs: 2, registered: () => true });
       expect(results.map((r) => [r.run.id, r.differences])).toEqual(runs.map((r) => [r.id, []]));
       expect(lastJobEntry?.bundle).toBeDefined();
+      // One thread each: without V8's background threads when the two processes take every core.
+      expect(lastJobFlags).toEqual(availableParallelism() <= 2 ? ['--single-threaded'] : []);
+      // Two worker threads each: with them.
+      const threaded = await executeAll(runs, {}, { jobs: 2, threads: 2, registered: () => true });
+      expect(threaded.map((r) => [r.run.id, r.differences])).toEqual(runs.map((r) => [r.id, []]));
+      expect(lastJobFlags).toEqual([]);
     } finally {
       delete process.env.CHECKER_WORKER_BUNDLE;
     }
@@ -148,6 +155,8 @@ describe("job processes' V8 flags (jobV8Flags)", () => {
     expect(jobV8Flags(2, 1, 4, undefined)).toEqual([]);
     expect(jobV8Flags(2, 2, 2, undefined)).toEqual([]);
     expect(jobV8Flags(1, 1, 1, undefined)).toEqual(['--single-threaded']);
+    // A lone job process on a free core keeps them.
+    expect(jobV8Flags(1, 1, 2, undefined)).toEqual([]);
     expect(jobV8Flags(2, 1, 4, '1')).toEqual(['--single-threaded']);
     expect(jobV8Flags(2, 2, 2, '1')).toEqual(['--single-threaded']);
     expect(jobV8Flags(2, 1, 2, '0')).toEqual([]);
@@ -195,10 +204,22 @@ describe("job processes' V8 flags (jobV8Flags)", () => {
   });
 
   it('a bad CHECKER_JOB_SINGLE_THREADED is refused before any run, the local ones included', async () => {
-    const local = { id: 'local', expect: { violated: [] } } as unknown as RunSpec;
+    const saved = process.env.CHECKER_JOB_SINGLE_THREADED;
+    // A run of this process (not registered) that would run, and be reported, before the job processes start.
+    const tiny: Model<{ n: number }, Action> = {
+      name: 'tiny',
+      initialStates: () => [{ n: 0 }],
+      actions: (s) => (s.n < 2 ? [{ actor: 'a', step: 'inc' }] : []),
+      next: (s) => ({ n: s.n + 1 }),
+      key: (s) => String(s.n),
+      properties: [],
+    };
+    const local: RunSpec = { id: 'local', tags: {}, build: () => tiny, expect: { violated: [] } };
     const remote = (id: string) => ({ id, expect: { violated: [] } }) as unknown as RunSpec;
-    process.env.CHECKER_JOB_SINGLE_THREADED = 'yes';
     try {
+      delete process.env.CHECKER_JOB_SINGLE_THREADED;
+      expect((await executeAll([local], {}, { jobs: 2, registered: () => false })).map((r) => [r.run.id, r.outcome.stats.states, r.differences])).toEqual([['local', 3, []]]);
+      process.env.CHECKER_JOB_SINGLE_THREADED = 'yes';
       let ran = 0;
       await expect(executeAll([local, remote('a'), remote('b')], {}, { jobs: 2, registered: (r) => r.id !== 'local', onResult: () => ran++ })).rejects.toThrow(UsageError);
       expect(ran).toBe(0);
@@ -207,7 +228,8 @@ describe("job processes' V8 flags (jobV8Flags)", () => {
       expect([t.code, t.stdout, t.stderr.trim().split('\n').length]).toEqual([2, '', 1]);
       expect(t.stderr).toMatch(/^error: CHECKER_JOB_SINGLE_THREADED=yes: expected 1 /);
     } finally {
-      delete process.env.CHECKER_JOB_SINGLE_THREADED;
+      if (saved === undefined) delete process.env.CHECKER_JOB_SINGLE_THREADED;
+      else process.env.CHECKER_JOB_SINGLE_THREADED = saved;
     }
   });
 });

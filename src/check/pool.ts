@@ -42,12 +42,17 @@ export let lastJobFlags: readonly string[] | undefined;
  * the same cores, and handing work to them and back costs CPU time of its
  * own: `--single-threaded` has each process do that work on its main thread.
  * The PR's variants on one dialog (240 runs in two job processes, on the
- * 2-core AMD host) took 15.3 s against 17.1 to 18.1 s, and 11% less CPU
- * time, alternating (docs/performance.md). A lone process on a free core
- * is faster with its background threads (the propositions in one process:
- * 6.5 s with them, 7.9 s without), and so are worker threads (`--workers`),
- * so neither gets the flag. `CHECKER_JOB_SINGLE_THREADED=1` or `=0` forces
- * it on or off; another value is an error.
+ * 2-core AMD host) took 15.2 to 18.1 s against 16.6 to 21.0 s in nine
+ * alternating rounds, less in each (by 1.1 to 4.0 s), with about 11% less
+ * CPU time (docs/performance.md).
+ * A lone process on a free core is faster with its background threads (the
+ * propositions in one process: 6.5 and 6.9 s with them, 7.9 and 8.5 s
+ * without), and so are worker threads (`--workers`), so neither gets the
+ * flag. It applies to every pool of job processes: check's, rootcause's
+ * sweep and explore's (measured for check's, and for a short sweep of
+ * rootcause: the same cells, 2.0 s against 2.2 and 2.3 s).
+ * `CHECKER_JOB_SINGLE_THREADED=1` or `=0` forces it on or off; another value
+ * is a usage error.
  */
 export function jobV8Flags(processes: number, threads: number, cores = availableParallelism(), env = process.env.CHECKER_JOB_SINGLE_THREADED): string[] {
   if (env !== undefined && env !== '0' && env !== '1') throw new UsageError(`CHECKER_JOB_SINGLE_THREADED=${env}: expected 1 (V8 without background threads in job processes), 0 (with them), or unset (without them when the job processes, one thread each, take every core)`);

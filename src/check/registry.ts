@@ -100,7 +100,9 @@ export function findModel(models: readonly ModelDef[], name: string): ModelDef {
 
 /**
  * An argument's comma-separated parts; a comma inside parentheses does not
- * separate (a run id such as `counter-race(NP=3,K=4)` is one value).
+ * separate (a run id such as `counter-race(NP=3,K=4)` is one value). When
+ * the parentheses do not pair up (a ')' before its '(', or a '(' left open),
+ * every comma separates, as if there were none.
  */
 function commaParts(arg: string): string[] {
   const parts: string[] = [];
@@ -109,12 +111,13 @@ function commaParts(arg: string): string[] {
   for (let i = 0; i < arg.length; i++) {
     const c = arg[i];
     if (c === '(') depth++;
-    else if (c === ')') depth = Math.max(0, depth - 1);
+    else if (c === ')' && --depth < 0) return arg.split(',');
     else if (c === ',' && depth === 0) {
       parts.push(arg.slice(from, i));
       from = i + 1;
     }
   }
+  if (depth !== 0) return arg.split(',');
   parts.push(arg.slice(from));
   return parts;
 }
@@ -195,10 +198,6 @@ export function adHocRun(registry: Registry, def: ModelDef, params: Params): Run
 /** A tag filter: for each key, the accepted values (a run must match every key). */
 export type TagFilter = ReadonlyMap<string, readonly string[]>;
 
-/**
- * Parses `tag=value` filters. The key `id` matches the run id. Unknown keys
- * and values are usage errors that list the valid ones.
- */
 /** The most values a usage error lists (a tag such as id has a thousand). */
 const LISTED = 40;
 
@@ -234,6 +233,11 @@ function someOf(values: readonly string[], given: string): string {
   return `one of ${values.length} values (check --list lists the runs); ${which}: ${shown.join(', ')}${shown.length < near.length ? `, ... (${near.length})` : ''}`;
 }
 
+/**
+ * Parses `tag=value` filters. The key `id` matches the run id. Unknown keys
+ * and values are usage errors that list the valid ones (for a tag of more
+ * than 40 values, such as id, the nearest ten and the count: someOf).
+ */
 export function parseFilter(runs: readonly RunSpec[], assignments: readonly [string, string][]): TagFilter {
   const valid = new Map<string, Set<string>>([['id', new Set(runs.map((r) => r.id))]]);
   for (const r of runs) {

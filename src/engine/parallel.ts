@@ -87,7 +87,9 @@ const WORKER = new URL('./parallel-worker.ts', import.meta.url).href;
  * The Node options of the worker threads: the process's, without tsx's own
  * (its --require and --import of tsx's package), since the boot module
  * registers tsx's hooks in the thread itself; run twice, they cost a tenth
- * of a second per worker.
+ * of a second per worker. Without V8's --single-threaded either (a job
+ * process may have it, src/check/pool.ts): a thread refuses it, and V8's
+ * flags are the whole process's anyway.
  */
 export function workerExecArgv(argv: readonly string[] = process.execArgv): string[] {
   const out: string[] = [];
@@ -95,6 +97,7 @@ export function workerExecArgv(argv: readonly string[] = process.execArgv): stri
   const isTsx = (v: string): boolean => /^tsx(\/|$)/.test(v) || /node_modules[\\/]tsx[\\/]/.test(v);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if (a === '--single-threaded') continue;
     const m = /^--(require|import|loader|experimental-loader)(?:=(.*))?$/.exec(a) ?? (a === '-r' ? [a, 'require', undefined] : null);
     if (m !== null) {
       const value = m[2] ?? argv[i + 1];
