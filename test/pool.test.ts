@@ -70,19 +70,27 @@ process.on('message', (m: { id?: string; done?: boolean }) => {
    * Runs `source` as the job module of two processes given a, b and c; its bundles go to the test's own
    * folder (TMPDIR), not the user's. `look` sees the folder before it is removed, and what reached stderr.
    */
-  async function jobs(source: string, env: Record<string, string> = {}, look?: (dir: string, stderr: string) => void, ids = ['a', 'b', 'c'], n = 2): Promise<{ id: string; bundled: boolean }[]> {
+  async function jobs<R extends { id: string } = { id: string; bundled: boolean }>(
+    source: string,
+    env: Record<string, string | undefined> = {},
+    look?: (dir: string, stderr: string) => void,
+    ids = ['a', 'b', 'c'],
+    n = 2,
+  ): Promise<R[]> {
     const dir = mkdtempSync(join(tmpdir(), 'pool-bundle-'));
     env = { TMPDIR: dir, ...env };
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-    Object.assign(process.env, env);
+    // A variable given as undefined is unset for the call.
+    for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
     const write = process.stderr.write;
     let stderr = '';
     process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
     try {
       writeFileSync(join(dir, 'job.ts'), source);
-      const replies: { id: string; bundled: boolean }[] = [];
+      const replies: R[] = [];
       try {
-        await inWorkers(n, ids.map((id) => ({ id })), (m: { id: string; bundled: boolean }) => replies.push(m), undefined, join(dir, 'job.ts'));
+        await inWorkers(n, ids.map((id) => ({ id })), (m: R) => replies.push(m), undefined, join(dir, 'job.ts'));
       } finally {
         process.stderr.write = write;
         look?.(dir, stderr);
@@ -101,6 +109,23 @@ process.on('message', (m: { id?: string; done?: boolean }) => {
     expect(lastJobEntry?.bundle).toBeDefined();
     expect(await jobs(answering, { CHECKER_WORKER_BUNDLE: '0' })).toEqual(each(false));
     expect(lastJobEntry).toEqual({ why: 'CHECKER_WORKER_BUNDLE=0' });
+  });
+
+  it("take V8's flags for them (jobV8Flags), from a bundle and on tsx", { timeout: 60_000 }, async () => {
+    const flagging = `process.on('message', (m: { id?: string; done?: boolean }) => {
+  if (m.done) return void process.disconnect();
+  process.send!({ id: m.id, flags: process.execArgv.filter((a) => a.startsWith('--single')) });
+});
+`;
+    const flagsOf = async (bundle: string, single: string | undefined): Promise<string[][]> =>
+      (await jobs<{ id: string; flags: string[] }>(flagging, { CHECKER_WORKER_BUNDLE: bundle, CHECKER_JOB_SINGLE_THREADED: single }, undefined, ['a', 'b'])).map((r) => r.flags);
+    for (const bundle of ['require', '0']) {
+      expect(await flagsOf(bundle, '1')).toEqual([['--single-threaded'], ['--single-threaded']]);
+      expect(lastJobFlags).toEqual(['--single-threaded']);
+      expect(await flagsOf(bundle, '0')).toEqual([[], []]);
+      const auto = availableParallelism() <= 2 ? ['--single-threaded'] : [];
+      expect(await flagsOf(bundle, undefined)).toEqual([auto, auto]);
+    }
   });
 
   it('a bundle that builds but fails to load: each of its processes starts again on tsx with the message it had, each message answered once, what it printed dropped', { timeout: 60_000 }, async () => {
@@ -162,45 +187,6 @@ describe("job processes' V8 flags (jobV8Flags)", () => {
     expect(jobV8Flags(2, 1, 2, '0')).toEqual([]);
     for (const bad of ['', 'yes', 'true', '2']) expect(() => jobV8Flags(2, 1, 2, bad)).toThrow(UsageError);
     expect(() => jobV8Flags(2, 1, 2, 'yes')).toThrow(/^CHECKER_JOB_SINGLE_THREADED=yes: expected 1 .*, 0 .*, or unset/);
-  });
-
-  it('reach the job processes, from a bundle and on tsx', { timeout: 60_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pool-flags-'));
-    const saved = { TMPDIR: process.env.TMPDIR, CHECKER_JOB_SINGLE_THREADED: process.env.CHECKER_JOB_SINGLE_THREADED, CHECKER_WORKER_BUNDLE: process.env.CHECKER_WORKER_BUNDLE };
-    const restore = () => {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    };
-    try {
-      process.env.TMPDIR = dir;
-      writeFileSync(
-        join(dir, 'job.ts'),
-        `process.on('message', (m: { id?: string; done?: boolean }) => {
-  if (m.done) return void process.disconnect();
-  process.send!({ id: m.id, flags: process.execArgv.filter((a) => a.startsWith('--single')) });
-});
-`,
-      );
-      const flagsOf = async (): Promise<string[][]> => {
-        const replies: { id: string; flags: string[] }[] = [];
-        await inWorkers(2, [{ id: 'a' }, { id: 'b' }], (m: { id: string; flags: string[] }) => replies.push(m), undefined, join(dir, 'job.ts'));
-        return replies.map((r) => r.flags);
-      };
-      for (const bundle of ['require', '0']) {
-        process.env.CHECKER_WORKER_BUNDLE = bundle;
-        process.env.CHECKER_JOB_SINGLE_THREADED = '1';
-        expect(await flagsOf()).toEqual([['--single-threaded'], ['--single-threaded']]);
-        expect(lastJobFlags).toEqual(['--single-threaded']);
-        process.env.CHECKER_JOB_SINGLE_THREADED = '0';
-        expect(await flagsOf()).toEqual([[], []]);
-        delete process.env.CHECKER_JOB_SINGLE_THREADED;
-        const auto = availableParallelism() <= 2 ? ['--single-threaded'] : [];
-        expect(await flagsOf()).toEqual([auto, auto]);
-      }
-    } finally {
-      restore();
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 
   it('a bad CHECKER_JOB_SINGLE_THREADED is refused before any run, the local ones included', async () => {
