@@ -14,13 +14,13 @@
  *
  *   tsx src/cli-explore.ts [selection...] (--out FILE [--force] | --serve [--port N]) [--no-timing] [--progress]
  */
-import { accessSync, constants, existsSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import type { CheckOptions } from './engine/index.js';
 import { defaultRegistry, UsageError, type Registry } from './check/registry.js';
 import { loadManifest } from './check/dialog.js';
+import { writableTarget, writeAtomically } from './cli-files.js';
 import { collect as collectValues, jobProcesses, positiveInt, workerThreads, WORKERS_PER_CORE } from './cli-args.js';
 import { positiveSeconds, selectedRuns, type CheckFlags } from './cli.js';
 import { progressWanted } from './report/progress.js';
@@ -28,7 +28,7 @@ import { summaryLine } from './report/check-report.js';
 import { collect } from './explore/collect.js';
 import { explorerData } from './explore/build.js';
 import { bundlePage, pageHtml } from './explore/page.js';
-import { servePage, type Serving } from './explore/serve.js';
+import { listenPage, type Listening, type Serving } from './explore/serve.js';
 
 export const EXIT_OK = 0;
 export const EXIT_NOT_AS_DECLARED = 1;
@@ -79,39 +79,6 @@ function portOf(raw: string | undefined): number {
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || !Number.isInteger(n) || n > 65535) throw new UsageError(`--port expects a port number from 0 to 65535 (0: any free port), got '${raw}'`);
   return n;
-}
-
-/** Checks --out before anything runs: its directory must exist and be writable, and an existing file needs --force. */
-function checkOut(out: string, force: boolean): string {
-  const target = resolve(out);
-  const dir = dirname(target);
-  if (existsSync(target)) {
-    if (statSync(target).isDirectory()) throw new UsageError(`--out ${out}: is a directory; give the name of the HTML file to write`);
-    if (!force) throw new UsageError(`--out ${out}: the file exists; give --force to overwrite it`);
-  }
-  try {
-    if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory`);
-    accessSync(dir, constants.W_OK);
-  } catch (e) {
-    throw new UsageError(`--out ${out}: cannot write in ${dir} (${(e as Error).message})`);
-  }
-  return target;
-}
-
-/** Writes to a temporary name beside the target, then renames it (never a half-written page). */
-function writeAtomically(target: string, text: string): void {
-  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, target);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing to remove
-    }
-    throw e;
-  }
 }
 
 let defaultReg: Registry | undefined;
@@ -189,7 +156,7 @@ async function explore(given: ExploreFlags, io: ExploreIo, registry: Registry): 
   const threads = workerThreads(flags.workers);
   const jobs = jobProcesses(flags.jobs, threads);
   if (threads > 1 && maxStates !== undefined) throw new UsageError('--max-states cannot be combined with --workers above 1; use --workers 1');
-  const target = flags.out !== undefined ? checkOut(flags.out, flags.force === true) : undefined;
+  const target = flags.out !== undefined ? writableTarget('--out', flags.out, flags.force === true, 'HTML file') : undefined;
   const runs = selectedRuns(flags as CheckFlags & { param: string[]; filter: string[] }, registry);
   const bounds: CheckOptions = {
     ...(maxStates !== undefined ? { maxStates } : {}),
@@ -199,47 +166,70 @@ async function explore(given: ExploreFlags, io: ExploreIo, registry: Registry): 
     ...(memoryLimitMb !== undefined ? { memoryLimitBytes: memoryLimitMb * 2 ** 20 } : {}),
   };
   const showProgress = progressWanted(flags.progress, io.stderr);
-  const isDefault = registry === defaultReg;
-  const started = performance.now();
-  const bundle = bundlePage(); // built while the runs run
-  let done = 0;
-  let parts = 0;
-  const collected = await collect(runs, bounds, {
-    jobs,
-    threads,
-    registered: (r) => isDefault && registry.runs.includes(r),
-    onResult: (r) => {
-      done += 1;
-      if (showProgress) io.stderr.write(`[${done}/${runs.length}] ${r.run.id}: ${r.outcome.status}, ${r.outcome.stats.states} states\n`);
-    },
-    onPart: (p, of) => {
-      parts += 1;
-      if (showProgress) io.stderr.write(`[${parts}/${of}] traces and graphs of ${p.id}\n`);
-    },
-  });
-  const { results } = collected;
-  const timeMs = performance.now() - started;
-  const data = explorerData({
-    results,
-    parts: collected.parts,
-    selection: selectionText(flags),
-    environments: loadManifest().environments,
-    ...(flags.timing ? { timeMs } : {}),
-  });
-  const html = pageHtml(await bundle, data);
-  const exit = results.every((r) => r.differences.length === 0) ? EXIT_OK : EXIT_NOT_AS_DECLARED;
-  io.stdout(`${summaryLine(results)}\n`);
-  if (target !== undefined) {
-    writeAtomically(target, html);
-    io.stdout(`wrote ${flags.out} (${Buffer.byteLength(html)} bytes)\n`);
+  // The port is taken before the runs, so that one in use is a usage error, not an error after them.
+  const listening = flags.serve ? await listenOn(port) : undefined;
+  try {
+    return await exploreAndShow();
+  } catch (e) {
+    await listening?.close();
+    throw e;
   }
-  if (flags.timing) io.stdout(`time: ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
-  if (flags.serve) {
-    const serving = await servePage(html, port);
-    io.stdout(`serving the explorer at ${serving.url} (SIGINT or SIGTERM stops it)\n`);
-    await (io.onServing ?? untilSignal)(serving);
+
+  /** The runs, the page written and shown. */
+  async function exploreAndShow(): Promise<number> {
+    const isDefault = registry === defaultReg;
+    const started = performance.now();
+    const bundle = bundlePage(); // built while the runs run
+    let done = 0;
+    let parts = 0;
+    const collected = await collect(runs, bounds, {
+      jobs,
+      threads,
+      registered: (r) => isDefault && registry.runs.includes(r),
+      onResult: (r) => {
+        done += 1;
+        if (showProgress) io.stderr.write(`[${done}/${runs.length}] ${r.run.id}: ${r.outcome.status}, ${r.outcome.stats.states} states\n`);
+      },
+      onPart: (p, of) => {
+        parts += 1;
+        if (showProgress) io.stderr.write(`[${parts}/${of}] traces and graphs of ${p.id}\n`);
+      },
+    });
+    const { results } = collected;
+    const timeMs = performance.now() - started;
+    const data = explorerData({
+      results,
+      parts: collected.parts,
+      selection: selectionText(flags),
+      environments: loadManifest().environments,
+      ...(flags.timing ? { timeMs } : {}),
+    });
+    const html = pageHtml(await bundle, data);
+    const exit = results.every((r) => r.differences.length === 0) ? EXIT_OK : EXIT_NOT_AS_DECLARED;
+    io.stdout(`${summaryLine(results)}\n`);
+    if (target !== undefined) {
+      writeAtomically(target, html);
+      io.stdout(`wrote ${flags.out} (${Buffer.byteLength(html)} bytes)\n`);
+    }
+    if (flags.timing) io.stdout(`time: ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
+    if (listening !== undefined) {
+      listening.show(html);
+      io.stdout(`serving the explorer at ${listening.url} (SIGINT or SIGTERM stops it)\n`);
+      await (io.onServing ?? untilSignal)(listening);
+    }
+    return exit;
   }
-  return exit;
+}
+
+/** Listens on 127.0.0.1:port, or throws the usage error that says why it cannot. */
+async function listenOn(port: number): Promise<Listening> {
+  try {
+    return await listenPage(port);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'EADDRINUSE' ? 'the port is in use' : err.code === 'EACCES' ? 'not allowed to listen on it' : (err.code ?? err.message);
+    throw new UsageError(`--serve: cannot listen on 127.0.0.1:${port} (${why})`);
+  }
 }
 
 /** Waits for SIGINT or SIGTERM, then stops serving. */

@@ -28,11 +28,12 @@
  * is made with the first file written, and each file is written to a
  * temporary name and renamed, so none is left half-written.
  */
-import { accessSync, constants, existsSync, mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Action, Model, Property } from './engine/index.js';
 import type { RunResult } from './check/run.js';
 import { UsageError } from './check/registry.js';
+import { writeAtomically } from './cli-files.js';
 import { analysisGraph, GraphTooLargeError, type StateGraph } from './graph/state-graph.js';
 import { counterexampleGraph, dotToSvg, FULL_GRAPH_BOUND, fullGraph, toDot, toGexf, toGraphml, toGraphologyJson, type ExportGraph } from './graph/export.js';
 import { analyseOnGraph, fromTrace, renderSwimlane, type Counterexample } from './report/swimlane.js';
@@ -157,8 +158,10 @@ export function plannedFiles(plan: ExportPlan, results: readonly RunResult[]): P
   return out;
 }
 
-/** Throws a UsageError when a planned file exists and --force was not given. */
+/** Throws a UsageError when a planned file is a directory, or exists and --force was not given. */
 export function checkConflicts(plan: ExportPlan, files: readonly Planned[]): void {
+  const folders = files.filter((f) => f.skip === undefined && existsSync(join(plan.dir, f.name)) && statSync(join(plan.dir, f.name)).isDirectory()).map((f) => f.name);
+  if (folders.length > 0) throw new UsageError(`--out ${plan.dir}: ${folders[0]} is a directory${folders.length > 1 ? ` (and ${folders.length - 1} more)` : ''}; it cannot be overwritten by a file`);
   if (plan.force) return;
   const existing = files.filter((f) => f.skip === undefined && existsSync(join(plan.dir, f.name))).map((f) => f.name);
   if (existing.length > 0) {
@@ -179,22 +182,6 @@ function makeDir(dir: string): void {
   const missing: string[] = [];
   for (let d = resolve(dir); !existsSync(d); d = dirname(d)) missing.unshift(d);
   for (const d of missing) mkdirSync(d);
-}
-
-function writeAtomically(dir: string, name: string, text: string): void {
-  const target = join(dir, name);
-  const tmp = join(dir, `.${name}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, target);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing to remove
-    }
-    throw e;
-  }
 }
 
 /**
@@ -356,7 +343,7 @@ export async function writeExports(plan: ExportPlan, results: readonly RunResult
       } catch (e) {
         throw new UsageError(`--out ${plan.dir}: cannot create the directory (${(e as Error).message})`);
       }
-      writeAtomically(plan.dir, f.name, text);
+      writeAtomically(join(plan.dir, f.name), text);
       written.push(f.name);
     } else {
       skipped.push(`${f.name}: ${why}`);

@@ -14,8 +14,7 @@
  *   dialog-race-checker rootcause ...       (cli-rootcause.ts)
  *   dialog-race-checker --version
  */
-import { existsSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve as resolvePath } from 'node:path';
+import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import type { Action, CheckOptions, Model, Outcome, Trace } from './engine/index.js';
@@ -40,6 +39,7 @@ import { addReplayCommand } from './cli-replay.js';
 import { addRootCauseCommand } from './cli-rootcause.js';
 import { addCitesCommand } from './cli-cites.js';
 import { collect, jobProcesses, positiveInt, positiveSeconds, workerThreads, WORKERS_PER_CORE } from './cli-args.js';
+import { writableTarget, writeAtomically } from './cli-files.js';
 export { positiveSeconds };
 import { chooseAll, executeAll, type ChoiceJob } from './check/pool.js';
 import { checkSources, compareRun, makeBundle, proofRun, readBundle } from './check/proof.js';
@@ -380,7 +380,7 @@ function memoryLimit(raw: string | undefined): number | undefined {
 async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<number> {
   if (given.verify !== undefined) return verifyBundle(given, io, registry);
   const flags: Flags = { ...given, param: given.param ?? [], filter: given.filter ?? [] };
-  const proofFile = flags.proof === undefined ? undefined : proofTarget(flags.proof, (given as ExportFlags).force === true);
+  const proofFile = flags.proof === undefined ? undefined : writableTarget('--proof', flags.proof, (given as ExportFlags).force === true);
   const maxStates = positiveInt('--max-states', flags.maxStates);
   const maxDepth = positiveInt('--max-depth', flags.maxDepth);
   const timeLimit = positiveSeconds('--time-limit', flags.timeLimit);
@@ -390,6 +390,9 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
   const exporter = exportHook(given as CheckFlags & ExportFlags);
   if (flags.swimlanes && flags.json) throw new UsageError('--swimlanes changes the text report; it cannot be combined with --json');
   const selected = await selection(flags, registry);
+  if (proofFile !== undefined && selected.kind !== 'registered' && (selected.kind === 'file' || !registry.runs.some((r) => r.id === selected.run.id))) {
+    throw new UsageError(`--proof: a proof bundle lists registered runs (check --list), which --verify finds again by id on a checkout with the same sources; ${selected.run.id} is an ad-hoc run of --model or --model-file`);
+  }
   if (flags.list) {
     io.stdout(renderList(registry, selected, flags));
     return EXIT_OK;
@@ -460,24 +463,9 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
   }
   if (proofFile !== undefined) {
     writeAtomically(proofFile, JSON.stringify(makeBundle(results, bounds), null, 1) + '\n');
-    (flags.json ? io.stderr : { write: io.stdout }).write(`proof bundle of ${results.length} run(s) written to ${flags.proof} (npm run check -- --verify ${flags.proof} re-checks it)\n`);
+    (flags.json ? io.stderr : { write: io.stdout }).write(`proof bundle of ${results.length} run(s) written to ${flags.proof} (check --verify ${flags.proof} re-checks it)\n`);
   }
   return exit;
-}
-
-/** Where --proof writes: refused (usage error) if it exists without --force, or its directory does not. */
-function proofTarget(file: string, force: boolean): string {
-  const path = resolvePath(file);
-  if (existsSync(path) && !force) throw new UsageError(`--proof ${file}: the file exists; give --force to overwrite it`);
-  if (!existsSync(dirname(path))) throw new UsageError(`--proof ${file}: no directory ${dirname(path)}`);
-  return path;
-}
-
-/** Writes a whole file or nothing: to a temporary name, then renamed. */
-function writeAtomically(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
 }
 
 /**

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli-explore.js';
+import { listenPage } from '../src/explore/serve.js';
+import { createServer, type AddressInfo } from 'node:net';
 import { fakeRegistry } from './helpers/explorer-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'explore-cli-'));
@@ -52,6 +54,21 @@ describe('usage errors: one line on stderr, exit 2, nothing written', () => {
   it('leaves the existing file as it was, and writes no other file', () => {
     expect(readFileSync(existing, 'utf8')).toBe('keep me');
     expect(readdirSync(dir)).toEqual(['existing.html']);
+  });
+  it('--serve on a port in use: one line, exit 2, before any run (was: an internal error after them)', async () => {
+    const held = createServer();
+    await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
+    const port = (held.address() as AddressInfo).port;
+    try {
+      let ran = 0;
+      const registry = fakeRegistry();
+      const counted = { ...registry, runs: registry.runs.map((r) => ({ ...r, build: () => (ran++, r.build()) })) };
+      const r = await run(['--group', 'fake', '--serve', '--port', String(port)], counted);
+      expect(r).toEqual({ code: 2, stdout: '', stderr: `error: --serve: cannot listen on 127.0.0.1:${port} (the port is in use)\n` });
+      expect(ran).toBe(0);
+    } finally {
+      held.close();
+    }
   });
   it("a scenario the matrix does not have lists the ones it has (the check's own selection)", async () => {
     const r = await run(['--scenario', 'nope', '--out', join(dir, 'e.html')]);
@@ -143,6 +160,19 @@ describe('--serve', () => {
       }
     });
   }
+
+  it('listens before the page is ready: 503 until it is shown, then the page', async () => {
+    const listening = await listenPage(0);
+    try {
+      const before = await fetch(listening.url);
+      expect([before.status, before.headers.get('retry-after'), await before.text()]).toEqual([503, '5', 'the explorer is still running its checks; reload in a moment\n']);
+      listening.show('<p>page</p>');
+      const after = await fetch(listening.url);
+      expect([after.status, await after.text()]).toEqual([200, '<p>page</p>']);
+    } finally {
+      await listening.close();
+    }
+  });
 
   it('writes the page and serves the same bytes when given --out too', async () => {
     const out = join(dir, 'served.html');

@@ -4,7 +4,7 @@
  * matches; a tampered count, verdict or trace is a difference (exit 1); a
  * damaged file or a bundle made from other sources is refused (exit 2, one line).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -105,5 +105,35 @@ describe('proof bundles', async () => {
     expect((await run([...SELECT, '--proof', join(dir, 'no/such/dir/b.json')])).code).toBe(2);
     expect(existsSync(join(dir, 'no'))).toBe(false);
     expect((await run([...SELECT, '--proof', file, '--force'])).code).toBe(0);
+  });
+
+  it('--proof refuses, before any run, a directory (even with --force), a file in a file, and an ad-hoc run; no file is left', async () => {
+    const folder = join(dir, 'a-folder');
+    mkdirSync(folder);
+    const before = readdirSync(dir).sort();
+    const refused = async (args: string[]) => {
+      const r = await run(args);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.split('\n')).toHaveLength(2);
+      return r.stderr;
+    };
+    expect(await refused([...SELECT, '--proof', folder, '--force'])).toBe(`error: --proof ${folder}: is a directory; give the name of the file to write\n`);
+    expect(await refused([...SELECT, '--proof', join(file, 'b.json')])).toBe(`error: --proof ${join(file, 'b.json')}: cannot write in ${file} (${file} is not a directory)\n`);
+    expect(await refused(['--model', 'counter-race', '-p', 'NP=2,K=2', '--proof', join(dir, 'adhoc.json')])).toBe(
+      'error: --proof: a proof bundle lists registered runs (check --list), which --verify finds again by id on a checkout with the same sources; counter-race(NP=2,K=2) is an ad-hoc run of --model or --model-file\n',
+    );
+    expect(readdirSync(dir).sort()).toEqual(before);
+    expect(readdirSync(folder)).toEqual([]);
+  });
+
+  it('--proof of a registered run given by --model and its parameters: --verify finds it again', async () => {
+    const one = join(dir, 'registered.json');
+    const made = await run(['--model', 'counter-race', '-p', 'NP=3,K=4', '--no-timing', '--proof', one]);
+    expect(made.code).toBe(0);
+    expect(made.stdout).toContain(`proof bundle of 1 run(s) written to ${one} (check --verify ${one} re-checks it)\n`);
+    const verified = await run(['--verify', one, '--jobs', '1']);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(/^1 run\(s\) re-checked: everything matches the bundle/);
   });
 });

@@ -12,8 +12,18 @@ export interface Serving {
   close(): Promise<void>;
 }
 
-export function servePage(html: string, port: number): Promise<Serving> {
-  const body = Buffer.from(html, 'utf8');
+/** A server listening before its page is ready: until `show`, GET answers 503 (the runs are still running). */
+export interface Listening extends Serving {
+  /** The page to answer from now on. */
+  show(html: string): void;
+}
+
+/**
+ * Listens on 127.0.0.1:`port` (0: any free port) at once, so that a port in
+ * use or refused is known before the runs; the page comes later (`show`).
+ */
+export function listenPage(port: number): Promise<Listening> {
+  let body: Buffer | undefined;
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split(/[?#]/)[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -22,6 +32,10 @@ export function servePage(html: string, port: number): Promise<Serving> {
     }
     if (path !== '/' && path !== '/index.html') {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+      return;
+    }
+    if (body === undefined) {
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5', 'cache-control': 'no-store' }).end('the explorer is still running its checks; reload in a moment\n');
       return;
     }
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': body.length, 'cache-control': 'no-store' });
@@ -35,6 +49,9 @@ export function servePage(html: string, port: number): Promise<Serving> {
       resolve({
         url: `http://127.0.0.1:${actual}/`,
         port: actual,
+        show: (html) => {
+          body = Buffer.from(html, 'utf8');
+        },
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());
@@ -43,4 +60,11 @@ export function servePage(html: string, port: number): Promise<Serving> {
       });
     });
   });
+}
+
+/** Serves `html` on 127.0.0.1:`port` (0: any free port). */
+export async function servePage(html: string, port: number): Promise<Serving> {
+  const listening = await listenPage(port);
+  listening.show(html);
+  return listening;
 }
