@@ -3,7 +3,7 @@
  * errors (unknown format, unwritable directory, existing file without
  * --force), and the report unchanged by the option.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -131,6 +131,15 @@ describe('check --export', () => {
     expect(f.code).toBe(0);
     expect(readFileSync(join(dir, 'peterson-buggy.MutualExclusion.mmd'), 'utf8')).toMatch(/^sequenceDiagram/);
     expect(readdirSync(dir).filter((n) => n.includes('.tmp'))).toEqual([]);
+  });
+
+  it('a planned file whose name is a directory is a usage error, even with --force, and nothing is written', async () => {
+    const dir = fresh();
+    mkdirSync(join(dir, 'peterson-buggy.MutualExclusion.mmd'));
+    const r = await run('--filter', 'id=peterson-buggy', '--jobs', '1', '--export', 'itf,mermaid', '--out', dir, '--force');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`error: --out ${dir}: peterson-buggy.MutualExclusion.mmd is a directory; it cannot be overwritten by a file\n`);
+    expect(readdirSync(dir)).toEqual(['peterson-buggy.MutualExclusion.mmd']);
   });
 
   it('writes nothing for a sometimes property never reached, and says so; a reached witness is not a counterexample', async () => {
