@@ -12,16 +12,58 @@
  *   npx tsx scripts/pin-manifest.ts --propositions [--proposition P-NN ...]
  *                                              # re-pin the searches of PR #3836's propositions (or only these)
  */
-import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { MANIFEST_PATH, loadManifest, type ManifestPropositionRun, type ManifestRun } from '../src/check/dialog.js';
+import { writeAtomically } from '../src/cli-files.js';
 import { executeAll } from '../src/check/pool.js';
 import { deadSteps } from '../src/report/matrix.js';
 import { defaultRegistry } from '../src/check/registry.js';
 import type { RunResult } from '../src/check/run.js';
 import type { VariantName } from '../spec/dialog/variants.js';
 
+const USAGE = `usage: npx tsx scripts/pin-manifest.ts [--dry-run] [--scenario NAME ...] | --propositions [--proposition P-NN ...] [--dry-run]
+Re-pins check-manifest.json from what the runs find (all the matrix's rows, or these scenarios' rows; or the proposition searches).
+--dry-run prints the manifest instead of writing it. Read the counterexamples against the C code before committing the result.
+`;
+
+/** One line on stderr and exit 2 (as the checker's own usage errors). */
+function usageError(message: string): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(2);
+}
+
+let args: { values: { 'dry-run'?: boolean; scenario?: string[]; propositions?: boolean; proposition?: string[]; help?: boolean } };
+try {
+  args = parseArgs({
+    options: {
+      'dry-run': { type: 'boolean' },
+      scenario: { type: 'string', multiple: true },
+      propositions: { type: 'boolean' },
+      proposition: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+} catch (e) {
+  const first = (e as Error).message.split('\n')[0].replace(/\.$/, '');
+  usageError(`${first.charAt(0).toLowerCase()}${first.slice(1)} (see --help)`);
+}
+if (args.values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 const manifest = loadManifest();
 const registry = defaultRegistry();
+const dryRun = args.values['dry-run'] === true;
+const only = args.values.scenario ?? [];
+const ids = args.values.proposition ?? [];
+if (args.values.propositions !== true && ids.length > 0) usageError('--proposition selects among the proposition searches; give --propositions too');
+if (args.values.propositions === true && only.length > 0) usageError('--scenario selects rows of the matrix; it cannot be combined with --propositions');
+const knownScenarios = new Set(registry.runs.filter((r) => r.tags.group === 'dialog').map((r) => r.tags.scenario));
+for (const s of only) if (!knownScenarios.has(s)) usageError(`--scenario ${s}: no row of the matrix has it; expected one of: ${[...knownScenarios].join(', ')}`);
+const knownIds = new Set(registry.runs.filter((r) => r.tags.group === 'propositions').map((r) => r.tags.proposition));
+for (const id of ids) if (!knownIds.has(id)) usageError(`--proposition ${id}: no search has it; expected one of: ${[...knownIds].join(', ')}`);
 const started = performance.now();
 const format = (m: object) => JSON.stringify(m, null, 1).replace(/\[\n\s+([^\]{]*?)\n\s+\]/g, (_m, inner: string) => `[${inner.replace(/\n\s+/g, ' ')}]`) + '\n';
 /** What a finished run declares; a search that stopped at its first counterexample is finished too, when allowed. */
@@ -38,8 +80,7 @@ function declaration({ run, outcome: o }: RunResult, stopAllowed: boolean): Mani
   };
 }
 
-if (process.argv.includes('--propositions')) {
-  const ids = process.argv.flatMap((x, i) => (process.argv[i - 1] === '--proposition' ? [x] : []));
+if (args.values.propositions === true) {
   const selected = registry.runs.filter((r) => r.tags.group === 'propositions' && (ids.length === 0 || ids.includes(r.tags.proposition)));
   const results = await executeAll(selected, {}, {
     jobs: 2,
@@ -51,12 +92,11 @@ if (process.argv.includes('--propositions')) {
   const order = (r: ManifestPropositionRun) => registry.runs.findIndex((x) => x.tags.group === 'propositions' && x.tags.proposition === r.id && x.tags.scenario === r.scenario && x.tags.env === r.env && x.tags.variant === r.variant);
   const propositions = [...(manifest.propositions ?? []).filter((r) => ids.length > 0 && !ids.includes(r.id)), ...pinned].sort((a, b) => order(a) - order(b));
   const text = format({ ...manifest, propositions });
-  if (process.argv.includes('--dry-run')) process.stdout.write(text);
-  else writeFileSync(MANIFEST_PATH, text);
+  if (dryRun) process.stdout.write(text);
+  else writeAtomically(MANIFEST_PATH, text);
   process.stderr.write(`${pinned.length} proposition searches pinned in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   process.exit(0);
 }
-const only = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--scenario' ? [a] : []));
 const selected = registry.runs.filter((r) => r.tags.group === 'dialog' && (only.length === 0 || only.includes(r.tags.scenario)));
 const results = await executeAll(selected, {}, {
   jobs: 2,
@@ -74,6 +114,6 @@ const rows = manifest.rows.map((r) => {
   return d === undefined ? r : { ...r, dead: d };
 });
 const text = format({ ...manifest, rows, runs: all });
-if (process.argv.includes('--dry-run')) process.stdout.write(text);
-else writeFileSync(MANIFEST_PATH, text);
+if (dryRun) process.stdout.write(text);
+else writeAtomically(MANIFEST_PATH, text);
 process.stderr.write(`${runs.length} runs pinned (${all.length} in the manifest) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
