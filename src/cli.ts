@@ -211,34 +211,52 @@ export async function main(argv: readonly string[], io: Io = processIo(), regist
     });
   }
 
+  const commands = [checkCmd, replayCmd, rootCauseCmd, citesCmd];
+  // The command the arguments are for: the first argument names it, or check runs.
+  const cmd = commands.find((c) => c.name() === argv[0]) ?? checkCmd;
   try {
+    if (argv[0] === 'help' && argv.length > 1 && !commands.some((c) => c.name() === argv[1])) {
+      throw new UsageError(`help ${argv[1]}: no such command; the commands are ${COMMANDS_TEXT}`);
+    }
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (e) {
     if (e instanceof UsageError) return usage(io, e.message);
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return EXIT_OK;
-      return usage(io, commanderLine(e, commanderMessage, checkCmd));
+      return usage(io, commanderLine(e, commanderMessage, cmd, argv));
     }
     throw e;
   }
 }
+
+const COMMANDS_TEXT = 'check (the default, options only), replay <file...>, rootcause and cites';
 
 function usage(io: Io, message: string): number {
   io.stderr.write(`error: ${message}\n`);
   return EXIT_USAGE;
 }
 
-/** Commander's message on one line, with what was expected. */
-function commanderLine(e: CommanderError, written: string, cmd: Command): string {
+/**
+ * Commander's message on one line, with what was expected, for `cmd` (the
+ * command the arguments are for). An option `cmd` does not have is named
+ * first, even where commander reports something else (cites' missing
+ * --opensips before an unknown option).
+ */
+function commanderLine(e: CommanderError, written: string, cmd: Command, argv: readonly string[]): string {
   const text = (written || e.message).replace(/^error:\s*/i, '').replace(/\s*\n\s*/g, ' ').trim();
-  if (e.code === 'commander.unknownOption') {
-    const names = cmd.options.map((o) => o.long ?? o.short).filter((n): n is string => n !== undefined);
-    return `${text}; expected one of: ${names.join(', ')}, --help, --version`;
+  const check = cmd.name() === 'check';
+  const expected = `expected one of: ${cmd.options.map((o) => o.long ?? o.short).join(', ')}, --help${check ? ', --version' : ''}`;
+  const forCmd = check ? '' : ` for ${cmd.name()}`;
+  if (e.code === 'commander.unknownOption') return `${text}${forCmd}; ${expected}`;
+  if (e.code === 'commander.missingMandatoryOptionValue') {
+    const names = [...cmd.options.flatMap((o) => [o.long, o.short]), '--help', '-h'];
+    const unknown = argv.slice(1).find((a) => a.startsWith('--') && a !== '--' && !names.includes(a.split('=')[0]));
+    if (unknown !== undefined) return `unknown option '${unknown.split('=')[0]}'${forCmd}; ${expected}`;
   }
   if (e.code === 'commander.excessArguments' || e.code === 'commander.unknownCommand') {
     const extra = cmd.args.length > 0 ? `unexpected argument '${cmd.args.join(' ')}'` : text;
-    return `${extra}; expected no arguments: the commands are check (the default, options only), replay <file...>, rootcause and cites`;
+    return `${extra}; expected no arguments: the commands are ${COMMANDS_TEXT}`;
   }
   return text;
 }
