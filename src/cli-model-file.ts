@@ -166,8 +166,12 @@ export async function modelFileRun(file: string, exportName: string | undefined,
   try {
     mod = (await import(url)) as Record<string, unknown>;
   } catch (e) {
-    const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    throw new UsageError(`--model-file ${file}: cannot load it: ${text.split('\n')[0]}`);
+    // On one line, with what follows the first one (a syntax error's file, line and column come second).
+    const text = (e instanceof Error ? `${e.name}: ${e.message}` : String(e))
+      .replace(/\u001b\[[0-9;]*m/g, '')
+      .replace(/\s*\n\s*/g, ' ')
+      .trim();
+    throw new UsageError(`--model-file ${file}: cannot load it: ${text.length > 600 ? `${text.slice(0, 600)}...` : text}`);
   }
   const picked = pickExport(mod, file, exportName);
   const what = `${file}${picked.name === 'default' ? '' : ` (export ${picked.name})`}`;

@@ -3,6 +3,9 @@
  * parameters returning one; default, only candidate, or --model-export), the
  * parameters, --expect, and every way it is a usage error (exit 2, one line).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inProcess, spawnCli } from './helpers/cli.js';
 import { fileSafe } from '../src/cli-export.js';
@@ -111,6 +114,22 @@ describe('--model-file: usage errors (exit 2, one line on stderr, nothing on std
   ];
   it.each(cases)('%s', async (_name, args, message) => {
     expect(await inProcess(args)).toEqual({ code: 2, stdout: '', stderr: `${message}\n` });
+  });
+
+  it('a syntax error: its file, line and column and what was expected, on the one line (was: only "Transform failed with 1 error:")', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'model-file-syntax-'));
+    try {
+      const file = join(dir, 'syntax.ts');
+      writeFileSync(file, 'export default {\n  name: "x",\n  initialStates: () => [0]\n  actions: () => [],\n};\n');
+      // As a process: the file is loaded through tsx, as users run it (vitest's own transform words it otherwise).
+      expect(await spawnCli(['--model-file', file])).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `error: --model-file ${file}: cannot load it: TransformError: Transform failed with 1 error: ${file}:4:2: ERROR: Expected "}" but found "actions"\n`,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('as a process: the same one line, no stack trace', async () => {
