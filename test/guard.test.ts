@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { check, CheckerError, checkParallel, type Outcome } from '../src/engine/index.js';
-import { ModelError, MutatedInputError } from '../src/engine/index.js';
+import { ModelError, MutatedInputError, SpecError } from '../src/engine/index.js';
 import { brokenCounter, type Bug } from './fixtures/broken-models.js';
 
 const FIXTURE = new URL('./fixtures/broken-models.ts', import.meta.url).href;
@@ -59,6 +59,23 @@ describe('a model function that throws is a ModelError naming the state and the 
     expect(e).toBeInstanceOf(ModelError);
     // Two states of one level throw (p1 loaded 0 or 1), each owned by either thread: whichever meets its own first reports it.
     expect(e).toMatchObject({ code: 'model-error', part: 'next', action: 'p1:store', stateKey: expect.stringMatching(/^1\|0,[01]\|0,0\|incr,store$/) });
+  });
+});
+
+describe("a successor outside the codec's declared domain is a SpecError naming the state and the step (not a step that threw)", () => {
+  const message = (state: string) =>
+    `model counter-race(NP=2,K=1): p1:store from state ${state} makes a state the codec refuses: shape: state field x is 9, outside its declared domain (an integer from 0 to 2)`;
+  it.each(PATHS.slice(1))('%s', (_name, options) => {
+    const e = errorOf(check(brokenCounter('out-of-domain', options)));
+    expect(e).toBeInstanceOf(SpecError);
+    expect(e.message).toBe(message('1|0,1|0,0|incr,store'));
+  });
+
+  it('two worker threads (packed, in place): the same error', async () => {
+    const e = errorOf(await checkParallel(brokenCounter('out-of-domain'), { module: FIXTURE, exportName: 'brokenCounter', args: ['out-of-domain', {}] }, 2));
+    expect(e).toBeInstanceOf(SpecError);
+    // As for next-throws: either of two states of one level, whichever its owner meets first.
+    expect([message('1|0,1|0,0|incr,store'), message('1|0,0|0,0|incr,store')]).toContain(e.message);
   });
 });
 

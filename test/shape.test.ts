@@ -368,7 +368,7 @@ describe('the packed exploration loop', () => {
       expect(summary(packed as Outcome<At, Edge>)).toEqual(summary(check(model(false), options) as Outcome<At, Edge>));
     }
     // Without a stop, the state outside the domain is an error.
-    expect(check(model(true)).error?.message).toBe('shape: state field v is 9, outside its declared domain (an integer from 0 to 8)');
+    expect(check(model(true)).error?.message).toBe('model stop-before-error: p:to9 from state 2 makes a state the codec refuses: shape: state field v is 9, outside its declared domain (an integer from 0 to 8)');
   });
 
   it('maxStates 0 stores nothing and is incomplete', () => {
@@ -410,6 +410,8 @@ describe('the packed exploration loop', () => {
     };
     const overflow = check({ ...base, apply: overflowing, next: (s, a) => { const d = base.clone!(s); overflowing(d, a); return d; } });
     expect(overflow.error).toBeInstanceOf(SpecError);
-    expect(overflow.error!.message).toBe('shape: state field n[0] is 5, outside its declared domain (an integer from 0 to 2)');
+    expect(overflow.error!.message).toBe(
+      'model counter-race(NP=2,K=2): p0:incr from state 1|0,0|0,0|incr,head makes a state the codec refuses: shape: state field n[0] is 5, outside its declared domain (an integer from 0 to 2)',
+    );
   });
 });

@@ -82,6 +82,18 @@ export function modelError<S, A extends Action>(model: Model<S, A>, part: ModelP
   return new ModelError(model.name, part, keyOf(model, state), action === undefined ? undefined : stepLabel(action), thrown);
 }
 
+/**
+ * A successor the codec refuses (a field outside its declared domain, or a
+ * codec of the model's own that throws): a SpecError naming the state, the
+ * step and the codec's reason. The model's step did not throw; the state it
+ * made does not fit the shape. (Not `instanceof`: a model file loaded as
+ * CommonJS has its own copy of the engine, whose errors are other classes.)
+ */
+export function successorError<S, A extends Action>(model: Model<S, A>, thrown: unknown, state: S, action: A): SpecError {
+  const why = thrown instanceof Error ? thrown.message : String(thrown);
+  return new SpecError(`model ${model.name}: ${stepLabel(action)} from state ${keyOf(model, state)} makes a state the codec refuses: ${why}`);
+}
+
 /** Throws a MutatedInputError if `state` no longer has the key `before`. */
 export function checkUnchanged<S, A extends Action>(model: Model<S, A>, state: S, before: string, part: 'next' | 'apply', action: A): void {
   const after = keyOf(model, state);

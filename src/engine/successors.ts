@@ -17,7 +17,7 @@ import type { Action, Model, StateCodec, WordsCodec } from './model.js';
 import { SpecError } from './errors.js';
 import { badCodeError } from './store.js';
 import { hashWords, isPackedCode } from './table.js';
-import { checkUnchanged, Guard, keyOf, modelError, SELF_CHECKS } from './guard.js';
+import { checkUnchanged, Guard, keyOf, modelError, SELF_CHECKS, successorError } from './guard.js';
 
 export class SuccessorBatch<S, A extends Action> {
   /** Entries in the batch. Per entry: the successor's code, the source's id, the action's index and the action. */
@@ -97,20 +97,27 @@ export class SuccessorBatch<S, A extends Action> {
     let ai = 0;
     // The key of the state being expanded, for the self-checks (one per state, not per action).
     const stateKey = this.selfChecks > 0 ? keyOf(model, state) : '';
+    // Whether the codec is packing a successor when something throws (else the model's step threw).
+    let packing = false;
     try {
       for (; ai < na; ai++) {
         const a = acts[ai];
         let succ: S;
+        let checked = false;
         if (inPlace) {
           unpackInto(code, draft);
           if (this.selfChecks > 0) {
             this.selfChecks--;
-            this.selfCheck(state, stateKey, a);
+            applyChecked(model, codec.containers, state, stateKey, draft, a);
+            checked = true;
           } else apply(draft, a);
           succ = draft;
         } else succ = this.guard.next(state, a);
+        packing = true;
         const c = codec.pack(succ);
+        packing = false;
         if (!isPackedCode(c)) throw badCodeError(model, c, succ);
+        if (checked) checkRoundTrip(model, model.key(draft), model.key(codec.unpack(c)), String(c));
         codes[n] = c;
         parents[n] = id;
         indices[n] = ai;
@@ -118,8 +125,8 @@ export class SuccessorBatch<S, A extends Action> {
         n++;
       }
     } catch (e) {
-      // The model's own code threw: say on which state and action (guard.ts).
-      throw modelError(model, inPlace ? 'apply' : 'next', e, state, acts[ai]);
+      // The model's own code threw, or the codec refused what it made: say on which state and action (guard.ts).
+      throw packing ? successorError(model, e, state, acts[ai]) : modelError(model, inPlace ? 'apply' : 'next', e, state, acts[ai]);
     } finally {
       // On an error, the successors before it stay in the batch (the caller stores them first).
       this.n = n;
@@ -138,15 +145,6 @@ export class SuccessorBatch<S, A extends Action> {
     this.hashes = new Int32Array(cap);
     this.firsts = new Float64Array(cap);
     this.acted.length = cap;
-  }
-
-  private selfCheck(state: S, stateKey: string, a: A): void {
-    const { model, codec, draft } = this;
-    applyChecked(model, codec.containers, state, stateKey, draft, a);
-    // A code out of range is reported where every code is checked, after this.
-    const code = codec.pack(draft);
-    if (!isPackedCode(code)) return;
-    checkRoundTrip(model, model.key(draft), model.key(codec.unpack(code)), String(code));
   }
 }
 
@@ -255,7 +253,11 @@ export class WideBatch<S, A extends Action> {
         this.reserve(1);
         const n = this.n;
         const at = n * W;
-        codec.pack(succ, this.codes, at);
+        try {
+          codec.pack(succ, this.codes, at);
+        } catch (e) {
+          throw successorError(model, e, this.cur, a);
+        }
         this.hashes[n] = hashWords(this.codes, at, W);
         this.parents[n] = this.source;
         this.indices[n] = this.emitted++;
@@ -309,21 +311,26 @@ export class WideBatch<S, A extends Action> {
     let n = this.n;
     let ai = 0;
     const stateKey = this.selfChecks > 0 ? keyOf(model, state) : '';
+    // Whether the codec is packing a successor when something throws (else the model's step threw).
+    let packing = false;
     try {
       for (; ai < na; ai++) {
         const a = acts[ai];
         let succ: S;
+        let checked = false;
         if (inPlace) {
           unpackInto(src, at, draft);
           if (this.selfChecks > 0) {
             this.selfChecks--;
             applyChecked(model, codec.containers, state, stateKey, draft, a);
-            codec.pack(draft, codes, n * W);
-            checkRoundTrip(model, model.key(draft), model.key(codec.unpack(codes, n * W)), String(Array.from(codes.subarray(n * W, n * W + W))));
+            checked = true;
           } else apply(draft, a);
           succ = draft;
         } else succ = this.guard.next(state, a);
+        packing = true;
         codec.pack(succ, codes, n * W);
+        packing = false;
+        if (checked) checkRoundTrip(model, model.key(draft), model.key(codec.unpack(codes, n * W)), String(Array.from(codes.subarray(n * W, n * W + W))));
         hashes[n] = hashWords(codes, n * W, W);
         parents[n] = id;
         indices[n] = ai;
@@ -331,7 +338,7 @@ export class WideBatch<S, A extends Action> {
         n++;
       }
     } catch (e) {
-      throw modelError(model, inPlace ? 'apply' : 'next', e, state, acts[ai]);
+      throw packing ? successorError(model, e, state, acts[ai]) : modelError(model, inPlace ? 'apply' : 'next', e, state, acts[ai]);
     } finally {
       this.n = n;
     }
