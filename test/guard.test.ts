@@ -62,6 +62,22 @@ describe('a model function that throws is a ModelError naming the state and the 
   });
 });
 
+describe('a property that throws is a ModelError naming the property and the state', () => {
+  it.each(PATHS)('%s: Bound on the first state with x = 2', (_name, options) => {
+    const e = errorOf(check(brokenCounter('property-throws', options)));
+    expect(e).toBeInstanceOf(ModelError);
+    expect(e).toMatchObject({ code: 'model-error', part: 'property', property: 'Bound', action: undefined, stateKey: '2|0,0|0,0|incr,incr' });
+    expect(e.message).toBe('model counter-race(NP=2,K=1): property Bound threw RangeError: index 2 out of range, on state 2|0,0|0,0|incr,incr');
+  });
+
+  it('two worker threads: the same class and fields', async () => {
+    const e = errorOf(await checkParallel(brokenCounter('property-throws'), { module: FIXTURE, exportName: 'brokenCounter', args: ['property-throws', {}] }, 2));
+    expect(e).toBeInstanceOf(ModelError);
+    expect(e).toMatchObject({ code: 'model-error', part: 'property', property: 'Bound', stateKey: expect.stringMatching(/^2\|/) });
+    expect(e.message).toMatch(/^model counter-race\(NP=2,K=1\): property Bound threw RangeError: index 2 out of range, on state 2\|/);
+  });
+});
+
 describe("a successor outside the codec's declared domain is a SpecError naming the state and the step (not a step that threw)", () => {
   const message = (state: string) =>
     `model counter-race(NP=2,K=1): p1:store from state ${state} makes a state the codec refuses: shape: state field x is 9, outside its declared domain (an integer from 0 to 2)`;

@@ -242,7 +242,7 @@ class Exploration<S, A extends Action> {
     this.progressEvery = options.progressIntervalMs ?? 1000;
     this.nextProgress = started + this.progressEvery;
     this.nextMemoryCheck = started;
-    this.findings = new Findings(model.properties);
+    this.findings = new Findings(model.properties, model);
     this.coverage = new CoverageCounter(model.steps);
   }
 

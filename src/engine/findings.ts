@@ -4,7 +4,9 @@
  * property, or witnesses each `sometimes` property. Properties already
  * settled are no longer evaluated.
  */
-import type { Property } from './model.js';
+import type { Model, Property } from './model.js';
+import { CheckerError } from './errors.js';
+import { keyOf, ModelError } from './guard.js';
 
 export class Findings<S> {
   /** Property name -> id of its first violating (or witnessing) state. */
@@ -15,7 +17,8 @@ export class Findings<S> {
   private witnesses: Property<S>[];
   private quiescent: Property<S>[];
 
-  constructor(properties: readonly Property<S>[]) {
+  /** `model`: whose properties these are, to name the property and the state when one throws. */
+  constructor(properties: readonly Property<S>[], private readonly model?: Model<S, any>) {
     this.invariants = properties.filter((p) => p.kind === 'always');
     this.witnesses = properties.filter((p) => p.kind === 'sometimes');
     this.quiescent = properties.filter((p) => p.kind === 'atQuiescence');
@@ -36,7 +39,7 @@ export class Findings<S> {
     if (this.invariants.length > 0) {
       let hit = false;
       for (const p of this.invariants) {
-        if (!p.holds(state)) {
+        if (!this.holds(p, state)) {
           this.found.set(p.name, id);
           this.violated = hit = true;
         }
@@ -46,7 +49,7 @@ export class Findings<S> {
     if (this.witnesses.length > 0) {
       let reached = false;
       for (const p of this.witnesses) {
-        if (p.holds(state)) {
+        if (this.holds(p, state)) {
           this.found.set(p.name, id);
           reached = true;
         }
@@ -59,11 +62,21 @@ export class Findings<S> {
   checkQuiescent(id: number, state: S): void {
     let hit = false;
     for (const p of this.quiescent) {
-      if (!p.holds(state)) {
+      if (!this.holds(p, state)) {
         this.found.set(p.name, id);
         this.violated = hit = true;
       }
     }
     if (hit) this.quiescent = this.quiescent.filter((p) => !this.found.has(p.name));
+  }
+
+  /** `p.holds(state)`; a predicate that throws is a ModelError naming the property and the state. */
+  private holds(p: Property<S>, state: S): boolean {
+    try {
+      return p.holds(state);
+    } catch (e) {
+      if (e instanceof CheckerError || this.model === undefined) throw e;
+      throw new ModelError(this.model.name, 'property', keyOf(this.model, state), undefined, e, p.name);
+    }
   }
 }

@@ -22,8 +22,8 @@ import { CheckerError, SpecError } from './errors.js';
 /** How many transitions are checked against the model's own `next`, `key` (and codec, in successors.ts). */
 export const SELF_CHECKS = 300;
 
-/** The part of the model that threw. */
-export type ModelPart = 'actions' | 'next' | 'apply';
+/** The part of the model that threw (`property`: one of its properties' predicates, named in `property`). */
+export type ModelPart = 'actions' | 'next' | 'apply' | 'property';
 
 /** Longest state key quoted in a message (the full key stays in the error's `stateKey`). */
 const SHOWN_KEY = 400;
@@ -52,8 +52,13 @@ export class ModelError extends CheckerError {
     readonly stateKey: string,
     readonly action: string | undefined,
     readonly thrown: unknown,
+    readonly property?: string,
   ) {
-    super(`model ${model}: ${part}(${action === undefined ? 'state' : `state, ${action}`}) threw ${thrownText(thrown)}, in state ${shown(stateKey)}`);
+    super(
+      part === 'property'
+        ? `model ${model}: property ${property} threw ${thrownText(thrown)}, on state ${shown(stateKey)}`
+        : `model ${model}: ${part}(${action === undefined ? 'state' : `state, ${action}`}) threw ${thrownText(thrown)}, in state ${shown(stateKey)}`,
+    );
   }
 }
 
@@ -170,7 +175,7 @@ export class Guard<S, A extends Action> {
 
 /** The fields a worker thread sends back with a guard's error (see `reviveGuardError`). */
 export function guardErrorFields(e: unknown): Record<string, unknown> {
-  if (e instanceof ModelError) return { part: e.part, stateKey: e.stateKey, action: e.action, thrown: thrownText(e.thrown) };
+  if (e instanceof ModelError) return { part: e.part, stateKey: e.stateKey, action: e.action, thrown: thrownText(e.thrown), property: e.property };
   if (e instanceof MutatedInputError) return { part: e.part, stateKey: e.stateKey, action: e.action, changedKey: e.changedKey };
   return {};
 }
@@ -180,7 +185,7 @@ export function reviveGuardError(e: { message: string; code?: string; [field: st
   if (e.code === 'model-error' || e.code === 'mutated-input') {
     const err: CheckerError =
       e.code === 'model-error'
-        ? new ModelError('', e.part as ModelPart, e.stateKey as string, e.action as string | undefined, e.thrown)
+        ? new ModelError('', e.part as ModelPart, e.stateKey as string, e.action as string | undefined, e.thrown, e.property as string | undefined)
         : new MutatedInputError('', e.part as 'next' | 'apply', e.action as string, e.stateKey as string, e.changedKey as string);
     // The worker's message, word for word (it was made from the same fields).
     Object.defineProperty(err, 'message', { value: e.message, enumerable: false, writable: true, configurable: true });

@@ -627,7 +627,7 @@ port.on('message', async (m: { t: string; order?: RunOrder; local?: number }) =>
         const packed = packedSpace !== undefined;
         const wide = wideSpace !== undefined;
         coverage = new CoverageCounter(model.steps);
-        findings = new Findings(model.properties);
+        findings = new Findings(model.properties, model);
         outboxes = peers.map((p) => (p === null || packed || wide ? null : new Outbox(p)));
         lanes = peers.map((p) => (p === null || !packed ? null : new Lane(p)));
         wideLanes = peers.map((p) => (p === null || !wide ? null : new WideLane(p, wideSpace!.words)));
