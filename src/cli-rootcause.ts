@@ -54,6 +54,7 @@ export function addRootCauseCommand(program: Command, io: RootCauseIo, setExit: 
       for (const e of flags.env ?? []) if (!envNames.includes(e)) throw new UsageError(`unknown environment '${e}'; expected one of: ${envNames.join(', ')}`);
       const variant = (flags.variant ?? 'orig') as VariantName;
       if (!VARIANT_NAMES.includes(variant)) throw new UsageError(`unknown variant '${flags.variant}'; expected one of: ${VARIANT_NAMES.join(', ')}`);
+      if (flags.json && flags.markdown) throw new UsageError('--json and --markdown are two forms of the report; give one');
       const timeLimit = positiveSeconds('--time-limit', flags.timeLimit) ?? 60;
       const maxStates = positiveInt('--max-states', flags.maxStates);
       const environments = Object.fromEntries(Object.entries(manifest.environments).filter(([n]) => flags.env === undefined || flags.env.includes(n)));

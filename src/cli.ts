@@ -407,6 +407,7 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
   const memoryLimitMb = memoryLimit(flags.memoryLimit);
   const exporter = exportHook(given as CheckFlags & ExportFlags);
   if (flags.swimlanes && flags.json) throw new UsageError('--swimlanes changes the text report; it cannot be combined with --json');
+  if (flags.list && flags.json) throw new UsageError('--list prints a table of the models and runs; --json does not apply to it');
   const selected = await selection(flags, registry);
   if (proofFile !== undefined && selected.kind !== 'registered' && (selected.kind === 'file' || !registry.runs.some((r) => r.id === selected.run.id))) {
     throw new UsageError(`--proof: a proof bundle lists registered runs (check --list), which --verify finds again by id on a checkout with the same sources; ${selected.run.id} is an ad-hoc run of --model or --model-file`);
@@ -495,6 +496,7 @@ async function verifyBundle(flags: CheckFlags, io: Io, registry: Registry): Prom
   if (given.length > 0 || flags.model !== undefined || flags.modelFile !== undefined || flags.proof !== undefined) {
     throw new UsageError(`--verify re-runs the runs the bundle lists, with its options; it takes no selection (${[...given, ...(flags.model ? ['--model'] : []), ...(flags.modelFile ? ['--model-file'] : []), ...(flags.proof ? ['--proof'] : [])].join(', ')})`);
   }
+  if (flags.json) throw new UsageError('--verify prints its differences as text lines; --json does not apply to it');
   const jobs = jobProcesses(flags.jobs);
   const bundle = readBundle(flags.verify!);
   checkSources(bundle);

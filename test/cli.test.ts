@@ -439,6 +439,9 @@ describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no sta
       ['frob', 'x.json'],
       "error: unexpected argument 'frob x.json'; expected no arguments: the commands are check (the default, options only), replay <file...>, rootcause and cites",
     ],
+    ['--list with --json (was: the table, --json ignored)', ['--model', 'peterson', '--list', '--json'], 'error: --list prints a table of the models and runs; --json does not apply to it'],
+    ['--verify with --json (was: text, --json ignored)', ['--verify', 'no-such-bundle.json', '--json'], 'error: --verify prints its differences as text lines; --json does not apply to it'],
+    ['rootcause with --markdown and --json (was: JSON alone)', ['rootcause', '--markdown', '--json'], 'error: --json and --markdown are two forms of the report; give one'],
     ['help for no such command', ['help', 'nosuch'], 'error: help nosuch: no such command; the commands are check (the default, options only), replay <file...>, rootcause and cites'],
     ["an unknown option of replay lists replay's", ['replay', 'traces/TR-1.json', '--bogus'], "error: unknown option '--bogus' for replay; expected one of: --code-only, --assumed-only, --json, --help"],
     [

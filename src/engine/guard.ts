@@ -46,19 +46,22 @@ export function keyOf<S>(model: Model<S, any>, state: S): string {
  */
 export class ModelError extends CheckerError {
   override readonly code = 'model-error';
+  /** With part `property`: the property whose predicate threw (absent otherwise, also in JSON). */
+  declare readonly property?: string;
   constructor(
     model: string,
     readonly part: ModelPart,
     readonly stateKey: string,
     readonly action: string | undefined,
     readonly thrown: unknown,
-    readonly property?: string,
+    property?: string,
   ) {
     super(
       part === 'property'
         ? `model ${model}: property ${property} threw ${thrownText(thrown)}, on state ${shown(stateKey)}`
         : `model ${model}: ${part}(${action === undefined ? 'state' : `state, ${action}`}) threw ${thrownText(thrown)}, in state ${shown(stateKey)}`,
     );
+    if (property !== undefined) (this as { property?: string }).property = property;
   }
 }
 
@@ -175,7 +178,7 @@ export class Guard<S, A extends Action> {
 
 /** The fields a worker thread sends back with a guard's error (see `reviveGuardError`). */
 export function guardErrorFields(e: unknown): Record<string, unknown> {
-  if (e instanceof ModelError) return { part: e.part, stateKey: e.stateKey, action: e.action, thrown: thrownText(e.thrown), property: e.property };
+  if (e instanceof ModelError) return { part: e.part, stateKey: e.stateKey, action: e.action, thrown: thrownText(e.thrown), ...(e.property !== undefined ? { property: e.property } : {}) };
   if (e instanceof MutatedInputError) return { part: e.part, stateKey: e.stateKey, action: e.action, changedKey: e.changedKey };
   return {};
 }
