@@ -160,7 +160,8 @@ export interface ModelFileRun {
 /** Loads the module, picks its export, builds the model and makes the ad-hoc run. */
 export async function modelFileRun(file: string, exportName: string | undefined, params: Params, expect: Expectation | undefined): Promise<ModelFileRun> {
   const path = resolve(file);
-  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`--model-file ${file}: no such file`);
+  if (!existsSync(path)) throw new UsageError(`--model-file ${file}: no such file`);
+  if (!statSync(path).isFile()) throw new UsageError(`--model-file ${file}: ${statSync(path).isDirectory() ? 'is a directory' : 'is not a file'}; give the module's file`);
   const url = pathToFileURL(path).href;
   let mod: Record<string, unknown>;
   try {

@@ -82,6 +82,7 @@ describe('--model-file: usage errors (exit 2, one line on stderr, nothing on std
       `error: --model-file ${F}/not-a-model.ts: exports no model (a default export, or one named export, that is a Model or a function of the parameters returning one); it exports: almost, answer`,
     ],
     ['a file that does not exist', ['--model-file', `${F}/nope.ts`], `error: --model-file ${F}/nope.ts: no such file`],
+    ['a directory (was: no such file)', ['--model-file', F], `error: --model-file ${F}: is a directory; give the module's file`],
     ['a module that throws when loaded', ['--model-file', `${F}/throws-on-load.ts`], `error: --model-file ${F}/throws-on-load.ts: cannot load it: Error: top-level bug in the model file`],
     [
       'several candidates and no default',
