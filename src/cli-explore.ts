@@ -168,6 +168,7 @@ async function explore(given: ExploreFlags, io: ExploreIo, registry: Registry): 
   const showProgress = progressWanted(flags.progress, io.stderr);
   // The port is taken before the runs, so that one in use is a usage error, not an error after them.
   const listening = flags.serve ? await listenOn(port) : undefined;
+  if (listening !== undefined) io.stdout(`listening at ${listening.url}: the page is served once the runs are done\n`);
   try {
     return await exploreAndShow();
   } catch (e) {

@@ -6,15 +6,19 @@
  * removed when the write or the rename fails.
  */
 import { accessSync, constants, existsSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { UsageError } from './check/registry.js';
 
 /**
  * The absolute path of the file `flag` names, refused (UsageError) when it is
- * a directory, when it exists and `force` is not given, or when its directory
- * is missing, is not a directory or is not writable.
+ * empty or ends in a path separator, when it is a directory, when it exists
+ * and `force` is not given, or when its directory is missing, is not a
+ * directory or is not writable. (An existing link is replaced by the file, as
+ * `mv` would: its target is left as it is.)
  */
 export function writableTarget(flag: string, file: string, force: boolean, what = 'file'): string {
+  if (file === '') throw new UsageError(`${flag} expects the name of the ${what} to write, got an empty one`);
+  if (file.endsWith('/') || file.endsWith(sep)) throw new UsageError(`${flag} ${file}: names a directory; give the name of the ${what} to write`);
   const target = resolve(file);
   if (existsSync(target)) {
     if (statSync(target).isDirectory()) throw new UsageError(`${flag} ${file}: is a directory; give the name of the ${what} to write`);

@@ -17,7 +17,7 @@
  * `ok` (every property holds) or `violated=P1,P2` (exactly these are
  * violated). A name the model does not have is a usage error.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Model } from './engine/index.js';
@@ -157,6 +157,18 @@ export interface ModelFileRun {
   readonly model: Model<any, any>;
 }
 
+/** Where esbuild (the compiler tsx uses) finds the first syntax error of the file: ` (FILE:LINE:COLUMN: what)`, or undefined. */
+async function syntaxLocation(path: string, file: string): Promise<string | undefined> {
+  try {
+    const { transformSync } = await import('esbuild');
+    transformSync(readFileSync(path, 'utf8'), { loader: /\.[cm]?tsx?$/.test(path) ? 'ts' : 'js', format: 'esm', sourcefile: file });
+    return undefined;
+  } catch (x) {
+    const first = (x as { errors?: { text: string; location?: { line: number; column: number } | null }[] }).errors?.[0];
+    return first?.location ? ` (${file}:${first.location.line}:${first.location.column}: ${first.text})` : undefined;
+  }
+}
+
 /** Loads the module, picks its export, builds the model and makes the ad-hoc run. */
 export async function modelFileRun(file: string, exportName: string | undefined, params: Params, expect: Expectation | undefined): Promise<ModelFileRun> {
   const path = resolve(file);
@@ -168,10 +180,12 @@ export async function modelFileRun(file: string, exportName: string | undefined,
     mod = (await import(url)) as Record<string, unknown>;
   } catch (e) {
     // On one line, with what follows the first one (a syntax error's file, line and column come second).
-    const text = (e instanceof Error ? `${e.name}: ${e.message}` : String(e))
+    let text = (e instanceof Error ? `${e.name}: ${e.message}` : String(e))
       .replace(/\u001b\[[0-9;]*m/g, '')
       .replace(/\s*\n\s*/g, ' ')
       .trim();
+    // Node's own SyntaxError (a JavaScript module it loads itself) says neither the line nor the column.
+    if (e instanceof SyntaxError) text += (await syntaxLocation(path, file)) ?? '';
     throw new UsageError(`--model-file ${file}: cannot load it: ${text.length > 600 ? `${text.slice(0, 600)}...` : text}`);
   }
   const picked = pickExport(mod, file, exportName);

@@ -215,7 +215,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), regist
   // The command the arguments are for: the first argument names it, or check runs.
   const cmd = commands.find((c) => c.name() === argv[0]) ?? checkCmd;
   try {
-    if (argv[0] === 'help' && argv.length > 1 && !commands.some((c) => c.name() === argv[1])) {
+    if (argv[0] === 'help' && argv.length > 1 && argv[1] !== 'help' && !commands.some((c) => c.name() === argv[1])) {
       throw new UsageError(`help ${argv[1]}: no such command; the commands are ${COMMANDS_TEXT}`);
     }
     await program.parseAsync([...argv], { from: 'user' });
@@ -229,6 +229,25 @@ export async function main(argv: readonly string[], io: Io = processIo(), regist
     throw e;
   }
 }
+
+/** The first option in `args` that `cmd` does not have (up to `--`; the value an option takes is skipped), or undefined. */
+function unknownOption(cmd: Command, args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') return undefined;
+    if (!a.startsWith('-') || a === '-') continue;
+    const name = a.split('=')[0];
+    if (name === '--help' || name === '-h') continue;
+    const o = cmd.options.find((x) => x.long === name || x.short === name);
+    if (o === undefined) return name;
+    if ((o.required || o.optional) && !a.includes('=')) i++;
+  }
+  return undefined;
+}
+
+/** --proof of a run --verify could not find again. */
+const adHocProof = (what: string): UsageError =>
+  new UsageError(`--proof: a proof bundle lists registered runs (check --list), which --verify finds again by id on a checkout with the same sources; ${what}`);
 
 const COMMANDS_TEXT = 'check (the default, options only), replay <file...>, rootcause and cites';
 
@@ -248,11 +267,10 @@ function commanderLine(e: CommanderError, written: string, cmd: Command, argv: r
   const check = cmd.name() === 'check';
   const expected = `expected one of: ${cmd.options.map((o) => o.long ?? o.short).join(', ')}, --help${check ? ', --version' : ''}`;
   const forCmd = check ? '' : ` for ${cmd.name()}`;
-  if (e.code === 'commander.unknownOption') return `${text}${forCmd}; ${expected}`;
+  if (e.code === 'commander.unknownOption') return `${text.replace(/^(unknown option '[^']*')/, `$1${forCmd}`)}; ${expected}`;
   if (e.code === 'commander.missingMandatoryOptionValue') {
-    const names = [...cmd.options.flatMap((o) => [o.long, o.short]), '--help', '-h'];
-    const unknown = argv.slice(1).find((a) => a.startsWith('--') && a !== '--' && !names.includes(a.split('=')[0]));
-    if (unknown !== undefined) return `unknown option '${unknown.split('=')[0]}'${forCmd}; ${expected}`;
+    const unknown = unknownOption(cmd, argv[0] === cmd.name() ? argv.slice(1) : argv);
+    if (unknown !== undefined) return `unknown option '${unknown}'${forCmd}; ${expected}`;
   }
   if (e.code === 'commander.excessArguments' || e.code === 'commander.unknownCommand') {
     const extra = cmd.args.length > 0 ? `unexpected argument '${cmd.args.join(' ')}'` : text;
@@ -399,6 +417,8 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
   if (given.verify !== undefined) return verifyBundle(given, io, registry);
   const flags: Flags = { ...given, param: given.param ?? [], filter: given.filter ?? [] };
   const proofFile = flags.proof === undefined ? undefined : writableTarget('--proof', flags.proof, (given as ExportFlags).force === true);
+  // Before the module is loaded (its top-level code run): a model file's runs are never registered.
+  if (proofFile !== undefined && flags.modelFile !== undefined) throw adHocProof(`a run of --model-file (${flags.modelFile}) is not registered`);
   const maxStates = positiveInt('--max-states', flags.maxStates);
   const maxDepth = positiveInt('--max-depth', flags.maxDepth);
   const timeLimit = positiveSeconds('--time-limit', flags.timeLimit);
@@ -409,9 +429,7 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
   if (flags.swimlanes && flags.json) throw new UsageError('--swimlanes changes the text report; it cannot be combined with --json');
   if (flags.list && flags.json) throw new UsageError('--list prints a table of the models and runs; --json does not apply to it');
   const selected = await selection(flags, registry);
-  if (proofFile !== undefined && selected.kind !== 'registered' && (selected.kind === 'file' || !registry.runs.some((r) => r.id === selected.run.id))) {
-    throw new UsageError(`--proof: a proof bundle lists registered runs (check --list), which --verify finds again by id on a checkout with the same sources; ${selected.run.id} is an ad-hoc run of --model or --model-file`);
-  }
+  if (proofFile !== undefined && selected.kind === 'model' && !registry.runs.some((r) => r.id === selected.run.id)) throw adHocProof(`${selected.run.id} is an ad-hoc run of --model`);
   if (flags.list) {
     io.stdout(renderList(registry, selected, flags));
     return EXIT_OK;

@@ -153,7 +153,7 @@ describe('--serve', () => {
         expect((await fetch(url, { method: 'POST' })).status).toBe(405);
         s.child.kill(signal);
         expect(await s.exited).toBe(0);
-        expect(s.output()).toMatch(/^1 run, all as declared: 1 finds the violations declared for it\nserving the explorer at /);
+        expect(s.output()).toMatch(/^listening at (http:\/\/127\.0\.0\.1:\d+\/): the page is served once the runs are done\n1 run, all as declared: 1 finds the violations declared for it\nserving the explorer at \1 /);
         await expect(fetch(url)).rejects.toThrow();
       } finally {
         if (s.child.exitCode === null) s.child.kill('SIGKILL');

@@ -93,6 +93,25 @@ describe("a successor outside the codec's declared domain is a SpecError naming 
     // As for next-throws: either of two states of one level, whichever its owner meets first.
     expect([message('1|0,1|0,0|incr,store'), message('1|0,0|0,0|incr,store')]).toContain(e.message);
   });
+
+  it('states packed into several words (the wide batch), one thread and two workers', async () => {
+    const one = errorOf(check(brokenCounter('out-of-domain', { codec: 'words' })));
+    expect(one).toBeInstanceOf(SpecError);
+    expect(one.message).toBe(message('1|0,1|0,0|incr,store'));
+    const two = errorOf(await checkParallel(brokenCounter('out-of-domain', { codec: 'words' }), { module: FIXTURE, exportName: 'brokenCounter', args: ['out-of-domain', { codec: 'words' }] }, 2));
+    expect([message('1|0,1|0,0|incr,store'), message('1|0,0|0,0|incr,store')]).toContain(two.message);
+  });
+
+  // NP=3, K=4: x reaches 12 after twelve stores, at depth 48 or more, far past the 300 transitions
+  // checked against next: the step runs without the self-check there, and the error is the same.
+  it.each([
+    ['one number', {}],
+    ['several words', { codec: 'words' as const }],
+  ])('past the self-checked transitions (%s)', (_name, options) => {
+    const e = errorOf(check(brokenCounter('out-of-domain', { ...options, NP: 3, K: 4 })));
+    expect(e).toBeInstanceOf(SpecError);
+    expect(e.message).toMatch(/^model counter-race\(NP=3,K=4\): p1:store from state 11\|\S+ makes a state the codec refuses: shape: state field x is 19, outside its declared domain \(an integer from 0 to 12\)$/);
+  });
 });
 
 describe('the self-check catches a next or apply that changes its input state', () => {

@@ -133,6 +133,21 @@ describe('--model-file: usage errors (exit 2, one line on stderr, nothing on std
     }
   });
 
+  it("a JavaScript module's syntax error: Node's words, then where esbuild finds it (Node's own error says not where)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'model-file-syntax-'));
+    try {
+      const file = join(dir, 'syntax.mjs');
+      writeFileSync(file, 'export default {\n  name: "x",\n  initialStates: () => [0]\n  actions: () => [],\n};\n');
+      expect(await spawnCli(['--model-file', file])).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `error: --model-file ${file}: cannot load it: SyntaxError: Unexpected identifier 'actions' (${file}:4:2: Expected "}" but found "actions")\n`,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('as a process: the same one line, no stack trace', async () => {
     const t = await spawnCli(['--model-file', `${F}/not-a-model.ts`]);
     expect(t.code).toBe(2);

@@ -121,12 +121,19 @@ describe('proof bundles', async () => {
     expect(await refused([...SELECT, '--proof', folder, '--force'])).toBe(`error: --proof ${folder}: is a directory; give the name of the file to write\n`);
     expect(await refused([...SELECT, '--proof', join(file, 'b.json')])).toBe(`error: --proof ${join(file, 'b.json')}: cannot write in ${file} (${file} is not a directory)\n`);
     expect(await refused(['--model', 'counter-race', '-p', 'NP=2,K=2', '--proof', join(dir, 'adhoc.json')])).toBe(
-      'error: --proof: a proof bundle lists registered runs (check --list), which --verify finds again by id on a checkout with the same sources; counter-race(NP=2,K=2) is an ad-hoc run of --model or --model-file\n',
+      'error: --proof: a proof bundle lists registered runs (check --list), which --verify finds again by id on a checkout with the same sources; counter-race(NP=2,K=2) is an ad-hoc run of --model\n',
     );
+    // A model file is refused before it is loaded: this one would throw when loaded.
+    expect(await refused(['--model-file', 'test/fixtures/model-files/throws-on-load.ts', '--proof', join(dir, 'file.json')])).toBe(
+      'error: --proof: a proof bundle lists registered runs (check --list), which --verify finds again by id on a checkout with the same sources; a run of --model-file (test/fixtures/model-files/throws-on-load.ts) is not registered\n',
+    );
+    expect(await refused([...SELECT, '--proof', ''])).toBe('error: --proof expects the name of the file to write, got an empty one\n');
+    expect(await refused([...SELECT, '--proof', `${join(dir, 'newdir')}/`])).toBe(`error: --proof ${join(dir, 'newdir')}/: names a directory; give the name of the file to write\n`);
     expect(readdirSync(dir).sort()).toEqual(before);
     expect(readdirSync(folder)).toEqual([]);
   });
 
+  // The boundary of the refusal above (this passed before it too): a registered run given by --model is not ad hoc.
   it('--proof of a registered run given by --model and its parameters: --verify finds it again', async () => {
     const one = join(dir, 'registered.json');
     const made = await run(['--model', 'counter-race', '-p', 'NP=3,K=4', '--no-timing', '--proof', one]);

@@ -98,8 +98,9 @@ export function modelError<S, A extends Action>(model: Model<S, A>, part: ModelP
  * CommonJS has its own copy of the engine, whose errors are other classes.)
  */
 export function successorError<S, A extends Action>(model: Model<S, A>, thrown: unknown, state: S, action: A): SpecError {
-  const why = thrown instanceof Error ? thrown.message : String(thrown);
-  return new SpecError(`model ${model.name}: ${stepLabel(action)} from state ${keyOf(model, state)} makes a state the codec refuses: ${why}`);
+  // The shape's own errors by their message alone (they are SpecErrors); a codec of the model's own with its error's name.
+  const why = thrown instanceof Error ? (thrown.name === 'SpecError' ? thrown.message : thrownText(thrown)) : String(thrown);
+  return new SpecError(`model ${model.name}: ${stepLabel(action)} from state ${shown(keyOf(model, state))} makes a state the codec refuses: ${why}`);
 }
 
 /** Throws a MutatedInputError if `state` no longer has the key `before`. */
