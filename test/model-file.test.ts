@@ -117,32 +117,16 @@ describe('--model-file: usage errors (exit 2, one line on stderr, nothing on std
     expect(await inProcess(args)).toEqual({ code: 2, stdout: '', stderr: `${message}\n` });
   });
 
-  it('a syntax error: its file, line and column and what was expected, on the one line (was: only "Transform failed with 1 error:")', async () => {
+  // As a process: the file is loaded through tsx, as users run it (vitest's own transform words it otherwise).
+  it.each([
+    ['TypeScript: esbuild\'s words, with the file, line and column (was: only "Transform failed with 1 error:")', 'syntax.ts', (f: string) => `TransformError: Transform failed with 1 error: ${f}:4:2: ERROR: Expected "}" but found "actions"`],
+    ["JavaScript: Node's words, then where esbuild finds it (Node's own error says not where)", 'syntax.mjs', (f: string) => `SyntaxError: Unexpected identifier 'actions' (${f}:4:2: Expected "}" but found "actions")`],
+  ])('a syntax error, on the one line: %s', async (_what, name, error) => {
     const dir = mkdtempSync(join(tmpdir(), 'model-file-syntax-'));
     try {
-      const file = join(dir, 'syntax.ts');
+      const file = join(dir, name);
       writeFileSync(file, 'export default {\n  name: "x",\n  initialStates: () => [0]\n  actions: () => [],\n};\n');
-      // As a process: the file is loaded through tsx, as users run it (vitest's own transform words it otherwise).
-      expect(await spawnCli(['--model-file', file])).toEqual({
-        code: 2,
-        stdout: '',
-        stderr: `error: --model-file ${file}: cannot load it: TransformError: Transform failed with 1 error: ${file}:4:2: ERROR: Expected "}" but found "actions"\n`,
-      });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it("a JavaScript module's syntax error: Node's words, then where esbuild finds it (Node's own error says not where)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'model-file-syntax-'));
-    try {
-      const file = join(dir, 'syntax.mjs');
-      writeFileSync(file, 'export default {\n  name: "x",\n  initialStates: () => [0]\n  actions: () => [],\n};\n');
-      expect(await spawnCli(['--model-file', file])).toEqual({
-        code: 2,
-        stdout: '',
-        stderr: `error: --model-file ${file}: cannot load it: SyntaxError: Unexpected identifier 'actions' (${file}:4:2: Expected "}" but found "actions")\n`,
-      });
+      expect(await spawnCli(['--model-file', file])).toEqual({ code: 2, stdout: '', stderr: `error: --model-file ${file}: cannot load it: ${error(file)}\n` });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
