@@ -62,6 +62,21 @@ describe('a model function that throws is a ModelError naming the state and the 
   });
 });
 
+describe('an initialStates that throws is a ModelError saying so (was: "model X threw ...")', () => {
+  it.each(PATHS)('%s', (_name, options) => {
+    const e = errorOf(check(brokenCounter('initial-throws', options)));
+    expect(e).toBeInstanceOf(ModelError);
+    expect(e).toMatchObject({ code: 'model-error', part: 'initialStates', stateKey: '', action: undefined });
+    expect(e.message).toBe('model counter-race(NP=2,K=1): initialStates() threw RangeError: index 2 out of range');
+  });
+
+  it('two worker threads: the same, from the main thread before any worker starts', async () => {
+    const e = errorOf(await checkParallel(brokenCounter('initial-throws'), { module: FIXTURE, exportName: 'brokenCounter', args: ['initial-throws', {}] }, 2));
+    expect(e).toBeInstanceOf(ModelError);
+    expect(e.message).toBe('model counter-race(NP=2,K=1): initialStates() threw RangeError: index 2 out of range');
+  });
+});
+
 describe('a property that throws is a ModelError naming the property and the state', () => {
   it.each(PATHS)('%s: Bound on the first state with x = 2', (_name, options) => {
     const e = errorOf(check(brokenCounter('property-throws', options)));

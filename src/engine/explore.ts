@@ -20,7 +20,7 @@ import type { Bound, Coverage, Outcome, Progress, PropertyResult, Stats, StepCov
 import { statusOf } from './outcome.js';
 import { PackedSpace, spaceFor, WideSpace, type Space } from './store.js';
 import { SuccessorBatch, WideBatch } from './successors.js';
-import { Guard } from './guard.js';
+import { Guard, initialStatesOf } from './guard.js';
 import { rebuildTrace } from './trace.js';
 
 export interface CheckOptions {
@@ -373,7 +373,7 @@ class Exploration<S, A extends Action> {
 
 function explore<S, A extends Action>(given: Model<S, A>, options: CheckOptions, started: number): Outcome<S, A> {
   const model = options.textKeys ? keyedByText(given) : given;
-  const inits = model.initialStates();
+  const inits = initialStatesOf(model);
   if (inits.length === 0) throw new SpecError(`model ${model.name}: no initial state`);
   const space = spaceFor(model);
   const ex = new Exploration(model, options, started, space);

@@ -22,8 +22,8 @@ import { CheckerError, SpecError } from './errors.js';
 /** How many transitions are checked against the model's own `next`, `key` (and codec, in successors.ts). */
 export const SELF_CHECKS = 300;
 
-/** The part of the model that threw (`property`: one of its properties' predicates, named in `property`). */
-export type ModelPart = 'actions' | 'next' | 'apply' | 'property';
+/** The part of the model that threw (`property`: one of its properties' predicates, named in `property`; `initialStates`: with no state). */
+export type ModelPart = 'actions' | 'next' | 'apply' | 'property' | 'initialStates';
 
 /** Longest state key quoted in a message (the full key stays in the error's `stateKey`). */
 const SHOWN_KEY = 400;
@@ -59,7 +59,9 @@ export class ModelError extends CheckerError {
     super(
       part === 'property'
         ? `model ${model}: property ${property} threw ${thrownText(thrown)}, on state ${shown(stateKey)}`
-        : `model ${model}: ${part}(${action === undefined ? 'state' : `state, ${action}`}) threw ${thrownText(thrown)}, in state ${shown(stateKey)}`,
+        : part === 'initialStates'
+          ? `model ${model}: initialStates() threw ${thrownText(thrown)}`
+          : `model ${model}: ${part}(${action === undefined ? 'state' : `state, ${action}`}) threw ${thrownText(thrown)}, in state ${shown(stateKey)}`,
     );
     if (property !== undefined) (this as { property?: string }).property = property;
   }
@@ -101,6 +103,16 @@ export function successorError<S, A extends Action>(model: Model<S, A>, thrown: 
   // The shape's own errors by their message alone (they are SpecErrors); a codec of the model's own with its error's name.
   const why = thrown instanceof Error ? (thrown.name === 'SpecError' ? thrown.message : thrownText(thrown)) : String(thrown);
   return new SpecError(`model ${model.name}: ${stepLabel(action)} from state ${shown(keyOf(model, state))} makes a state the codec refuses: ${why}`);
+}
+
+/** The model's initial states; if `initialStates` throws, a ModelError saying so. */
+export function initialStatesOf<S, A extends Action>(model: Model<S, A>): readonly S[] {
+  try {
+    return model.initialStates();
+  } catch (e) {
+    if (e instanceof CheckerError) throw e;
+    throw new ModelError(model.name, 'initialStates', '', undefined, e);
+  }
 }
 
 /** Throws a MutatedInputError if `state` no longer has the key `before`. */

@@ -40,7 +40,7 @@ import type { Bound, Outcome, Stats, Trace } from './outcome.js';
 import { CoverageCounter, defaultMemoryLimit, finish, overMemory, rate, validateModel, type CheckOptions } from './explore.js';
 import { rebuildTrace } from './trace.js';
 import { identityFor, type TraceStore } from './store.js';
-import { reviveGuardError } from './guard.js';
+import { initialStatesOf, reviveGuardError } from './guard.js';
 import { newCtl } from './barrier.js';
 import type { RunEnd } from './parallel-worker.js';
 import { bundleRequired, workerEntry, type WorkerEntry } from './worker-bundle.js';
@@ -196,7 +196,7 @@ async function exploreParallel<S, A extends Action>(
   const memoryLimit = options.memoryLimitBytes ?? defaultMemoryLimit();
   const stopWord = new Int32Array(new SharedArrayBuffer(4));
   const ctl = newCtl(W);
-  const inits = model.initialStates();
+  const inits = initialStatesOf(model);
   if (inits.length === 0) throw new SpecError(`model ${model.name}: no initial state`);
 
   const threads: Worker[] = [];
