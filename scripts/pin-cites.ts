@@ -14,9 +14,10 @@
  * from the file at aad6b856835a with that fix's patch (fixes/NN-*.patch) applied. A citation whose file or commit cannot
  * be read is one line on stderr, exit 2, and nothing is written.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BASE_COMMIT, PINS_PATH, PROJECT_ROOT, compareKeys, gitShow, makePin, modelCitations, parse, patchedText, sourceOf, type Parsed, type Pin, type PinFile } from '../src/conform/cites.js';
+import { writeAtomically } from '../src/cli-files.js';
 
 const repos = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--opensips' ? [a] : []));
 const dryRun = process.argv.includes('--dry-run');
@@ -75,5 +76,5 @@ const out: PinFile = {
 };
 const text = JSON.stringify(out, null, 1) + '\n';
 if (dryRun) process.stdout.write(text);
-else writeFileSync(PINS_PATH, text);
+else writeAtomically(PINS_PATH, text);
 process.stderr.write(`${Object.keys(pins).length} citations pinned${dryRun ? ' (dry run)' : ` in ${PINS_PATH.slice(PROJECT_ROOT.length)}`}\n`);

@@ -5,12 +5,13 @@
  * takes minutes), and refuses to write if any is not as declared.
  * test/matrix.test.ts compares both documents with its own runs.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dialogRuns, loadManifest } from '../src/check/dialog.js';
 import { executeAll } from '../src/check/pool.js';
 import { proofDocs } from '../src/report/proof-doc.js';
 import { SCENARIOS } from '../spec/dialog/scenarios.js';
 import { VARIANT_NAMES, VARIANTS } from '../spec/dialog/variants.js';
+import { writeAtomically } from '../src/cli-files.js';
 
 const manifest = loadManifest();
 const results = await executeAll(dialogRuns(manifest), {}, { jobs: 2, registered: () => true });
@@ -21,5 +22,5 @@ if (differing.length > 0) {
 }
 const input = { results, manifest, scenarios: SCENARIOS, variants: VARIANT_NAMES.map((v) => VARIANTS[v]) };
 for (const [file, text] of Object.entries(proofDocs(input, (f) => readFileSync(new URL(`../${f}`, import.meta.url), 'utf8')))) {
-  writeFileSync(new URL(`../${file}`, import.meta.url), text);
+  writeAtomically(new URL(`../${file}`, import.meta.url), text);
 }

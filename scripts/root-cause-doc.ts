@@ -10,7 +10,6 @@
  * (unless a search meets the memory bound of its process, 80% of the memory
  * shared among the processes: it then says `unknown`).
  */
-import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { loadManifest } from '../src/check/dialog.js';
 import { UsageError } from '../src/check/registry.js';
@@ -19,6 +18,7 @@ import { leftOutRequests, searchAll, sweepRequests } from '../src/check/rootcaus
 import { leftOutAnswer, renderLeftOut, renderRootCause, workingLockAnswer } from '../src/report/rootcause.js';
 import type { SweepCell } from '../src/check/rootcause.js';
 import { SCENARIOS } from '../spec/dialog/scenarios.js';
+import { writeAtomically } from '../src/cli-files.js';
 
 /** One line on stderr per finished search. */
 const progress = (c: SweepCell) =>
@@ -99,7 +99,7 @@ const head = [
   '',
   '',
 ];
-writeFileSync(
+writeAtomically(
   new URL('../docs/root-cause.md', import.meta.url),
   head.join('\n') + renderRootCause(cells, environments, true) + leftOutSection.join('\n') + renderLeftOut(left),
 );

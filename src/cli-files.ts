@@ -7,6 +7,7 @@
  */
 import { accessSync, constants, existsSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UsageError } from './check/registry.js';
 
 /**
@@ -34,8 +35,9 @@ export function writableTarget(flag: string, file: string, force: boolean, what 
   return target;
 }
 
-/** Writes `text` to `target` whole or not at all: to a temporary name beside it, then renamed (the temporary file removed if either fails). */
-export function writeAtomically(target: string, text: string): void {
+/** Writes `text` to `file` whole or not at all: to a temporary name beside it, then renamed (the temporary file removed if either fails). */
+export function writeAtomically(file: string | URL, text: string): void {
+  const target = typeof file === 'string' ? file : fileURLToPath(file);
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
   try {
     writeFileSync(tmp, text);
