@@ -62,6 +62,31 @@ describe('a model function that throws is a ModelError naming the state and the 
   });
 });
 
+describe('a key that throws is a ModelError naming the step and the state it came from (was: "model X threw ...", or a worker\'s plain error)', () => {
+  const message = (step: string, from: string) => `model counter-race(NP=2,K=1): key(state) threw RangeError: index 2 out of range, on the state ${step} makes from state ${from}`;
+  // Through next without apply, a packed state needs no key: the run goes on (key is read only for messages).
+  it.each([
+    ['string keys', { codec: false }],
+    ['packed, in place (the self-check keys each successor)', {}],
+    ['several words, in place', { codec: 'words' as const }],
+  ])('%s', (_name, options) => {
+    const e = errorOf(check(brokenCounter('key-throws', options)));
+    expect(e).toBeInstanceOf(ModelError);
+    expect(e).toMatchObject({ code: 'model-error', part: 'key', action: 'p1:store', stateKey: '1|0,1|0,0|incr,store' });
+    expect(e.message).toBe(message('p1:store', '1|0,1|0,0|incr,store'));
+  });
+
+  it.each([
+    ['string keys', { codec: false }],
+    ['packed, in place', {}],
+  ])('two worker threads, %s: the same class and fields', async (_name, options) => {
+    const e = errorOf(await checkParallel(brokenCounter('key-throws', options), { module: FIXTURE, exportName: 'brokenCounter', args: ['key-throws', options] }, 2));
+    expect(e).toBeInstanceOf(ModelError);
+    expect(e).toMatchObject({ code: 'model-error', part: 'key' });
+    expect(e.message).toMatch(/^model counter-race\(NP=2,K=1\): key\(state\) threw RangeError: index 2 out of range, on the state p[01]:store makes from state 1\|/);
+  });
+});
+
 describe('an initialStates that throws is a ModelError saying so (was: "model X threw ...")', () => {
   it.each(PATHS)('%s', (_name, options) => {
     const e = errorOf(check(brokenCounter('initial-throws', options)));

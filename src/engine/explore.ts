@@ -20,7 +20,7 @@ import type { Bound, Coverage, Outcome, Progress, PropertyResult, Stats, StepCov
 import { statusOf } from './outcome.js';
 import { PackedSpace, spaceFor, WideSpace, type Space } from './store.js';
 import { SuccessorBatch, WideBatch } from './successors.js';
-import { Guard, initialStatesOf } from './guard.js';
+import { Guard, initialStatesOf, keyError } from './guard.js';
 import { rebuildTrace } from './trace.js';
 
 export interface CheckOptions {
@@ -407,13 +407,19 @@ function exploreStates<S, A extends Action>(ex: Exploration<S, A>): void {
         const succ = guard.next(state, a);
         transitions++;
         coverage.fire(a);
-        if (!expand || space.size >= maxStates) {
-          if (ex.stopsAtBound(space.has(succ), expand)) break outer;
-          continue;
+        let sid: number;
+        try {
+          if (!expand || space.size >= maxStates) {
+            if (ex.stopsAtBound(space.has(succ), expand)) break outer;
+            continue;
+          }
+          // The visited set is about to grow: not if that would pass the budget.
+          if (ex.stopsBeforeGrowth()) break outer;
+          sid = space.add(succ, id, ai);
+        } catch (e) {
+          // The space keys the successor (the model's key, or its codec: a checker error as it is).
+          throw keyError(model, e, state, a);
         }
-        // The visited set is about to grow: not if that would pass the budget.
-        if (ex.stopsBeforeGrowth()) break outer;
-        const sid = space.add(succ, id, ai);
         if (sid < 0) continue;
         findings.checkNew(sid, succ);
         if (ex.stopsForViolation()) break outer;

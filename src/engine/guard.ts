@@ -22,8 +22,11 @@ import { CheckerError, SpecError } from './errors.js';
 /** How many transitions are checked against the model's own `next`, `key` (and codec, in successors.ts). */
 export const SELF_CHECKS = 300;
 
-/** The part of the model that threw (`property`: one of its properties' predicates, named in `property`; `initialStates`: with no state). */
-export type ModelPart = 'actions' | 'next' | 'apply' | 'property' | 'initialStates';
+/**
+ * The part of the model that threw (`property`: one of its properties' predicates, named in
+ * `property`; `initialStates`: with no state; `key`: on the state `action` made from `stateKey`).
+ */
+export type ModelPart = 'actions' | 'next' | 'apply' | 'property' | 'initialStates' | 'key';
 
 /** Longest state key quoted in a message (the full key stays in the error's `stateKey`). */
 const SHOWN_KEY = 400;
@@ -61,7 +64,9 @@ export class ModelError extends CheckerError {
         ? `model ${model}: property ${property} threw ${thrownText(thrown)}, on state ${shown(stateKey)}`
         : part === 'initialStates'
           ? `model ${model}: initialStates() threw ${thrownText(thrown)}`
-          : `model ${model}: ${part}(${action === undefined ? 'state' : `state, ${action}`}) threw ${thrownText(thrown)}, in state ${shown(stateKey)}`,
+          : part === 'key'
+            ? `model ${model}: key(state) threw ${thrownText(thrown)}, on the state ${action} makes from state ${shown(stateKey)}`
+            : `model ${model}: ${part}(${action === undefined ? 'state' : `state, ${action}`}) threw ${thrownText(thrown)}, in state ${shown(stateKey)}`,
     );
     if (property !== undefined) (this as { property?: string }).property = property;
   }
@@ -103,6 +108,21 @@ export function successorError<S, A extends Action>(model: Model<S, A>, thrown: 
   // The shape's own errors by their message alone (they are SpecErrors); a codec of the model's own with its error's name.
   const why = thrown instanceof Error ? (thrown.name === 'SpecError' ? thrown.message : thrownText(thrown)) : String(thrown);
   return new SpecError(`model ${model.name}: ${stepLabel(action)} from state ${shown(keyOf(model, state))} makes a state the codec refuses: ${why}`);
+}
+
+/** `model.key(succ)`, the key of the state `action` made from `from`; if it throws, a ModelError saying so. */
+export function successorKey<S, A extends Action>(model: Model<S, A>, succ: S, from: S, action: A): string {
+  try {
+    return model.key(succ);
+  } catch (e) {
+    throw keyError(model, e, from, action);
+  }
+}
+
+/** What `key` threw on the state `action` made from `from`, as the engine's error (a checker error as it is). */
+export function keyError<S, A extends Action>(model: Model<S, A>, thrown: unknown, from: S, action: A): CheckerError {
+  if (thrown instanceof CheckerError) return thrown;
+  return new ModelError(model.name, 'key', keyOf(model, from), stepLabel(action), thrown);
 }
 
 /** The model's initial states; if `initialStates` throws, a ModelError saying so. */

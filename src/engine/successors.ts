@@ -17,7 +17,7 @@ import type { Action, Model, StateCodec, WordsCodec } from './model.js';
 import { SpecError } from './errors.js';
 import { badCodeError } from './store.js';
 import { hashWords, isPackedCode } from './table.js';
-import { checkUnchanged, Guard, keyOf, modelError, SELF_CHECKS, successorError } from './guard.js';
+import { checkUnchanged, Guard, keyOf, modelError, SELF_CHECKS, successorError, successorKey } from './guard.js';
 
 export class SuccessorBatch<S, A extends Action> {
   /** Entries in the batch. Per entry: the successor's code, the source's id, the action's index and the action. */
@@ -117,7 +117,7 @@ export class SuccessorBatch<S, A extends Action> {
         const c = codec.pack(succ);
         packing = false;
         if (!isPackedCode(c)) throw badCodeError(model, c, succ);
-        if (checked) checkRoundTrip(model, model.key(draft), model.key(codec.unpack(c)), String(c));
+        if (checked) checkRoundTrip(model, successorKey(model, draft, state, a), successorKey(model, codec.unpack(c), state, a), String(c));
         codes[n] = c;
         parents[n] = id;
         indices[n] = ai;
@@ -171,8 +171,8 @@ function applyChecked<S, A extends Action>(model: Model<S, A>, containers: ((s: 
     throw modelError(model, 'next', e, state, a);
   }
   checkUnchanged(model, state, stateKey, 'next', a);
-  const expected = model.key(next);
-  const got = model.key(draft);
+  const expected = successorKey(model, next, state, a);
+  const got = successorKey(model, draft, state, a);
   if (got !== expected) {
     throw new SpecError(`model ${model.name}: apply and next disagree on ${a.actor}:${a.step} from ${model.key(state)}: apply gives ${got}, next gives ${expected}`);
   }
@@ -330,7 +330,7 @@ export class WideBatch<S, A extends Action> {
         packing = true;
         codec.pack(succ, codes, n * W);
         packing = false;
-        if (checked) checkRoundTrip(model, model.key(draft), model.key(codec.unpack(codes, n * W)), String(Array.from(codes.subarray(n * W, n * W + W))));
+        if (checked) checkRoundTrip(model, successorKey(model, draft, state, a), successorKey(model, codec.unpack(codes, n * W), state, a), String(Array.from(codes.subarray(n * W, n * W + W))));
         hashes[n] = hashWords(codes, n * W, W);
         parents[n] = id;
         indices[n] = ai;
