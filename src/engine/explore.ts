@@ -20,7 +20,7 @@ import type { Bound, Coverage, Outcome, Progress, PropertyResult, Stats, StepCov
 import { statusOf } from './outcome.js';
 import { PackedSpace, spaceFor, WideSpace, type Space } from './store.js';
 import { SuccessorBatch, WideBatch } from './successors.js';
-import { Guard, initialStatesOf, keyError } from './guard.js';
+import { Guard, initialStatesOf, modelError } from './guard.js';
 import { rebuildTrace } from './trace.js';
 
 export interface CheckOptions {
@@ -418,7 +418,7 @@ function exploreStates<S, A extends Action>(ex: Exploration<S, A>): void {
           sid = space.add(succ, id, ai);
         } catch (e) {
           // The space keys the successor (the model's key, or its codec: a checker error as it is).
-          throw keyError(model, e, state, a);
+          throw modelError(model, 'key', e, state, a);
         }
         if (sid < 0) continue;
         findings.checkNew(sid, succ);

@@ -59,16 +59,22 @@ export class ModelError extends CheckerError {
     readonly thrown: unknown,
     property?: string,
   ) {
-    super(
-      part === 'property'
-        ? `model ${model}: property ${property} threw ${thrownText(thrown)}, on state ${shown(stateKey)}`
-        : part === 'initialStates'
-          ? `model ${model}: initialStates() threw ${thrownText(thrown)}`
-          : part === 'key'
-            ? `model ${model}: key(state) threw ${thrownText(thrown)}, on the state ${action} makes from state ${shown(stateKey)}`
-            : `model ${model}: ${part}(${action === undefined ? 'state' : `state, ${action}`}) threw ${thrownText(thrown)}, in state ${shown(stateKey)}`,
-    );
+    super(`model ${model}: ${whereThrown(part, stateKey, action, property, thrownText(thrown))}`);
     if (property !== undefined) (this as { property?: string }).property = property;
+  }
+}
+
+/** What threw, and on which state, for a ModelError's message. */
+function whereThrown(part: ModelPart, stateKey: string, action: string | undefined, property: string | undefined, thrown: string): string {
+  switch (part) {
+    case 'property':
+      return `property ${property} threw ${thrown}, on state ${shown(stateKey)}`;
+    case 'initialStates':
+      return `initialStates() threw ${thrown}`;
+    case 'key':
+      return `key(state) threw ${thrown}, on the state ${action} makes from state ${shown(stateKey)}`;
+    default:
+      return `${part}(${action === undefined ? 'state' : `state, ${action}`}) threw ${thrown}, in state ${shown(stateKey)}`;
   }
 }
 
@@ -115,14 +121,8 @@ export function successorKey<S, A extends Action>(model: Model<S, A>, succ: S, f
   try {
     return model.key(succ);
   } catch (e) {
-    throw keyError(model, e, from, action);
+    throw modelError(model, 'key', e, from, action);
   }
-}
-
-/** What `key` threw on the state `action` made from `from`, as the engine's error (a checker error as it is). */
-export function keyError<S, A extends Action>(model: Model<S, A>, thrown: unknown, from: S, action: A): CheckerError {
-  if (thrown instanceof CheckerError) return thrown;
-  return new ModelError(model.name, 'key', keyOf(model, from), stepLabel(action), thrown);
 }
 
 /** The model's initial states; if `initialStates` throws, a ModelError saying so. */

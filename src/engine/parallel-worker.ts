@@ -10,7 +10,7 @@ import { CoverageCounter } from './explore.js';
 import { Findings } from './findings.js';
 import { PackedSpace, spaceFor, WideSpace, type Space } from './store.js';
 import { SuccessorBatch, WideBatch } from './successors.js';
-import { Guard, guardErrorFields, keyError } from './guard.js';
+import { Guard, guardErrorFields, modelError } from './guard.js';
 import { hashPacked, hashString, hashWords } from './table.js';
 import { ParallelError, STOP_NONE, type LevelReport, type ModelRef, type RunOrder } from './parallel.js';
 import { abortPeers, AbortedByPeer, barrier, CTL_ADDED, CTL_STOP, CTL_STOPPED, CTL_VIOLATED, ctlSlot } from './barrier.js';
@@ -443,7 +443,7 @@ function expandKeyed(expand: boolean): void {
       try {
         identity = space.identity(succ);
       } catch (e) {
-        throw keyError(model, e, state, a);
+        throw modelError(model, 'key', e, state, a);
       }
       const owner = W === 1 ? 0 : ownerOf(identity);
       if (owner === me) receive(identity, succ, parent, ai, expand);

@@ -61,10 +61,3 @@ export function listenPage(port: number): Promise<Listening> {
     });
   });
 }
-
-/** Serves `html` on 127.0.0.1:`port` (0: any free port). */
-export async function servePage(html: string, port: number): Promise<Serving> {
-  const listening = await listenPage(port);
-  listening.show(html);
-  return listening;
-}
