@@ -449,6 +449,9 @@ async function runCheck(given: CheckFlags, io: Io, registry: Registry): Promise<
   if (threads > 1 && maxStates !== undefined) {
     throw new UsageError('--max-states cannot be combined with --workers above 1 (where a run stops would depend on the threads\' timing); use --workers 1');
   }
+  if (threads > 1 && proofFile !== undefined) {
+    throw new UsageError("--proof cannot be combined with --workers above 1 (a bundle records each trace's hash, and which of the equally short traces several workers keep depends on their timing); use --workers 1");
+  }
   if (threads > 1 && flags.textKeys) throw new UsageError('--text-keys cannot be combined with --workers above 1 (worker threads exchange packed states); use --workers 1');
   // Only the default registry's own runs can go to job processes (which rebuild it); the rest run here.
   const remote = (r: RunSpec) => registry.runs === defaultRunsMarker(registry) && registry.runs.includes(r);

@@ -480,6 +480,11 @@ describe('exit 2 for usage errors: one line on stderr, nothing on stdout, no sta
       ['--model', 'peterson', '--workers', '2', '--max-states', '10'],
       "error: --max-states cannot be combined with --workers above 1 (where a run stops would depend on the threads' timing); use --workers 1",
     ],
+    [
+      '--proof with --workers (which of the equally short traces the workers keep depends on timing)',
+      ['--model', 'peterson', '--workers', '2', '--proof', '/tmp/never-written.json'],
+      "error: --proof cannot be combined with --workers above 1 (a bundle records each trace's hash, and which of the equally short traces several workers keep depends on their timing); use --workers 1",
+    ],
     ['--model with a matrix selection (names the flag given)', ['--model', 'peterson', '--scenario', 'route-rearm'], 'error: --model runs one model ad hoc and cannot be combined with --scenario (which selects registered runs)'],
     ['malformed filter', ['--filter', 'model'], "error: --filter expects NAME=VALUE (several may be comma-separated), got 'model'"],
     ['filters that match nothing', ['--filter', 'model=peterson', '--filter', 'NP=3'], 'error: no registered run matches all of: model=peterson, NP=3'],

@@ -551,7 +551,7 @@ function exploreWide<S, A extends Action>(ex: Exploration<S, A>, space: WideSpac
       coverage.fire(a);
       const at = k * W;
       if (!expand || space.size >= maxStates) {
-        if (ex.stopsAtBound(space.findHashed(codes, at, hashes[k]) >= 0, expand)) return false;
+        if (ex.stopsAtBound(space.hasHashed(codes, at, hashes[k]), expand)) return false;
         continue;
       }
       // (The first slots were read above only to bring them into the cache: addHashed looks the state up.)

@@ -1,7 +1,11 @@
 /**
- * A worker thread of the parallel explorer (parallel.ts): owns the states
- * whose identity hashes to it, expands them level by level, sends successors
- * it does not own to their owners and stores the ones it receives.
+ * A worker thread of the parallel explorer (parallel.ts). Packed states: the
+ * workers share one visited set (shared-set.ts) and, level by level, claim
+ * chunks of the states all of them found in the level before; each keeps
+ * the states it added (parent, action, words) and lists them for the next
+ * level in shared memory. States keyed by strings: each worker owns the
+ * states whose key hashes to it, sends successors it does not own to their
+ * owners and stores the ones it receives.
  */
 import { statCpuMs } from './proc-stat.js';
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
@@ -11,7 +15,8 @@ import { Findings } from './findings.js';
 import { PackedSpace, spaceFor, WideSpace, type Space } from './store.js';
 import { SuccessorBatch, WideBatch } from './successors.js';
 import { Guard, guardErrorFields, modelError } from './guard.js';
-import { hashPacked, hashString, hashWords } from './table.js';
+import { hashPacked, hashString } from './table.js';
+import { SharedCodes, SharedWords, type SharedSetInit, type TableExchange } from './shared-set.js';
 import { ParallelError, STOP_NONE, type LevelReport, type ModelRef, type RunOrder } from './parallel.js';
 import { abortPeers, AbortedByPeer, barrier, CTL_ADDED, CTL_STOP, CTL_STOPPED, CTL_VIOLATED, ctlSlot } from './barrier.js';
 import { importModule } from './preloaded.js';
@@ -24,9 +29,12 @@ interface Data {
   readonly stopWord: Int32Array;
   /** The level barrier and each worker's end-of-level figures (barrier.ts). */
   readonly ctl: Int32Array;
+  /** Packed models: the shared visited set, and two counters of claimed states (one per parity of the level). */
+  readonly shared?: SharedSetInit;
+  readonly claim: Int32Array;
 }
 
-const { me, workers: W, ref, peers, stopWord, ctl } = workerData as Data;
+const { me, workers: W, ref, peers, stopWord, ctl, shared, claim } = workerData as Data;
 const W_ = W;
 const port = parentPort!;
 
@@ -46,18 +54,8 @@ let transitions = 0;
 let depthBound = false;
 let stopped = false;
 
-/** The owner of a state with this hash: its top bits (the tables index by the low bits). */
-const ownerOfHash = (h: number): number => Math.floor(((h >>> 0) / 2 ** 32) * W);
-
-/** The owner of a state: by the hash of its identity (for word-packed states, the hash of its words, as their successors are routed). */
-const ownerOf = (id: string | number): number => {
-  if (typeof id === 'number') return ownerOfHash(hashPacked(id));
-  if (wideSpace !== undefined) {
-    const w = Int32Array.from(id.split(',').map(Number));
-    return ownerOfHash(hashWords(w, 0, w.length));
-  }
-  return ownerOfHash(hashString(id));
-};
+/** The owner of a state keyed by a string: by the top bits of its key's hash. */
+const ownerOf = (key: string): number => Math.floor(((hashString(key) >>> 0) / 2 ** 32) * W);
 
 const gid = (local: number): number => local * W + me;
 
@@ -82,11 +80,11 @@ class Outbox {
   nums = new Float64Array(BATCH * 3);
   keys: string[] = [];
   states: unknown[] = [];
-  /** Batches posted this level, published at its end as a lane's count is: the peer checks it got them all. */
+  /** Batches posted this level, published at its end (an atomic store before the barrier): the peer checks it got them all. */
   private posted = 0;
   private readonly count = new Int32Array(new SharedArrayBuffer(4));
   constructor(private readonly to: MessagePort) {
-    to.postMessage({ t: 'lane', count: this.count });
+    to.postMessage({ t: 'posted', count: this.count });
   }
   push(identity: string, state: unknown, parent: number, action: number): void {
     const n = this.n;
@@ -116,74 +114,129 @@ class Outbox {
 }
 
 /**
- * Entries per chunk of a lane (2^16, three doubles each: code, parent, action).
- * CHECKER_LANE_BITS sets another power of two, so that tests can make a level span many chunks.
+ * States per chunk of a front (2^16). CHECKER_FRONT_BITS sets another power of
+ * two, so that tests can make a level span many chunks.
  */
-const LANE_BITS = Number(process.env.CHECKER_LANE_BITS ?? 16);
-const LANE_MASK = (1 << LANE_BITS) - 1;
+const FRONT_BITS = Number(process.env.CHECKER_FRONT_BITS ?? 16);
+const FRONT_MASK = (1 << FRONT_BITS) - 1;
 
 /**
- * Packed successors bound for one peer, written straight into chunks of
- * shared memory that the peer reads once the level is over (no message per
- * batch, no copy). A chunk is shared with the peer once, when it is made, and
- * reused on every level: a level starts only after every worker has stored
- * what it received in the one before. The count of a level is published with
- * an atomic store before the level's first barrier (and read with an atomic
- * load after it), so the entries written before it are visible to the peer.
+ * The states a worker added in a level, for every worker to expand in the
+ * next, in Int32 chunks of shared memory: per state, `E` words ending with
+ * its global id (a one-number code's low and high 32 bits before it; a
+ * word-packed state's words are read from the shared set's stores). A chunk is
+ * sent to the peers once, when it is made; there are two fronts, written in
+ * alternate levels, so that one is read while the other is written. The
+ * level's count is published with an atomic store before the barrier that
+ * ends the level, and read with an atomic load after it.
  */
-class Lane {
+class Front {
   n = 0;
-  private readonly chunks: Float64Array[] = [];
-  private readonly count = new Int32Array(new SharedArrayBuffer(4));
-  constructor(private readonly to: MessagePort) {
-    to.postMessage({ t: 'lane', count: this.count });
+  readonly chunks: Int32Array[] = [];
+  readonly count = new Int32Array(new SharedArrayBuffer(4));
+  constructor(
+    private readonly parity: number,
+    private readonly E: number,
+  ) {
+    for (const p of peers) p?.postMessage({ t: 'front', parity, count: this.count });
   }
-  push(code: number, parent: number, action: number): void {
+  /** Room for one more state: the chunk, the state's offset in it. */
+  private slot(): number {
     const n = this.n;
-    const c = n >>> LANE_BITS;
+    const c = n >>> FRONT_BITS;
     if (c === this.chunks.length) {
-      const chunk = new Float64Array(new SharedArrayBuffer(8 * 3 << LANE_BITS));
+      const chunk = new Int32Array(new SharedArrayBuffer((4 * this.E) << FRONT_BITS));
       this.chunks.push(chunk);
-      this.to.postMessage({ t: 'chunk', chunk });
+      for (const p of peers) p?.postMessage({ t: 'fchunk', parity: this.parity, chunk });
     }
-    const a = this.chunks[c];
-    const i = (n & LANE_MASK) * 3;
-    a[i] = code;
-    a[i + 1] = parent;
-    a[i + 2] = action;
     this.n = n + 1;
+    return n;
   }
-  /** Ends the level: publishes the count (the barrier after it makes the entries visible). */
+  pushCode(code: number, g: number): void {
+    const n = this.slot();
+    const a = this.chunks[n >>> FRONT_BITS];
+    const i = (n & FRONT_MASK) * 3;
+    a[i] = code | 0;
+    a[i + 1] = (code / 4294967296) >>> 0;
+    a[i + 2] = g;
+  }
+  pushId(g: number): void {
+    const n = this.slot();
+    this.chunks[n >>> FRONT_BITS][n & FRONT_MASK] = g;
+  }
   end(): void {
     Atomics.store(this.count, 0, this.n);
-    this.n = 0;
   }
 }
 
-/** What a peer shares with this worker: its lane's chunks and count, and the level's count once it ended (on the string path, its outbox's count of batches). */
-interface LaneIn {
-  chunks: Float64Array[];
+/** A front as its readers see it: its chunks, its count, and the level's count once it ended. */
+interface FrontIn {
+  readonly chunks: Int32Array[];
   count?: Int32Array;
   n: number;
 }
 
-let outboxes: (Outbox | null)[] = [];
-let lanes: (Lane | null)[] = [];
-const lanesIn: LaneIn[] = Array.from({ length: W }, () => ({ chunks: [], n: 0 }));
+/** This worker's two fronts (by parity of the level that writes them), and every worker's as read, [parity][worker]. */
+let fronts: Front[] = [];
+const frontsIn: FrontIn[][] = [0, 1].map(() => Array.from({ length: W }, () => ({ chunks: [], n: 0 })));
+/** The level being expanded (1 expands the initial states). */
+let depthNow = 0;
+/** States claimed at a time. */
+const CLAIM = 256;
+
+/** The shared visited set of a packed model. */
+let sharedCodes: SharedCodes | undefined;
+let sharedWords: SharedWords | undefined;
+
+/**
+ * Expands the states every worker added in the level before, CLAIM at a time
+ * from a shared counter (whichever worker is free takes the next ones, so
+ * the workers end the level together): `one` gets each state's global id
+ * and where its entry is (a chunk, the offset), `E` words per entry.
+ */
+function claimLevel(E: number, one: (g: number, chunk: Int32Array, at: number) => void): void {
+  const parity = (depthNow - 1) & 1;
+  const ins = frontsIn[parity];
+  let total = 0;
+  for (let w = 0; w < W; w++) total += ins[w].n = Atomics.load(ins[w].count!, 0);
+  for (;;) {
+    if (Atomics.load(stopWord, 0) !== STOP_NONE) {
+      stopped = true;
+      return;
+    }
+    const from = Atomics.add(claim, parity, CLAIM);
+    if (from >= total) return;
+    const to = Math.min(total, from + CLAIM);
+    let w = 0;
+    let base = 0;
+    for (let i = from; i < to; i++) {
+      while (i >= base + ins[w].n) base += ins[w++].n;
+      const o = i - base;
+      const at = (o & FRONT_MASK) * E;
+      const chunk = ins[w].chunks[o >>> FRONT_BITS];
+      one(chunk[at + E - 1], chunk, at);
+    }
+  }
+}
 
 /** String keys already sent to their owners (bounded: cleared when full). */
 const sent = new Set<string>();
 const SENT_MAX = 1 << 20;
 
-/** Expands this worker's part of the level; what it found for peers is in their lanes (or posted, on the string path) when it returns. */
+/** Per peer, on the string path: the count of batches it posted in the level, published at the level's end. */
+interface Posted {
+  count?: Int32Array;
+  n: number;
+}
+
+let outboxes: (Outbox | null)[] = [];
+const postedIn: Posted[] = Array.from({ length: W }, () => ({ n: 0 }));
+
+/** Expands this worker's part of the level; on the string path, what it found for peers is posted when it returns. */
 function expandLevel(expand: boolean): void {
-  if (packedSpace !== undefined) {
-    expandPacked(packedSpace, batch!, expand);
-    for (const l of lanes) l?.end();
-  } else if (wideSpace !== undefined) {
-    expandWide(wideSpace, wideBatch!, expand);
-    for (const l of wideLanes) l?.end();
-  } else {
+  if (packedSpace !== undefined) expandPacked(packedSpace, batch!, expand);
+  else if (wideSpace !== undefined) expandWide(wideSpace, wideBatch!, expand);
+  else {
     expandKeyed(expand);
     for (const o of outboxes) o?.end();
   }
@@ -193,20 +246,21 @@ function expandLevel(expand: boolean): void {
 const GENERATED = 512;
 
 /**
- * A level of a packed model: successors generated in batches (in place when
- * the model allows); each one goes to its owner's outbox, or, if owned here,
- * is stored in order after the batch's slots in the visited set were read
- * together (as in explore.ts).
+ * A level of a packed model: the states claimed (claimLevel) expanded into a
+ * batch, in place when the model allows; each flush of the batch reads the
+ * first slots of its successors in the shared set together, then adds them
+ * in order (as explore.ts does): a new one is this worker's, is checked and
+ * goes into its front for the next level.
  */
 function expandPacked(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Action>, expand: boolean): void {
   const quiescent = findings.checksQuiescent;
+  const set = sharedCodes!;
+  const front = fronts[depthNow & 1];
   const flush = (): void => {
     const m = b.n;
     b.n = 0;
     const { codes, parents, indices, acted, hashes, firsts } = b;
-    for (let k = 0; k < m; k++) hashes[k] = hashPacked(codes[k]);
-    // Successors owned elsewhere go to their owners; those owned here move to the front, in order.
-    let own = 0;
+    let n = 0;
     for (let k = 0; k < m; k++) {
       const a = acted[k];
       if (a === null) {
@@ -215,106 +269,46 @@ function expandPacked(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Actio
       }
       transitions++;
       coverage.fire(a);
-      const h = hashes[k];
-      const owner = W === 1 ? me : ownerOfHash(h);
-      if (owner !== me) {
-        lanes[owner]!.push(codes[k], parents[k], indices[k]);
+      codes[n] = codes[k];
+      parents[n] = parents[k];
+      indices[n] = indices[k];
+      n++;
+    }
+    set.enter();
+    ps.hashAll(codes, n, hashes, firsts);
+    for (let k = 0; k < n; k++) {
+      const c = codes[k];
+      if (firsts[k] === c + 1) continue;
+      if (!expand) {
+        if (!ps.hasHashed(c, hashes[k])) depthBound = true;
         continue;
       }
-      codes[own] = codes[k];
-      parents[own] = parents[k];
-      indices[own] = indices[k];
-      hashes[own] = h;
-      own++;
+      const local = ps.addHashed(c, hashes[k], parents[k], indices[k]);
+      if (local < 0) continue;
+      front.pushCode(c, gid(local));
+      if (findings.checksNew) findings.checkNew(gid(local), b.decode(c, b.probe));
     }
-    // Their first slots read together, then stored in order (as in explore.ts).
-    ps.firstAll(hashes, own, firsts);
-    storeOwned(ps, b, codes, hashes, firsts, parents, indices, own, expand);
+    set.leave();
   };
-  for (let id = levelStart; id < levelEnd; id++) {
-    if ((id & 255) === 0 && Atomics.load(stopWord, 0) !== STOP_NONE) {
-      stopped = true;
-      break;
-    }
-    b.expand(gid(id), ps.stored(id), quiescent);
+  front.n = 0;
+  claimLevel(3, (g, chunk, at) => {
+    b.expand(g, chunk[at + 1] * 4294967296 + (chunk[at] >>> 0), quiescent);
     if (b.n >= GENERATED) flush();
-  }
+  });
   flush();
 }
-
-/** Stores `m` owned successors in order (their hashes and first slots read): new ones get an id and are checked. */
-function storeOwned(
-  ps: PackedSpace<unknown>,
-  b: SuccessorBatch<unknown, Action>,
-  codes: Float64Array,
-  hashes: Int32Array,
-  firsts: Float64Array,
-  parents: Int32Array | Float64Array,
-  indices: Int32Array | Float64Array,
-  m: number,
-  expand: boolean,
-): void {
-  for (let k = 0; k < m; k++) {
-    const c = codes[k];
-    if (firsts[k] === c + 1) continue;
-    if (!expand) {
-      if (!ps.hasHashed(c, hashes[k])) depthBound = true;
-      continue;
-    }
-    const local = ps.addHashed(c, hashes[k], parents[k], indices[k]);
-    if (local >= 0 && findings.checksNew) findings.checkNew(gid(local), b.decode(c, b.probe));
-  }
-}
-
-/**
- * Word-packed successors bound for one peer, as Lane does for one-number
- * codes: per entry the state's words, its parent and its action, in Int32
- * chunks of shared memory.
- */
-class WideLane {
-  n = 0;
-  private readonly chunks: Int32Array[] = [];
-  private readonly count = new Int32Array(new SharedArrayBuffer(4));
-  constructor(
-    private readonly to: MessagePort,
-    private readonly words: number,
-  ) {
-    to.postMessage({ t: 'lane', count: this.count });
-  }
-  push(codes: Int32Array, at: number, parent: number, action: number): void {
-    const n = this.n;
-    const c = n >>> LANE_BITS;
-    const E = this.words + 2;
-    if (c === this.chunks.length) {
-      const chunk = new Int32Array(new SharedArrayBuffer((4 * E) << LANE_BITS));
-      this.chunks.push(chunk);
-      this.to.postMessage({ t: 'wchunk', wchunk: chunk });
-    }
-    const a = this.chunks[c];
-    const i = (n & LANE_MASK) * E;
-    for (let k = 0; k < this.words; k++) a[i + k] = codes[at + k];
-    a[i + this.words] = parent;
-    a[i + this.words + 1] = action;
-    this.n = n + 1;
-  }
-  end(): void {
-    Atomics.store(this.count, 0, this.n);
-    this.n = 0;
-  }
-}
-
-let wideLanes: (WideLane | null)[] = [];
 
 /** A level of a word-packed model: as expandPacked, with words. */
 function expandWide(ws: WideSpace<unknown>, b: WideBatch<unknown, Action>, expand: boolean): void {
   const quiescent = findings.checksQuiescent;
+  const set = sharedWords!;
+  const front = fronts[depthNow & 1];
   const W = ws.words;
-  const cur = new Int32Array(W);
   const flush = (): void => {
     const m = b.n;
     b.n = 0;
     const { codes, parents, indices, acted, hashes } = b;
-    let own = 0;
+    let n = 0;
     for (let k = 0; k < m; k++) {
       const a = acted[k];
       if (a === null) {
@@ -323,104 +317,37 @@ function expandWide(ws: WideSpace<unknown>, b: WideBatch<unknown, Action>, expan
       }
       transitions++;
       coverage.fire(a);
-      const h = hashes[k];
-      const owner = W_ === 1 ? me : ownerOfHash(h);
-      if (owner !== me) {
-        wideLanes[owner]!.push(codes, k * W, parents[k], indices[k]);
+      if (n !== k) {
+        codes.copyWithin(n * W, k * W, k * W + W);
+        parents[n] = parents[k];
+        indices[n] = indices[k];
+        hashes[n] = hashes[k];
+        acted[n] = a;
+      }
+      n++;
+    }
+    set.enter();
+    ws.firstAll(hashes, n, b.firsts);
+    for (let k = 0; k < n; k++) {
+      if (!expand) {
+        if (!ws.hasHashed(codes, k * W, hashes[k])) depthBound = true;
         continue;
       }
-      if (own !== k) {
-        codes.copyWithin(own * W, k * W, k * W + W);
-        parents[own] = parents[k];
-        indices[own] = indices[k];
-        hashes[own] = h;
-        acted[own] = a;
-      }
-      own++;
+      const local = ws.addHashed(codes, k * W, hashes[k], parents[k], indices[k]);
+      if (local < 0) continue;
+      front.pushId(gid(local));
+      if (findings.checksNew) findings.checkNew(gid(local), b.decode(k, b.probe));
     }
-    ws.firstAll(hashes, own, b.firsts);
-    storeWide(ws, b, codes, hashes, parents, indices, own, expand);
+    set.leave();
   };
-  for (let id = levelStart; id < levelEnd; id++) {
-    if ((id & 255) === 0 && Atomics.load(stopWord, 0) !== STOP_NONE) {
-      stopped = true;
-      break;
-    }
-    ws.read(id, cur, 0);
-    b.expand(gid(id), cur, 0, quiescent);
+  front.n = 0;
+  claimLevel(1, (g) => {
+    b.expand(g, set.wordsOf(g), set.at, quiescent);
     if (b.n >= GENERATED) flush();
-  }
+  });
   flush();
 }
 
-/** Stores `m` owned word-packed successors in order: new ones get an id and are checked. */
-function storeWide(
-  ws: WideSpace<unknown>,
-  b: WideBatch<unknown, Action>,
-  codes: Int32Array,
-  hashes: Int32Array,
-  parents: Int32Array,
-  indices: Int32Array,
-  m: number,
-  expand: boolean,
-): void {
-  const W = ws.words;
-  for (let k = 0; k < m; k++) {
-    if (!expand) {
-      if (ws.findHashed(codes, k * W, hashes[k]) < 0) depthBound = true;
-      continue;
-    }
-    const local = ws.addHashed(codes, k * W, hashes[k], parents[k], indices[k]);
-    if (local >= 0 && findings.checksNew) findings.checkNew(gid(local), b.decode(k, b.probe));
-  }
-}
-
-/** What a peer shares with this worker for word-packed states. */
-const wideIn: { chunks: Int32Array[] }[] = Array.from({ length: W_ }, () => ({ chunks: [] }));
-
-/** Stores, in order, the word-packed successors a peer wrote in its lane for this worker during the level. */
-/** A received state unpacked for its property checks: into the batch's probe when the codec can (no allocation per state). */
-function decodeInto(ws: WideSpace<unknown>, codes: Int32Array, at: number, probe: unknown): unknown {
-  if (ws.codec.unpackInto === undefined) return ws.codec.unpack(codes, at);
-  ws.codec.unpackInto(codes, at, probe);
-  return probe;
-}
-
-function storeWideLane(ws: WideSpace<unknown>, b: WideBatch<unknown, Action>, from: number, expand: boolean): void {
-  const lane = lanesIn[from];
-  const chunks = wideIn[from].chunks;
-  const W = ws.words;
-  const E = W + 2;
-  const codes = new Int32Array(BATCH * W);
-  const hashes = new Int32Array(BATCH);
-  const parents = new Int32Array(BATCH);
-  const actions = new Int32Array(BATCH);
-  const firsts = new Int32Array(BATCH);
-  // The batch decodes new states from its own codes: store them there, a slice at a time.
-  for (let start = 0; start < lane.n; start += BATCH) {
-    const m = Math.min(BATCH, lane.n - start);
-    for (let i = 0; i < m; i++) {
-      const e = start + i;
-      const chunk = chunks[e >>> LANE_BITS];
-      const j = (e & LANE_MASK) * E;
-      for (let k = 0; k < W; k++) codes[i * W + k] = chunk[j + k];
-      hashes[i] = hashWords(codes, i * W, W);
-      parents[i] = chunk[j + W];
-      actions[i] = chunk[j + W + 1];
-    }
-    ws.firstAll(hashes, m, firsts);
-    for (let i = 0; i < m; i++) {
-      if (!expand) {
-        if (ws.findHashed(codes, i * W, hashes[i]) < 0) depthBound = true;
-        continue;
-      }
-      const local = ws.addHashed(codes, i * W, hashes[i], parents[i], actions[i]);
-      if (local >= 0 && findings.checksNew) findings.checkNew(gid(local), decodeInto(ws, codes, i * W, b.probe));
-    }
-  }
-  lane.n = 0;
-  void b;
-}
 let guard: Guard<unknown, Action> | undefined;
 
 function expandKeyed(expand: boolean): void {
@@ -445,7 +372,7 @@ function expandKeyed(expand: boolean): void {
       } catch (e) {
         throw modelError(model, 'key', e, state, a);
       }
-      const owner = W === 1 ? 0 : ownerOf(identity);
+      const owner = W === 1 ? 0 : ownerOf(identity as string);
       if (owner === me) receive(identity, succ, parent, ai, expand);
       else if (!sent.has(identity as string)) {
         // A state object is costly to clone: send each key once (the owner has it from then on).
@@ -464,82 +391,76 @@ function report(): LevelReport {
   return r;
 }
 
-/** Scratch for a received batch of packed states: codes, hashes, first slots, parents, actions. */
-const rx = { codes: new Float64Array(BATCH), hashes: new Int32Array(BATCH), firsts: new Float64Array(BATCH), parents: new Float64Array(BATCH), actions: new Float64Array(BATCH) };
-
-/** Stores, in order, the packed successors a peer wrote in its lane for this worker during the level. */
-function storeLane(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Action>, lane: LaneIn, expand: boolean): void {
-  const { codes, hashes, firsts, parents, actions } = rx;
-  for (let start = 0; start < lane.n; start += BATCH) {
-    const m = Math.min(BATCH, lane.n - start);
-    for (let i = 0; i < m; i++) {
-      const e = start + i;
-      const chunk = lane.chunks[e >>> LANE_BITS];
-      const j = (e & LANE_MASK) * 3;
-      const c = chunk[j];
-      codes[i] = c;
-      hashes[i] = hashPacked(c);
-      parents[i] = chunk[j + 1];
-      actions[i] = chunk[j + 2];
-    }
-    ps.firstAll(hashes, m, firsts);
-    storeOwned(ps, b, codes, hashes, firsts, parents, actions, m, expand);
-  }
-  lane.n = 0;
-}
-
-type Batch = { t: string; n: number; nums: Float64Array; keys: string[]; states: unknown[]; chunk?: Float64Array; wchunk?: Int32Array; count?: Int32Array };
+type Message = { t: string; n: number; nums: Float64Array; keys: string[]; states: unknown[]; count?: Int32Array; parity?: number; chunk?: Int32Array; slots?: Int32Array; old?: Int32Array; gen?: number };
 
 /**
  * Batches received during a level, by sender (the string path). They are
  * stored only once this worker has expanded its own part, then peer by peer
- * in worker order, as the lanes are: the order of insertion, and so every
- * parent link and trace, does not depend on the threads' timing.
+ * in worker order: the order of insertion, and so every parent link and
+ * trace, does not depend on the threads' timing.
  */
-const inbox: Batch[][] = Array.from({ length: W }, () => []);
+const inbox: Message[][] = Array.from({ length: W }, () => []);
 
-/** Takes what a peer posted to this worker (its lane and chunks of shared memory, or batches of keyed states), without the event loop. */
+/** Takes what a peer posted to this worker (its fronts' chunks and counts, a grown shared set, or batches of keyed states), without the event loop. */
 function drain(from: number): void {
   const p = peers[from]!;
   for (let r = receiveMessageOnPort(p); r !== undefined; r = receiveMessageOnPort(p)) {
-    const m = r.message as Batch;
-    const lane = lanesIn[from];
+    const m = r.message as Message;
     switch (m.t) {
-      case 'lane':
-        lane.count = m.count;
+      case 'front':
+        frontsIn[m.parity!][from].count = m.count;
         break;
-      case 'chunk':
-        lane.chunks.push(m.chunk!);
+      case 'fchunk':
+        frontsIn[m.parity!][from].chunks.push(m.chunk!);
         break;
-      case 'wchunk':
-        wideIn[from].chunks.push(m.wchunk!);
+      case 'words':
+        sharedWords!.offerWords(from, m.chunk!);
+        break;
+      case 'table':
+        (sharedCodes ?? sharedWords)!.offer(m.slots!, m.old!, m.gen!);
+        break;
+      case 'posted':
+        postedIn[from].count = m.count;
         break;
       default:
         inbox[from].push(m);
     }
   }
-  const lane = lanesIn[from];
-  lane.n = lane.count === undefined ? 0 : Atomics.load(lane.count, 0);
-  // On the string path the count is of batches: a message posted before the barrier is in the
-  // port's queue after it (Node queues it synchronously); that is checked, not assumed.
-  if (packedSpace === undefined && wideSpace === undefined && inbox[from].length !== lane.n) {
-    throw new ParallelError(`worker ${me} received ${inbox[from].length} of the ${lane.n} batches worker ${from} posted in this level`);
-  }
 }
 
-/** Stores, peer by peer in worker order, the successors the peers found for this worker during the level. */
+/** The shared set's way to hand a grown table to the peers and take theirs. */
+const exchange: TableExchange = {
+  publish(slots, old, gen) {
+    for (const p of peers) p?.postMessage({ t: 'table', slots, old, gen });
+  },
+  publishWords(chunk) {
+    for (const p of peers) p?.postMessage({ t: 'words', chunk });
+  },
+  receive() {
+    for (let from = 0; from < W; from++) if (from !== me) drain(from);
+  },
+};
+
+/**
+ * Stores, peer by peer in worker order, the keyed successors the peers found
+ * for this worker during the level. A message posted before the barrier is
+ * in the port's queue after it (Node queues it synchronously); that is
+ * checked against the count of batches each peer published, not assumed.
+ */
 function storeReceived(expand: boolean): void {
   for (let from = 0; from < W; from++) {
     if (from === me) continue;
-    if (packedSpace !== undefined) storeLane(packedSpace, batch!, lanesIn[from], expand);
-    else if (wideSpace !== undefined) storeWideLane(wideSpace, wideBatch!, from, expand);
-    else {
-      for (const m of inbox[from]) {
-        const { n, nums, keys, states } = m;
-        for (let i = 0; i < n; i++) receive(keys[i], states[i], nums[i * 3 + 1], nums[i * 3 + 2], expand);
-      }
-      inbox[from].length = 0;
+    drain(from);
+    const posted = postedIn[from];
+    posted.n = posted.count === undefined ? 0 : Atomics.load(posted.count, 0);
+    if (inbox[from].length !== posted.n) {
+      throw new ParallelError(`worker ${me} received ${inbox[from].length} of the ${posted.n} batches worker ${from} posted in this level`);
     }
+    for (const m of inbox[from]) {
+      const { n, nums, keys, states } = m;
+      for (let i = 0; i < n; i++) receive(keys[i], states[i], nums[i * 3 + 1], nums[i * 3 + 2], expand);
+    }
+    inbox[from].length = 0;
   }
 }
 
@@ -552,6 +473,7 @@ export interface RunEnd {
 
 /** Ends a level (the initial states' too): the next one's range, this worker's figures in ctl, its report to the main thread. */
 function endLevel(): void {
+  fronts[depthNow & 1]?.end();
   space.nextLevel();
   levelStart = levelEnd;
   levelEnd = space.size;
@@ -591,20 +513,41 @@ function decide(order: RunOrder): RunEnd | undefined {
 /**
  * Explores level after level, from the initial states' (ended by 'roots'),
  * until the space is exhausted or a bound is met, meeting the peers at the
- * barrier twice a level: after expanding (the lanes are then complete) and
- * after storing what was received (the level's figures are then in ctl).
+ * barrier twice a level: after expanding (on the string path, every batch
+ * for this worker is then posted; with packed states, every successor is in
+ * the shared set) and after storing what was received (the level's figures
+ * are then in ctl, and the fronts' counts published).
  */
 function run(order: RunOrder): RunEnd {
   for (let depth = 1; ; depth++) {
     const end = decide(order);
     if (end !== undefined) return end;
+    depthNow = depth;
+    if (shared !== undefined) {
+      // The peers' new chunks of the fronts this level reads; the counter the next level claims from, unused in this one.
+      exchange.receive();
+      if (me === 0) Atomics.store(claim, depth & 1, 0);
+    }
     expandLevel(depth < order.maxDepth);
     barrier(ctl, W);
-    for (let from = 0; from < W; from++) if (from !== me) drain(from);
-    storeReceived(depth < order.maxDepth);
+    if (shared === undefined) storeReceived(depth < order.maxDepth);
     endLevel();
     barrier(ctl, W);
   }
+}
+
+/** The initial states, into the shared set and this worker's first front (worker 0 adds them all). */
+function addRoots(inits: readonly unknown[]): void {
+  const set = (sharedCodes ?? sharedWords)!;
+  set.enter();
+  for (let i = 0; i < inits.length; i++) {
+    const local = space.addIdentity(space.identity(inits[i]), inits[i], -1, i);
+    if (local < 0) continue;
+    if (wideSpace !== undefined) fronts[0].pushId(gid(local));
+    else fronts[0].pushCode(packedSpace!.stored(local), gid(local));
+    findings.checkNew(gid(local), inits[i]);
+  }
+  set.leave();
 }
 
 function fail(e: unknown): void {
@@ -618,7 +561,13 @@ port.on('message', async (m: { t: string; order?: RunOrder; local?: number }) =>
       case 'load': {
         const mod = (await importModule(ref.module)) as Record<string, (...args: unknown[]) => unknown>;
         model = (await mod[ref.exportName](...ref.args)) as Model<unknown, Action>;
-        space = spaceFor(model);
+        space = spaceFor(
+          model,
+          shared && {
+            codes: () => (sharedCodes = new SharedCodes(shared, exchange)),
+            words: () => (sharedWords = new SharedWords(shared, exchange, me, W)),
+          },
+        );
         if (space instanceof PackedSpace) {
           packedSpace = space;
           batch = new SuccessorBatch(model, space.codec, space.identity(model.initialStates()[0]), GENERATED * 2);
@@ -629,23 +578,28 @@ port.on('message', async (m: { t: string; order?: RunOrder; local?: number }) =>
           space.codec.pack(model.initialStates()[0], sample, 0);
           wideBatch = new WideBatch(model, space.codec, sample, GENERATED * 2);
         }
-        const packed = packedSpace !== undefined;
-        const wide = wideSpace !== undefined;
+        if ((shared !== undefined) !== (packedSpace !== undefined || wideSpace !== undefined)) {
+          throw new ParallelError(`worker ${me}: the model ${model.name} ${shared === undefined ? 'is' : 'is not'} packed here, but not in the main thread`);
+        }
         coverage = new CoverageCounter(model.steps);
         findings = new Findings(model.properties, model);
-        outboxes = peers.map((p) => (p === null || packed || wide ? null : new Outbox(p)));
-        lanes = peers.map((p) => (p === null || !packed ? null : new Lane(p)));
-        wideLanes = peers.map((p) => (p === null || !wide ? null : new WideLane(p, wideSpace!.words)));
+        if (shared !== undefined) {
+          const E = wideSpace === undefined ? 3 : 1;
+          fronts = [new Front(0, E), new Front(1, E)];
+          for (const parity of [0, 1]) frontsIn[parity][me] = { chunks: fronts[parity].chunks, count: fronts[parity].count, n: 0 };
+        } else outboxes = peers.map((p) => (p === null ? null : new Outbox(p)));
         loadedCpuMs = threadCpuMs();
         port.postMessage({ t: 'loaded' });
         break;
       }
       case 'roots': {
         const inits = model.initialStates();
-        for (let i = 0; i < inits.length; i++) {
-          const identity = space.identity(inits[i]);
-          if (W === 1 || ownerOf(identity) === me) receive(identity, inits[i], -1, i, true);
-        }
+        if (shared === undefined) {
+          for (let i = 0; i < inits.length; i++) {
+            const identity = space.identity(inits[i]);
+            if (W === 1 || ownerOf(identity as string) === me) receive(identity, inits[i], -1, i, true);
+          }
+        } else if (me === 0) addRoots(inits);
         endLevel();
         port.postMessage({ t: 'rooted' });
         break;

@@ -1,32 +1,34 @@
 /**
  * Breadth-first exploration of one state space by several worker threads.
  *
- * Level-synchronous and partitioned by hash: every state has an owner, the
- * worker chosen by a hash of its identity (packed code or key). The owner
- * alone stores it (in its own visited set), checks its properties and, on the
- * next level, expands it. A worker expanding a level writes each successor it
- * does not own into the owner's lane of shared memory (or, for states keyed
- * by strings, posts it in batches over a MessagePort between the two). The
- * workers drive the levels themselves: they meet at a barrier in shared
- * memory (barrier.ts) when each has expanded its part, store what they
- * received, meet again with the level's figures and all take the same
- * decision to go on or stop. The main thread only starts them, merges the
- * level reports they post and keeps the clock and the memory budget.
+ * Level-synchronous. Packed states (a codec): the workers share one visited
+ * set in shared memory (shared-set.ts), to which any of them adds a state with
+ * a compare-and-swap; the worker that adds a state keeps its parent link and
+ * action and lists it for the next level in a front of shared memory. Each
+ * level, the workers claim the states of every worker's front in chunks from
+ * a shared counter, so they end the level together. States keyed by strings
+ * (no codec): every state has an owner, the worker chosen by a hash of its
+ * key, which alone stores it and expands it; a successor another worker owns
+ * is posted to it in batches over a MessagePort. The workers drive the levels
+ * themselves: they meet at a barrier in shared memory (barrier.ts) when each
+ * has expanded its part, store what they received (string keys), meet again
+ * with the level's figures and all take the same decision to go on or stop.
+ * The main thread only starts them, merges the level reports they post and
+ * keeps the clock and the memory budget.
  *
  * Why this gives the one-worker results: each level holds exactly the states
  * at that distance from the initial states, whoever discovers them, so the
  * distinct states, the transitions (each state is expanded once) and the
  * depth are the same, and a property first violated at level d gets a trace
  * of d - 1 steps, as with one worker. Which of the equally short traces is
- * chosen may differ from one worker's choice, but not between runs with the
- * same number of workers: a worker stores what it receives only after its own
- * part of the level, peer by peer in worker order, so ids and parent links do
- * not depend on the threads' timing.
+ * kept depends on which worker adds a state first, so it may differ from run
+ * to run (as with TLC's workers); every one is a path of the model.
  *
  * Workers cannot receive closures: each loads the model itself from a
  * `ModelRef` (a module, an export, its arguments). The main thread has its own
  * copy of the model for the initial states and to rebuild traces, which it
- * does by asking the owners for the parent links along the path.
+ * does by asking the worker that added each state on the path for its parent
+ * link (a global id is local id x workers + worker).
  *
  * Not supported (refused with a CheckerError): `maxStates` (the state at which
  * a run stops depends on discovery order, which differs between workers).
@@ -42,6 +44,8 @@ import { rebuildTrace } from './trace.js';
 import { identityFor, type TraceStore } from './store.js';
 import { initialStatesOf, reviveGuardError } from './guard.js';
 import { newCtl } from './barrier.js';
+import { newSharedSet } from './shared-set.js';
+import { isWordsCodec } from './model.js';
 import type { RunEnd } from './parallel-worker.js';
 import { bundleRequired, workerEntry, type WorkerEntry } from './worker-bundle.js';
 
@@ -196,6 +200,10 @@ async function exploreParallel<S, A extends Action>(
   const memoryLimit = options.memoryLimitBytes ?? defaultMemoryLimit();
   const stopWord = new Int32Array(new SharedArrayBuffer(4));
   const ctl = newCtl(W);
+  // Packed states: one visited set the workers share, and the counters of the states they claim.
+  const codec = model.codec;
+  const shared = codec === undefined ? undefined : newSharedSet(isWordsCodec(codec) ? codec.words : 0, W);
+  const claim = new Int32Array(new SharedArrayBuffer(8));
   const inits = initialStatesOf(model);
   if (inits.length === 0) throw new SpecError(`model ${model.name}: no initial state`);
 
@@ -225,7 +233,7 @@ async function exploreParallel<S, A extends Action>(
     for (let w = 0; w < W; w++) {
       const peers = ports[w].map((p, j) => (j === w ? null : p));
       const t = spawnWorker(entry, {
-        workerData: { entry: WORKER, me: w, workers: W, ref, peers, stopWord, ctl, props: model.properties.map((p) => p.name) },
+        workerData: { entry: WORKER, me: w, workers: W, ref, peers, stopWord, ctl, shared, claim, props: model.properties.map((p) => p.name) },
         transferList: peers.filter((p): p is MessagePort => p !== null),
       });
       t.on('message', (m: any) => {

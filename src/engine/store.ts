@@ -49,6 +49,31 @@ export interface Space<S> extends TraceStore {
   readonly growthBytes: number;
 }
 
+/**
+ * The visited set of one-number codes a PackedSpace keeps: a PackedTable,
+ * or in a parallel run the set the workers share (shared-set.ts).
+ */
+export interface CodeSet {
+  addHashed(code: number, hash: number): boolean;
+  hasHashed(code: number, hash: number): boolean;
+  /** The value in the first slot of each of `hashes[0..n)` into `firsts`: code + 1 there means the code is known (see PackedTable.hashAll). */
+  firstAll(hashes: Int32Array, n: number, firsts: Float64Array): void;
+  readonly bytes: number;
+  readonly growthBytes: number;
+}
+
+/** The visited set of word-packed states a WideSpace keeps, with the store of their words by id: a WideTable, or the workers' shared set. */
+export interface WordSet {
+  readonly store: WordStore;
+  /** Adds the state at `src[at..]` (hash `hash`, hashWords): its id in the store if it was new, else -1. */
+  addHashed(src: Int32Array, at: number, hash: number): number;
+  hasHashed(src: Int32Array, at: number, hash: number): boolean;
+  /** Reads the first slot of each of `hashes[0..n)` (loads only, see PackedTable.hashAll). */
+  firstAll(hashes: Int32Array, n: number, firsts: Int32Array): void;
+  readonly bytes: number;
+  readonly growthBytes: number;
+}
+
 function pathOf(parent: (id: number) => number, id: number): number[] {
   const path: number[] = [];
   for (let cur = id; cur !== -1; cur = parent(cur)) path.push(cur);
@@ -218,12 +243,13 @@ export const badCodeError = <S>(model: Model<S, any>, c: number, state: S): Spec
  * expanded is unpacked from the codes, so no state object outlives its use.
  */
 export class PackedSpace<S> extends Links implements Space<S> {
-  private readonly table = new PackedTable();
   private readonly codes = new ChunkedFloat64();
 
+  /** `table`: the visited set of codes; the workers of a parallel run give one they share (shared-set.ts). */
   constructor(
     private readonly model: Model<S, any>,
     readonly codec: StateCodec<S>,
+    private readonly table: CodeSet = new PackedTable(),
   ) {
     super();
   }
@@ -234,7 +260,8 @@ export class PackedSpace<S> extends Links implements Space<S> {
 
   /** Hashes of a batch of codes, for `hasHashed` and `addHashed` (see PackedTable.hashAll). */
   hashAll(codes: Float64Array, n: number, hashes: Int32Array, firsts: Float64Array): void {
-    this.table.hashAll(codes, n, hashes, firsts);
+    for (let k = 0; k < n; k++) hashes[k] = hashPacked(codes[k]);
+    this.table.firstAll(hashes, n, firsts);
   }
 
   /** See PackedTable.firstAll. */
@@ -267,7 +294,7 @@ export class PackedSpace<S> extends Links implements Space<S> {
   }
 
   hasIdentity(identity: string | number): boolean {
-    return this.table.has(identity as number);
+    return this.table.hasHashed(identity as number, hashPacked(identity as number));
   }
 
   addIdentity(identity: string | number, _state: S | undefined, parent: number, action: number): number {
@@ -275,7 +302,8 @@ export class PackedSpace<S> extends Links implements Space<S> {
   }
 
   has(state: S): boolean {
-    return this.table.has(this.code(state));
+    const c = this.code(state);
+    return this.table.hasHashed(c, hashPacked(c));
   }
 
   state(id: number): S {
@@ -316,17 +344,19 @@ export class PackedSpace<S> extends Links implements Space<S> {
 export class WideSpace<S> extends Links implements Space<S> {
   readonly words: number;
   private readonly store: WordStore;
-  private readonly table: WideTable;
+  private readonly table: WordSet;
   private readonly scratch: Int32Array;
 
+  /** `table`: the visited set with its store of words; by default a WideTable (the workers of a parallel run give one they share, shared-set.ts). */
   constructor(
     private readonly model: Model<S, any>,
     readonly codec: WordsCodec<S>,
+    table?: WordSet,
   ) {
     super();
     this.words = codec.words;
-    this.store = new WordStore(codec.words);
-    this.table = new WideTable(this.store);
+    this.table = table ?? new WideTable(new WordStore(codec.words));
+    this.store = this.table.store;
     this.scratch = new Int32Array(codec.words);
   }
 
@@ -339,16 +369,15 @@ export class WideSpace<S> extends Links implements Space<S> {
     this.table.firstAll(hashes, n, firsts);
   }
 
-  /** The id of the state whose words are at `src[at..]` and whose hash is `hash` (hashWords), or -1. */
-  findHashed(src: Int32Array, at: number, hash: number): number {
-    return this.table.find(src, at, hash);
+  /** Whether the state whose words are at `src[at..]` and whose hash is `hash` (hashWords) is known. */
+  hasHashed(src: Int32Array, at: number, hash: number): boolean {
+    return this.table.hasHashed(src, at, hash);
   }
 
   /** Adds the state whose words are at `src[at..]`: its new id, or -1 if it was known. */
   addHashed(src: Int32Array, at: number, hash: number, parent: number, action: number): number {
-    if (this.table.find(src, at, hash) >= 0) return -1;
-    const id = this.store.push(src, at);
-    this.table.insert(hash, id);
+    const id = this.table.addHashed(src, at, hash);
+    if (id < 0) return -1;
     this.parents.push(parent);
     this.actions.push(action);
     return id;
@@ -371,7 +400,7 @@ export class WideSpace<S> extends Links implements Space<S> {
 
   has(state: S): boolean {
     const w = this.packScratch(state);
-    return this.table.find(w, 0, hashWords(w, 0, this.words)) >= 0;
+    return this.table.hasHashed(w, 0, hashWords(w, 0, this.words));
   }
 
   private parse(identity: string | number): Int32Array {
@@ -388,7 +417,7 @@ export class WideSpace<S> extends Links implements Space<S> {
 
   hasIdentity(identity: string | number): boolean {
     const w = this.parse(identity);
-    return this.table.find(w, 0, hashWords(w, 0, this.words)) >= 0;
+    return this.table.hasHashed(w, 0, hashWords(w, 0, this.words));
   }
 
   state(id: number): S {
@@ -422,9 +451,9 @@ export class WideSpace<S> extends Links implements Space<S> {
 /**
  * The visited set for a model: packed (one number, or words) when it
  * declares a codec, keyed by its canonical string otherwise. A codec must
- * round-trip: checked on the initial states.
+ * round-trip: checked on the initial states. `sets` gives the visited set of packed states (the workers of a parallel run share one).
  */
-export function spaceFor<S>(model: Model<S, any>): Space<S> {
+export function spaceFor<S>(model: Model<S, any>, sets?: { codes(): CodeSet; words(): WordSet }): Space<S> {
   const codec = model.codec;
   // Called as the model's method: a model written as a class may read `this` in `key`.
   if (codec === undefined) return new KeyedSpace((s) => model.key(s));
@@ -440,7 +469,7 @@ export function spaceFor<S>(model: Model<S, any>): Space<S> {
         throw new SpecError(`model ${model.name}: codec does not round-trip the initial state ${model.key(s)} (packed ${wordsText(a, 0, codec.words)}, unpacked ${model.key(back)})`);
       }
     }
-    return new WideSpace(model, codec);
+    return new WideSpace(model, codec, sets?.words());
   }
   for (const s of model.initialStates()) {
     const c = codec.pack(s);
@@ -449,5 +478,5 @@ export function spaceFor<S>(model: Model<S, any>): Space<S> {
       throw new SpecError(`model ${model.name}: codec does not round-trip the initial state ${model.key(s)} (packed ${c}, unpacked ${model.key(back)})`);
     }
   }
-  return new PackedSpace(model, codec);
+  return new PackedSpace(model, codec, sets?.codes());
 }

@@ -307,21 +307,29 @@ export const hashWords = (src: Int32Array, at: number, words: number): number =>
 /** Entries per chunk of a WordStore (2^14: small models stay small, large ones never copy). */
 const WORD_CHUNK_BITS = 14;
 
+/** Entries per chunk of a WordStore: the chunk of entry `i` is `i >>> WORD_CHUNK_BITS`. */
+export const WORD_CHUNK = 1 << WORD_CHUNK_BITS;
+
 /**
  * States of `words` Int32 words each, by id, in chunks (growing never copies).
+ * With `shared`, every chunk is whole from the start, in shared memory, and
+ * given to `shared` when it is made (so that other threads can read it).
  */
 export class WordStore {
   private readonly chunks: Int32Array[] = [];
   private readonly mask = (1 << WORD_CHUNK_BITS) - 1;
   length = 0;
-  constructor(readonly words: number) {}
+  constructor(
+    readonly words: number,
+    private readonly shared?: (chunk: Int32Array) => void,
+  ) {}
 
   /** Appends the words at `src[at..]`; returns the new entry's index. */
   push(src: Int32Array, at: number): number {
     const i = this.length;
     const W = this.words;
     const c = i >>> WORD_CHUNK_BITS;
-    if (c === this.chunks.length) this.chunks.push(new Int32Array(W << Math.min(10, WORD_CHUNK_BITS)));
+    if (c === this.chunks.length) this.chunks.push(this.newChunk());
     let chunk = this.chunks[c];
     const base = (i & this.mask) * W;
     if (base === chunk.length) {
@@ -332,6 +340,19 @@ export class WordStore {
     for (let k = 0; k < W; k++) chunk[base + k] = src[at + k];
     this.length = i + 1;
     return i;
+  }
+
+  private newChunk(): Int32Array {
+    const W = this.words;
+    if (this.shared === undefined) return new Int32Array(W << Math.min(10, WORD_CHUNK_BITS));
+    const chunk = new Int32Array(new SharedArrayBuffer((4 * W) << WORD_CHUNK_BITS));
+    this.shared(chunk);
+    return chunk;
+  }
+
+  /** Drops the last entry (its words stay in the chunk until overwritten). */
+  pop(): void {
+    this.length--;
   }
 
   /** Copies entry `i` to `out[at..]`. */
@@ -413,6 +434,24 @@ export class WideTable {
       if (slots[i << 1] === hash && keys.equals(id1 - 1, src, at)) return id1 - 1;
       i = (i + 1) & mask;
     }
+  }
+
+  /** Whether the state at `src[at..]` (with hash `hash`) is in the set. */
+  hasHashed(src: Int32Array, at: number, hash: number): boolean {
+    return this.find(src, at, hash) >= 0;
+  }
+
+  /** The words the ids index. */
+  get store(): WordStore {
+    return this.keys;
+  }
+
+  /** Adds the state at `src[at..]` (with hash `hash`): its id in the store if it was new, else -1. */
+  addHashed(src: Int32Array, at: number, hash: number): number {
+    if (this.find(src, at, hash) >= 0) return -1;
+    const id = this.keys.push(src, at);
+    this.insert(hash, id);
+    return id;
   }
 
   /** Records id `id` (whose words are in the store) under `hash`; the caller knows it is absent. */
