@@ -15,7 +15,7 @@ import { Findings } from './findings.js';
 import { PackedSpace, spaceFor, WideSpace, type Space } from './store.js';
 import { SuccessorBatch, WideBatch } from './successors.js';
 import { Guard, guardErrorFields, modelError } from './guard.js';
-import { hashPacked, hashString } from './table.js';
+import { hashString } from './table.js';
 import { SharedCodes, SharedWords, type SharedSetInit, type TableExchange } from './shared-set.js';
 import { ParallelError, STOP_NONE, type LevelReport, type ModelRef, type RunOrder } from './parallel.js';
 import { abortPeers, AbortedByPeer, barrier, CTL_ADDED, CTL_STOP, CTL_STOPPED, CTL_VIOLATED, ctlSlot } from './barrier.js';
@@ -35,7 +35,6 @@ interface Data {
 }
 
 const { me, workers: W, ref, peers, stopWord, ctl, shared, claim } = workerData as Data;
-const W_ = W;
 const port = parentPort!;
 
 let model: Model<unknown, Action>;
@@ -140,7 +139,7 @@ class Front {
   ) {
     for (const p of peers) p?.postMessage({ t: 'front', parity, count: this.count });
   }
-  /** Room for one more state: the chunk, the state's offset in it. */
+  /** Room for one more state (its chunk made and sent when it is the first of one): its index. */
   private slot(): number {
     const n = this.n;
     const c = n >>> FRONT_BITS;
