@@ -140,7 +140,77 @@ async function race(workers: number, words: number, n: number): Promise<{ result
   return { results, marks };
 }
 
+/**
+ * A worker that only enters and leaves, against a grower that follows grow()'s
+ * steps on the gate with pauses of its own: the worker helps copy whatever
+ * generation the gate says is being made. It once took that generation from
+ * GEN + 1 read after GROWING: when the grow ended between the two reads, it
+ * waited for a table nobody would send, unless some later grow sent it (found
+ * by a review). The grower here stops at the first wait for a table.
+ */
+const ENTERER = `
+const { workerData } = require('node:worker_threads');
+(async () => {
+  const { SharedCodes } = await import(workerData.bundle);
+  const { init, ctl } = workerData;
+  let set, seen = 0;
+  const exchange = {
+    publish() {}, publishWords() {},
+    receive() {
+      const gen = Atomics.load(ctl, 0);
+      if (gen > seen) { seen = gen; set.offer(new Int32Array(new SharedArrayBuffer(16)), new Int32Array(new SharedArrayBuffer(16)), gen); }
+      else Atomics.store(ctl, 2, 1);
+    },
+  };
+  set = new SharedCodes(init, exchange);
+  for (;;) { set.enter(); set.leave(); Atomics.add(ctl, 1, 1); }
+})();`;
+
+const GROWER = `
+const { workerData, parentPort } = require('node:worker_threads');
+const { ctl, init, GATE } = workerData;
+const gate = init.gate;
+const spin = (n) => { let x = 0; for (let i = 0; i < n; i++) x += i; return x; };
+const pause = new Int32Array(new SharedArrayBuffer(4));
+// It stops once the worker has waited for a table not sent yet: a grow under way sends it, a
+// grow that had ended would never have.
+for (let g = 0; g < workerData.grows && Atomics.load(ctl, 2) === 0; ) {
+  if (Atomics.compareExchange(gate, GATE.GROWING, 0, GATE.GROW_WAIT) !== 0) continue;
+  while (Atomics.load(gate, GATE.ACTIVE) !== 0);
+  Atomics.store(gate, GATE.NEXT, ((g + 1) << 16) | 1);
+  Atomics.store(gate, GATE.DONE, 0);
+  Atomics.store(ctl, 0, g + 1);
+  Atomics.store(gate, GATE.GROWING, GATE.GROW_COPY);
+  Atomics.notify(gate, GATE.GROWING);
+  spin(200 + (g % 7) * 300);
+  g++;
+  Atomics.store(gate, GATE.GEN, g);
+  Atomics.store(gate, GATE.GROWING, 0);
+  Atomics.notify(gate, GATE.GROWING);
+  Atomics.wait(pause, 0, 0, 1);
+}
+parentPort.postMessage('done');`;
+
 describe('the shared visited set', () => {
+  it('a worker that enters while a grow ends helps with the generation being made, and goes on', { timeout: 60_000 }, async () => {
+    const { GATE } = await import('../src/engine/shared-set.js');
+    const init = newSharedSet(0, 2);
+    const ctl = new Int32Array(new SharedArrayBuffer(12)); // [generation sent, entries of the worker, the worker waited for a table]
+    const enterer = new Worker(ENTERER, { eval: true, workerData: { bundle: pathToFileURL(bundle).href, init, ctl } });
+    try {
+      const grower = new Worker(GROWER, { eval: true, workerData: { init, ctl, GATE, grows: 1500 } });
+      await new Promise((resolve, reject) => {
+        grower.once('message', resolve);
+        grower.once('error', reject);
+      });
+      const before = Atomics.load(ctl, 1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(Atomics.load(ctl, 1)).toBeGreaterThan(before);
+    } finally {
+      await enterer.terminate();
+    }
+  });
+
   it.each([
     { what: 'one-number codes', words: 0, workers: 2 },
     { what: 'one-number codes', words: 0, workers: 3 },

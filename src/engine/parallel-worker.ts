@@ -258,7 +258,7 @@ function expandPacked(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Actio
   const flush = (): void => {
     const m = b.n;
     b.n = 0;
-    const { codes, parents, indices, acted, hashes, firsts } = b;
+    const { codes, parents, indices, acted } = b;
     let n = 0;
     for (let k = 0; k < m; k++) {
       const a = acted[k];
@@ -274,6 +274,15 @@ function expandPacked(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Actio
       n++;
     }
     set.enter();
+    try {
+      addAll(n);
+    } finally {
+      set.leave();
+    }
+  };
+  /** Adds the batch's `n` successors in order (their first slots read together): a new one is this worker's, goes into its front and is checked. */
+  const addAll = (n: number): void => {
+    const { codes, parents, indices, hashes, firsts } = b;
     ps.hashAll(codes, n, hashes, firsts);
     for (let k = 0; k < n; k++) {
       const c = codes[k];
@@ -287,7 +296,6 @@ function expandPacked(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Actio
       front.pushCode(c, gid(local));
       if (findings.checksNew) findings.checkNew(gid(local), b.decode(c, b.probe));
     }
-    set.leave();
   };
   front.n = 0;
   claimLevel(3, (g, chunk, at) => {
@@ -326,6 +334,15 @@ function expandWide(ws: WideSpace<unknown>, b: WideBatch<unknown, Action>, expan
       n++;
     }
     set.enter();
+    try {
+      addAll(n);
+    } finally {
+      set.leave();
+    }
+  };
+  /** Adds the batch's `n` successors in order: a new one is this worker's, goes into its front and is checked. */
+  const addAll = (n: number): void => {
+    const { codes, parents, indices, hashes } = b;
     ws.firstAll(hashes, n, b.firsts);
     for (let k = 0; k < n; k++) {
       if (!expand) {
@@ -337,7 +354,6 @@ function expandWide(ws: WideSpace<unknown>, b: WideBatch<unknown, Action>, expan
       front.pushId(gid(local));
       if (findings.checksNew) findings.checkNew(gid(local), b.decode(k, b.probe));
     }
-    set.leave();
   };
   front.n = 0;
   claimLevel(1, (g) => {
@@ -539,14 +555,17 @@ function run(order: RunOrder): RunEnd {
 function addRoots(inits: readonly unknown[]): void {
   const set = (sharedCodes ?? sharedWords)!;
   set.enter();
-  for (let i = 0; i < inits.length; i++) {
-    const local = space.addIdentity(space.identity(inits[i]), inits[i], -1, i);
-    if (local < 0) continue;
-    if (wideSpace !== undefined) fronts[0].pushId(gid(local));
-    else fronts[0].pushCode(packedSpace!.stored(local), gid(local));
-    findings.checkNew(gid(local), inits[i]);
+  try {
+    for (let i = 0; i < inits.length; i++) {
+      const local = space.addIdentity(space.identity(inits[i]), inits[i], -1, i);
+      if (local < 0) continue;
+      if (wideSpace !== undefined) fronts[0].pushId(gid(local));
+      else fronts[0].pushCode(packedSpace!.stored(local), gid(local));
+      findings.checkNew(gid(local), inits[i]);
+    }
+  } finally {
+    set.leave();
   }
-  set.leave();
 }
 
 function fail(e: unknown): void {

@@ -10,8 +10,9 @@
  *
  * - One-number codes (`SharedCodes`): a tag (the code's high 21 bits + 1)
  *   claimed with its final value, then the low 32 bits.
- * - Words (`SharedWords`): the state's hash, then a reference to its words in
- *   the store of the worker that added it (claimed).
+ * - Words (`SharedWords`): the state's hash and a reference to its words in
+ *   the store of the worker that added it; the reference is claimed, then
+ *   the hash written.
  *
  * A plain load that reads a claimed word reads its final value (each is
  * written once, from 0); a 0 may be a write not seen yet, so a reader that
@@ -49,6 +50,9 @@ const DONE = 5;
 const GATE_WORDS = 6;
 const GROW_WAIT = 1;
 const GROW_COPY = 2;
+
+/** The gate's layout, for a test that plays a grower step by step (test/shared-set.test.ts). */
+export const GATE = { ACTIVE, GROWING, GEN, SIZE, NEXT, DONE, GROW_WAIT, GROW_COPY } as const;
 /** The parts a table being copied into the grown one is cut into: at most 2^12, of at least 2^14 slots. */
 const partSlots = (capacity: number): number => Math.max(1 << 14, capacity >>> 12);
 
@@ -82,7 +86,7 @@ function sharedZeros(n: number): Int32Array {
 
 /** The first table for `workers` workers: room for every worker's batch past the load of 3/4. */
 export function newSharedSet(words: number, workers: number): SharedSetInit {
-  let cap = 1 << Number(process.env.SS_BITS ?? 16);
+  let cap = 1 << 16;
   while (cap / 4 < workers * BATCH_ADDS * 2) cap *= 2;
   return { gate: new Int32Array(new SharedArrayBuffer(GATE_WORDS * 4)), slots: sharedZeros(cap * 2), words };
 }
@@ -153,8 +157,9 @@ abstract class SharedSet {
       if (growing === 0) break;
       if (Atomics.sub(gate, ACTIVE, 1) === 1) Atomics.notify(gate, ACTIVE);
       if (growing === GROW_COPY) {
-        // The grower sent both tables before it opened the copy.
-        const gen = Atomics.load(gate, GEN) + 1;
+        // The generation being made, from NEXT (set before both tables were sent and the copy
+        // opened; GEN may have moved on since GROWING was read, and a grow after it not begun).
+        const gen = Atomics.load(gate, NEXT) >>> 16;
         while (this.offeredGen < gen) this.exchange.receive();
         this.copyParts(this.offeredOld!, this.offered!, this.offeredGen);
       }
@@ -166,10 +171,12 @@ abstract class SharedSet {
   /** After adding: counts what this worker added, and grows the table past a load of 3/4. */
   leave(): void {
     const gate = this.gate;
-    if (Atomics.sub(gate, ACTIVE, 1) === 1 && Atomics.load(gate, GROWING) !== 0) Atomics.notify(gate, ACTIVE);
     const n = this.added;
     this.added = 0;
-    if (n > 0 && Atomics.add(gate, SIZE, n) + n > this.limit) this.grow();
+    // Counted before leaving, so that a grower that sees no worker inside sees every state added.
+    const size = n > 0 ? Atomics.add(gate, SIZE, n) + n : 0;
+    if (Atomics.sub(gate, ACTIVE, 1) === 1 && Atomics.load(gate, GROWING) !== 0) Atomics.notify(gate, ACTIVE);
+    if (size > this.limit) this.grow();
   }
 
   /** Counts a state added; a batch that added BATCH_ADDS leaves and enters again (the table may grow between). */
@@ -203,6 +210,7 @@ abstract class SharedSet {
       const p = v & 0xffff;
       this.copy(old, p * partWords, Math.min(old.length, (p + 1) * partWords), slots, mask);
       Atomics.add(gate, DONE, 1);
+      Atomics.notify(gate, DONE);
     }
   }
 
@@ -304,7 +312,11 @@ export class SharedCodes extends SharedSet {
     if ((tag & LO_ZERO) !== 0) return true;
     const slots = this.slots;
     let seen = slots[j + 1];
-    while (seen === 0) seen = Atomics.load(slots, j + 1);
+    // The writer stores it right after its claim; if it was descheduled in between, wait in steps of 1 ms.
+    for (let spins = 0; seen === 0; spins++) {
+      if (spins >= 1000) Atomics.wait(slots, j + 1, 0, 1);
+      seen = Atomics.load(slots, j + 1);
+    }
     return seen === lo;
   }
 
