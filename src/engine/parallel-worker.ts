@@ -241,6 +241,16 @@ function expandLevel(expand: boolean): void {
   }
 }
 
+/** Runs `add(n)` between the shared set's enter() and leave(); leaves even if it throws, so that no peer waits for this worker. */
+function adding(set: SharedCodes | SharedWords, add: (n: number) => void, n: number): void {
+  set.enter();
+  try {
+    add(n);
+  } finally {
+    set.leave();
+  }
+}
+
 /** Successors per flush of the batch (see explore.ts). */
 const GENERATED = 512;
 
@@ -273,12 +283,7 @@ function expandPacked(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Actio
       indices[n] = indices[k];
       n++;
     }
-    set.enter();
-    try {
-      addAll(n);
-    } finally {
-      set.leave();
-    }
+    adding(set, addAll, n);
   };
   /** Adds the batch's `n` successors in order (their first slots read together): a new one is this worker's, goes into its front and is checked. */
   const addAll = (n: number): void => {
@@ -333,12 +338,7 @@ function expandWide(ws: WideSpace<unknown>, b: WideBatch<unknown, Action>, expan
       }
       n++;
     }
-    set.enter();
-    try {
-      addAll(n);
-    } finally {
-      set.leave();
-    }
+    adding(set, addAll, n);
   };
   /** Adds the batch's `n` successors in order: a new one is this worker's, goes into its front and is checked. */
   const addAll = (n: number): void => {
@@ -553,19 +553,19 @@ function run(order: RunOrder): RunEnd {
 
 /** The initial states, into the shared set and this worker's first front (worker 0 adds them all). */
 function addRoots(inits: readonly unknown[]): void {
-  const set = (sharedCodes ?? sharedWords)!;
-  set.enter();
-  try {
-    for (let i = 0; i < inits.length; i++) {
-      const local = space.addIdentity(space.identity(inits[i]), inits[i], -1, i);
-      if (local < 0) continue;
-      if (wideSpace !== undefined) fronts[0].pushId(gid(local));
-      else fronts[0].pushCode(packedSpace!.stored(local), gid(local));
-      findings.checkNew(gid(local), inits[i]);
-    }
-  } finally {
-    set.leave();
-  }
+  adding(
+    (sharedCodes ?? sharedWords)!,
+    (n) => {
+      for (let i = 0; i < n; i++) {
+        const local = space.addIdentity(space.identity(inits[i]), inits[i], -1, i);
+        if (local < 0) continue;
+        if (wideSpace !== undefined) fronts[0].pushId(gid(local));
+        else fronts[0].pushCode(packedSpace!.stored(local), gid(local));
+        findings.checkNew(gid(local), inits[i]);
+      }
+    },
+    inits.length,
+  );
 }
 
 function fail(e: unknown): void {
