@@ -310,8 +310,9 @@ async function exploreParallel<S, A extends Action>(
       start({ why: `the bundle did not load: ${e instanceof Error ? e.message : String(e)}` });
       await all(() => ({ t: 'load' }));
     }
-    // Each worker adds the initial states it owns (their index among the initial states is their action);
-    // its report of that level, as of every later one, comes before its reply.
+    // The initial states are added (their index among them is their action): with packed states all by
+    // worker 0, to the shared set; with string keys each by its owner. A worker's report of that level,
+    // as of every later one, comes before its reply.
     await all(() => ({ t: 'roots' }));
     // The workers decide from the initial states' figures on (a violation or a stop there ends the run at once).
     const order: RunOrder = { maxDepth: options.maxDepth ?? Number.POSITIVE_INFINITY, stopOnViolation: options.stopOnFirstViolation === true };
@@ -329,7 +330,7 @@ async function exploreParallel<S, A extends Action>(
     const timeMs = performance.now() - started;
     const stats: Stats = { states, transitions, depth: levels.length, timeMs, statesPerSecond: rate(states, timeMs), complete: bound === undefined, levels };
 
-    // Traces: collect the path of parent links from the owners, then replay it here.
+    // Traces: collect the path of parent links from the workers that added its states, then replay it here.
     const paths = new Map<number, { gid: number; parent: number; action: number; stored: string | number }[]>();
     for (const gid of new Set(found.values())) {
       const path: { gid: number; parent: number; action: number; stored: string | number }[] = [];
