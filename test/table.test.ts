@@ -18,6 +18,7 @@ import {
   PackedTable,
   SpecError,
   StringTable,
+  WordStore,
   type Model,
   type StateCodec,
 } from '../src/engine/index.js';
@@ -99,6 +100,26 @@ describe('chunked arrays and the sharded string table', () => {
     expect(a.length).toBe(1000);
     expect([a.get(0), a.get(15), a.get(16), a.get(999)]).toEqual([-500, -455, -452, 2497]);
     expect([f.get(17), f.get(999)]).toEqual([17 * 2 ** 40 + 0.5, 999 * 2 ** 40 + 0.5]);
+  });
+
+  it('only the first chunk starts small and doubles: the others are made whole (no copies as they fill)', () => {
+    // Chunks of 2^14 values (a WordStore's: 2^14 states): the first grows by doubling, from 2^12
+    // (a WordStore's from 2^10); the second is whole from its first value.
+    const a = new ChunkedInt32(14);
+    const f = new ChunkedFloat64(14);
+    const w = new WordStore(3);
+    const words = Int32Array.of(1, 2, 3);
+    a.push(0);
+    f.push(0);
+    w.push(words, 0);
+    expect([a.bytes, f.bytes, w.bytes]).toEqual([2 ** 12 * 4, 2 ** 12 * 8, 2 ** 10 * 3 * 4]);
+    for (let i = 1; i <= 2 ** 14; i++) {
+      a.push(i);
+      f.push(i);
+      w.push(words, 0);
+    }
+    expect([a.bytes, f.bytes, w.bytes]).toEqual([2 * 2 ** 14 * 4, 2 * 2 ** 14 * 8, 2 * 2 ** 14 * 3 * 4]);
+    expect([a.get(2 ** 14), f.get(2 ** 14)]).toEqual([2 ** 14, 2 ** 14]);
   });
 
   it('StringTable spreads its keys over many Maps once it grows, and still finds every key', () => {

@@ -55,7 +55,7 @@ export class ChunkedInt32 {
   push(v: number): void {
     const i = this.length;
     const c = i >>> this.bits;
-    if (c === this.chunks.length) this.chunks.push(new Int32Array(Math.min(FIRST_CHUNK, 1 << this.bits)));
+    if (c === this.chunks.length) this.chunks.push(new Int32Array(c === 0 ? Math.min(FIRST_CHUNK, 1 << this.bits) : 1 << this.bits));
     let chunk = this.chunks[c];
     const j = i & this.mask;
     // The first chunk starts small and doubles (a small run allocates little); the others are whole.
@@ -89,7 +89,7 @@ export class ChunkedFloat64 {
   push(v: number): void {
     const i = this.length;
     const c = i >>> this.bits;
-    if (c === this.chunks.length) this.chunks.push(new Float64Array(Math.min(FIRST_CHUNK, 1 << this.bits)));
+    if (c === this.chunks.length) this.chunks.push(new Float64Array(c === 0 ? Math.min(FIRST_CHUNK, 1 << this.bits) : 1 << this.bits));
     let chunk = this.chunks[c];
     const j = i & this.mask;
     if (j === chunk.length) {
@@ -329,7 +329,7 @@ export class WordStore {
     const i = this.length;
     const W = this.words;
     const c = i >>> WORD_CHUNK_BITS;
-    if (c === this.chunks.length) this.chunks.push(this.newChunk());
+    if (c === this.chunks.length) this.chunks.push(this.newChunk(c));
     let chunk = this.chunks[c];
     const base = (i & this.mask) * W;
     if (base === chunk.length) {
@@ -342,9 +342,10 @@ export class WordStore {
     return i;
   }
 
-  private newChunk(): Int32Array {
+  /** Chunk `c`: the first starts small and doubles (a small run allocates little), the others are whole. */
+  private newChunk(c: number): Int32Array {
     const W = this.words;
-    if (this.shared === undefined) return new Int32Array(W << Math.min(10, WORD_CHUNK_BITS));
+    if (this.shared === undefined) return new Int32Array(c === 0 ? W << Math.min(10, WORD_CHUNK_BITS) : W << WORD_CHUNK_BITS);
     const chunk = new Int32Array(new SharedArrayBuffer((4 * W) << WORD_CHUNK_BITS));
     this.shared(chunk);
     return chunk;
