@@ -163,8 +163,10 @@ class Front {
     const n = this.slot();
     this.chunks[n >>> FRONT_BITS][n & FRONT_MASK] = g;
   }
+  /** Ends the level: publishes the count (its readers keep their own) and starts the front empty for its next level. */
   end(): void {
     Atomics.store(this.count, 0, this.n);
+    this.n = 0;
   }
 }
 
@@ -302,7 +304,6 @@ function expandPacked(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Actio
       if (findings.checksNew) findings.checkNew(gid(local), b.decode(c, b.probe));
     }
   };
-  front.n = 0;
   claimLevel(3, (g, chunk, at) => {
     b.expand(g, chunk[at + 1] * 4294967296 + (chunk[at] >>> 0), quiescent);
     if (b.n >= GENERATED) flush();
@@ -355,7 +356,6 @@ function expandWide(ws: WideSpace<unknown>, b: WideBatch<unknown, Action>, expan
       if (findings.checksNew) findings.checkNew(gid(local), b.decode(k, b.probe));
     }
   };
-  front.n = 0;
   claimLevel(1, (g) => {
     b.expand(g, set.wordsOf(g), set.at, quiescent);
     if (b.n >= GENERATED) flush();

@@ -30,10 +30,7 @@
  * stays below 3/4 + workers x BATCH_ADDS / capacity (the first capacity is
  * chosen for that).
  */
-import { hashPacked, WORD_CHUNK, WordStore } from './table.js';
-
-/** log2 of WORD_CHUNK. */
-const WORD_CHUNK_BITS_OF_STORE = Math.log2(WORD_CHUNK);
+import { hashPacked, mapPages, WORD_CHUNK_BITS, WordStore } from './table.js';
 
 /**
  * The gate's words: workers inside, a grow under way (GROW_WAIT, then
@@ -53,8 +50,11 @@ const GROW_COPY = 2;
 
 /** The gate's layout, for a test that plays a grower step by step (test/shared-set.test.ts). */
 export const GATE = { ACTIVE, GROWING, GEN, SIZE, NEXT, DONE, GROW_WAIT, GROW_COPY } as const;
-/** The parts a table being copied into the grown one is cut into: at most 2^12, of at least 2^14 slots. */
-const partSlots = (capacity: number): number => Math.max(1 << 14, capacity >>> 12);
+/** The Int32 words of each part a table `old` being copied into the grown one is cut into (at most 2^12 parts, of at least 2^14 slots), and how many parts. */
+const partsOf = (old: Int32Array): [words: number, parts: number] => {
+  const words = Math.max(1 << 14, old.length >>> 13) * 2;
+  return [words, Math.ceil(old.length / words)];
+};
 
 /** States a worker adds between entering and leaving, at most. */
 const BATCH_ADDS = 1024;
@@ -77,18 +77,11 @@ export interface SharedSetInit {
   readonly words: number;
 }
 
-/** A new Int32Array of `n` zeros in shared memory, each 4 KB page written once (mapped now, not at scattered first writes; see table.ts's mappedZeros). */
-function sharedZeros(n: number): Int32Array {
-  const a = new Int32Array(new SharedArrayBuffer(n * 4));
-  for (let j = 0; j < n; j += 1024) a[j] = 0;
-  return a;
-}
-
 /** The first table for `workers` workers: room for every worker's batch past the load of 3/4. */
 export function newSharedSet(words: number, workers: number): SharedSetInit {
   let cap = 1 << 16;
   while (cap / 4 < workers * BATCH_ADDS * 2) cap *= 2;
-  return { gate: new Int32Array(new SharedArrayBuffer(GATE_WORDS * 4)), slots: sharedZeros(cap * 2), words };
+  return { gate: new Int32Array(new SharedArrayBuffer(GATE_WORDS * 4)), slots: mapPages(new Int32Array(new SharedArrayBuffer(cap * 2 * 4))), words };
 }
 
 abstract class SharedSet {
@@ -104,14 +97,9 @@ abstract class SharedSet {
   constructor(
     protected readonly gate: Int32Array,
     slots: Int32Array,
-    private readonly exchange: TableExchange,
+    protected readonly exchange: TableExchange,
   ) {
     this.adopt(slots);
-  }
-
-  /** Takes what peers sent. */
-  protected receive(): void {
-    this.exchange.receive();
   }
 
   /** States in the set, all workers' together (exact between levels). */
@@ -200,8 +188,7 @@ abstract class SharedSet {
   /** Copies parts of `old` into `slots`, generation `gen`, while there are parts left (each part by one worker). */
   private copyParts(old: Int32Array, slots: Int32Array, gen: number): void {
     const gate = this.gate;
-    const partWords = partSlots(old.length / 2) * 2;
-    const parts = Math.ceil(old.length / partWords);
+    const [partWords, parts] = partsOf(old);
     const mask = slots.length / 2 - 1;
     for (;;) {
       const v = Atomics.load(gate, NEXT);
@@ -231,7 +218,7 @@ abstract class SharedSet {
       Atomics.store(gate, GROWING, GROW_COPY);
       Atomics.notify(gate, GROWING);
       this.copyParts(old, slots, gen);
-      const parts = Math.ceil(old.length / (partSlots(this.capacity) * 2));
+      const parts = partsOf(old)[1];
       for (let d = Atomics.load(gate, DONE); d < parts; d = Atomics.load(gate, DONE)) Atomics.wait(gate, DONE, d, 1);
       this.adopt(slots);
       this.gen = gen;
@@ -432,11 +419,11 @@ export class SharedWords extends SharedSet {
   wordsOf(g: number): Int32Array {
     const w = g % this.workers;
     const local = (g - w) / this.workers;
-    const c = local >>> WORD_CHUNK_BITS_OF_STORE;
+    const c = local >>> WORD_CHUNK_BITS;
     const chunks = this.chunks[w];
     // A chunk is sent before any id in it is claimed: it is in the port's queue.
-    while (chunks.length <= c) this.receive();
-    this.at = (local & (WORD_CHUNK - 1)) * this.words;
+    while (chunks.length <= c) this.exchange.receive();
+    this.at = (local & ((1 << WORD_CHUNK_BITS) - 1)) * this.words;
     return chunks[c];
   }
 

@@ -29,9 +29,13 @@
  * rehash 54 ms (docs/performance.md).
  */
 export function mappedZeros<T extends Float64Array | Int32Array>(make: new (n: number) => T, n: number): T {
-  const a = new make(n);
+  return mapPages(new make(n));
+}
+
+/** Writes a zero into each 4 KB page of the new (all zero) array `a`, in address order: see mappedZeros. */
+export function mapPages<T extends Float64Array | Int32Array>(a: T): T {
   const step = 4096 / a.BYTES_PER_ELEMENT;
-  for (let j = 0; j < n; j += step) a[j] = 0;
+  for (let j = 0; j < a.length; j += step) a[j] = 0;
   return a;
 }
 
@@ -304,11 +308,8 @@ export const hashWords = (src: Int32Array, at: number, words: number): number =>
   return fmix32(h ^ (words << 2));
 };
 
-/** Entries per chunk of a WordStore (2^14: small models stay small, large ones never copy). */
-const WORD_CHUNK_BITS = 14;
-
-/** Entries per chunk of a WordStore: the chunk of entry `i` is `i >>> WORD_CHUNK_BITS`. */
-export const WORD_CHUNK = 1 << WORD_CHUNK_BITS;
+/** Entries per chunk of a WordStore (2^14: small models stay small, large ones never copy): the chunk of entry `i` is `i >>> WORD_CHUNK_BITS`. */
+export const WORD_CHUNK_BITS = 14;
 
 /**
  * States of `words` Int32 words each, by id, in chunks (growing never copies).
