@@ -3,10 +3,13 @@
  * real threads: several workers add the same states in different orders,
  * through many growths of the table; each state must be new to exactly one
  * worker, and afterwards every worker must find every state added, and none
- * that was not. One-number codes (with low words of 0, which a reader need
- * not wait for) and word-packed states (whose words live in the store of the
- * worker that added them). Claiming a slot by a plain store instead of a
- * compare-and-swap fails these (tried: three of the four in each of three runs).
+ * that was not. One-number codes (some of which are slots whose low word is
+ * 0, complete once claimed) and word-packed states (whose words live in the
+ * store of the worker that added them); a worker that only helps copy, as one
+ * waiting at the end of its level does. Claiming a slot by a plain store
+ * instead of a compare-and-swap fails these (tried: four to five of the six
+ * in each of three runs); cutting the parts a grow copies at fixed slots
+ * instead of empty ones fails the test of the copy, at the end.
  */
 import { buildSync } from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -44,11 +47,12 @@ const WORKER = `
 const { workerData, parentPort, receiveMessageOnPort } = require('node:worker_threads');
 (async () => {
   const { SharedCodes, SharedWords, hashPacked, hashWords } = await import(workerData.bundle);
-  const { me, workers, init, peers, codes, absent, marks, start, words } = workerData;
+  const { me, workers, init, peers, codes, absent, marks, start, words, helper } = workerData;
   let set;
   const exchange = {
     publish(slots, old, gen) { for (const p of peers) p && p.postMessage({ t: 'table', slots, old, gen }); },
     publishWords(chunk) { for (const p of peers) p && p.postMessage({ t: 'words', chunk }); },
+    wake() {},
     receive() {
       peers.forEach((p, from) => {
         if (!p) return;
@@ -67,25 +71,29 @@ const { workerData, parentPort, receiveMessageOnPort } = require('node:worker_th
   const meet = (i) => { Atomics.add(start, i, 1); while (Atomics.load(start, i) < workers) Atomics.wait(start, i, Atomics.load(start, i), 1); };
   meet(0);
   const n = codes.length;
-  let added = 0;
-  set.enter();
-  for (let i = 0; i < n; i++) {
-    const k = i;
-    if (add(codes[k])) { added++; Atomics.add(marks, k, 1); }
-    if (i % 512 === 511) { set.leave(); set.enter(); }
+  let added = 0, copied = 0;
+  if (me === helper) {
+    // Adds nothing: copies parts of the peers' grows until they have all added.
+    while (Atomics.load(start, 1) < workers - 1) copied += set.help();
+  } else {
+    set.enter();
+    for (let i = 0; i < n; i++) {
+      if (add(codes[i])) { added++; Atomics.add(marks, i, 1); }
+      if (i % 512 === 511) { set.leave(); set.enter(); }
+    }
+    set.leave();
   }
-  set.leave();
   meet(1);
   set.enter();
   let missing = 0, extra = 0;
   for (let k = 0; k < n; k++) if (!has(codes[k])) missing++;
   for (let k = 0; k < absent.length; k++) if (has(absent[k])) extra++;
   set.leave();
-  parentPort.postMessage({ added, missing, extra, capacity: set.capacity, size: set.size });
+  parentPort.postMessage({ added, copied, missing, extra, capacity: set.capacity, size: set.size });
 })().catch((e) => parentPort.postMessage({ error: String(e && e.stack || e) }));
 `;
 
-/** `n` distinct codes below 2^53: random ones, and every sixteenth a multiple of 2^32 (low word 0); then `m` more not among them. */
+/** `n` distinct codes below 2^53: random ones, and every sixteenth one whose Float64 (code + 1) has a low word of 0 (an odd number below 2^21 times a power of 2); then `m` more not among them. */
 function codes(n: number, m: number, seed: number): [Float64Array, Float64Array] {
   let x = seed;
   const rand = (): number => {
@@ -95,7 +103,7 @@ function codes(n: number, m: number, seed: number): [Float64Array, Float64Array]
   const seen = new Set<number>();
   const all: number[] = [];
   while (all.length < n + m) {
-    const c = all.length % 16 === 0 ? (rand() % 2 ** 21) * 2 ** 32 : (rand() % 2 ** 21) * 2 ** 32 + rand();
+    const c = all.length % 16 === 0 ? ((rand() % 2 ** 20) * 2 + 1) * 2 ** (rand() % 33) - 1 : (rand() % 2 ** 21) * 2 ** 32 + rand();
     if (!seen.has(c)) {
       seen.add(c);
       all.push(c);
@@ -104,7 +112,8 @@ function codes(n: number, m: number, seed: number): [Float64Array, Float64Array]
   return [Float64Array.from(all.slice(0, n)), Float64Array.from(all.slice(n))];
 }
 
-async function race(workers: number, words: number, n: number): Promise<{ results: { added: number; missing: number; extra: number; capacity: number; size: number }[]; marks: Int32Array }> {
+/** `workers` threads race to add `n` states; with `helps`, the last of them adds none and only helps copy. */
+async function race(workers: number, words: number, n: number, helps = false): Promise<{ results: { added: number; copied: number; missing: number; extra: number; capacity: number; size: number }[]; marks: Int32Array }> {
   const init = newSharedSet(words, workers);
   const [list, absent] = codes(n, 10_000, 7 + words);
   const shared = new Float64Array(new SharedArrayBuffer(list.byteLength));
@@ -124,7 +133,7 @@ async function race(workers: number, words: number, n: number): Promise<{ result
       const peers = ports[me];
       const t = new Worker(WORKER, {
         eval: true,
-        workerData: { bundle: pathToFileURL(bundle).href, me, workers, init, peers, codes: shared, absent, marks, start, words },
+        workerData: { bundle: pathToFileURL(bundle).href, me, workers, init, peers, codes: shared, absent, marks, start, words, helper: helps ? workers - 1 : -1 },
         transferList: peers.filter((p): p is MessagePort => p !== null),
       });
       return new Promise<any>((resolve, reject) => {
@@ -212,17 +221,88 @@ describe('the shared visited set', () => {
   });
 
   it.each([
-    { what: 'one-number codes', words: 0, workers: 2 },
-    { what: 'one-number codes', words: 0, workers: 3 },
-    { what: 'words (3 a state)', words: 3, workers: 2 },
-    { what: 'words (3 a state)', words: 3, workers: 3 },
-  ])('$what, $workers workers: each state new to exactly one worker, through the growths, and found by every worker after', { timeout: 120_000 }, async ({ words, workers }) => {
+    { what: 'one-number codes', words: 0, workers: 2, helps: false },
+    { what: 'one-number codes', words: 0, workers: 3, helps: false },
+    { what: 'words (3 a state)', words: 3, workers: 2, helps: false },
+    { what: 'words (3 a state)', words: 3, workers: 3, helps: false },
+    { what: 'one-number codes', words: 0, workers: 3, helps: true },
+    { what: 'words (3 a state)', words: 3, workers: 3, helps: true },
+  ])('$what, $workers workers (the last only helping copy: $helps): each state new to exactly one worker, through the growths, and found by every worker after', { timeout: 120_000 }, async ({ words, workers, helps }) => {
     const n = 400_000;
-    const { results, marks } = await race(workers, words, n);
+    const { results, marks } = await race(workers, words, n, helps);
     expect(results.map((r) => [r.missing, r.extra])).toEqual(results.map(() => [0, 0]));
     expect(results.reduce((a, r) => a + r.added, 0)).toBe(n);
     expect(marks.every((m) => m === 1)).toBe(true);
     // From 2^16 slots to 2^20 (400,000 states at a load of 3/4 at most): four growths, while every worker adds.
     expect(results.map((r) => [r.capacity, r.size])).toEqual(results.map(() => [2 ** 20, n]));
+    // The helper took parts of the grows (of 4 to 32 parts each).
+    if (helps) expect(results[workers - 1].copied).toBeGreaterThan(0);
+  });
+});
+
+describe('growing the shared set', () => {
+  it.each([
+    { what: 'one-number codes', words: 0 },
+    { what: 'words (3 a state)', words: 3 },
+  ])('$what: each part of the old table, copied alone, writes slots no other part writes, and together they hold every state where a lookup finds it', async ({ words }) => {
+    const { SharedCodes, SharedWords, partsOf } = await import('../src/engine/shared-set.js');
+    const { hashPacked, hashWords } = await import('../src/engine/table.js');
+    const exchange = { publish() {}, publishWords() {}, receive() {}, wake() {} };
+    const init = newSharedSet(words, 1);
+    const set = words === 0 ? new SharedCodes(init, exchange) : new SharedWords(init, exchange, 0, 1);
+    // 49,000 states: 3/4 of the first table's 2^16 slots, just below the load at which it grows (49,152).
+    const n = 49_000;
+    const [list] = codes(n, 0, 11);
+    const w = new Int32Array(Math.max(words, 1));
+    const state = (c: number): Int32Array => {
+      w[0] = c | 0;
+      w[1] = (c / 4294967296) >>> 0;
+      for (let k = 2; k < words; k++) w[k] = Math.imul(w[0], k) ^ k;
+      return w;
+    };
+    set.enter();
+    for (const c of list) {
+      const added = set instanceof SharedCodes ? set.addHashed(c, hashPacked(c)) : set.addHashed(state(c), 0, hashWords(state(c), 0, words)) >= 0;
+      expect(added).toBe(true);
+    }
+    set.leave();
+    const old = init.slots;
+    const cap = old.length / 2;
+    expect(set.capacity).toBe(cap);
+    const used = (t: Int32Array, i: number): boolean => (words === 0 ? new Float64Array(t.buffer)[i] !== 0 : t[2 * i + 1] !== 0);
+    const [partSlots, parts] = partsOf(old);
+    expect(parts).toBe(4);
+    // Where the parts meet (and where the table wraps), clusters run on: a part must copy its last one to its end.
+    const straddled = [...Array(parts).keys()].filter((p) => used(old, (p * partSlots - 1 + cap) % cap) && used(old, p * partSlots));
+    expect(straddled.length).toBeGreaterThan(0);
+
+    const owner = new Int8Array(2 * cap).fill(-1);
+    const merged = new Int32Array(4 * cap);
+    for (let p = 0; p < parts; p++) {
+      const grown = new Int32Array(new SharedArrayBuffer(old.byteLength * 2));
+      set.copyPart(old, p, grown);
+      for (let i = 0; i < 2 * cap; i++) {
+        if (!used(grown, i)) continue;
+        expect(owner[i], `slot ${i} written by parts ${owner[i]} and ${p}`).toBe(-1);
+        owner[i] = p;
+        merged[2 * i] = grown[2 * i];
+        merged[2 * i + 1] = grown[2 * i + 1];
+      }
+    }
+    expect(owner.filter((o) => o >= 0).length).toBe(n);
+    // Every state is found by probing from its home in the grown table, as a lookup does.
+    const mask = 2 * cap - 1;
+    const values = new Float64Array(merged.buffer);
+    let found = 0;
+    list.forEach((c, k) => {
+      let i = (set instanceof SharedCodes ? hashPacked(c) : hashWords(state(c), 0, words)) & mask;
+      for (; used(merged, i); i = (i + 1) & mask) {
+        if (set instanceof SharedCodes ? values[i] === set.keyOf(c) : merged[2 * i + 1] === k + 1) {
+          found++;
+          break;
+        }
+      }
+    });
+    expect(found).toBe(n);
   });
 });

@@ -18,7 +18,7 @@ import { Guard, guardErrorFields, modelError } from './guard.js';
 import { hashString } from './table.js';
 import { SharedCodes, SharedWords, type SharedSetInit, type TableExchange } from './shared-set.js';
 import { ParallelError, STOP_NONE, type LevelReport, type ModelRef, type RunOrder } from './parallel.js';
-import { abortPeers, AbortedByPeer, barrier, CTL_ADDED, CTL_STOP, CTL_STOPPED, CTL_VIOLATED, ctlSlot } from './barrier.js';
+import { abortPeers, AbortedByPeer, barrier, CTL_ADDED, CTL_STOP, CTL_STOPPED, CTL_VIOLATED, ctlSlot, wakeWaiters } from './barrier.js';
 import { importModule } from './preloaded.js';
 
 interface Data {
@@ -293,7 +293,7 @@ function expandPacked(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Actio
     ps.hashAll(codes, n, hashes, firsts);
     for (let k = 0; k < n; k++) {
       const c = codes[k];
-      if (firsts[k] === c + 1) continue;
+      if (firsts[k] === set.keyOf(c)) continue;
       if (!expand) {
         if (!ps.hasHashed(c, hashes[k])) depthBound = true;
         continue;
@@ -454,6 +454,9 @@ const exchange: TableExchange = {
   receive() {
     for (let from = 0; from < W; from++) if (from !== me) drain(from);
   },
+  wake() {
+    wakeWaiters(ctl);
+  },
 };
 
 /**
@@ -492,10 +495,10 @@ function endLevel(): void {
   space.nextLevel();
   levelStart = levelEnd;
   levelEnd = space.size;
-  Atomics.store(ctl, ctlSlot(me, CTL_ADDED), levelEnd - levelStart);
-  Atomics.store(ctl, ctlSlot(me, CTL_STOPPED), stopped ? 1 : 0);
-  Atomics.store(ctl, ctlSlot(me, CTL_STOP), Atomics.load(stopWord, 0));
-  Atomics.store(ctl, ctlSlot(me, CTL_VIOLATED), findings.violated ? 1 : 0);
+  Atomics.store(ctl, ctlSlot(W, me, CTL_ADDED, depthNow), levelEnd - levelStart);
+  Atomics.store(ctl, ctlSlot(W, me, CTL_STOPPED, depthNow), stopped ? 1 : 0);
+  Atomics.store(ctl, ctlSlot(W, me, CTL_STOP, depthNow), Atomics.load(stopWord, 0));
+  Atomics.store(ctl, ctlSlot(W, me, CTL_VIOLATED, depthNow), findings.violated ? 1 : 0);
   port.postMessage({ t: 'report', ...report() });
 }
 
@@ -513,10 +516,10 @@ function decide(order: RunOrder): RunEnd | undefined {
   let stop = STOP_NONE;
   let violated = false;
   for (let w = 0; w < W; w++) {
-    added += Atomics.load(ctl, ctlSlot(w, CTL_ADDED));
-    anyStopped ||= Atomics.load(ctl, ctlSlot(w, CTL_STOPPED)) !== 0;
-    if (stop === STOP_NONE) stop = Atomics.load(ctl, ctlSlot(w, CTL_STOP));
-    violated ||= Atomics.load(ctl, ctlSlot(w, CTL_VIOLATED)) !== 0;
+    added += Atomics.load(ctl, ctlSlot(W, w, CTL_ADDED, depthNow));
+    anyStopped ||= Atomics.load(ctl, ctlSlot(W, w, CTL_STOPPED, depthNow)) !== 0;
+    if (stop === STOP_NONE) stop = Atomics.load(ctl, ctlSlot(W, w, CTL_STOP, depthNow));
+    violated ||= Atomics.load(ctl, ctlSlot(W, w, CTL_VIOLATED, depthNow)) !== 0;
   }
   if (anyStopped) return { why: 'stop', stop };
   if (added === 0) return { why: 'complete', stop };
@@ -525,13 +528,20 @@ function decide(order: RunOrder): RunEnd | undefined {
   return undefined;
 }
 
+/** At the end of a level, with packed states: helps a peer copy the shared set it grows. */
+const helpGrow = (): void => {
+  (sharedCodes ?? sharedWords)?.help();
+};
+
 /**
  * Explores level after level, from the initial states' (ended by 'roots'),
- * until the space is exhausted or a bound is met, meeting the peers at the
- * barrier twice a level: after expanding (on the string path, every batch
- * for this worker is then posted; with packed states, every successor is in
- * the shared set) and after storing what was received (the level's figures
- * are then in ctl, and the fronts' counts published).
+ * until the space is exhausted or a bound is met. With packed states the
+ * workers meet at the barrier once a level, when each has expanded its part
+ * and ended the level (every successor is then in the shared set, the level's
+ * figures are in ctl, by the level's parity, and the fronts' counts are
+ * published); while one waits there, it helps copy the shared set if a peer
+ * grows it. With string keys they meet twice: after expanding (every batch
+ * for this worker is then posted) and after storing what was received.
  */
 function run(order: RunOrder): RunEnd {
   for (let depth = 1; ; depth++) {
@@ -544,10 +554,12 @@ function run(order: RunOrder): RunEnd {
       if (me === 0) Atomics.store(claim, depth & 1, 0);
     }
     expandLevel(depth < order.maxDepth);
-    barrier(ctl, W);
-    if (shared === undefined) storeReceived(depth < order.maxDepth);
+    if (shared === undefined) {
+      barrier(ctl, W);
+      storeReceived(depth < order.maxDepth);
+    }
     endLevel();
-    barrier(ctl, W);
+    barrier(ctl, W, helpGrow);
   }
 }
 

@@ -11,8 +11,9 @@
  * key, which alone stores it and expands it; a successor another worker owns
  * is posted to it in batches over a MessagePort. The workers drive the levels
  * themselves: they meet at a barrier in shared memory (barrier.ts) when each
- * has expanded its part, store what they received (string keys), meet again
- * with the level's figures and all take the same decision to go on or stop.
+ * has expanded its part and ended the level (string keys: they meet once
+ * before, then store what they received), and with every worker's figures
+ * for the level all take the same decision to go on or stop.
  * The main thread only starts them, merges the level reports they post and
  * keeps the clock and the memory budget.
  *

@@ -8,8 +8,9 @@
  * set of Laarman, van de Pol and Weber ("Boosting multi-core reachability
  * performance with shared hash tables", FMCAD 2010).
  *
- * - One-number codes (`SharedCodes`): a tag (the code's high 21 bits + 1)
- *   claimed with its final value, then the low 32 bits.
+ * - One-number codes (`SharedCodes`): the code + 1 as a Float64, whose high
+ *   word is claimed with its final value, then the low word written; a
+ *   lookup reads the slot with one load.
  * - Words (`SharedWords`): the state's hash and a reference to its words in
  *   the store of the worker that added it; the reference is claimed, then
  *   the hash written.
@@ -24,8 +25,11 @@
  * it waits until no worker is inside, makes a table twice the size, hands it
  * to its peers (`TableExchange`: a message, since a SharedArrayBuffer cannot
  * be stored in another), and copies the old one into it part by part, with
- * every peer that enters meanwhile taking parts too; then it moves the
- * generation on, and a worker that enters takes the new table. A batch adds
+ * every peer that enters meanwhile, or waits at the end of its level
+ * (`help`), taking parts too; the parts are cut at empty slots, so that no
+ * two write the same slot of the new table and the copy needs no locked
+ * instruction (copyPart). Then it moves the generation on, and a worker that
+ * enters takes the new table. A batch adds
  * at most BATCH_ADDS states before it leaves and enters again, so the load
  * stays below 3/4 + workers x BATCH_ADDS / capacity (the first capacity is
  * chosen for that).
@@ -50,11 +54,15 @@ const GROW_COPY = 2;
 
 /** The gate's layout, for a test that plays a grower step by step (test/shared-set.test.ts). */
 export const GATE = { ACTIVE, GROWING, GEN, SIZE, NEXT, DONE, GROW_WAIT, GROW_COPY } as const;
-/** The Int32 words of each part a table `old` being copied into the grown one is cut into (at most 2^12 parts, of at least 2^14 slots), and how many parts. */
-const partsOf = (old: Int32Array): [words: number, parts: number] => {
-  const words = Math.max(1 << 14, old.length >>> 13) * 2;
-  return [words, Math.ceil(old.length / words)];
+/** The slots of each part a table `old` being copied into the grown one is cut into (at most 2^12 parts, of at least 2^14 slots), and how many parts. */
+export const partsOf = (old: Int32Array): [slots: number, parts: number] => {
+  const cap = old.length / 2;
+  const slots = Math.max(1 << 14, cap >>> 12);
+  return [slots, Math.ceil(cap / slots)];
 };
+
+/** Slots in a page of memory (8 bytes a slot). */
+const PAGE_SLOTS = 4096 / 8;
 
 /** States a worker adds between entering and leaving, at most. */
 const BATCH_ADDS = 1024;
@@ -67,6 +75,8 @@ export interface TableExchange {
   publishWords(chunk: Int32Array): void;
   /** Takes what peers sent (calling `offer` and `offerWords`). */
   receive(): void;
+  /** Wakes the peers that wait elsewhere (at the end of a level) to help copy: a grow's copy has opened. */
+  wake(): void;
 }
 
 /** What the main thread makes for the workers of one run: the gate and the first table. */
@@ -120,7 +130,7 @@ abstract class SharedSet {
     return Atomics.load(this.gate, SIZE) + 1 > this.limit ? this.slots.byteLength * 2 : 0;
   }
 
-  private adopt(slots: Int32Array): void {
+  protected adopt(slots: Int32Array): void {
     this.slots = slots;
     const cap = slots.length / 2;
     this.mask = cap - 1;
@@ -144,16 +154,24 @@ abstract class SharedSet {
       const growing = Atomics.load(gate, GROWING);
       if (growing === 0) break;
       if (Atomics.sub(gate, ACTIVE, 1) === 1) Atomics.notify(gate, ACTIVE);
-      if (growing === GROW_COPY) {
-        // The generation being made, from NEXT (set before both tables were sent and the copy
-        // opened; GEN may have moved on since GROWING was read, and a grow after it not begun).
-        const gen = Atomics.load(gate, NEXT) >>> 16;
-        while (this.offeredGen < gen) this.exchange.receive();
-        this.copyParts(this.offeredOld!, this.offered!, this.offeredGen);
-      }
+      if (growing === GROW_COPY) this.copyOpen();
       Atomics.wait(gate, GROWING, growing, 5);
     }
     this.catchUp();
+  }
+
+  /** While a worker does not add (at the end of a level): helps copy if a peer's grow is copying (TableExchange.wake says when). The parts it copied. */
+  help(): number {
+    return Atomics.load(this.gate, GROWING) === GROW_COPY ? this.copyOpen() : 0;
+  }
+
+  /** Copies parts of the table being made, once the copy has opened: how many. */
+  private copyOpen(): number {
+    // The generation being made, from NEXT (set before both tables were sent and the copy
+    // opened; GEN may have moved on since GROWING was read, and a grow after it not begun).
+    const gen = Atomics.load(this.gate, NEXT) >>> 16;
+    while (this.offeredGen < gen) this.exchange.receive();
+    return this.copyParts(this.offeredOld!, this.offered!, this.offeredGen);
   }
 
   /** After adding: counts what this worker added, and grows the table past a load of 3/4. */
@@ -185,20 +203,53 @@ abstract class SharedSet {
     this.offered = this.offeredOld = undefined;
   }
 
-  /** Copies parts of `old` into `slots`, generation `gen`, while there are parts left (each part by one worker). */
-  private copyParts(old: Int32Array, slots: Int32Array, gen: number): void {
+  /** Copies parts of `old` into `slots`, generation `gen`, while there are parts left (each part by one worker): how many it copied. */
+  private copyParts(old: Int32Array, slots: Int32Array, gen: number): number {
     const gate = this.gate;
-    const [partWords, parts] = partsOf(old);
-    const mask = slots.length / 2 - 1;
+    const parts = partsOf(old)[1];
+    let copied = 0;
     for (;;) {
       const v = Atomics.load(gate, NEXT);
-      if (v >>> 16 !== gen || (v & 0xffff) >= parts) return;
+      if (v >>> 16 !== gen || (v & 0xffff) >= parts) return copied;
       if (Atomics.compareExchange(gate, NEXT, v, v + 1) !== v) continue;
-      const p = v & 0xffff;
-      this.copy(old, p * partWords, Math.min(old.length, (p + 1) * partWords), slots, mask);
+      this.copyPart(old, v & 0xffff, slots);
+      copied++;
       Atomics.add(gate, DONE, 1);
       Atomics.notify(gate, DONE);
     }
+  }
+
+  /**
+   * Copies part `p` of `old` into `slots`, a table twice its size, with plain
+   * stores, while other workers copy other parts into it (nobody reads it
+   * before the copy is done). A part is the runs of full slots (clusters)
+   * that start in its share of the table, each to its end: a state in a
+   * cluster from slot a to slot b - 1 lands in slots a to b - 1 or C + a to
+   * C + b - 1 of the grown table (C: the old capacity), and no other's does.
+   * (Its home there is its old home or that + C; fewer states than in the old
+   * table have homes in each range, so none probes past its end.) So two
+   * parts never write the same slot.
+   */
+  copyPart(old: Int32Array, p: number, slots: Int32Array): void {
+    const [partSlots, parts] = partsOf(old);
+    const cap = old.length / 2;
+    // Slot numbers run on past the old table's end for the cluster that wraps around it.
+    const from = this.clusterEnd(old, p * partSlots) + 1;
+    const to = p + 1 === parts ? cap + this.clusterEnd(old, 0) : this.clusterEnd(old, (p + 1) * partSlots);
+    const mask = slots.length / 2 - 1;
+    // The pages of the two ranges it writes, written first: a page of a new buffer read before it
+    // is written is mapped twice (a shared page of zeros, then its own).
+    for (const base of [from, from + cap]) {
+      for (let u = base; u < base + to - from; u = (u | (PAGE_SLOTS - 1)) + 1) slots[(u & mask) << 1] = 0;
+    }
+    this.copy(old, from, to, slots, mask);
+  }
+
+  /** The first empty slot of `old` from slot `i` on (counting on past its end). */
+  private clusterEnd(old: Int32Array, i: number): number {
+    const mask = old.length / 2 - 1;
+    while (this.used(old, i & mask)) i++;
+    return i;
   }
 
   private grow(): void {
@@ -217,6 +268,7 @@ abstract class SharedSet {
       // The peers that enter now help copy (the others are between levels or will enter after).
       Atomics.store(gate, GROWING, GROW_COPY);
       Atomics.notify(gate, GROWING);
+      this.exchange.wake();
       this.copyParts(old, slots, gen);
       const parts = partsOf(old)[1];
       for (let d = Atomics.load(gate, DONE); d < parts; d = Atomics.load(gate, DONE)) Atomics.wait(gate, DONE, d, 1);
@@ -228,110 +280,141 @@ abstract class SharedSet {
     Atomics.notify(gate, GROWING);
   }
 
-  /**
-   * Copies the states in `old[from..to)` into `slots`, a table of `mask` + 1
-   * slots that other workers copy other parts into at the same time (each
-   * slot claimed by a compare-and-swap of its tag; nobody reads it before the
-   * copy is done).
-   */
+  /** Whether slot `i` of `old` (a table no worker adds to) holds a state. */
+  protected abstract used(old: Int32Array, i: number): boolean;
+
+  /** Copies the states in slots `from` to `to` - 1 of `old` (modulo its capacity) into `slots`, a table of `mask` + 1 slots (see copyPart). */
   protected abstract copy(old: Int32Array, from: number, to: number, slots: Int32Array, mask: number): void;
 }
 
-/** In a code's tag: its low word is 0 (so a reader need not wait for it). */
-const LO_ZERO = 1 << 30;
-
-/** The tag of a one-number code: its high 21 bits + 1, and LO_ZERO when its low 32 bits are 0. */
-const codeTag = (code: number, lo: number): number => (((code / 4294967296) >>> 0) + 1) | (lo === 0 ? LO_ZERO : 0);
-
-/** The code in a slot whose tag is `tag` and low word `lo`. */
-const codeOf = (tag: number, lo: number): number => ((tag & ~LO_ZERO) - 1) * 4294967296 + (lo >>> 0);
+/** Which Int32 of a Float64 holds the low 32 bits of its mantissa, and which the sign, the exponent and the rest (by the platform's byte order). */
+const LOW = new Int32Array(new Float64Array([1]).buffer)[0] === 0 ? 0 : 1;
+const HIGH = 1 - LOW;
+/** The sign bit of a slot's high word. */
+const SIGN = 1 << 31;
+/** A Float64 and its two words, to read a code's. */
+const bits = new Float64Array(1);
+const bitWords = new Int32Array(bits.buffer);
 
 /**
- * One-number codes (integers below 2^53), two words a slot. A worker claims a
- * slot by a compare-and-swap of its tag from 0 to the code's (one locked
- * instruction per new state), then writes the low word. A reader that finds
- * the tag of the code it looks for reads the low word, and waits while it is
- * 0 unless the tag says it is 0 (LO_ZERO): a low word is written once, from 0.
+ * One-number codes (integers below 2^53), one Float64 a slot: the code + 1,
+ * negated when the low word of that Float64 (the low 32 bits of its mantissa)
+ * is 0 (`keyOf`). A worker claims a slot by a compare-and-swap of its high
+ * word from 0 to the value's (one locked instruction per new state), then
+ * writes the low word, unless it is 0: then the sign bit the claim set says
+ * the value is whole. Each word is written once, from 0.
+ *
+ * So a plain load of a slot as a Float64 reads 0, a whole value, a claimed
+ * value whose low word is not written yet (positive, with a low word of 0:
+ * no code's key), or, on a processor that lets the second write be seen
+ * first, the low word alone (a value between -1 and 1); a load that reads a
+ * code's key has found that code. A batch's lookups (firstAll) take one load
+ * each, as PackedTable's do; anything but a key is settled on the words,
+ * waiting for a low word being written.
  */
 export class SharedCodes extends SharedSet {
+  /** The table as Float64s (`slots` as Int32s: slot i is words 2i and 2i + 1); declared only, since the base's constructor sets it (adopt). */
+  private declare values: Float64Array;
+
   constructor(init: SharedSetInit, exchange: TableExchange) {
     super(init.gate, init.slots, exchange);
   }
 
+  protected override adopt(slots: Int32Array): void {
+    super.adopt(slots);
+    this.values = new Float64Array(slots.buffer, slots.byteOffset, slots.length / 2);
+  }
+
+  /** What a slot holding `code` reads as a Float64: the value a firstAll entry is compared with. */
+  keyOf(code: number): number {
+    bits[0] = code + 1;
+    return bitWords[LOW] === 0 ? -(code + 1) : code + 1;
+  }
+
   /** Adds `code` (hash `hash`, hashPacked): true if it was new. Only between enter() and leave(). */
   addHashed(code: number, hash: number): boolean {
+    const key = this.keyOf(code);
+    const lo = bitWords[LOW];
+    const hi = lo === 0 ? bitWords[HIGH] | SIGN : bitWords[HIGH];
+    const values = this.values;
     const slots = this.slots;
     const mask = this.mask;
-    const lo = code | 0;
-    const tag = codeTag(code, lo);
     for (let i = hash & mask; ; i = (i + 1) & mask) {
+      if (values[i] === key) return false;
       const j = i << 1;
-      let t = slots[j];
-      if (t === 0) {
-        t = Atomics.compareExchange(slots, j, 0, tag);
-        if (t === 0) {
-          if (lo !== 0) slots[j + 1] = lo;
+      let h = slots[j + HIGH];
+      if (h === 0) {
+        h = Atomics.compareExchange(slots, j + HIGH, 0, hi);
+        if (h === 0) {
+          if (lo !== 0) slots[j + LOW] = lo;
           this.counted();
           return true;
         }
       }
-      if (t === tag && this.lowIs(j, tag, lo)) return false;
+      if (h === hi && this.lowIs(j + LOW, lo)) return false;
     }
   }
 
   /** Whether `code` is in the set. */
   hasHashed(code: number, hash: number): boolean {
+    const key = this.keyOf(code);
+    const lo = bitWords[LOW];
+    const hi = lo === 0 ? bitWords[HIGH] | SIGN : bitWords[HIGH];
+    const values = this.values;
     const slots = this.slots;
     const mask = this.mask;
-    const lo = code | 0;
-    const tag = codeTag(code, lo);
     for (let i = hash & mask; ; i = (i + 1) & mask) {
+      if (values[i] === key) return true;
       const j = i << 1;
-      let t = slots[j];
-      if (t === 0) t = Atomics.load(slots, j);
-      if (t === 0) return false;
-      if (t === tag && this.lowIs(j, tag, lo)) return true;
+      let h = slots[j + HIGH];
+      if (h === 0) h = Atomics.load(slots, j + HIGH);
+      if (h === 0) return false;
+      if (h === hi && this.lowIs(j + LOW, lo)) return true;
     }
   }
 
-  /** Whether the slot at `j`, tagged `tag`, holds the low word `lo` (waiting for it while it is being written). */
-  private lowIs(j: number, tag: number, lo: number): boolean {
-    if ((tag & LO_ZERO) !== 0) return true;
+  /**
+   * Whether the low word at `j`, of a slot whose high word is the one of a
+   * code whose low word is `lo`, is `lo`, waiting for it while it is being
+   * written. (A high word with the sign bit is whole, its low word 0.)
+   */
+  private lowIs(j: number, lo: number): boolean {
+    if (lo === 0) return true;
     const slots = this.slots;
-    let seen = slots[j + 1];
+    let seen = slots[j];
     // The writer stores it right after its claim; if it was descheduled in between, wait in steps of 1 ms.
     for (let spins = 0; seen === 0; spins++) {
-      if (spins >= 1000) Atomics.wait(slots, j + 1, 0, 1);
-      seen = Atomics.load(slots, j + 1);
+      if (spins >= 1000) Atomics.wait(slots, j, 0, 1);
+      seen = Atomics.load(slots, j);
     }
     return seen === lo;
   }
 
   /**
-   * Into `firsts` the code + 1 in the first slot of each of `hashes[0..n)`
-   * (0 for an empty slot or one whose low word is not written yet): plain
-   * loads that do not depend on each other, so their cache misses overlap
-   * (see PackedTable.hashAll).
+   * Into `firsts` the Float64 in the first slot of each of `hashes[0..n)`:
+   * `keyOf(code)` there means the code is known. Loads that do not depend on
+   * each other, so their cache misses overlap (see PackedTable.hashAll).
    */
   firstAll(hashes: Int32Array, n: number, firsts: Float64Array): void {
-    const slots = this.slots;
+    const values = this.values;
     const mask = this.mask;
-    for (let k = 0; k < n; k++) {
-      const j = (hashes[k] & mask) << 1;
-      const t = slots[j];
-      const lo = slots[j + 1];
-      firsts[k] = t !== 0 && (lo !== 0 || (t & LO_ZERO) !== 0) ? codeOf(t, lo) + 1 : 0;
-    }
+    for (let k = 0; k < n; k++) firsts[k] = values[hashes[k] & mask];
+  }
+
+  protected used(old: Int32Array, i: number): boolean {
+    return old[(i << 1) + HIGH] !== 0;
   }
 
   protected copy(old: Int32Array, from: number, to: number, slots: Int32Array, mask: number): void {
-    for (let j = from; j < to; j += 2) {
-      const tag = old[j];
-      if (tag === 0) continue;
-      const lo = old[j + 1];
-      let i = hashPacked(codeOf(tag, lo)) & mask;
-      while (Atomics.compareExchange(slots, i << 1, 0, tag) !== 0) i = (i + 1) & mask;
-      slots[(i << 1) + 1] = lo;
+    const src = new Float64Array(old.buffer, old.byteOffset, old.length / 2);
+    const dst = new Float64Array(slots.buffer, slots.byteOffset, slots.length / 2);
+    const omask = src.length - 1;
+    for (let u = from; u < to; u++) {
+      const v = src[u & omask];
+      if (v === 0) continue;
+      let i = hashPacked(Math.abs(v) - 1) & mask;
+      while (dst[i] !== 0) i = (i + 1) & mask;
+      dst[i] = v;
     }
   }
 }
@@ -445,14 +528,21 @@ export class SharedWords extends SharedSet {
     for (let k = 0; k < n; k++) firsts[k] = slots[(hashes[k] & mask) << 1];
   }
 
+  protected used(old: Int32Array, i: number): boolean {
+    return old[(i << 1) + 1] !== 0;
+  }
+
   protected copy(old: Int32Array, from: number, to: number, slots: Int32Array, mask: number): void {
-    for (let j = from; j < to; j += 2) {
+    const omask = old.length / 2 - 1;
+    for (let u = from; u < to; u++) {
+      const j = (u & omask) << 1;
       const r = old[j + 1];
       if (r === 0) continue;
       const h = old[j];
       let i = h & mask;
-      while (Atomics.compareExchange(slots, (i << 1) + 1, 0, r) !== 0) i = (i + 1) & mask;
+      while (slots[(i << 1) + 1] !== 0) i = (i + 1) & mask;
       slots[i << 1] = h;
+      slots[(i << 1) + 1] = r;
     }
   }
 }
