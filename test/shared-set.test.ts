@@ -241,30 +241,26 @@ describe('the shared visited set', () => {
 });
 
 describe('growing the shared set', () => {
-  it.each([
-    { what: 'one-number codes', words: 0 },
-    { what: 'words (3 a state)', words: 3 },
-  ])('$what: each part of the old table, copied alone, writes slots no other part writes, and together they hold every state where a lookup finds it', async ({ words }) => {
+  /**
+   * `states` added to a fresh set of one worker (not grown: its first table of
+   * 2^16 slots) by `add`, then its table copied part by part as a grow does:
+   * each part alone into a table of its own (the slots they fill must not
+   * meet), and all of them, in a scrambled order, into one table through a
+   * proxy that records which part writes each word, the zeros that map its
+   * pages included (no word may be written by two parts); in that one table
+   * every state must be found from its home. `used` and `found` read a table.
+   */
+  async function copyAll(
+    words: number,
+    add: (set: InstanceType<typeof import('../src/engine/shared-set.js').SharedCodes> | InstanceType<typeof import('../src/engine/shared-set.js').SharedWords>) => number,
+    found: (table: Int32Array, mask: number) => number,
+  ): Promise<{ old: Int32Array; parts: number; ends: number[] }> {
     const { SharedCodes, SharedWords, partsOf } = await import('../src/engine/shared-set.js');
-    const { hashPacked, hashWords } = await import('../src/engine/table.js');
     const exchange = { publish() {}, publishWords() {}, receive() {}, wake() {} };
     const init = newSharedSet(words, 1);
     const set = words === 0 ? new SharedCodes(init, exchange) : new SharedWords(init, exchange, 0, 1);
-    // 49,000 states: 3/4 of the first table's 2^16 slots, just below the load at which it grows (49,152).
-    const n = 49_000;
-    const [list] = codes(n, 0, 11);
-    const w = new Int32Array(Math.max(words, 1));
-    const state = (c: number): Int32Array => {
-      w[0] = c | 0;
-      w[1] = (c / 4294967296) >>> 0;
-      for (let k = 2; k < words; k++) w[k] = Math.imul(w[0], k) ^ k;
-      return w;
-    };
     set.enter();
-    for (const c of list) {
-      const added = set instanceof SharedCodes ? set.addHashed(c, hashPacked(c)) : set.addHashed(state(c), 0, hashWords(state(c), 0, words)) >= 0;
-      expect(added).toBe(true);
-    }
+    const n = add(set);
     set.leave();
     const old = init.slots;
     const cap = old.length / 2;
@@ -272,37 +268,117 @@ describe('growing the shared set', () => {
     const used = (t: Int32Array, i: number): boolean => (words === 0 ? new Float64Array(t.buffer)[i] !== 0 : t[2 * i + 1] !== 0);
     const [partSlots, parts] = partsOf(old);
     expect(parts).toBe(4);
-    // Where the parts meet (and where the table wraps), clusters run on: a part must copy its last one to its end.
-    const straddled = [...Array(parts).keys()].filter((p) => used(old, (p * partSlots - 1 + cap) % cap) && used(old, p * partSlots));
-    expect(straddled.length).toBeGreaterThan(0);
-
+    // Where each part's copy starts: the first empty slot from its share on (past the end for the cluster that wraps).
+    const ends = [...Array(parts).keys()].map((p) => {
+      let i = p * partSlots;
+      while (used(old, i % cap)) i++;
+      return i;
+    });
     const owner = new Int8Array(2 * cap).fill(-1);
-    const merged = new Int32Array(4 * cap);
     for (let p = 0; p < parts; p++) {
-      const grown = new Int32Array(new SharedArrayBuffer(old.byteLength * 2));
-      set.copyPart(old, p, grown);
+      const alone = new Int32Array(new SharedArrayBuffer(old.byteLength * 2));
+      set.copyPart(old, p, alone);
       for (let i = 0; i < 2 * cap; i++) {
-        if (!used(grown, i)) continue;
-        expect(owner[i], `slot ${i} written by parts ${owner[i]} and ${p}`).toBe(-1);
+        if (!used(alone, i)) continue;
+        if (owner[i] !== -1) expect.fail(`slot ${i} filled by parts ${owner[i]} and ${p}`);
         owner[i] = p;
-        merged[2 * i] = grown[2 * i];
-        merged[2 * i + 1] = grown[2 * i + 1];
       }
     }
     expect(owner.filter((o) => o >= 0).length).toBe(n);
-    // Every state is found by probing from its home in the grown table, as a lookup does.
-    const mask = 2 * cap - 1;
-    const values = new Float64Array(merged.buffer);
-    let found = 0;
-    list.forEach((c, k) => {
-      let i = (set instanceof SharedCodes ? hashPacked(c) : hashWords(state(c), 0, words)) & mask;
-      for (; used(merged, i); i = (i + 1) & mask) {
-        if (set instanceof SharedCodes ? values[i] === set.keyOf(c) : merged[2 * i + 1] === k + 1) {
-          found++;
-          break;
+    const grown = new Int32Array(new SharedArrayBuffer(old.byteLength * 2));
+    const writer = new Int8Array(grown.length).fill(-1);
+    for (const p of [2, 0, 3, 1]) {
+      const recorded = new Proxy(grown, {
+        get: (t, k) => Reflect.get(t, k),
+        set(t, k, v) {
+          const j = Number(k);
+          if (writer[j] !== -1 && writer[j] !== p) expect.fail(`word ${j} written by parts ${writer[j]} and ${p}`);
+          writer[j] = p;
+          return Reflect.set(t, k, v);
+        },
+      });
+      set.copyPart(old, p, recorded);
+    }
+    expect(found(grown, 2 * cap - 1)).toBe(n);
+    return { old, parts, ends };
+  }
+
+  it.each([
+    { what: 'one-number codes', words: 0 },
+    { what: 'words (3 a state)', words: 3 },
+  ])('$what, a random table: each part of the old table writes words no other part writes, and the grown table holds every state where a lookup finds it', async ({ words }) => {
+    const { SharedCodes } = await import('../src/engine/shared-set.js');
+    const { hashPacked, hashWords } = await import('../src/engine/table.js');
+    // 49,000 states: 3/4 of the first table's 2^16 slots, just below the load at which it grows (49,152).
+    const [list] = codes(49_000, 0, 11);
+    const w = new Int32Array(Math.max(words, 1));
+    const state = (c: number): Int32Array => {
+      w[0] = c | 0;
+      w[1] = (c / 4294967296) >>> 0;
+      for (let k = 2; k < words; k++) w[k] = Math.imul(w[0], k) ^ k;
+      return w;
+    };
+    let keyOf = (c: number): number => c;
+    const { old, parts, ends } = await copyAll(
+      words,
+      (set) => {
+        if (set instanceof SharedCodes) keyOf = (c) => set.keyOf(c);
+        for (const c of list) expect(set instanceof SharedCodes ? set.addHashed(c, hashPacked(c)) : set.addHashed(state(c), 0, hashWords(state(c), 0, words)) >= 0).toBe(true);
+        return list.length;
+      },
+      (table, mask) => {
+        // Probing from each state's home, as a lookup does: a code's Float64, or a state's reference (its index + 1, all added in order).
+        const values = new Float64Array(table.buffer);
+        let found = 0;
+        list.forEach((c, k) => {
+          for (let i = (words === 0 ? hashPacked(c) : hashWords(state(c), 0, words)) & mask; words === 0 ? values[i] !== 0 : table[2 * i + 1] !== 0; i = (i + 1) & mask) {
+            if (words === 0 ? values[i] === keyOf(c) : table[2 * i + 1] === k + 1) {
+              found++;
+              break;
+            }
+          }
+        });
+        return found;
+      },
+    );
+    // Where the parts meet, clusters run on: a part must copy its last one to its end.
+    const cap = old.length / 2;
+    expect(ends.filter((e, p) => e > p * (cap / parts)).length).toBeGreaterThan(0);
+  });
+
+  it('a cluster that wraps around the end of the table, and parts whose share lies inside one cluster (words, hashes chosen)', async () => {
+    // 40,000 states whose homes are 10,000 on (one cluster over parts 0 to 3), 8,000 at 65,530 (a cluster that wraps).
+    const homes = [...Array(40_000).keys()].map((k) => 10_000 + k).concat(Array(8_000).fill(65_530));
+    const hashOf = (k: number): number => homes[k] | (((k * 2654435761) >>> 16) << 16);
+    const w = new Int32Array(2);
+    const { old, parts, ends } = await copyAll(
+      2,
+      (set) => {
+        homes.forEach((_, k) => {
+          w[0] = k;
+          w[1] = hashOf(k);
+          expect((set as { addHashed(src: Int32Array, at: number, hash: number): number }).addHashed(w, 0, hashOf(k))).toBe(k);
+        });
+        return homes.length;
+      },
+      (table, mask) => {
+        let found = 0;
+        for (let k = 0; k < homes.length; k++) {
+          for (let i = hashOf(k) & mask; table[2 * i + 1] !== 0; i = (i + 1) & mask) {
+            if (table[2 * i + 1] === k + 1) {
+              found++;
+              break;
+            }
+          }
         }
-      }
-    });
-    expect(found).toBe(n);
+        return found;
+      },
+    );
+    const cap = old.length / 2;
+    // The last cluster runs past the end (part 0 starts after it), and shares 1 and 2 lie inside the long cluster (their parts copy nothing).
+    expect(ends[0]).toBeGreaterThan(0);
+    expect(old[2 * (cap - 1) + 1]).not.toBe(0);
+    expect(ends[1]).toBe(ends[2]);
+    expect(parts).toBe(4);
   });
 });

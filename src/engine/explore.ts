@@ -475,7 +475,8 @@ function explorePacked<S, A extends Action>(ex: Exploration<S, A>, space: Packed
       transitions++;
       coverage.fire(a);
       const c = codes[k];
-      // Found at its first slot when the batch was hashed: known (a table only grows).
+      // Found at its first slot when the batch was hashed: known (a table only grows). The table is a
+      // PackedTable, whose keyOf(c) is c + 1 (a parallel worker's shared set has its own: parallel-worker.ts).
       if (firsts[k] === c + 1) continue;
       if (!expand || space.size >= maxStates) {
         if (ex.stopsAtBound(space.hasHashed(c, hashes[k]), expand)) return false;

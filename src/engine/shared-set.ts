@@ -256,6 +256,18 @@ abstract class SharedSet {
     const gate = this.gate;
     // A peer grows it: this worker's next enter() waits and takes the grown table.
     if (Atomics.compareExchange(gate, GROWING, 0, GROW_WAIT) !== 0) return;
+    // The gate opens even if this throws (a new table refused: the run then ends, and no peer waits in enter()).
+    try {
+      this.growHolding();
+    } finally {
+      Atomics.store(gate, GROWING, 0);
+      Atomics.notify(gate, GROWING);
+    }
+  }
+
+  /** grow() once it holds the gate: waits until no worker adds, and makes the new table unless a peer just did. */
+  private growHolding(): void {
+    const gate = this.gate;
     for (let a = Atomics.load(gate, ACTIVE); a !== 0; a = Atomics.load(gate, ACTIVE)) Atomics.wait(gate, ACTIVE, a, 5);
     this.catchUp();
     if (Atomics.load(gate, SIZE) > this.limit) {
@@ -276,8 +288,6 @@ abstract class SharedSet {
       this.gen = gen;
       Atomics.store(gate, GEN, gen);
     }
-    Atomics.store(gate, GROWING, 0);
-    Atomics.notify(gate, GROWING);
   }
 
   /** Whether slot `i` of `old` (a table no worker adds to) holds a state. */
@@ -310,7 +320,9 @@ const bitWords = new Int32Array(bits.buffer);
  * first, the low word alone (a value between -1 and 1); a load that reads a
  * code's key has found that code. A batch's lookups (firstAll) take one load
  * each, as PackedTable's do; anything but a key is settled on the words,
- * waiting for a low word being written.
+ * waiting for a low word being written. (ECMAScript lets a racing Float64
+ * read tear anywhere; V8 reads one with a single aligned 8-byte load, which
+ * tears at most between the two words, the cases above.)
  */
 export class SharedCodes extends SharedSet {
   /** The table as Float64s (`slots` as Int32s: slot i is words 2i and 2i + 1); declared only, since the base's constructor sets it (adopt). */

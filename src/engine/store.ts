@@ -56,8 +56,10 @@ export interface Space<S> extends TraceStore {
 export interface CodeSet {
   addHashed(code: number, hash: number): boolean;
   hasHashed(code: number, hash: number): boolean;
-  /** The value in the first slot of each of `hashes[0..n)` into `firsts`: code + 1 there means the code is known (see PackedTable.hashAll). */
+  /** The value in the first slot of each of `hashes[0..n)` into `firsts`: `keyOf(code)` there means the code is known (see PackedTable.hashAll). */
   firstAll(hashes: Int32Array, n: number, firsts: Float64Array): void;
+  /** What a slot holding `code` reads as (a PackedTable's: code + 1; the shared set's: see SharedCodes). */
+  keyOf(code: number): number;
   readonly bytes: number;
   readonly growthBytes: number;
 }

@@ -191,6 +191,11 @@ export class PackedTable {
     this.firstAll(hashes, n, firsts);
   }
 
+  /** What a slot holding `code` reads as: code + 1 (0 is an empty slot). */
+  keyOf(code: number): number {
+    return code + 1;
+  }
+
   /** Into `firsts` the value in the first slot of each of `hashes[0..n)` (see hashAll). */
   firstAll(hashes: Int32Array, n: number, firsts: Float64Array): void {
     const slots = this.slots;
