@@ -436,9 +436,10 @@ export class SharedCodes extends SharedSet {
  * (its global id + 1; ids are local id x workers + worker, as in
  * parallel.ts), which live in the store of the worker that added it, in
  * chunks of shared memory every worker can read (8 bytes a slot, as a
- * WideTable). A worker stores the words in its own store first, then claims
- * a slot by a compare-and-swap of the reference from 0 (publishing the
- * words), then writes the hash; if the state was known, it drops the words.
+ * WideTable). A worker that comes to an empty slot stores the words in its
+ * own store, then claims the slot by a compare-and-swap of the reference
+ * from 0 (publishing the words), then writes the hash; if another worker
+ * claimed it first and the state turns out known, it drops the words.
  * A reader that finds a reference compares the words when the hash is the
  * one it looks for or not written yet (0).
  */
@@ -470,15 +471,16 @@ export class SharedWords extends SharedSet {
 
   /** Adds the state at `src[at..]` (hash `hash`, hashWords): its id in this worker's store if it was new, else -1. Only between enter() and leave(). */
   addHashed(src: Int32Array, at: number, hash: number): number {
-    const local = this.store.push(src, at);
-    const ref = local * this.workers + this.me + 1;
     const slots = this.slots;
     const mask = this.mask;
+    // Its words go into the store (published) only when it comes to claim an empty slot.
+    let local = -1;
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const j = i << 1;
       let r = slots[j + 1];
       if (r === 0) {
-        r = Atomics.compareExchange(slots, j + 1, 0, ref);
+        if (local < 0) local = this.store.push(src, at);
+        r = Atomics.compareExchange(slots, j + 1, 0, local * this.workers + this.me + 1);
         if (r === 0) {
           slots[j] = hash;
           this.counted();
@@ -487,7 +489,7 @@ export class SharedWords extends SharedSet {
       }
       const h = slots[j];
       if ((h === hash || h === 0) && this.holds(j, r - 1, src, at)) {
-        this.store.pop();
+        if (local >= 0) this.store.pop();
         return -1;
       }
     }
