@@ -145,6 +145,20 @@ describe('parallel exploration gives the one-worker results', () => {
     expect(par.stats.states).toBe(full.stats.levels!.slice(0, 37).reduce((a, b) => a + b, 0));
   });
 
+  it('a memory budget stops every worker at the end of a level, with status incomplete', { timeout: 60_000 }, async () => {
+    // 48 MB more than the process holds now: K=8's shared set alone grows to 128 MB. The main
+    // thread's check every 100 ms or a worker's before it grows the shared set (refused: see
+    // test/shared-set.test.ts) stops it, whichever comes first (both do, run to run).
+    const [build, ref] = table('counter-race', { NP: 3, K: 8 });
+    const par = await checkParallel(build(), ref, 2, { memoryLimitBytes: process.memoryUsage.rss() + 48 * 2 ** 20 });
+    expect(par.error).toBeUndefined();
+    expect([par.status, par.bound]).toEqual(['incomplete', 'memory']);
+    expect(par.stats.states).toBeLessThan(9_239_838);
+    const levels = par.stats.levels!;
+    const one = check(build(), { maxDepth: levels.length }).stats.levels!;
+    expect(levels.slice(0, -1)).toEqual(one.slice(0, levels.length - 1));
+  });
+
   it('a time limit stops every worker at the same level, with status incomplete', { timeout: 60_000 }, async () => {
     // K=8 (9,239,838 states) takes seconds with two workers; 700 ms stops them during the run
     // (the workers take about half a second to start) or, on a slow machine, before it.

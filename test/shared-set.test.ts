@@ -382,3 +382,27 @@ describe('growing the shared set', () => {
     expect(parts).toBe(4);
   });
 });
+
+describe('a grow the memory budget refuses', () => {
+  it('leaves the table as it is, which still takes and finds states past its load of 3/4; the worker asks once', async () => {
+    const { SharedCodes } = await import('../src/engine/shared-set.js');
+    const { hashPacked } = await import('../src/engine/table.js');
+    const asked: number[] = [];
+    const exchange = { publish() {}, publishWords() {}, receive() {}, wake() {}, allows: (bytes: number) => (asked.push(bytes), false) };
+    const set = new SharedCodes(newSharedSet(0, 1), exchange);
+    // 60,000 states in 2^16 slots: past the 49,152 at which it grows, in batches of 512 (each leave() would grow it).
+    const [list, absent] = codes(60_000, 1_000, 5);
+    for (let i = 0; i < list.length; i += 512) {
+      set.enter();
+      for (const c of list.subarray(i, i + 512)) expect(set.addHashed(c, hashPacked(c))).toBe(true);
+      set.leave();
+    }
+    expect([set.capacity, set.size]).toEqual([2 ** 16, 60_000]);
+    // Asked for a table twice the size (2^17 slots of 8 bytes), once.
+    expect(asked).toEqual([2 ** 20]);
+    set.enter();
+    expect(list.every((c) => set.hasHashed(c, hashPacked(c)))).toBe(true);
+    expect(absent.some((c) => set.hasHashed(c, hashPacked(c)))).toBe(false);
+    set.leave();
+  });
+});

@@ -10,14 +10,14 @@
 import { statCpuMs } from './proc-stat.js';
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { Action, Model } from './model.js';
-import { CoverageCounter } from './explore.js';
+import { CoverageCounter, overMemory } from './explore.js';
 import { Findings } from './findings.js';
 import { PackedSpace, spaceFor, WideSpace, type Space } from './store.js';
 import { SuccessorBatch, WideBatch } from './successors.js';
 import { Guard, guardErrorFields, modelError } from './guard.js';
 import { hashString } from './table.js';
 import { SharedCodes, SharedWords, type SharedSetInit, type TableExchange } from './shared-set.js';
-import { ParallelError, STOP_NONE, type LevelReport, type ModelRef, type RunOrder } from './parallel.js';
+import { ParallelError, STOP_MEMORY, STOP_NONE, type LevelReport, type ModelRef, type RunOrder } from './parallel.js';
 import { abortPeers, AbortedByPeer, barrier, CTL_ADDED, CTL_STOP, CTL_STOPPED, CTL_VIOLATED, ctlSlot, wakeWaiters } from './barrier.js';
 import { importModule } from './preloaded.js';
 
@@ -32,9 +32,11 @@ interface Data {
   /** Packed models: the shared visited set, and two counters of claimed states (one per parity of the level). */
   readonly shared?: SharedSetInit;
   readonly claim: Int32Array;
+  /** The run's memory budget in bytes (a grow of the shared set past it is refused). */
+  readonly memoryLimit: number;
 }
 
-const { me, workers: W, ref, peers, stopWord, ctl, shared, claim } = workerData as Data;
+const { me, workers: W, ref, peers, stopWord, ctl, shared, claim, memoryLimit } = workerData as Data;
 const port = parentPort!;
 
 let model: Model<unknown, Action>;
@@ -456,6 +458,12 @@ const exchange: TableExchange = {
   },
   wake() {
     wakeWaiters(ctl);
+  },
+  // A grow past the run's memory budget is refused, and stops the run (at the end of the level, as the main thread's check does).
+  allows(bytes) {
+    if (!overMemory(memoryLimit, bytes)) return true;
+    Atomics.compareExchange(stopWord, 0, STOP_NONE, STOP_MEMORY);
+    return false;
   },
 };
 

@@ -34,7 +34,8 @@
  * Not supported (refused with a CheckerError): `maxStates` (the state at which
  * a run stops depends on discovery order, which differs between workers).
  * `stopOnFirstViolation`, `timeLimitMs` and the memory budget stop at the end
- * of a level or, through a shared flag, inside it.
+ * of a level or, through a shared flag, inside it; a worker that would grow
+ * the shared set past the budget sets that flag instead.
  */
 import { MessageChannel, Worker, type MessagePort, type WorkerOptions } from 'node:worker_threads';
 import type { Action, Model } from './model.js';
@@ -234,7 +235,7 @@ async function exploreParallel<S, A extends Action>(
     for (let w = 0; w < W; w++) {
       const peers = ports[w].map((p, j) => (j === w ? null : p));
       const t = spawnWorker(entry, {
-        workerData: { entry: WORKER, me: w, workers: W, ref, peers, stopWord, ctl, shared, claim, props: model.properties.map((p) => p.name) },
+        workerData: { entry: WORKER, me: w, workers: W, ref, peers, stopWord, ctl, shared, claim, memoryLimit, props: model.properties.map((p) => p.name) },
         transferList: peers.filter((p): p is MessagePort => p !== null),
       });
       t.on('message', (m: any) => {

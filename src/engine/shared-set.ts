@@ -77,6 +77,13 @@ export interface TableExchange {
   receive(): void;
   /** Wakes the peers that wait elsewhere (at the end of a level) to help copy: a grow's copy has opened. */
   wake(): void;
+  /**
+   * Whether a grow may allocate `bytes` (the run's memory budget; always, if
+   * absent). A worker refused does not grow the set again; the exchange
+   * should stop the run, since the set only takes states while under a load
+   * of 1 (it has room for every worker's batches past 3/4).
+   */
+  allows?(bytes: number): boolean;
 }
 
 /** What the main thread makes for the workers of one run: the gate and the first table. */
@@ -103,6 +110,8 @@ abstract class SharedSet {
   private offered: Int32Array | undefined;
   private offeredOld: Int32Array | undefined;
   private offeredGen = 0;
+  /** A grow was refused (TableExchange.allows): this worker does not try again. */
+  private refused = false;
 
   constructor(
     protected readonly gate: Int32Array,
@@ -255,7 +264,7 @@ abstract class SharedSet {
   private grow(): void {
     const gate = this.gate;
     // A peer grows it: this worker's next enter() waits and takes the grown table.
-    if (Atomics.compareExchange(gate, GROWING, 0, GROW_WAIT) !== 0) return;
+    if (this.refused || Atomics.compareExchange(gate, GROWING, 0, GROW_WAIT) !== 0) return;
     // The gate opens even if this throws (a new table refused: the run then ends, and no peer waits in enter()).
     try {
       this.growHolding();
@@ -272,6 +281,10 @@ abstract class SharedSet {
     this.catchUp();
     if (Atomics.load(gate, SIZE) > this.limit) {
       const old = this.slots;
+      if (this.exchange.allows?.(old.byteLength * 2) === false) {
+        this.refused = true;
+        return;
+      }
       const slots = new Int32Array(new SharedArrayBuffer(old.byteLength * 2));
       const gen = this.gen + 1;
       Atomics.store(gate, NEXT, gen << 16);
