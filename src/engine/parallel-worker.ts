@@ -187,6 +187,9 @@ let depthNow = 0;
 /** States claimed at a time. */
 const CLAIM = 256;
 
+/** This worker was refused a grow of the shared set (the memory budget): it stops expanding at once. */
+let refused = false;
+
 /** The shared visited set of a packed model. */
 let sharedCodes: SharedCodes | undefined;
 let sharedWords: SharedWords | undefined;
@@ -213,6 +216,11 @@ function claimLevel(E: number, one: (g: number, chunk: Int32Array, at: number) =
     let w = 0;
     let base = 0;
     for (let i = from; i < to; i++) {
+      // Refused a grow of the shared set: expand no more (each state's successors are added to a set that no longer grows).
+      if (refused) {
+        stopped = true;
+        return;
+      }
       while (i >= base + ins[w].n) base += ins[w++].n;
       const o = i - base;
       const at = (o & FRONT_MASK) * E;
@@ -463,6 +471,7 @@ const exchange: TableExchange = {
   allows(bytes) {
     if (!overMemory(memoryLimit, bytes)) return true;
     Atomics.compareExchange(stopWord, 0, STOP_NONE, STOP_MEMORY);
+    refused = true;
     return false;
   },
 };

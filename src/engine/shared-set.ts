@@ -79,9 +79,10 @@ export interface TableExchange {
   wake(): void;
   /**
    * Whether a grow may allocate `bytes` (the run's memory budget; always, if
-   * absent). A worker refused does not grow the set again; the exchange
-   * should stop the run, since the set only takes states while under a load
-   * of 1 (it has room for every worker's batches past 3/4).
+   * absent). A worker refused does not grow the set again, and should stop
+   * adding soon: the set has room past its load of 3/4 for about
+   * 2 x BATCH_ADDS states a worker, not more (parallel-worker.ts stops
+   * expanding at once: its batch and one state's successors at most).
    */
   allows?(bytes: number): boolean;
 }
