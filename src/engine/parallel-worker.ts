@@ -467,7 +467,7 @@ const exchange: TableExchange = {
   wake() {
     wakeWaiters(ctl);
   },
-  // A grow past the run's memory budget is refused, and stops the run (at the end of the level, as the main thread's check does).
+  // A grow past the run's memory budget is refused and stops the run: this worker expands no more, its peers stop at their next claim (the stop word).
   allows(bytes) {
     if (!overMemory(memoryLimit, bytes)) return true;
     Atomics.compareExchange(stopWord, 0, STOP_NONE, STOP_MEMORY);
