@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
-import { newSharedSet } from '../src/engine/shared-set.js';
+import { GATE, newSharedSet, partsOf, SharedCodes, SharedWords } from '../src/engine/shared-set.js';
+import { hashPacked, hashWords } from '../src/engine/table.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'shared-set-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -202,7 +203,6 @@ parentPort.postMessage('done');`;
 
 describe('the shared visited set', () => {
   it('a worker that enters while a grow ends helps with the generation being made, and goes on', { timeout: 60_000 }, async () => {
-    const { GATE } = await import('../src/engine/shared-set.js');
     const init = newSharedSet(0, 2);
     const ctl = new Int32Array(new SharedArrayBuffer(12)); // [generation sent, entries of the worker, the worker waited for a table]
     const enterer = new Worker(ENTERER, { eval: true, workerData: { bundle: pathToFileURL(bundle).href, init, ctl } });
@@ -250,12 +250,11 @@ describe('growing the shared set', () => {
    * pages included (no word may be written by two parts); in that one table
    * every state must be found from its home. `used` and `found` read a table.
    */
-  async function copyAll(
+  function copyAll(
     words: number,
-    add: (set: InstanceType<typeof import('../src/engine/shared-set.js').SharedCodes> | InstanceType<typeof import('../src/engine/shared-set.js').SharedWords>) => number,
+    add: (set: SharedCodes | SharedWords) => number,
     found: (table: Int32Array, mask: number) => number,
-  ): Promise<{ old: Int32Array; parts: number; ends: number[] }> {
-    const { SharedCodes, SharedWords, partsOf } = await import('../src/engine/shared-set.js');
+  ): { old: Int32Array; parts: number; ends: number[] } {
     const exchange = { publish() {}, publishWords() {}, receive() {}, wake() {} };
     const init = newSharedSet(words, 1);
     const set = words === 0 ? new SharedCodes(init, exchange) : new SharedWords(init, exchange, 0, 1);
@@ -306,9 +305,7 @@ describe('growing the shared set', () => {
   it.each([
     { what: 'one-number codes', words: 0 },
     { what: 'words (3 a state)', words: 3 },
-  ])('$what, a random table: each part of the old table writes words no other part writes, and the grown table holds every state where a lookup finds it', async ({ words }) => {
-    const { SharedCodes } = await import('../src/engine/shared-set.js');
-    const { hashPacked, hashWords } = await import('../src/engine/table.js');
+  ])('$what, a random table: each part of the old table writes words no other part writes, and the grown table holds every state where a lookup finds it', ({ words }) => {
     // 49,000 states: 3/4 of the first table's 2^16 slots, just below the load at which it grows (49,152).
     const [list] = codes(49_000, 0, 11);
     const w = new Int32Array(Math.max(words, 1));
@@ -319,7 +316,7 @@ describe('growing the shared set', () => {
       return w;
     };
     let keyOf = (c: number): number => c;
-    const { old, parts, ends } = await copyAll(
+    const { old, parts, ends } = copyAll(
       words,
       (set) => {
         if (set instanceof SharedCodes) keyOf = (c) => set.keyOf(c);
@@ -346,12 +343,12 @@ describe('growing the shared set', () => {
     expect(ends.filter((e, p) => e > p * (cap / parts)).length).toBeGreaterThan(0);
   });
 
-  it('a cluster that wraps around the end of the table, and parts whose share lies inside one cluster (words, hashes chosen)', async () => {
+  it('a cluster that wraps around the end of the table, and parts whose share lies inside one cluster (words, hashes chosen)', () => {
     // 40,000 states whose homes are 10,000 on (one cluster over parts 0 to 3), 8,000 at 65,530 (a cluster that wraps).
     const homes = [...Array(40_000).keys()].map((k) => 10_000 + k).concat(Array(8_000).fill(65_530));
     const hashOf = (k: number): number => homes[k] | (((k * 2654435761) >>> 16) << 16);
     const w = new Int32Array(2);
-    const { old, parts, ends } = await copyAll(
+    const { old, parts, ends } = copyAll(
       2,
       (set) => {
         homes.forEach((_, k) => {
@@ -384,9 +381,7 @@ describe('growing the shared set', () => {
 });
 
 describe('a grow the memory budget refuses', () => {
-  it('leaves the table as it is, which still takes and finds states past its load of 3/4; the worker asks once', async () => {
-    const { SharedCodes } = await import('../src/engine/shared-set.js');
-    const { hashPacked } = await import('../src/engine/table.js');
+  it('leaves the table as it is, which still takes and finds states past its load of 3/4; the worker asks once', () => {
     const asked: number[] = [];
     const exchange = { publish() {}, publishWords() {}, receive() {}, wake() {}, allows: (bytes: number) => (asked.push(bytes), false) };
     const set = new SharedCodes(newSharedSet(0, 1), exchange);
