@@ -54,10 +54,10 @@ describe('parallel exploration gives the one-worker results', () => {
     expect(o.violations[0].trace).toHaveLength(49);
   });
 
-  it('counter race NP=3 K=4, 3 workers, with fronts of 64 states (a level spans many chunks of shared memory)', { timeout: 120_000 }, async () => {
+  it('counter race NP=3 K=4, 3 workers, with codes in chunks of 64 states (a level spans many chunks of shared memory)', { timeout: 120_000 }, async () => {
     // 165,340 states: the shared set grows from 2^16 slots to 2^18 while the workers add to it.
-    const before = process.env.CHECKER_FRONT_BITS;
-    process.env.CHECKER_FRONT_BITS = '6';
+    const before = process.env.CHECKER_CODE_BITS;
+    process.env.CHECKER_CODE_BITS = '6';
     try {
       const o = await same(...table('counter-race', { NP: 3, K: 4 }), 3);
       expect(o.stats).toMatchObject({ states: 165340, transitions: 465273, depth: 52 });
@@ -65,8 +65,8 @@ describe('parallel exploration gives the one-worker results', () => {
       const w = await same(...dialogCell('dialog/drop-after-sync-two-early/fast-lock/sc/v2'), 3);
       expect(w.stats.states).toBe(101602);
     } finally {
-      if (before === undefined) delete process.env.CHECKER_FRONT_BITS;
-      else process.env.CHECKER_FRONT_BITS = before;
+      if (before === undefined) delete process.env.CHECKER_CODE_BITS;
+      else process.env.CHECKER_CODE_BITS = before;
     }
   });
 

@@ -2,8 +2,8 @@
  * A worker thread of the parallel explorer (parallel.ts). Packed states: the
  * workers share one visited set (shared-set.ts) and, level by level, claim
  * chunks of the states all of them found in the level before; each keeps
- * the states it added (parent, action, words) and lists them for the next
- * level in shared memory. States keyed by strings: each worker owns the
+ * the states it added (parent, action, code or words), the codes and words in
+ * shared memory, where its peers read them. States keyed by strings: each worker owns the
  * states whose key hashes to it, sends successors it does not own to their
  * owners and stores the ones it receives.
  */
@@ -15,7 +15,7 @@ import { Findings } from './findings.js';
 import { PackedSpace, spaceFor, WideSpace, type Space } from './store.js';
 import { SuccessorBatch, WideBatch } from './successors.js';
 import { Guard, guardErrorFields, modelError } from './guard.js';
-import { hashString } from './table.js';
+import { ChunkedFloat64, hashString } from './table.js';
 import { SharedCodes, SharedWords, type SharedSetInit, type TableExchange } from './shared-set.js';
 import { ParallelError, STOP_MEMORY, STOP_NONE, type LevelReport, type ModelRef, type RunOrder } from './parallel.js';
 import { abortPeers, AbortedByPeer, barrier, CTL_ADDED, CTL_STOP, CTL_STOPPED, CTL_VIOLATED, ctlSlot, wakeWaiters } from './barrier.js';
@@ -115,79 +115,38 @@ class Outbox {
 }
 
 /**
- * States per chunk of a front (2^16). CHECKER_FRONT_BITS sets another power of
- * two, so that tests can make a level span many chunks.
+ * States per chunk of a worker's codes (2^16), in shared memory: its peers
+ * read the states it added in a level to expand them in the next.
+ * CHECKER_CODE_BITS sets another power of two, so that tests can make a level
+ * span many chunks.
  */
-const FRONT_BITS = Number(process.env.CHECKER_FRONT_BITS ?? 16);
-const FRONT_MASK = (1 << FRONT_BITS) - 1;
+const CODE_BITS = Number(process.env.CHECKER_CODE_BITS ?? 16);
+const CODE_MASK = (1 << CODE_BITS) - 1;
+
+/** A one-number model's codes of each worker, as read here: the chunks of its store, each sent to the peers when made. */
+const codesOf: Float64Array[][] = Array.from({ length: W }, () => []);
 
 /**
- * The states a worker added in a level, for every worker to expand in the
- * next, in Int32 chunks of shared memory: per state, `E` words ending with
- * its global id (a one-number code's low and high 32 bits before it; a
- * word-packed state's words are read from the shared set's stores). A chunk is
- * sent to the peers once, when it is made; there are two fronts, written in
- * alternate levels, so that one is read while the other is written. The
- * level's count is published with an atomic store before the barrier that
- * ends the level, and read with an atomic load after it.
+ * The level's front: the states every worker added in the level before,
+ * worker w's from local id frontStart[w] to frontEnd[w] (its count of them is
+ * in ctl). A worker adds states with consecutive local ids, so these ranges
+ * are the whole front: it needs no list of its own.
  */
-class Front {
-  n = 0;
-  readonly chunks: Int32Array[] = [];
-  readonly count = new Int32Array(new SharedArrayBuffer(4));
-  constructor(
-    private readonly parity: number,
-    private readonly E: number,
-  ) {
-    for (const p of peers) p?.postMessage({ t: 'front', parity, count: this.count });
-  }
-  /** Room for one more state (its chunk made and sent when it is the first of one): its index. */
-  private slot(): number {
-    const n = this.n;
-    const c = n >>> FRONT_BITS;
-    if (c === this.chunks.length) {
-      const chunk = new Int32Array(new SharedArrayBuffer((4 * this.E) << FRONT_BITS));
-      this.chunks.push(chunk);
-      for (const p of peers) p?.postMessage({ t: 'fchunk', parity: this.parity, chunk });
-    }
-    this.n = n + 1;
-    return n;
-  }
-  pushCode(code: number, g: number): void {
-    const n = this.slot();
-    const a = this.chunks[n >>> FRONT_BITS];
-    const i = (n & FRONT_MASK) * 3;
-    a[i] = code | 0;
-    a[i + 1] = (code / 4294967296) >>> 0;
-    a[i + 2] = g;
-  }
-  pushId(g: number): void {
-    const n = this.slot();
-    this.chunks[n >>> FRONT_BITS][n & FRONT_MASK] = g;
-  }
-  /** Ends the level: publishes the count (its readers keep their own) and starts the front empty for its next level. */
-  end(): void {
-    Atomics.store(this.count, 0, this.n);
-    this.n = 0;
-  }
-}
+const frontStart: number[] = new Array<number>(W).fill(0);
+const frontEnd: number[] = new Array<number>(W).fill(0);
+/** Worker w's part of the front: the number of states it added in the level before. */
+const partOf = (w: number): number => frontEnd[w] - frontStart[w];
 
-/** A front as its readers see it: its chunks, its count, and the level's count once it ended. */
-interface FrontIn {
-  readonly chunks: Int32Array[];
-  count?: Int32Array;
-  n: number;
-}
-
-/** This worker's two fronts (by parity of the level that writes them), and every worker's as read, [parity][worker]. */
-let fronts: Front[] = [];
-const frontsIn: FrontIn[][] = [0, 1].map(() => Array.from({ length: W }, () => ({ chunks: [], n: 0 })));
 /** The level being expanded (1 expands the initial states). */
 let depthNow = 0;
 /** States claimed at a time. */
 const CLAIM = 256;
 
-/** This worker was refused a grow of the shared set (the memory budget): it stops expanding at once. */
+/**
+ * This worker was refused a grow of the shared set (the memory budget): it
+ * stops expanding at once, after the flush of the batch that asked for the
+ * grow (only a flush adds states, so only a flush sets it).
+ */
 let refused = false;
 
 /** The shared visited set of a packed model. */
@@ -195,39 +154,59 @@ let sharedCodes: SharedCodes | undefined;
 let sharedWords: SharedWords | undefined;
 
 /**
- * Expands the states every worker added in the level before, CLAIM at a time
- * from a shared counter (whichever worker is free takes the next ones, so
- * the workers end the level together): `one` gets each state's global id
- * and where its entry is (a chunk, the offset), `E` words per entry.
+ * The level's front is expanded CLAIM states at a time, claimed from a shared
+ * counter (whichever worker is free takes the next ones, so the workers end
+ * the level together); the claims number the front's states worker after
+ * worker. startClaims begins the level; each nextRun then gives the next run
+ * of claimed states that are one worker's and lie in one chunk of its codes:
+ * `claimed.w`'s local ids from `claimed.from` to `claimed.to` (exclusive), so
+ * that the caller expands them in a loop of its own.
  */
-function claimLevel(E: number, one: (g: number, chunk: Int32Array, at: number) => void): void {
-  const parity = (depthNow - 1) & 1;
-  const ins = frontsIn[parity];
-  let total = 0;
-  for (let w = 0; w < W; w++) total += ins[w].n = Atomics.load(ins[w].count!, 0);
-  for (;;) {
+const claimed = { w: 0, from: 0, to: 0 };
+/** The level's claims: the counter's parity, the front's states in all, what is left of the current claim (claim numbers `claimNext` to `claimTo`), and where that is (worker `claimW`, whose states begin at claim number `claimBase`). */
+let claimParity = 0;
+let claimTotal = 0;
+let claimNext = 0;
+let claimTo = 0;
+let claimW = 0;
+let claimBase = 0;
+
+/** Begins expanding the level depthNow: its front is what each worker added in the level before (ctl). */
+function startClaims(): void {
+  claimParity = (depthNow - 1) & 1;
+  claimTotal = 0;
+  for (let w = 0; w < W; w++) {
+    frontStart[w] = frontEnd[w];
+    frontEnd[w] += Atomics.load(ctl, ctlSlot(W, w, CTL_ADDED, depthNow - 1));
+    claimTotal += partOf(w);
+  }
+  claimNext = claimTo = 0;
+}
+
+/** The next run of claimed states (into `claimed`), claiming more when the current claim is used up; false when the level has none left or the run stops. */
+function nextRun(): boolean {
+  if (claimNext >= claimTo) {
     if (Atomics.load(stopWord, 0) !== STOP_NONE) {
       stopped = true;
-      return;
+      return false;
     }
-    const from = Atomics.add(claim, parity, CLAIM);
-    if (from >= total) return;
-    const to = Math.min(total, from + CLAIM);
-    let w = 0;
-    let base = 0;
-    for (let i = from; i < to; i++) {
-      // Refused a grow of the shared set: expand no more (each state's successors are added to a set that no longer grows).
-      if (refused) {
-        stopped = true;
-        return;
-      }
-      while (i >= base + ins[w].n) base += ins[w++].n;
-      const o = i - base;
-      const at = (o & FRONT_MASK) * E;
-      const chunk = ins[w].chunks[o >>> FRONT_BITS];
-      one(chunk[at + E - 1], chunk, at);
-    }
+    const from = Atomics.add(claim, claimParity, CLAIM);
+    if (from >= claimTotal) return false;
+    claimNext = from;
+    claimTo = Math.min(claimTotal, from + CLAIM);
+    claimW = 0;
+    claimBase = 0;
   }
+  // Claim numbers count worker 0's part of the front, then worker 1's, and so on.
+  while (claimNext >= claimBase + partOf(claimW)) claimBase += partOf(claimW++);
+  // The run ends at the claim's end, this worker's part's end or its chunk's end, whichever comes first.
+  const local = frontStart[claimW] + claimNext - claimBase;
+  const n = Math.min(claimTo - claimNext, frontEnd[claimW] - local, CODE_MASK + 1 - (local & CODE_MASK));
+  claimed.w = claimW;
+  claimed.from = local;
+  claimed.to = local + n;
+  claimNext += n;
+  return true;
 }
 
 /** String keys already sent to their owners (bounded: cleared when full). */
@@ -267,16 +246,15 @@ function adding(set: SharedCodes | SharedWords, add: (n: number) => void, n: num
 const GENERATED = 512;
 
 /**
- * A level of a packed model: the states claimed (claimLevel) expanded into a
- * batch, in place when the model allows; each flush of the batch reads the
- * first slots of its successors in the shared set together, then adds them
- * in order (as explore.ts does): a new one is this worker's, is checked and
- * goes into its front for the next level.
+ * A level of a packed model: the states claimed (nextRun), read from their
+ * workers' codes, expanded into a batch, in place when the model allows; each
+ * flush of the batch reads the first slots of its successors in the shared
+ * set together, then adds them in order (as explore.ts does): a new one is
+ * this worker's (in its part of the next level's front) and is checked.
  */
 function expandPacked(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Action>, expand: boolean): void {
   const quiescent = findings.checksQuiescent;
   const set = sharedCodes!;
-  const front = fronts[depthNow & 1];
   const flush = (): void => {
     const m = b.n;
     b.n = 0;
@@ -297,7 +275,7 @@ function expandPacked(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Actio
     }
     adding(set, addAll, n);
   };
-  /** Adds the batch's `n` successors in order (their first slots read together): a new one is this worker's, goes into its front and is checked. */
+  /** Adds the batch's `n` successors in order (their first slots read together): a new one is this worker's (in its part of the next level's front) and is checked. */
   const addAll = (n: number): void => {
     const { codes, parents, indices, hashes, firsts } = b;
     ps.hashAll(codes, n, hashes, firsts);
@@ -310,14 +288,24 @@ function expandPacked(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Actio
       }
       const local = ps.addHashed(c, hashes[k], parents[k], indices[k]);
       if (local < 0) continue;
-      front.pushCode(c, gid(local));
       if (findings.checksNew) findings.checkNew(gid(local), b.decode(c, b.probe));
     }
   };
-  claimLevel(3, (g, chunk, at) => {
-    b.expand(g, chunk[at + 1] * 4294967296 + (chunk[at] >>> 0), quiescent);
-    if (b.n >= GENERATED) flush();
-  });
+  startClaims();
+  while (nextRun()) {
+    const { w, from, to } = claimed;
+    const chunk = codesOf[w][from >>> CODE_BITS];
+    for (let local = from; local < to; local++) {
+      b.expand(local * W + w, chunk[local & CODE_MASK], quiescent);
+      if (b.n >= GENERATED) {
+        flush();
+        if (refused) {
+          stopped = true;
+          return;
+        }
+      }
+    }
+  }
   flush();
 }
 
@@ -325,8 +313,7 @@ function expandPacked(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Actio
 function expandWide(ws: WideSpace<unknown>, b: WideBatch<unknown, Action>, expand: boolean): void {
   const quiescent = findings.checksQuiescent;
   const set = sharedWords!;
-  const front = fronts[depthNow & 1];
-  const W = ws.words;
+  const words = ws.words;
   const flush = (): void => {
     const m = b.n;
     b.n = 0;
@@ -341,7 +328,7 @@ function expandWide(ws: WideSpace<unknown>, b: WideBatch<unknown, Action>, expan
       transitions++;
       coverage.fire(a);
       if (n !== k) {
-        codes.copyWithin(n * W, k * W, k * W + W);
+        codes.copyWithin(n * words, k * words, k * words + words);
         parents[n] = parents[k];
         indices[n] = indices[k];
         hashes[n] = hashes[k];
@@ -351,25 +338,35 @@ function expandWide(ws: WideSpace<unknown>, b: WideBatch<unknown, Action>, expan
     }
     adding(set, addAll, n);
   };
-  /** Adds the batch's `n` successors in order: a new one is this worker's, goes into its front and is checked. */
+  /** Adds the batch's `n` successors in order: a new one is this worker's (in its part of the next level's front) and is checked. */
   const addAll = (n: number): void => {
     const { codes, parents, indices, hashes } = b;
     ws.firstAll(hashes, n, b.firsts);
     for (let k = 0; k < n; k++) {
       if (!expand) {
-        if (!ws.hasHashed(codes, k * W, hashes[k])) depthBound = true;
+        if (!ws.hasHashed(codes, k * words, hashes[k])) depthBound = true;
         continue;
       }
-      const local = ws.addHashed(codes, k * W, hashes[k], parents[k], indices[k]);
+      const local = ws.addHashed(codes, k * words, hashes[k], parents[k], indices[k]);
       if (local < 0) continue;
-      front.pushId(gid(local));
       if (findings.checksNew) findings.checkNew(gid(local), b.decode(k, b.probe));
     }
   };
-  claimLevel(1, (g) => {
-    b.expand(g, set.wordsOf(g), set.at, quiescent);
-    if (b.n >= GENERATED) flush();
-  });
+  startClaims();
+  while (nextRun()) {
+    const { w, from, to } = claimed;
+    for (let local = from; local < to; local++) {
+      const g = local * W + w;
+      b.expand(g, set.wordsOf(g), set.at, quiescent);
+      if (b.n >= GENERATED) {
+        flush();
+        if (refused) {
+          stopped = true;
+          return;
+        }
+      }
+    }
+  }
   flush();
 }
 
@@ -416,7 +413,7 @@ function report(): LevelReport {
   return r;
 }
 
-type Message = { t: string; n: number; nums: Float64Array; keys: string[]; states: unknown[]; count?: Int32Array; parity?: number; chunk?: Int32Array; slots?: Int32Array; old?: Int32Array; gen?: number };
+type Message = { t: string; n: number; nums: Float64Array; keys: string[]; states: unknown[]; count?: Int32Array; c?: number; codes?: Float64Array; chunk?: Int32Array; slots?: Int32Array; old?: Int32Array; gen?: number };
 
 /**
  * Batches received during a level, by sender (the string path). They are
@@ -426,17 +423,14 @@ type Message = { t: string; n: number; nums: Float64Array; keys: string[]; state
  */
 const inbox: Message[][] = Array.from({ length: W }, () => []);
 
-/** Takes what a peer posted to this worker (its fronts' chunks and counts, a grown shared set, or batches of keyed states), without the event loop. */
+/** Takes what a peer posted to this worker (the chunks of its codes or words, a grown shared set, or batches of keyed states), without the event loop. */
 function drain(from: number): void {
   const p = peers[from]!;
   for (let r = receiveMessageOnPort(p); r !== undefined; r = receiveMessageOnPort(p)) {
     const m = r.message as Message;
     switch (m.t) {
-      case 'front':
-        frontsIn[m.parity!][from].count = m.count;
-        break;
-      case 'fchunk':
-        frontsIn[m.parity!][from].chunks.push(m.chunk!);
+      case 'codes':
+        codesOf[from][m.c!] = m.codes!;
         break;
       case 'words':
         sharedWords!.offerWords(from, m.chunk!);
@@ -508,7 +502,6 @@ export interface RunEnd {
 
 /** Ends a level (the initial states' too): the next one's range, this worker's figures in ctl, its report to the main thread. */
 function endLevel(): void {
-  fronts[depthNow & 1]?.end();
   space.nextLevel();
   levelStart = levelEnd;
   levelEnd = space.size;
@@ -555,8 +548,8 @@ const helpGrow = (): void => {
  * until the space is exhausted or a bound is met. With packed states the
  * workers meet at the barrier once a level, when each has expanded its part
  * and ended the level (every successor is then in the shared set, the level's
- * figures are in ctl, by the level's parity, and the fronts' counts are
- * published); while one waits there, it helps copy the shared set if a peer
+ * figures, the counts of its front included, are in ctl, by the level's
+ * parity); while one waits there, it helps copy the shared set if a peer
  * grows it. With string keys they meet twice: after expanding (every batch
  * for this worker is then posted) and after storing what was received.
  */
@@ -566,7 +559,7 @@ function run(order: RunOrder): RunEnd {
     if (end !== undefined) return end;
     depthNow = depth;
     if (shared !== undefined) {
-      // The peers' new chunks of the fronts this level reads; the counter the next level claims from, unused in this one.
+      // The peers' new chunks of codes, which this level reads; the counter the next level claims from, unused in this one.
       exchange.receive();
       if (me === 0) Atomics.store(claim, depth & 1, 0);
     }
@@ -580,7 +573,7 @@ function run(order: RunOrder): RunEnd {
   }
 }
 
-/** The initial states, into the shared set and this worker's first front (worker 0 adds them all). */
+/** The initial states, into the shared set (worker 0 adds them all: they are its part of the first level's front). */
 function addRoots(inits: readonly unknown[]): void {
   adding(
     (sharedCodes ?? sharedWords)!,
@@ -588,8 +581,6 @@ function addRoots(inits: readonly unknown[]): void {
       for (let i = 0; i < n; i++) {
         const local = space.addIdentity(space.identity(inits[i]), inits[i], -1, i);
         if (local < 0) continue;
-        if (wideSpace !== undefined) fronts[0].pushId(gid(local));
-        else fronts[0].pushCode(packedSpace!.stored(local), gid(local));
         findings.checkNew(gid(local), inits[i]);
       }
     },
@@ -613,6 +604,12 @@ port.on('message', async (m: { t: string; order?: RunOrder; local?: number }) =>
           shared && {
             codes: () => (sharedCodes = new SharedCodes(shared, exchange)),
             words: () => (sharedWords = new SharedWords(shared, exchange, me, W)),
+            // The codes of the states this worker adds, which its peers read (as it reads theirs: codesOf).
+            store: () =>
+              new ChunkedFloat64(CODE_BITS, (c, codes) => {
+                codesOf[me][c] = codes;
+                for (const p of peers) p?.postMessage({ t: 'codes', c, codes });
+              }),
           },
         );
         if (space instanceof PackedSpace) {
@@ -630,11 +627,7 @@ port.on('message', async (m: { t: string; order?: RunOrder; local?: number }) =>
         }
         coverage = new CoverageCounter(model.steps);
         findings = new Findings(model.properties, model);
-        if (shared !== undefined) {
-          const E = wideSpace === undefined ? 3 : 1;
-          fronts = [new Front(0, E), new Front(1, E)];
-          for (const parity of [0, 1]) frontsIn[parity][me] = { chunks: fronts[parity].chunks, count: fronts[parity].count, n: 0 };
-        } else outboxes = peers.map((p) => (p === null ? null : new Outbox(p)));
+        if (shared === undefined) outboxes = peers.map((p) => (p === null ? null : new Outbox(p)));
         loadedCpuMs = threadCpuMs();
         port.postMessage({ t: 'loaded' });
         break;

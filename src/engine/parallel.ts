@@ -3,10 +3,11 @@
  *
  * Level-synchronous. Packed states (a codec): the workers share one visited
  * set in shared memory (shared-set.ts), to which any of them adds a state with
- * a compare-and-swap; the worker that adds a state keeps its parent link and
- * action and lists it for the next level in a front of shared memory. Each
- * level, the workers claim the states of every worker's front in chunks from
- * a shared counter, so they end the level together. States keyed by strings
+ * a compare-and-swap; the worker that adds a state keeps its parent link,
+ * action and code, the code in shared memory. A worker's states have
+ * consecutive ids, so what it added in a level is a range of them, the
+ * level's front; each level, the workers claim the states of every worker's
+ * range in chunks from a shared counter, so they end the level together. States keyed by strings
  * (no codec): every state has an owner, the worker chosen by a hash of its
  * key, which alone stores it and expands it; a successor another worker owns
  * is posted to it in batches over a MessagePort. The workers drive the levels

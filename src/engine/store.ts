@@ -245,13 +245,16 @@ export const badCodeError = <S>(model: Model<S, any>, c: number, state: S): Spec
  * expanded is unpacked from the codes, so no state object outlives its use.
  */
 export class PackedSpace<S> extends Links implements Space<S> {
-  private readonly codes = new ChunkedFloat64();
-
-  /** `table`: the visited set of codes; the workers of a parallel run give one they share (shared-set.ts). */
+  /**
+   * `table`: the visited set of codes; the workers of a parallel run give one
+   * they share (shared-set.ts), and `codes` in shared memory, since their peers
+   * read the states they add (parallel-worker.ts).
+   */
   constructor(
     private readonly model: Model<S, any>,
     readonly codec: StateCodec<S>,
     private readonly table: CodeSet = new PackedTable(),
+    private readonly codes = new ChunkedFloat64(),
   ) {
     super();
   }
@@ -453,9 +456,11 @@ export class WideSpace<S> extends Links implements Space<S> {
 /**
  * The visited set for a model: packed (one number, or words) when it
  * declares a codec, keyed by its canonical string otherwise. A codec must
- * round-trip: checked on the initial states. `sets` gives the visited set of packed states (the workers of a parallel run share one).
+ * round-trip: checked on the initial states. `sets` gives the visited set of
+ * packed states (the workers of a parallel run share one) and, with `store`,
+ * where a one-number state's codes are kept.
  */
-export function spaceFor<S>(model: Model<S, any>, sets?: { codes(): CodeSet; words(): WordSet }): Space<S> {
+export function spaceFor<S>(model: Model<S, any>, sets?: { codes(): CodeSet; words(): WordSet; store?(): ChunkedFloat64 }): Space<S> {
   const codec = model.codec;
   // Called as the model's method: a model written as a class may read `this` in `key`.
   if (codec === undefined) return new KeyedSpace((s) => model.key(s));
@@ -480,5 +485,5 @@ export function spaceFor<S>(model: Model<S, any>, sets?: { codes(): CodeSet; wor
       throw new SpecError(`model ${model.name}: codec does not round-trip the initial state ${model.key(s)} (packed ${c}, unpacked ${model.key(back)})`);
     }
   }
-  return new PackedSpace(model, codec, sets?.codes());
+  return new PackedSpace(model, codec, sets?.codes(), sets?.store?.());
 }

@@ -82,18 +82,26 @@ export class ChunkedInt32 {
   }
 }
 
-/** A growable Float64 array in chunks of 2^bits elements. */
+/**
+ * A growable Float64 array in chunks of 2^bits elements. Given `made`, its
+ * chunks are of shared memory and whole from the first, and each is handed to
+ * `made` as it is made: a parallel worker's codes, which its peers read
+ * (parallel-worker.ts).
+ */
 export class ChunkedFloat64 {
   private readonly chunks: Float64Array[] = [];
   private readonly mask: number;
   length = 0;
-  constructor(private readonly bits = CHUNK_BITS) {
+  constructor(
+    private readonly bits = CHUNK_BITS,
+    private readonly made?: (c: number, chunk: Float64Array) => void,
+  ) {
     this.mask = (1 << bits) - 1;
   }
   push(v: number): void {
     const i = this.length;
     const c = i >>> this.bits;
-    if (c === this.chunks.length) this.chunks.push(new Float64Array(c === 0 ? Math.min(FIRST_CHUNK, 1 << this.bits) : 1 << this.bits));
+    if (c === this.chunks.length) this.chunks.push(this.newChunk(c));
     let chunk = this.chunks[c];
     const j = i & this.mask;
     if (j === chunk.length) {
@@ -103,6 +111,12 @@ export class ChunkedFloat64 {
     }
     chunk[j] = v;
     this.length = i + 1;
+  }
+  private newChunk(c: number): Float64Array {
+    if (this.made === undefined) return new Float64Array(c === 0 ? Math.min(FIRST_CHUNK, 1 << this.bits) : 1 << this.bits);
+    const chunk = new Float64Array(new SharedArrayBuffer(8 << this.bits));
+    this.made(c, chunk);
+    return chunk;
   }
   get(i: number): number {
     return this.chunks[i >>> this.bits][i & this.mask];
