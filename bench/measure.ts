@@ -180,21 +180,36 @@ const statesPerCpuSecond = (r: BenchResult): number => (r.cpuMs > 0 ? (r.states 
  * (both measured in this run, so the machine's speed cancels out), and for
  * each configuration measured with 1 and 2 workers, the wall-clock speed-up
  * (and, when it was also measured twice at once, what two separate runs get);
- * with --repeat, round by round (the n-th reference with the n-th engine run).
+ * with --repeat, round by round (the n-th reference with the n-th engine run),
+ * then each figure's median over the rounds, with its least and greatest: on
+ * a shared host, whose speed changes between one run and the next, the
+ * figure to quote.
  */
 export function benchSummary(results: readonly BenchResult[]): string {
   const lines: string[] = [];
   /** The n-th result (0-based) with this label and number of workers: with --repeat, the n-th round. */
   const nth = (label: string, workers: number, n: number) => results.filter((r) => r.label === label && r.workers === workers)[n];
   const round = (r: BenchResult) => results.filter((q) => q.label === r.label && q.workers === r.workers).indexOf(r);
+  /** Each figure's values, round by round, in the order first given (for the medians). */
+  const figures = new Map<string, { values: number[]; show: (v: number) => string }>();
+  const figure = (name: string, value: number, show: (v: number) => string): void => {
+    const f = figures.get(name) ?? { values: [], show };
+    f.values.push(value);
+    figures.set(name, f);
+  };
+  const times = (v: number) => `${v.toFixed(2)}x`;
+  const percent = (v: number) => `${(v * 100).toFixed(1)}%`;
   for (const ref of results.filter((r) => r.label.startsWith('reference: minimal '))) {
     const engine = nth(ref.label.slice('reference: minimal '.length), 1, round(ref));
     if (engine === undefined) continue;
-    lines.push(`${engine.label}: the engine explores ${(statesPerCpuSecond(engine) / statesPerCpuSecond(ref)).toFixed(2)}x as many states per CPU second as the minimal exploration (${int(statesPerCpuSecond(engine))} vs ${int(statesPerCpuSecond(ref))})`);
+    const ratio = statesPerCpuSecond(engine) / statesPerCpuSecond(ref);
+    figure(`${engine.label}: states per CPU second against the minimal exploration's`, ratio, times);
+    lines.push(`${engine.label}: the engine explores ${ratio.toFixed(2)}x as many states per CPU second as the minimal exploration (${int(statesPerCpuSecond(engine))} vs ${int(statesPerCpuSecond(ref))})`);
   }
   for (const spin of results.filter((r) => r.label.startsWith('spin '))) {
     const engine = nth(spin.label.slice('spin '.length), 1, round(spin));
     if (engine === undefined) continue;
+    figure(`${engine.label}: Spin's pan's CPU time against the engine's`, spin.cpuMs / engine.cpuMs, times);
     lines.push(
       `${engine.label}: Spin's pan takes ${(spin.cpuMs / 1000).toFixed(2)} CPU s (${(spin.timeMs / 1000).toFixed(2)} s wall), the engine ${(engine.cpuMs / 1000).toFixed(2)} CPU s (${(engine.timeMs / 1000).toFixed(2)} s wall): ${(spin.cpuMs / engine.cpuMs).toFixed(2)}x in CPU time, ${(spin.timeMs / engine.timeMs).toFixed(2)}x in wall time`,
     );
@@ -202,6 +217,7 @@ export function benchSummary(results: readonly BenchResult[]): string {
   for (const two of results.filter((r) => r.workers === 2)) {
     const one = nth(two.label, 1, round(two));
     if (one === undefined) continue;
+    figure(`${two.label}: --workers 2's speed-up`, one.timeMs / two.timeMs, times);
     lines.push(`${two.label}: --workers 2 takes ${(two.timeMs / 1000).toFixed(2)} s against ${(one.timeMs / 1000).toFixed(2)} s with one, a speed-up of ${(one.timeMs / two.timeMs).toFixed(2)}x (wall clock)`);
     // The same configuration run twice at once, in this round: what the host gives two separate runs.
     const label = `${two.label}${TOGETHER}`;
@@ -209,18 +225,28 @@ export function benchSummary(results: readonly BenchResult[]): string {
     if (pair[0] === undefined || pair[1] === undefined) continue;
     const slower = Math.max(pair[0].timeMs, pair[1].timeMs);
     const limit = (2 * one.timeMs) / slower;
+    figure(`${two.label}: two separate one-worker runs at once`, limit, times);
     lines.push(
       `${two.label}: two one-worker runs at once take ${(pair[0].timeMs / 1000).toFixed(2)} s and ${(pair[1].timeMs / 1000).toFixed(2)} s against ${(one.timeMs / 1000).toFixed(2)} s alone: ` +
         `this host gets ${limit.toFixed(2)}x one run's throughput from two separate runs at once, and --workers 2 got ${((one.timeMs / two.timeMs / limit) * 100).toFixed(0)}% of that`,
     );
   }
-  // The dialog model against the counter race, both with one worker in this run: the share of its speed.
+  // The dialog model against the counter race, both with one worker in the same round: the share of its speed.
   const counters = results.filter((r) => r.workers === 1 && r.label.startsWith('counter-race(') && !r.label.endsWith(TOGETHER));
   const largest = counters.reduce<BenchResult | undefined>((a, r) => (a === undefined || r.states > a.states ? r : a), undefined);
   for (const d of results.filter((r) => r.workers === 1 && r.label.startsWith('dialog/'))) {
-    if (largest === undefined) continue;
-    const share = statesPerCpuSecond(d) / statesPerCpuSecond(largest);
-    lines.push(`${d.label}: ${int(statesPerCpuSecond(d))} states per CPU second, ${(share * 100).toFixed(1)}% of ${largest.label}'s ${int(statesPerCpuSecond(largest))}`);
+    const counter = largest && nth(largest.label, 1, round(d));
+    if (counter === undefined) continue;
+    const share = statesPerCpuSecond(d) / statesPerCpuSecond(counter);
+    figure(`${d.label}: states per CPU second as a share of ${counter.label}'s`, share, percent);
+    lines.push(`${d.label}: ${int(statesPerCpuSecond(d))} states per CPU second, ${(share * 100).toFixed(1)}% of ${counter.label}'s ${int(statesPerCpuSecond(counter))}`);
+  }
+  for (const [name, { values, show }] of figures) {
+    if (values.length < 2) continue;
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    lines.push(`${name}, median of ${values.length} rounds: ${show(median)} (from ${show(sorted[0])} to ${show(sorted.at(-1)!)})`);
   }
   return lines.join('\n');
 }

@@ -29,7 +29,11 @@
  * issue 11's 20 s figure was set for (FIGURE_SCOPE in measure.ts), in one
  * invocation.
  * The summary gives the largest dialog cell's states per CPU second as a
- * share of the largest counter race's, measured in this same run.
+ * share of the largest counter race's, measured in this same run (with
+ * --repeat, in the same round). With --repeat, each figure of the summary is
+ * then given as its median over the rounds, with its least and greatest: the
+ * figure to quote from a shared host, whose speed changes from one run to the
+ * next.
  * Counts are reproducible; times are not (see the load average).
  */
 import { Command, CommanderError } from 'commander';

@@ -36,7 +36,12 @@ describe('bench', () => {
     expect(lines).toHaveLength(2);
     // With --repeat, round by round: the second reference is compared with the second engine run.
     const again = benchSummary([ref, engine, two, { ...ref, cpuMs: ref.cpuMs * 2 }, { ...engine }, { ...two }]).split('\n');
-    expect(again.map((l) => l.match(/explores ([\d.]+)x/)?.[1])).toEqual(['2.00', '4.00', undefined, undefined]);
+    expect(again.map((l) => l.match(/explores ([\d.]+)x/)?.[1])).toEqual(['2.00', '4.00', undefined, undefined, undefined, undefined]);
+    // Then each figure's median over the rounds, with its least and greatest.
+    expect(again.slice(4)).toEqual([
+      "counter-race(NP=3,K=2): states per CPU second against the minimal exploration's, median of 2 rounds: 3.00x (from 2.00x to 4.00x)",
+      "counter-race(NP=3,K=2): --workers 2's speed-up, median of 2 rounds: 4.00x (from 4.00x to 4.00x)",
+    ]);
     expect(lines[0]).toMatch(/^counter-race\(NP=3,K=2\): the engine explores 2\.00x as many states per CPU second as the minimal exploration \([\d,]+ vs [\d,]+\)$/);
     expect(lines[1]).toMatch(/^counter-race\(NP=3,K=2\): --workers 2 takes [\d.]+ s against [\d.]+ s with one, a speed-up of 4\.00x \(wall clock\)$/);
   });
@@ -69,12 +74,31 @@ describe('bench', () => {
       "counter-race(NP=3,K=8): two one-worker runs at once take 5.00 s and 4.90 s against 5.00 s alone: this host gets 2.00x one run's throughput from two separate runs at once, and --workers 2 got 80% of that",
       'counter-race(NP=3,K=8): --workers 2 takes 5.00 s against 5.50 s with one, a speed-up of 1.10x (wall clock)',
       "counter-race(NP=3,K=8): two one-worker runs at once take 6.05 s and 7.75 s against 5.50 s alone: this host gets 1.42x one run's throughput from two separate runs at once, and --workers 2 got 78% of that",
+      "counter-race(NP=3,K=8): --workers 2's speed-up, median of 2 rounds: 1.35x (from 1.10x to 1.60x)",
+      'counter-race(NP=3,K=8): two separate one-worker runs at once, median of 2 rounds: 1.71x (from 1.42x to 2.00x)',
     ]);
+    // Three rounds: the middle value.
+    const third = benchSummary([...round(5000, 3125, 5000, 4900), ...round(5500, 5000, 6050, 7750), ...round(5000, 2500, 5000, 5000)]).split('\n');
+    expect(third.at(-2)).toBe("counter-race(NP=3,K=8): --workers 2's speed-up, median of 3 rounds: 1.60x (from 1.10x to 2.00x)");
     // The runs at once are not the counter race the dialog cell is compared with.
     const cell = { ...base, label: 'dialog/x/fast-lock/sc/orig', workers: 1, timeMs: 1, cpuMs: 10 };
     expect(benchSummary([{ ...round(5000, 3125, 5000, 4900)[0], cpuMs: 2 }, { ...round(5000, 3125, 5000, 4900)[2], states: 4000 }, cell]).split('\n').at(-1)).toBe(
       "dialog/x/fast-lock/sc/orig: 100,000 states per CPU second, 20.0% of counter-race(NP=3,K=8)'s 500,000",
     );
+  });
+
+  it("with --repeat, gives the dialog cell's share of the counter race's speed from the counter race of its own round", () => {
+    const base = { workers: 1, status: 'violation', transitions: 0, depth: 0, timeMs: 1000, peakBytes: 0 };
+    // The host is twice as slow in the second round: both runs there take twice the CPU time.
+    const rounds = [1, 2].flatMap((slow) => [
+      { ...base, label: 'counter-race(NP=3,K=8)', states: 1_000_000, cpuMs: 1000 * slow },
+      { ...base, label: 'dialog/x/fast-lock/sc/orig', states: 200_000, cpuMs: 1000 * slow },
+    ]);
+    expect(benchSummary(rounds).split('\n')).toEqual([
+      "dialog/x/fast-lock/sc/orig: 200,000 states per CPU second, 20.0% of counter-race(NP=3,K=8)'s 1,000,000",
+      "dialog/x/fast-lock/sc/orig: 100,000 states per CPU second, 20.0% of counter-race(NP=3,K=8)'s 500,000",
+      "dialog/x/fast-lock/sc/orig: states per CPU second as a share of counter-race(NP=3,K=8)'s, median of 2 rounds: 20.0% (from 20.0% to 20.0%)",
+    ]);
   });
 
   it.each([
