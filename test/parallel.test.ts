@@ -54,7 +54,7 @@ describe('parallel exploration gives the one-worker results', () => {
     expect(o.violations[0].trace).toHaveLength(49);
   });
 
-  it('counter race NP=3 K=4, 3 workers, with codes in chunks of 64 states (a level spans many chunks of shared memory)', { timeout: 120_000 }, async () => {
+  it('counter race NP=3 K=4, 3 workers, with codes in chunks of 64 states (the ranges of a level cross many chunks of shared memory)', { timeout: 120_000 }, async () => {
     // 165,340 states: the shared set grows from 2^16 slots to 2^18 while the workers add to it.
     const before = process.env.CHECKER_CODE_BITS;
     process.env.CHECKER_CODE_BITS = '6';

@@ -122,6 +122,20 @@ describe('chunked arrays and the sharded string table', () => {
     expect([a.get(2 ** 14), f.get(2 ** 14)]).toEqual([2 ** 14, 2 ** 14]);
   });
 
+  it('a ChunkedFloat64 given `made` (a parallel worker\'s codes): each chunk whole from its first value, of shared memory, handed to `made` once as it is made', () => {
+    const made: [number, Float64Array][] = [];
+    // Chunks of 2^13 values: without `made` the first would start at 2^12 and double (and be replaced).
+    const f = new ChunkedFloat64(13, (c, chunk) => made.push([c, chunk]));
+    f.push(7);
+    expect(made.map(([c, chunk]) => [c, chunk.length, chunk.buffer instanceof SharedArrayBuffer])).toEqual([[0, 2 ** 13, true]]);
+    for (let i = 1; i < 20_000; i++) f.push(i * 2 ** 40);
+    // Three chunks, each given once; a peer reads the values there.
+    expect(made.map(([c]) => c)).toEqual([0, 1, 2]);
+    const peer = (i: number) => made[i >>> 13][1][i & (2 ** 13 - 1)];
+    expect([peer(0), peer(8191), peer(8192), peer(19_999)]).toEqual([7, 8191 * 2 ** 40, 8192 * 2 ** 40, 19_999 * 2 ** 40]);
+    expect([f.get(19_999), f.bytes]).toEqual([19_999 * 2 ** 40, 3 * 2 ** 13 * 8]);
+  });
+
   it('StringTable spreads its keys over many Maps once it grows, and still finds every key', () => {
     const t = new StringTable(100, 16);
     for (let i = 0; i < 5000; i++) t.set(`k${i}`, i);

@@ -2,10 +2,10 @@
  * A worker thread of the parallel explorer (parallel.ts). Packed states: the
  * workers share one visited set (shared-set.ts) and, level by level, claim
  * chunks of the states all of them found in the level before; each keeps
- * the states it added (parent, action, code or words), the codes and words in
- * shared memory, where its peers read them. States keyed by strings: each worker owns the
- * states whose key hashes to it, sends successors it does not own to their
- * owners and stores the ones it receives.
+ * the states it added (parent, action, code or words), the codes and words
+ * in shared memory, where its peers read them. States keyed by strings: each
+ * worker owns the states whose key hashes to it, sends successors it does
+ * not own to their owners and stores the ones it receives.
  */
 import { statCpuMs } from './proc-stat.js';
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
@@ -127,6 +127,18 @@ const CODE_MASK = (1 << CODE_BITS) - 1;
 const codesOf: Float64Array[][] = Array.from({ length: W }, () => []);
 
 /**
+ * Worker w's chunk c of codes, when its message was not taken at the level's
+ * start (a peer posts it before the barrier, so it is): the peers' messages
+ * again, then a clear error rather than a read of nothing.
+ */
+function codesChunk(w: number, c: number): Float64Array {
+  exchange.receive();
+  const chunk = codesOf[w][c];
+  if (chunk === undefined) throw new ParallelError(`worker ${me}: worker ${w}'s chunk ${c} of codes never came`);
+  return chunk;
+}
+
+/**
  * The level's front: the states every worker added in the level before,
  * worker w's from local id frontStart[w] to frontEnd[w] (its count of them is
  * in ctl). A worker adds states with consecutive local ids, so these ranges
@@ -145,7 +157,8 @@ const CLAIM = 256;
 /**
  * This worker was refused a grow of the shared set (the memory budget): it
  * stops expanding at once, after the flush of the batch that asked for the
- * grow (only a flush adds states, so only a flush sets it).
+ * grow. Only adding states sets it: a flush, or the initial states (then the
+ * stop word ends the run before the first level).
  */
 let refused = false;
 
@@ -158,9 +171,10 @@ let sharedWords: SharedWords | undefined;
  * counter (whichever worker is free takes the next ones, so the workers end
  * the level together); the claims number the front's states worker after
  * worker. startClaims begins the level; each nextRun then gives the next run
- * of claimed states that are one worker's and lie in one chunk of its codes:
- * `claimed.w`'s local ids from `claimed.from` to `claimed.to` (exclusive), so
- * that the caller expands them in a loop of its own.
+ * of claimed states that are one worker's and lie in one chunk of its codes
+ * (which only a one-number model reads; a word-packed one reads the shared
+ * set's words): `claimed.w`'s local ids from `claimed.from` to `claimed.to`
+ * (exclusive), so that the caller expands them in a loop of its own.
  */
 const claimed = { w: 0, from: 0, to: 0 };
 /** The level's claims: the counter's parity, the front's states in all, what is left of the current claim (claim numbers `claimNext` to `claimTo`), and where that is (worker `claimW`, whose states begin at claim number `claimBase`). */
@@ -294,7 +308,7 @@ function expandPacked(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Actio
   startClaims();
   while (nextRun()) {
     const { w, from, to } = claimed;
-    const chunk = codesOf[w][from >>> CODE_BITS];
+    const chunk = codesOf[w][from >>> CODE_BITS] ?? codesChunk(w, from >>> CODE_BITS);
     for (let local = from; local < to; local++) {
       b.expand(local * W + w, chunk[local & CODE_MASK], quiescent);
       if (b.n >= GENERATED) {

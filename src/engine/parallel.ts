@@ -5,12 +5,13 @@
  * set in shared memory (shared-set.ts), to which any of them adds a state with
  * a compare-and-swap; the worker that adds a state keeps its parent link,
  * action and code, the code in shared memory. A worker's states have
- * consecutive ids, so what it added in a level is a range of them, the
- * level's front; each level, the workers claim the states of every worker's
- * range in chunks from a shared counter, so they end the level together. States keyed by strings
- * (no codec): every state has an owner, the worker chosen by a hash of its
- * key, which alone stores it and expands it; a successor another worker owns
- * is posted to it in batches over a MessagePort. The workers drive the levels
+ * consecutive ids, so what it added in a level is a range of them, its part
+ * of the level's front; each level, the workers claim the states of every
+ * worker's range in chunks from a shared counter, so they end the level
+ * together. States keyed by strings (no codec): every state has an owner,
+ * the worker chosen by a hash of its key, which alone stores it and expands
+ * it; a successor another worker owns is posted to it in batches over a
+ * MessagePort. The workers drive the levels
  * themselves: they meet at a barrier in shared memory (barrier.ts) when each
  * has expanded its part and ended the level (string keys: they meet once
  * before, then store what they received), and with every worker's figures
