@@ -7,7 +7,8 @@
  * - a `Model` (the engine's interface, src/engine/model.ts), or
  * - a function of the parameters returning a `Model` (a factory): it is called
  *   with one object holding the `-p K=V` values (an integer value as a number,
- *   `true`/`false` as a boolean, anything else as a string; `{}` when none).
+ *   `true`/`false` as a boolean, `TRUE` and the like refused, anything else
+ *   as a string; `{}` when none).
  * It is taken from the default export; without one, from the only export that
  * is a model or a function; `--model-export NAME` picks a named export. A file
  * that cannot be loaded, or that exports no model, is a usage error (exit 2).
@@ -55,11 +56,17 @@ function notAModel(v: unknown): string {
   return `it lacks ${missing.join(', ')}`;
 }
 
-/** `-p K=V` values as the factory receives them. */
+/**
+ * `-p K=V` values as the factory receives them. `TRUE`, `False` and the like
+ * are refused: passed as strings, they would be truthy whatever they say.
+ */
 export function fileParams(assignments: readonly [string, string][]): Params {
   const out: Record<string, ParamValue> = {};
   for (const [k, raw] of assignments) {
     if (k in out) throw new UsageError(`parameter ${k} is given twice`);
+    if (/^(true|false)$/i.test(raw) && raw !== 'true' && raw !== 'false') {
+      throw new UsageError(`--param ${k}=${raw}: a boolean is written true or false (lower case); '${raw}' would reach the model as a string, which is truthy`);
+    }
     out[k] = /^-?\d+$/.test(raw) && Number.isSafeInteger(Number(raw)) ? Number(raw) : raw === 'true' ? true : raw === 'false' ? false : raw;
   }
   return out;

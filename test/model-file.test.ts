@@ -93,6 +93,11 @@ describe('--model-file: usage errors (exit 2, one line on stderr, nothing on std
     ['a named export that is not a model', ['--model-file', `${F}/not-a-model.ts`, '--model-export', 'almost'], `error: --model-file ${F}/not-a-model.ts: export 'almost' is not a model nor a function returning one (it lacks next, key)`],
     ['parameters for a model that takes none', ['--model-file', `${F}/plain-model.ts`, '-p', 'N=2'], `error: --param: ${F}/plain-model.ts is a model, not a function of parameters; it takes none`],
     ['a parameter the factory never reads (a typo)', ['--model-file', 'examples/refcount.ts', '-p', 'THREAD=3'], 'error: --param THREAD: examples/refcount.ts never reads this parameter; it reads THREADS, atomic'],
+    [
+      'a boolean written otherwise than true or false',
+      ['--model-file', 'examples/refcount.ts', '-p', 'atomic=TRUE'],
+      "error: --param atomic=TRUE: a boolean is written true or false (lower case); 'TRUE' would reach the model as a string, which is truthy",
+    ],
     ['a factory that rejects its parameters', ['--model-file', 'examples/refcount.ts', '-p', 'THREADS=9'], 'error: examples/refcount.ts threw for the parameters {"THREADS":9}: THREADS must be an integer from 1 to 6, got 9'],
     [
       '--expect naming a property the model lacks',
