@@ -102,6 +102,21 @@ describe('an initialStates that throws is a ModelError saying so (was: "model X 
   });
 });
 
+describe('a key that throws on an initial state is a ModelError saying so, with the state as JSON (was: "model X threw ...")', () => {
+  const message = 'model counter-race(NP=2,K=1): key(state) threw RangeError: index 2 out of range, on the initial state {"x":0,"t":[0,0],"n":[0,0],"pc":["head","head"]}';
+  it.each(PATHS)('%s', (_name, options) => {
+    const e = errorOf(check(brokenCounter('initial-key-throws', options)));
+    expect(e).toBeInstanceOf(ModelError);
+    expect(e).toMatchObject({ code: 'model-error', part: 'key', action: undefined });
+    expect(e.message).toBe(message);
+  });
+
+  it('two worker threads: the same, from the main thread before any worker starts', async () => {
+    const e = errorOf(await checkParallel(brokenCounter('initial-key-throws'), { module: FIXTURE, exportName: 'brokenCounter', args: ['initial-key-throws', {}] }, 2));
+    expect(e.message).toBe(message);
+  });
+});
+
 describe('a property that throws is a ModelError naming the property and the state', () => {
   it.each(PATHS)('%s: Bound on the first state with x = 2', (_name, options) => {
     const e = errorOf(check(brokenCounter('property-throws', options)));

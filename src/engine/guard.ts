@@ -72,6 +72,8 @@ function whereThrown(part: ModelPart, stateKey: string, action: string | undefin
     case 'initialStates':
       return `initialStates() threw ${thrown}`;
     case 'key':
+      // Without an action: an initial state, which has no key to show (stateKey holds it as JSON).
+      if (action === undefined) return `key(state) threw ${thrown}, on the initial state ${shown(stateKey)}`;
       return `key(state) threw ${thrown}, on the state ${action} makes from state ${shown(stateKey)}`;
     default:
       return `${part}(${action === undefined ? 'state' : `state, ${action}`}) threw ${thrown}, in state ${shown(stateKey)}`;
@@ -125,13 +127,36 @@ export function successorKey<S, A extends Action>(model: Model<S, A>, succ: S, f
   }
 }
 
-/** The model's initial states; if `initialStates` throws, a ModelError saying so. */
+/**
+ * The model's initial states; if `initialStates` throws, or `key` throws on
+ * one of them, a ModelError saying so (for `key`, with the state as JSON in
+ * place of its key).
+ */
 export function initialStatesOf<S, A extends Action>(model: Model<S, A>): readonly S[] {
+  let inits: readonly S[];
   try {
-    return model.initialStates();
+    inits = model.initialStates();
   } catch (e) {
     if (e instanceof CheckerError) throw e;
     throw new ModelError(model.name, 'initialStates', '', undefined, e);
+  }
+  for (const s of Array.isArray(inits) ? inits : []) {
+    try {
+      model.key(s);
+    } catch (e) {
+      if (e instanceof CheckerError) throw e;
+      throw new ModelError(model.name, 'key', asJson(s), undefined, e);
+    }
+  }
+  return inits;
+}
+
+/** A state as JSON for a message (its key cannot be had); what JSON gives when it cannot. */
+function asJson(s: unknown): string {
+  try {
+    return JSON.stringify(s) ?? String(s);
+  } catch (e) {
+    return `(not shown: ${thrownText(e)})`;
   }
 }
 
