@@ -156,9 +156,9 @@ const CLAIM = 256;
 
 /**
  * This worker was refused a grow of the shared set (the memory budget): it
- * stops expanding at once, after the flush of the batch that asked for the
- * grow. Only adding states sets it: a flush, or the initial states (then the
- * stop word ends the run before the first level).
+ * has stopped (`stopped`, set with it) and expands no more, from the flush of
+ * the batch that asked for the grow on. Only adding states sets it: a flush,
+ * or the initial states (then the run ends before the first level).
  */
 let refused = false;
 
@@ -313,10 +313,7 @@ function expandPacked(ps: PackedSpace<unknown>, b: SuccessorBatch<unknown, Actio
       b.expand(local * W + w, chunk[local & CODE_MASK], quiescent);
       if (b.n >= GENERATED) {
         flush();
-        if (refused) {
-          stopped = true;
-          return;
-        }
+        if (refused) return;
       }
     }
   }
@@ -374,10 +371,7 @@ function expandWide(ws: WideSpace<unknown>, b: WideBatch<unknown, Action>, expan
       b.expand(g, set.wordsOf(g), set.at, quiescent);
       if (b.n >= GENERATED) {
         flush();
-        if (refused) {
-          stopped = true;
-          return;
-        }
+        if (refused) return;
       }
     }
   }
@@ -479,7 +473,7 @@ const exchange: TableExchange = {
   allows(bytes) {
     if (!overMemory(memoryLimit, bytes)) return true;
     Atomics.compareExchange(stopWord, 0, STOP_NONE, STOP_MEMORY);
-    refused = true;
+    refused = stopped = true;
     return false;
   },
 };

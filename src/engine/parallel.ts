@@ -11,8 +11,8 @@
  * together. States keyed by strings (no codec): every state has an owner,
  * the worker chosen by a hash of its key, which alone stores it and expands
  * it; a successor another worker owns is posted to it in batches over a
- * MessagePort. The workers drive the levels
- * themselves: they meet at a barrier in shared memory (barrier.ts) when each
+ * MessagePort. The workers drive the levels themselves: they meet at a
+ * barrier in shared memory (barrier.ts) when each
  * has expanded its part and ended the level (string keys: they meet once
  * before, then store what they received), and with every worker's figures
  * for the level all take the same decision to go on or stop.
