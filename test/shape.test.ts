@@ -181,14 +181,23 @@ describe('shapeCodec', () => {
   });
 
   it('two shapes laid out alike share generated code, each checking its own domains', () => {
-    // int(0, 5) and int(0, 6) both take 3 bits, and both enums have two values: one source
-    // (compiled once), with each codec's own largest value and enum values.
+    // int(0, 5) and int(0, 6) both take 3 bits, and both enums have two values: one shared
+    // source (compiled once), with each codec's own largest value and enum values; pack is
+    // compiled for each shape's largest values (printed into it), once per distinct one.
     type T = { a: number; b: readonly number[]; m: string };
     const before = compiledSources();
     const five = wordsCodec<T>({ a: field.int(0, 5), b: field.array(2, field.int(1, 2)), m: field.oneOf(['x', 'y']) });
     const six = wordsCodec<T>({ a: field.int(0, 6), b: field.array(2, field.int(1, 2)), m: field.oneOf(['p', 'q']) });
-    expect(compiledSources() - before).toBe(1);
-    expect(six.pack.toString()).toBe(five.pack.toString());
+    expect(compiledSources() - before).toBe(3);
+    expect(six.unpackInto.toString()).toBe(five.unpackInto.toString());
+    expect(six.pack.toString()).not.toBe(five.pack.toString());
+    expect(five.pack.toString()).toContain('> 5)');
+    expect(six.pack.toString()).toContain('> 6)');
+    // A third shape with five's domains and other enum values compiles nothing new.
+    const again = wordsCodec<T>({ a: field.int(0, 5), b: field.array(2, field.int(1, 2)), m: field.oneOf(['u', 'v']) });
+    expect(compiledSources() - before).toBe(3);
+    expect(again.pack.toString()).toBe(five.pack.toString());
+    expect(() => again.pack({ a: 1, b: [2, 1], m: 'x' }, new Int32Array(1), 0)).toThrow('shape: state field m is "x", outside its declared domain (one of "u", "v")');
     expect(five.blank()).toEqual({ a: 0, b: [1, 1], m: 'x' });
     expect(six.blank()).toEqual({ a: 0, b: [1, 1], m: 'p' });
     const out = new Int32Array(1);
