@@ -190,3 +190,54 @@ describe('the self-check catches a next or apply that changes its input state', 
     expect(e).toMatchObject({ part: 'next', action: expect.stringMatching(/^p[01]:load$/) });
   });
 });
+
+describe('successors that run the last step on the state being expanded (consume)', () => {
+  // NP=2, K=4: the store that makes x = 8 is p1's, the last action of its state, long after the
+  // self-checked states: the merged model runs it on the state the engine is expanding.
+  const merged = { codec: 'words' as const, NP: 2, K: 4, merged: true };
+  const refused = 'model counter-race(NP=2,K=4)+merged: p1:store from state 7|0,7|3,3|incr,store makes a state the codec refuses: shape: state field x is 15, outside its declared domain (an integer from 0 to 8)';
+
+  it('a successor outside the domain names the state it came from, not the one the step wrote over', () => {
+    const e = errorOf(check(brokenCounter('out-of-domain', merged)));
+    expect(e).toBeInstanceOf(SpecError);
+    expect(e.message).toBe(refused);
+  });
+
+  it('a step that throws after writing: the ModelError names the state before it', () => {
+    const e = errorOf(check(brokenCounter('throws-after-writing', merged)));
+    expect(e).toBeInstanceOf(ModelError);
+    expect(e).toMatchObject({ part: 'next', action: undefined, stateKey: '7|0,7|3,3|incr,store' });
+  });
+
+  it('two worker threads: the same errors', async () => {
+    const ref = (bug: Bug) => ({ module: FIXTURE, exportName: 'brokenCounter', args: [bug, merged] });
+    expect(errorOf(await checkParallel(brokenCounter('out-of-domain', merged), ref('out-of-domain'), 2)).message).toBe(refused);
+    expect(errorOf(await checkParallel(brokenCounter('throws-after-writing', merged), ref('throws-after-writing'), 2))).toMatchObject({ part: 'next', stateKey: '7|0,7|3,3|incr,store' });
+  });
+
+  it('the self-check refuses successors that change the state they are given without consume', () => {
+    const m = brokenCounter('none', merged);
+    const e = errorOf(check({ ...m, successors: (s, emit) => m.successors!(s, emit, true) }));
+    expect(e).toBeInstanceOf(SpecError);
+    expect(e.message).toBe(
+      'model counter-race(NP=2,K=4)+merged: successors() changed the state it was given, from 0|0,0|0,0|head,head to 0|0,0|0,0|head,load; it may only when called with consume',
+    );
+  });
+
+  it('and successors that give other states with consume', () => {
+    const m = brokenCounter('none', merged);
+    // With consume, the last successor is left out.
+    const e = errorOf(
+      check({
+        ...m,
+        successors: (s, emit, consume) => {
+          const n = m.actions(s).length;
+          let k = 0;
+          m.successors!(s, (a, t) => (consume !== true || ++k < n ? emit(a, t) : undefined));
+        },
+      }),
+    );
+    expect(e).toBeInstanceOf(SpecError);
+    expect(e.message).toBe('model counter-race(NP=2,K=4)+merged: successors() with consume differs from 0|0,0|0,0|head,head: 1 successors, not 2');
+  });
+});

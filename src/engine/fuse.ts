@@ -225,17 +225,22 @@ function mergeInPlace<S, A extends Action>(
     end((node.merged ??= mergedOf(node.parts)), d);
   };
 
-  /** Every chain from `s`, in the order of the model's actions. */
-  const chains = (s: S, end: (m: MergedAction<A>, d: S) => void): void => {
+  /** Every chain from `s`, in the order of the model's actions; with `consume`, the last one run on `s` itself (no copy). */
+  const chains = (s: S, end: (m: MergedAction<A>, d: S) => void, consume = false): void => {
     used = 0;
     if (nodes > 1_000_000) {
       roots = new Map();
       nodes = 0;
     }
-    for (const a of model.actions(s)) {
-      const d = take(s);
-      copy(s, d);
-      run(d, child(roots, [], a), end, 0);
+    const acts = model.actions(s);
+    const last = acts.length - 1;
+    for (let k = 0; k <= last; k++) {
+      let d = s;
+      if (!consume || k < last) {
+        d = take(s);
+        copy(s, d);
+      }
+      run(d, child(roots, [], acts[k]), end, 0);
     }
   };
 
@@ -253,11 +258,11 @@ function mergeInPlace<S, A extends Action>(
       chains(s, record);
       return lastActions;
     },
-    successors: (s, emit) => {
+    successors: (s, emit, consume) => {
       // The pool is about to be reused: what the last actions() call computed is gone.
       lastActions = [];
       lastResults = [];
-      chains(s, emit);
+      chains(s, emit, consume === true);
     },
     next: (s, m) => {
       const i = at(m);

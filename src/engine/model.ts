@@ -133,9 +133,11 @@ export interface Model<S, A extends Action = Action> {
    * successors as they come, without copying or applying anything itself (a
    * reduction that runs whole chains of steps, fuse.ts, generates them this
    * way). It must agree with `actions` and `next` (checked on the first
-   * states).
+   * states). With `consume` true the engine reads `state` no more after the
+   * call, and the model may change it: run its last successor on it rather
+   * than on a copy.
    */
-  successors?(state: S, emit: (action: A, successor: S) => void): void;
+  successors?(state: S, emit: (action: A, successor: S) => void, consume?: boolean): void;
   /** Canonical key: equal states give equal keys, different states different keys. */
   key(state: S): string;
   /** Optional: a compact encoding of states (see StateCodec); the engine then uses it instead of `key` to store states. */

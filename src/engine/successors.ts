@@ -180,21 +180,41 @@ function applyChecked<S, A extends Action>(model: Model<S, A>, containers: ((s: 
 
 /**
  * That the model's `successors` agrees with `actions` and `next` on `state`:
- * the same actions in the same order, each successor with next's key. Run
- * on the first states an explorer expands (before it trusts `successors`).
+ * the same actions in the same order, each successor with next's key; that
+ * it leaves `state` as it was; and, with `clone`, that it gives the same
+ * successors when it may consume the state (on a copy). Run on the first
+ * states an explorer expands (before it trusts `successors`).
  */
 function checkSuccessors<S, A extends Action>(model: Model<S, A>, state: S, _left: number): void {
-  const got: { a: A; key: string }[] = [];
-  model.successors!(state, (a, succ) => got.push({ a, key: model.key(succ) }));
+  const before = model.key(state);
+  const successorsOf = (s: S, consume: boolean) => {
+    const got: { a: A; key: string }[] = [];
+    try {
+      model.successors!(s, (a, succ) => got.push({ a, key: model.key(succ) }), consume);
+    } catch (e) {
+      // Named by the state given (a copy of it with consume, which the model may have changed).
+      throw modelError(model, 'next', e, state, undefined);
+    }
+    return got;
+  };
+  const got = successorsOf(state, false);
+  const where = `model ${model.name}: successors() and actions()/next() disagree from ${before}`;
+  const after = model.key(state);
+  if (after !== before) throw new SpecError(`model ${model.name}: successors() changed the state it was given, from ${before} to ${after}; it may only when called with consume`);
   const acts = model.actions(state);
-  // The state's key only for a message (a key costs as much as a transition).
-  const where = () => `model ${model.name}: successors() and actions()/next() disagree from ${model.key(state)}`;
-  if (acts.length !== got.length) throw new SpecError(`${where()}: ${got.length} successors, ${acts.length} actions`);
+  if (acts.length !== got.length) throw new SpecError(`${where}: ${got.length} successors, ${acts.length} actions`);
   acts.forEach((a, i) => {
-    if (got[i].a.actor !== a.actor || got[i].a.step !== a.step) throw new SpecError(`${where()}: successor ${i} is by ${got[i].a.actor}:${got[i].a.step}, action ${i} is ${a.actor}:${a.step}`);
+    if (got[i].a.actor !== a.actor || got[i].a.step !== a.step) throw new SpecError(`${where}: successor ${i} is by ${got[i].a.actor}:${got[i].a.step}, action ${i} is ${a.actor}:${a.step}`);
     const expected = model.key(model.next(state, a));
-    if (got[i].key !== expected) throw new SpecError(`${where()}: on ${a.actor}:${a.step} successors gives ${got[i].key}, next gives ${expected}`);
+    if (got[i].key !== expected) throw new SpecError(`${where}: on ${a.actor}:${a.step} successors gives ${got[i].key}, next gives ${expected}`);
   });
+  if (model.clone === undefined) return;
+  const consumed = successorsOf(model.clone(state), true);
+  const differs = consumed.length !== got.length ? -1 : consumed.findIndex((c, i) => c.a.actor !== got[i].a.actor || c.a.step !== got[i].a.step || c.key !== got[i].key);
+  if (consumed.length !== got.length || differs >= 0) {
+    const what = differs < 0 ? `${consumed.length} successors, not ${got.length}` : `successor ${differs} is ${consumed[differs].a.actor}:${consumed[differs].a.step} to ${consumed[differs].key}, not ${got[differs].a.actor}:${got[differs].a.step} to ${got[differs].key}`;
+    throw new SpecError(`model ${model.name}: successors() with consume differs from ${before}: ${what}`);
+  }
 }
 
 /** That a packed successor unpacks to a state with the same key (so `key` reads only fields of the shape). */
@@ -225,8 +245,15 @@ export class WideBatch<S, A extends Action> {
   readonly probe: S;
   private selfChecks = SELF_CHECKS;
   private readonly guard: Guard<S, A>;
-  /** With the model's `successors`: the id of the state being expanded, and the emitter that packs what it gets. */
+  /**
+   * With the model's `successors`: the id of the state being expanded (its
+   * words at `sourceWords[sourceAt..]`), and the emitter that packs what it
+   * gets. The model may run its last successor on the state itself
+   * (`consume`): an error names the state decoded again from its words.
+   */
   private source = 0;
+  private sourceWords: Int32Array;
+  private sourceAt = 0;
   private readonly emit: ((a: A, succ: S) => void) | undefined;
 
   constructor(
@@ -247,6 +274,7 @@ export class WideBatch<S, A extends Action> {
     this.parents = new Int32Array(cap);
     this.indices = new Int32Array(cap);
     this.acted = new Array(cap).fill(null);
+    this.sourceWords = sample;
     if (model.successors !== undefined && this.inPlace) {
       const W = this.words;
       this.emit = (a, succ) => {
@@ -256,7 +284,7 @@ export class WideBatch<S, A extends Action> {
         try {
           codec.pack(succ, this.codes, at);
         } catch (e) {
-          throw successorError(model, e, this.cur, a);
+          throw successorError(model, e, codec.unpack(this.sourceWords, this.sourceAt), a);
         }
         this.hashes[n] = hashWords(this.codes, at, W);
         this.parents[n] = this.source;
@@ -287,11 +315,13 @@ export class WideBatch<S, A extends Action> {
     const state = this.inPlace ? (codec.unpackInto!(src, at, this.cur), this.cur) : codec.unpack(src, at);
     if (this.emit !== undefined && this.selfChecks <= 0) {
       this.source = id;
+      this.sourceWords = src;
+      this.sourceAt = at;
       this.emitted = 0;
       try {
-        model.successors!(state, this.emit);
+        model.successors!(state, this.emit, true);
       } catch (e) {
-        throw modelError(model, 'next', e, state, undefined);
+        throw modelError(model, 'next', e, codec.unpack(src, at), undefined);
       }
       if (this.emitted === 0) this.quiescent(id, src, at, quiescent);
       return this.emitted;
