@@ -212,6 +212,29 @@ describe('shapeCodec', () => {
     expect(() => five.pack({ a: 1, b: [2, 1], m: 'q' }, out, 0)).toThrow('shape: state field m is "q", outside its declared domain (one of "x", "y")');
   });
 
+  it('the cache of compiled sources drops the least recently used first', () => {
+    // 1,200 shapes of one field, each with its own largest value (a pack source each): more
+    // than the cache holds. A shape built again every 100 of them stays compiled.
+    type T = { a: number; b: string };
+    const kept = () => wordsCodec<T>({ a: field.int(0, 9), b: field.oneOf(['kept']) });
+    kept();
+    let recompiled = 0;
+    for (let k = 1; k <= 1200; k++) {
+      wordsCodec<{ a: number }>({ a: field.int(0, 1000 + k) });
+      if (k % 100 === 0) {
+        const was = compiledSources();
+        kept();
+        recompiled += compiledSources() - was;
+      }
+    }
+    expect(recompiled).toBe(0);
+    const before = compiledSources();
+    // The first of the 1,200, built no more since, was dropped: building it again compiles its
+    // pack and the source its layout shares (10 bits: the shapes up to int(0, 1023)).
+    wordsCodec<{ a: number }>({ a: field.int(0, 1001) });
+    expect(compiledSources()).toBe(before + 2);
+  });
+
   it('a field out of its domain is named even when a later field cannot be read as a number', () => {
     type T = { m: string; n: number };
     const c = wordsCodec<T>({ m: field.oneOf(['x', 'y']), n: field.int(0, 9) });

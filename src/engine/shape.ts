@@ -205,7 +205,8 @@ type Factory = (K: unknown[], D: string[], bad: (name: string, value: unknown, d
  * again (another cell of a matrix, or the same one) gets the functions other
  * models made fast: every closure a factory makes shares its type feedback
  * and optimised code (V8's own cache of compiled sources does not outlive a
- * full garbage collection). At most FACTORIES sources are kept.
+ * full garbage collection). At most FACTORIES sources are kept, the least
+ * recently used dropped first.
  */
 const factories = new Map<string, Factory>();
 const FACTORIES = 1024;
@@ -220,8 +221,8 @@ function factory(source: string): Factory {
     f = new Function('K', 'D', 'bad', 'TOP', source) as Factory;
     compiled++;
     if (factories.size >= FACTORIES) factories.delete(factories.keys().next().value!);
-    factories.set(source, f);
-  }
+  } else factories.delete(source); // the least recently used goes first
+  factories.set(source, f);
   return f;
 }
 
@@ -490,7 +491,7 @@ export function wordsCodec<S>(shape: ShapeOf<S>): WordsShapeCodec<S> {
   // each field's largest digit into its code, as the one-number codec does: a compare with a
   // constant instead of a load from TOP, which made the dialog model's pack about a tenth
   // slower. So pack is compiled from a source of its own, made for this shape's domains
-  // (the default matrix's cells: 410 of them, beside the 127 shared sources, with no change in
+  // (the default matrix's cells: 410 pack sources, beside the 127 shared ones, with no change in
   // npm run check's time); the rest, with TOP, is shared by every shape of the same layout
   // (see Generated).
   const pack: string[] = [`let v, d, e = 0, ${ws.map((w) => `w${w} = 0`).join(', ')};`, ...g.containerGuards()];
@@ -511,7 +512,7 @@ export function wordsCodec<S>(shape: ShapeOf<S>): WordsShapeCodec<S> {
   // pack's catch: a value that throws when read as a number (a BigInt, a Symbol) in a later field
   // than one out of its domain gives the error of the first field, as validate (and the check
   // before it) does.
-  const generated = g.compile(
+  const { validate: _validate, ...generated } = g.compile(
     `
     function validate(s) {\n${validate.join('\n')}\n}
     function unpackInto(src, at, s) {\n${into.join('\n')}\n}
@@ -525,6 +526,6 @@ export function wordsCodec<S>(shape: ShapeOf<S>): WordsShapeCodec<S> {
     }
     return { pack };
     };`,
-  ) as unknown as Omit<WordsShapeCodec<S>, 'bits' | 'words'>;
+  ) as unknown as Omit<WordsShapeCodec<S>, 'bits' | 'words'> & { validate: unknown };
   return { ...generated, words, bits: ls.reduce((n, l) => n + l.bits, 0) };
 }

@@ -181,25 +181,33 @@ function applyChecked<S, A extends Action>(model: Model<S, A>, containers: ((s: 
 /**
  * That the model's `successors` agrees with `actions` and `next` on `state`:
  * the same actions in the same order, each successor with next's key; that
- * it leaves `state` as it was; and, with `clone`, that it gives the same
- * successors when it may consume the state (on a copy). Run on the first
- * states an explorer expands (before it trusts `successors`).
+ * it leaves `state` as it was; and that it gives the same successors when
+ * it may consume the state (on `fresh()`, another copy of it). Run on the
+ * first states an explorer expands (before it trusts `successors`).
  */
-function checkSuccessors<S, A extends Action>(model: Model<S, A>, state: S, _left: number): void {
-  const before = model.key(state);
+function checkSuccessors<S, A extends Action>(model: Model<S, A>, state: S, fresh: () => S): void {
+  // A key that throws: a ModelError (part key) on `state`, the unchanged state, whatever was keyed.
+  const keyed = (s: S, a: A | undefined): string => {
+    try {
+      return model.key(s);
+    } catch (e) {
+      throw modelError(model, 'key', e, state, a);
+    }
+  };
+  const before = keyed(state, undefined);
   const successorsOf = (s: S, consume: boolean) => {
     const got: { a: A; key: string }[] = [];
     try {
-      model.successors!(s, (a, succ) => got.push({ a, key: model.key(succ) }), consume);
+      model.successors!(s, (a, succ) => got.push({ a, key: keyed(succ, a) }), consume);
     } catch (e) {
-      // Named by the state given (a copy of it with consume, which the model may have changed).
+      // Named by `state`, checked unchanged below (with consume the model was given a copy).
       throw modelError(model, 'next', e, state, undefined);
     }
     return got;
   };
   const got = successorsOf(state, false);
   const where = `model ${model.name}: successors() and actions()/next() disagree from ${before}`;
-  const after = model.key(state);
+  const after = keyed(state, undefined);
   if (after !== before) throw new SpecError(`model ${model.name}: successors() changed the state it was given, from ${before} to ${after}; it may only when called with consume`);
   const acts = model.actions(state);
   if (acts.length !== got.length) throw new SpecError(`${where}: ${got.length} successors, ${acts.length} actions`);
@@ -208,8 +216,7 @@ function checkSuccessors<S, A extends Action>(model: Model<S, A>, state: S, _lef
     const expected = model.key(model.next(state, a));
     if (got[i].key !== expected) throw new SpecError(`${where}: on ${a.actor}:${a.step} successors gives ${got[i].key}, next gives ${expected}`);
   });
-  if (model.clone === undefined) return;
-  const consumed = successorsOf(model.clone(state), true);
+  const consumed = successorsOf(fresh(), true);
   const differs = consumed.length !== got.length ? -1 : consumed.findIndex((c, i) => c.a.actor !== got[i].a.actor || c.a.step !== got[i].a.step || c.key !== got[i].key);
   if (consumed.length !== got.length || differs >= 0) {
     const what = differs < 0 ? `${consumed.length} successors, not ${got.length}` : `successor ${differs} is ${consumed[differs].a.actor}:${consumed[differs].a.step} to ${consumed[differs].key}, not ${got[differs].a.actor}:${got[differs].a.step} to ${got[differs].key}`;
@@ -326,7 +333,10 @@ export class WideBatch<S, A extends Action> {
       if (this.emitted === 0) this.quiescent(id, src, at, quiescent);
       return this.emitted;
     }
-    if (this.emit !== undefined) checkSuccessors(model, state, this.selfChecks--);
+    if (this.emit !== undefined) {
+      this.selfChecks--;
+      checkSuccessors(model, state, () => codec.unpack(src, at));
+    }
     const acts = this.guard.actions(state);
     const na = acts.length;
     if (na === 0) {
