@@ -266,9 +266,9 @@ class Generated {
     return String((this.ls[i].field as IntField).min);
   }
 
-  /** Leaf i's largest digit (size - 1): printed with `literal`, whatever the domains. */
-  top(i: number, literal = false): string {
-    return this.domains === 'data' && !literal ? `TOP[${i}]` : String(this.ls[i].size - 1);
+  /** Leaf i's largest digit (size - 1). */
+  top(i: number): string {
+    return this.domains === 'data' ? `TOP[${i}]` : String(this.ls[i].size - 1);
   }
 
   /** Leaf i's enum values (an array), or its k-th value. */
@@ -334,13 +334,14 @@ class Generated {
    * unsigned value of d is at most size - 1 only in range. (Every field is
    * read before `e` is looked at: see pack's try, for a value that throws.) A pack built from these is about two
    * thirds the size of one built from `digit` (no message per field), so
-   * that V8 compiles it sooner.
+   * that V8 compiles it sooner. The largest digit is printed, whatever the
+   * domains: the words codec compiles its pack for each shape's domains.
    */
-  flagged(i: number, literal = false): string[] {
+  flagged(i: number): string[] {
     const l = this.ls[i];
     const f = l.field;
     if (l.size === 1) return [`d = 0; e |= ${l.ref} !== ${this.first(i)};`];
-    if (f.kind === 'int') return [`v = ${l.ref}; d = (v - ${this.lo(i)}) | 0; e |= (d + ${this.lo(i)} !== v) | ((d >>> 0) > ${this.top(i, literal)});`];
+    if (f.kind === 'int') return [`v = ${l.ref}; d = (v - ${this.lo(i)}) | 0; e |= (d + ${this.lo(i)} !== v) | ((d >>> 0) > ${this.ls[i].size - 1});`];
     if (f.values.length === 2 && f.values[0] === false && f.values[1] === true) return [`v = ${l.ref}; d = v === true ? 1 : 0; e |= (v !== true) & (v !== false);`];
     return [`v = ${l.ref}; d = ${f.values.map((_, k) => `v === ${this.values(i, k)} ? ${k} : `).join('')}-1; e |= d >>> 31;`];
   }
@@ -497,7 +498,7 @@ export function wordsCodec<S>(shape: ShapeOf<S>): WordsShapeCodec<S> {
   const pack: string[] = [`let v, d, e = 0, ${ws.map((w) => `w${w} = 0`).join(', ')};`, ...g.containerGuards()];
   const validate: string[] = ['let v, d;', ...g.containerChecks()];
   ls.forEach((l, i) => {
-    pack.push(...g.flagged(i, true));
+    pack.push(...g.flagged(i));
     validate.push(...g.digit(i));
     if (l.bits > 0) pack.push(`w${word[i]} |= d << ${shift[i]};`);
   });
