@@ -341,7 +341,7 @@ class Generated {
     const l = this.ls[i];
     const f = l.field;
     if (l.size === 1) return [`d = 0; e |= ${l.ref} !== ${this.first(i)};`];
-    if (f.kind === 'int') return [`v = ${l.ref}; d = (v - ${this.lo(i)}) | 0; e |= (d + ${this.lo(i)} !== v) | ((d >>> 0) > ${this.ls[i].size - 1});`];
+    if (f.kind === 'int') return [`v = ${l.ref}; d = (v - ${this.lo(i)}) | 0; e |= (d + ${this.lo(i)} !== v) | ((d >>> 0) > ${l.size - 1});`];
     if (f.values.length === 2 && f.values[0] === false && f.values[1] === true) return [`v = ${l.ref}; d = v === true ? 1 : 0; e |= (v !== true) & (v !== false);`];
     return [`v = ${l.ref}; d = ${f.values.map((_, k) => `v === ${this.values(i, k)} ? ${k} : `).join('')}-1; e |= d >>> 31;`];
   }
